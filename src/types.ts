@@ -1,0 +1,109 @@
+/** Domain types shared by the pipeline stages. Names follow ../shared/cli-contract.md. */
+
+/** The two fields the API lets us write (vorel-api.md §1). */
+export const WRITABLE_FIELDS = ['customer_name', 'customer_language'] as const;
+export type WritableField = (typeof WRITABLE_FIELDS)[number];
+
+/** A PATCH body: only writable fields; `null` clears, absence leaves untouched. */
+export type ConversationPatch = Partial<Record<WritableField, string | null>>;
+
+/** The conversation object the API returns (vorel-api.md §1, 200 response). */
+export interface Conversation {
+  id: string;
+  channel: string;
+  customer_identifier: string;
+  status: string;
+  created_at: string;
+  customer_name: string | null;
+  customer_language: string | null;
+  first_message_at: string | null;
+  last_message_at: string | null;
+}
+
+/** Current values of the writable fields, as read before a write. */
+export type WritableValues = Record<WritableField, string | null>;
+
+/** Input encodings we decode. */
+export type InputEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252' | 'latin1';
+export type Delimiter = ',' | ';' | '\t';
+export type LineEnding = '\n' | '\r\n' | '\r';
+
+/** Physical line span of one CSV record (1-based, inclusive). */
+export interface LineSpan {
+  line: number;
+  endLine: number;
+}
+
+/** Error codes a row can carry in results.csv (contract: `error_code`). */
+export type InvalidCode =
+  | 'invalid_uuid'
+  | 'name_too_long'
+  | 'bad_language'
+  | 'no_fields'
+  | 'bad_encoding'
+  | 'ragged_row'
+  | 'unclosed_quote'
+  | 'field_too_large'
+  | 'missing_id'
+  | 'ambiguous'
+  | 'bad_request';
+
+export type FailedCode =
+  | 'not_found'
+  | 'rate_limited'
+  | 'server_error'
+  | 'network'
+  | 'timeout'
+  | 'mismatch'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'unexpected_status';
+
+export type NotAttemptedCode = 'aborted' | 'interrupted';
+
+/** What happened to one data row. A discriminated union: each kind carries exactly what it needs. */
+export type RowOutcome =
+  | { kind: 'updated'; httpStatus: number; attempts: number }
+  | { kind: 'unchanged'; httpStatus: number | null; attempts: number }
+  | { kind: 'valid' }
+  | { kind: 'would_update' }
+  | { kind: 'invalid'; code: InvalidCode; message: string; httpStatus: number | null; attempts: number }
+  | { kind: 'failed'; code: FailedCode; message: string; httpStatus: number | null; attempts: number }
+  | { kind: 'not_attempted'; code: NotAttemptedCode; message: string };
+
+export type OutcomeKind = RowOutcome['kind'];
+
+export const OUTCOME_KINDS: readonly OutcomeKind[] = [
+  'updated',
+  'unchanged',
+  'valid',
+  'would_update',
+  'invalid',
+  'failed',
+  'not_attempted',
+];
+
+/** One settled row, as the report writers see it. */
+export interface RowResult extends LineSpan {
+  /** Lower-case UUID when the row had a valid one, else the raw cell (or null when absent). */
+  id: string | null;
+  /** What was (or would be) sent, for the report. */
+  patch: ConversationPatch;
+  /** Values read before the write, when they were read. */
+  before: WritableValues | null;
+  outcome: RowOutcome;
+}
+
+/**
+ * One record as the CSV reader yields it (the header is the first one).
+ * `broken` spans cannot be split into cells: an unclosed quote (from the line where it opened to
+ * the end of the file) or a field over the size limit.
+ */
+export type SourceRecord =
+  | (LineSpan & {
+      kind: 'record';
+      cells: string[];
+      /** The decoded text held U+FFFD (invalid bytes for the encoding) or a NUL byte. */
+      badEncoding: boolean;
+    })
+  | (LineSpan & { kind: 'broken'; code: 'unclosed_quote' | 'field_too_large'; message: string });
