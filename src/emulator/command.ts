@@ -1,0 +1,109 @@
+/** `vorel-sync emulator` (cli-contract.md): run the emulator until aborted, print how to reach it. */
+import { writeFile } from 'node:fs/promises';
+import { UsageError } from '../errors.js';
+import { startEmulator } from './server.js';
+import type { Emulator, EmulatorOptions } from './options.js';
+
+/** The parsed options of `vorel-sync emulator` (the CLI maps its flags onto these). */
+export interface EmulatorCommandArgs {
+  port: number;
+  seed: number;
+  count: number;
+  scopes: string[];
+  /** Requests per window per key; null or 0 turns the limiter off. */
+  rateLimit: number | null;
+  windowMs: number;
+  /** Probability of an injected 500/502/503. */
+  failRate: number;
+  resetBeforeRate: number;
+  resetAfterRate: number;
+  hangRate: number;
+  latencyMs: number;
+  latencyJitterMs: number;
+  failingIds: string[];
+  /** Write the final state here (JSON, mode 0600: it holds customer names) when stopping. */
+  dumpOnExit?: string | undefined;
+}
+
+/** Where the command writes, and what stops it. */
+export interface EmulatorCommandIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Stops the emulator when aborted; without it, SIGINT/SIGTERM do. */
+  signal?: AbortSignal | undefined;
+}
+
+function toOptions(args: EmulatorCommandArgs): EmulatorOptions {
+  return {
+    port: args.port,
+    seed: args.seed,
+    count: args.count,
+    scopes: args.scopes,
+    rateLimit: args.rateLimit ? { limit: args.rateLimit, windowMs: args.windowMs } : null,
+    faults: {
+      serverErrorRate: args.failRate,
+      resetBeforeRate: args.resetBeforeRate,
+      resetAfterRate: args.resetAfterRate,
+      hangRate: args.hangRate,
+      latencyMs: args.latencyMs,
+      latencyJitterMs: args.latencyJitterMs,
+      failingIds: args.failingIds,
+    },
+  };
+}
+
+/** Resolves when the signal aborts, or on SIGINT/SIGTERM when there is no signal. */
+function untilStopped(signal: AbortSignal | undefined): Promise<void> {
+  if (signal) {
+    return new Promise((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+  }
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+/**
+ * Starts the emulator, prints `VOREL_BASE_URL=` and `VOREL_API_KEY=` lines (other lines are `#`
+ * comments, so stdout can be pasted into a shell or a .env file), runs until stopped, optionally
+ * dumps the state, and resolves 0. Never calls process.exit. Bad options throw a UsageError.
+ */
+export async function runEmulatorCommand(args: EmulatorCommandArgs, io: EmulatorCommandIo): Promise<number> {
+  let emulator: Emulator;
+  try {
+    emulator = await startEmulator(toOptions(args));
+  } catch (err) {
+    if (err instanceof RangeError) throw new UsageError(`emulator: ${err.message}`, 'usage', { cause: err });
+    throw err;
+  }
+  const limit = args.rateLimit ? `${args.rateLimit} requests per ${args.windowMs} ms per key` : 'off';
+  io.stdout.write(
+    [
+      `# Vorel API emulator: ${args.count} conversations (seed ${args.seed}), rate limit ${limit}.`,
+      `# The key below is the emulator's own throwaway key (scopes: ${args.scopes.join(', ') || 'none'}), not a real secret.`,
+      `VOREL_BASE_URL=${emulator.baseUrl}`,
+      `VOREL_API_KEY=${emulator.apiKey}`,
+      '# Press Ctrl+C to stop.',
+      '',
+    ].join('\n'),
+  );
+  try {
+    await untilStopped(io.signal);
+  } finally {
+    await emulator.close();
+  }
+  if (args.dumpOnExit !== undefined) {
+    await writeFile(args.dumpOnExit, `${JSON.stringify(emulator.dump(), null, 2)}\n`, { mode: 0o600 });
+    io.stderr.write(`# emulator state written to ${args.dumpOnExit}\n`);
+  }
+  io.stderr.write(`# emulator stopped after ${emulator.requests.length} requests\n`);
+  return 0;
+}

@@ -1,0 +1,122 @@
+/** `vorel-sync emulator`: prints how to connect, serves until aborted, dumps state on exit. */
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runEmulatorCommand } from '../src/emulator/index.js';
+import type { EmulatorCommandArgs } from '../src/emulator/index.js';
+import type { Conversation } from '../src/types.js';
+
+const ARGS: EmulatorCommandArgs = {
+  port: 0,
+  seed: 1,
+  count: 20,
+  scopes: ['read', 'conversations:write'],
+  rateLimit: 200,
+  windowMs: 60_000,
+  failRate: 0,
+  resetBeforeRate: 0,
+  resetAfterRate: 0,
+  hangRate: 0,
+  latencyMs: 0,
+  latencyJitterMs: 0,
+  failingIds: [],
+};
+
+function capture(): { stream: PassThrough; text: () => string } {
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+  return { stream, text: () => text };
+}
+
+async function waitFor(read: () => string, pattern: RegExp): Promise<RegExpExecArray> {
+  for (let i = 0; i < 200; i++) {
+    const m = pattern.exec(read());
+    if (m) return m;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`output never matched ${pattern}: ${read()}`);
+}
+
+let dir: string | undefined;
+afterEach(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+describe('runEmulatorCommand', () => {
+  it('prints VOREL_BASE_URL and VOREL_API_KEY, serves with that key, stops on abort and resolves 0', async () => {
+    const out = capture();
+    const err = capture();
+    const abort = new AbortController();
+    const done = runEmulatorCommand(ARGS, { stdout: out.stream, stderr: err.stream, signal: abort.signal });
+
+    const url = (await waitFor(out.text, /^VOREL_BASE_URL=(http:\/\/127\.0\.0\.1:\d+)$/m))[1]!;
+    const key = (await waitFor(out.text, /^VOREL_API_KEY=(vapk_live_[0-9a-f]{48})$/m))[1]!;
+    expect(out.text()).toMatch(/throwaway/);
+    // Every other stdout line is a shell comment, so the output can be pasted as is.
+    for (const line of out.text().trim().split('\n')) expect(line).toMatch(/^(#|VOREL_BASE_URL=|VOREL_API_KEY=)/);
+
+    const res = await fetch(`${url}/api/v1/conversations?limit=2`, { headers: { authorization: `Bearer ${key}` } });
+    expect(res.status).toBe(200);
+
+    abort.abort();
+    expect(await done).toBe(0);
+    await expect(fetch(`${url}/api/v1/conversations`, { signal: AbortSignal.timeout(2000) })).rejects.toThrow();
+  });
+
+  it('writes the final state as JSON (mode 0600) to dumpOnExit', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vorel-emulator-'));
+    const file = join(dir, 'state.json');
+    const out = capture();
+    const abort = new AbortController();
+    const done = runEmulatorCommand({ ...ARGS, dumpOnExit: file }, { stdout: out.stream, stderr: capture().stream, signal: abort.signal });
+    const url = (await waitFor(out.text, /^VOREL_BASE_URL=(\S+)$/m))[1]!;
+    const key = (await waitFor(out.text, /^VOREL_API_KEY=(\S+)$/m))[1]!;
+    const first = (await (await fetch(`${url}/api/v1/conversations?limit=1`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+      data: Conversation[];
+    };
+    const id = first.data[0]!.id;
+    await fetch(`${url}/api/v1/conversations/${id}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ customer_name: 'Dumped' }),
+    });
+    abort.abort();
+    expect(await done).toBe(0);
+    const state = JSON.parse(await readFile(file, 'utf8')) as Conversation[];
+    expect(state).toHaveLength(20);
+    expect(state.find((c) => c.id === id)?.customer_name).toBe('Dumped');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+  });
+
+  it('turns the limiter off with rateLimit 0 and applies the scopes to the printed key', async () => {
+    const out = capture();
+    const abort = new AbortController();
+    const done = runEmulatorCommand(
+      { ...ARGS, rateLimit: 0, scopes: ['read'] },
+      { stdout: out.stream, stderr: capture().stream, signal: abort.signal },
+    );
+    const url = (await waitFor(out.text, /^VOREL_BASE_URL=(\S+)$/m))[1]!;
+    const key = (await waitFor(out.text, /^VOREL_API_KEY=(\S+)$/m))[1]!;
+    const read = await fetch(`${url}/api/v1/conversations?limit=1`, { headers: { authorization: `Bearer ${key}` } });
+    expect(read.headers.get('x-ratelimit-limit')).toBeNull();
+    const id = ((await read.json()) as { data: Conversation[] }).data[0]!.id;
+    const write = await fetch(`${url}/api/v1/conversations/${id}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: '{"customer_name":"X"}',
+    });
+    expect(write.status).toBe(403);
+    abort.abort();
+    expect(await done).toBe(0);
+  });
+
+  it('throws a usage error (exit 2) for a bad option', async () => {
+    await expect(
+      runEmulatorCommand({ ...ARGS, failRate: 2 }, { stdout: capture().stream, stderr: capture().stream, signal: AbortSignal.abort() }),
+    ).rejects.toMatchObject({ exitCode: 2 });
+  });
+});
