@@ -1,0 +1,54 @@
+import { createReadStream } from 'node:fs';
+import type { SourceRecord } from '../types.js';
+import { createDecoder } from './decode.js';
+import { RecordFramer } from './framer.js';
+import type { InputSource } from './source.js';
+
+export interface ReadRecordsOptions {
+  /** A field longer than this (UTF-16 code units) makes its record `field_too_large`. Default 65536. */
+  maxFieldChars?: number;
+  /** Called with the cumulative bytes read (BOM included), for progress. */
+  onBytes?: (bytesRead: number) => void;
+}
+
+export const DEFAULT_MAX_FIELD_CHARS = 65_536;
+/** A whole record may hold this many field limits' worth of text; beyond it, it is `field_too_large` too. */
+const RECORD_LIMIT_FACTOR = 16;
+
+/**
+ * Yields the records of the input, header first, with their physical line spans.
+ * An async generator pulls one file chunk at a time, so a slow consumer holds the reading back:
+ * at most one chunk's records (plus the stream's own read-ahead) are in memory.
+ */
+export function readRecords(source: InputSource, opts: ReadRecordsOptions = {}): AsyncGenerator<SourceRecord> {
+  return readRecordsInChunks(source, opts, undefined);
+}
+
+/** @internal `readRecords` with a chosen read size: tests cut multi-byte characters and CRLF across chunks. */
+export async function* readRecordsInChunks(
+  source: InputSource,
+  opts: ReadRecordsOptions,
+  highWaterMark: number | undefined,
+): AsyncGenerator<SourceRecord> {
+  const maxFieldChars = opts.maxFieldChars ?? DEFAULT_MAX_FIELD_CHARS;
+  const framer = new RecordFramer({
+    delimiter: source.delimiter,
+    maxFieldChars,
+    maxRecordChars: maxFieldChars * RECORD_LIMIT_FACTOR,
+  });
+  const decoder = createDecoder(source.encoding);
+  // Start after the BOM: the decoders never see it, so it cannot leak into the first header name.
+  const stream = createReadStream(source.path, {
+    start: source.bom.length,
+    ...(highWaterMark === undefined ? {} : { highWaterMark }),
+  });
+  let bytesRead = source.bom.length;
+  for await (const chunk of stream) {
+    const bytes = chunk as Buffer;
+    bytesRead += bytes.length;
+    opts.onBytes?.(bytesRead);
+    yield* framer.push(decoder.write(bytes));
+  }
+  yield* framer.push(decoder.end());
+  yield* framer.end();
+}

@@ -1,0 +1,77 @@
+import type { Delimiter, LineEnding } from '../types.js';
+
+/** Candidate delimiters, in the order that wins ties (`,` first: contract `--delimiter`). */
+export const DELIMITERS: readonly Delimiter[] = [',', ';', '\t'];
+
+/**
+ * Pure scanner for what `openInput` needs from the text: the first line break of the file, and the
+ * delimiter counts of the header record (the first record that is not blank), outside quotes.
+ * Quotes are simply toggled: `""` inside a quoted cell toggles twice, which is what we want.
+ */
+export class HeaderSniffer {
+  /** The first line break seen anywhere in the file, once known. */
+  lineEnding: LineEnding | undefined;
+  /** The header record ended (or the file did) after holding something. */
+  headerDone = false;
+  private hasContent = false;
+  private inQuotes = false;
+  private pendingCR = false;
+  private counts = new Map<Delimiter, number>();
+
+  /** @param forced a delimiter given by the user: only it separates cells, so only it is "not content". */
+  constructor(private readonly forced?: Delimiter) {}
+
+  get done(): boolean {
+    return this.headerDone && this.lineEnding !== undefined;
+  }
+
+  push(text: string): void {
+    for (let i = 0; i < text.length && !this.done; i++) {
+      const ch = text[i] as string;
+      if (this.lineEnding === undefined) {
+        if (this.pendingCR) this.lineEnding = ch === '\n' ? '\r\n' : '\r';
+        else if (ch === '\n') this.lineEnding = '\n';
+        this.pendingCR = this.lineEnding === undefined && ch === '\r';
+      }
+      if (this.headerDone) continue;
+      if (ch === '"') {
+        this.inQuotes = !this.inQuotes;
+      } else if (!this.inQuotes && (ch === '\n' || ch === '\r')) {
+        if (this.hasContent) this.headerDone = true;
+        else this.counts.clear(); // a blank line (or `,,`) before the header: not the header
+      } else if (!this.inQuotes && this.isDelimiter(ch)) {
+        this.counts.set(ch, (this.counts.get(ch) ?? 0) + 1);
+      } else if (ch.trim() !== '') {
+        this.hasContent = true;
+      }
+    }
+  }
+
+  end(): void {
+    if (this.pendingCR) this.lineEnding = '\r';
+    if (this.hasContent) this.headerDone = true;
+  }
+
+  /** Most frequent of `,` `;` tab outside quotes in the header; ties and none → `,`. */
+  delimiter(): Delimiter {
+    if (this.forced !== undefined) return this.forced;
+    let best: Delimiter = ',';
+    let bestCount = 0;
+    let tie = false;
+    for (const d of DELIMITERS) {
+      const n = this.counts.get(d) ?? 0;
+      if (n > bestCount) {
+        best = d;
+        bestCount = n;
+        tie = false;
+      } else if (n === bestCount && n > 0) {
+        tie = true;
+      }
+    }
+    return tie ? ',' : best;
+  }
+
+  private isDelimiter(ch: string): ch is Delimiter {
+    return this.forced === undefined ? ch === ',' || ch === ';' || ch === '\t' : ch === this.forced;
+  }
+}

@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { UsageError } from '../errors.js';
+import type { Delimiter, InputEncoding, LineEnding } from '../types.js';
+import { createDecoder } from './decode.js';
+import { HeaderSniffer } from './sniff.js';
+
+/** An input file, checked and described by one pass over its bytes. */
+export interface InputSource {
+  /** File to read (for stdin: the spool file). */
+  path: string;
+  /** What the user typed (`-` for stdin). */
+  displayPath: string;
+  encoding: InputEncoding;
+  /** The BOM bytes found at the start (empty if none); kept for failed.csv. */
+  bom: Buffer;
+  delimiter: Delimiter;
+  /** The first line break seen in the file (`\n` when there is none). */
+  lineEnding: LineEnding;
+  /** Hex SHA-256 of the whole input bytes, BOM included. */
+  sha256: string;
+  /** Size in bytes. */
+  size: number;
+}
+
+export interface OpenInputOptions {
+  /** A file path, or `-` for stdin. */
+  path: string;
+  /** Read when `path` is `-`. */
+  stdin?: NodeJS.ReadableStream;
+  /** Where stdin is copied (created with mode 0600), so it can be read twice; required for `-`. */
+  spoolPath?: string;
+  /** Forced; else by BOM (UTF-8, UTF-16 LE/BE), else UTF-8. UTF-16 without a BOM is not detected. */
+  encoding?: InputEncoding | undefined;
+  /** Forced; else the most frequent of `,` `;` tab outside quotes in the header (ties/none → `,`). */
+  delimiter?: Delimiter | undefined;
+}
+
+const BOMS: readonly { encoding: InputEncoding; bytes: Buffer }[] = [
+  { encoding: 'utf-8', bytes: Buffer.from([0xef, 0xbb, 0xbf]) },
+  { encoding: 'utf-16le', bytes: Buffer.from([0xff, 0xfe]) },
+  { encoding: 'utf-16be', bytes: Buffer.from([0xfe, 0xff]) },
+];
+
+/** Opens and checks the input in one pass: hash, BOM, first line ending, header delimiter. */
+export async function openInput(opts: OpenInputOptions): Promise<InputSource> {
+  const displayPath = opts.path;
+  const label = displayPath === '-' ? 'standard input' : displayPath;
+  const path = displayPath === '-' ? await spoolStdin(opts) : displayPath;
+
+  const info = await stat(path).catch((error: unknown) => {
+    throw unreadable(label, error);
+  });
+  if (info.isDirectory()) throw new UsageError(`${label} is a directory, not a CSV file`, 'unreadable_input');
+
+  const hash = createHash('sha256');
+  let size = 0;
+  let head = Buffer.alloc(0); // bytes held until we have enough to recognise a BOM
+  let sniffed: { encoding: InputEncoding; bom: Buffer } | undefined;
+  let decoder: ReturnType<typeof createDecoder> | undefined;
+  const sniffer = new HeaderSniffer(opts.delimiter);
+
+  const feed = (bytes: Buffer, final: boolean): void => {
+    if (sniffed === undefined) {
+      head = Buffer.concat([head, bytes]);
+      if (head.length < 3 && !final) return;
+      sniffed = pickEncoding(head, opts.encoding, label);
+      decoder = createDecoder(sniffed.encoding);
+      bytes = head.subarray(sniffed.bom.length);
+    }
+    // Once the header and the first line break are known, the rest only needs hashing.
+    if (!sniffer.done && decoder !== undefined) sniffer.push(decoder.write(bytes));
+  };
+
+  try {
+    for await (const chunk of createReadStream(path)) {
+      const bytes = chunk as Buffer;
+      hash.update(bytes);
+      size += bytes.length;
+      feed(bytes, false);
+    }
+  } catch (error) {
+    throw error instanceof UsageError ? error : unreadable(label, error);
+  }
+  feed(Buffer.alloc(0), true);
+  if (decoder !== undefined && !sniffer.done) sniffer.push(decoder.end());
+  sniffer.end();
+
+  if (sniffed === undefined || !sniffer.headerDone) {
+    throw new UsageError(`${label} is empty: expected a header row such as id,customer_name,customer_language`, 'empty_input');
+  }
+  return {
+    path,
+    displayPath,
+    encoding: sniffed.encoding,
+    bom: sniffed.bom,
+    delimiter: sniffer.delimiter(),
+    lineEnding: sniffer.lineEnding ?? '\n',
+    sha256: hash.digest('hex'),
+    size,
+  };
+}
+
+/** The BOM decides unless the user forced an encoding; a BOM that contradicts the forced one is an error. */
+function pickEncoding(head: Buffer, forced: InputEncoding | undefined, label: string): { encoding: InputEncoding; bom: Buffer } {
+  const found = BOMS.find((b) => head.subarray(0, b.bytes.length).equals(b.bytes));
+  if (forced === undefined) return found === undefined ? { encoding: 'utf-8', bom: Buffer.alloc(0) } : { encoding: found.encoding, bom: Buffer.from(found.bytes) };
+  if (found === undefined) return { encoding: forced, bom: Buffer.alloc(0) };
+  if (found.encoding !== forced) {
+    throw new UsageError(
+      `${label} starts with a ${found.encoding.toUpperCase()} byte order mark, but --encoding ${forced} was given: leave --encoding out, the mark is detected`,
+      'encoding_mismatch',
+    );
+  }
+  return { encoding: forced, bom: Buffer.from(found.bytes) };
+}
+
+/** Copies stdin to a private spool file: it is read twice (this pass, then the records) and for failed.csv. */
+async function spoolStdin(opts: OpenInputOptions): Promise<string> {
+  if (opts.spoolPath === undefined || opts.stdin === undefined) {
+    throw new UsageError('reading standard input (-) needs a spool file and a stdin stream', 'usage');
+  }
+  try {
+    // Create (or truncate) it private first: `mode` alone applies only to a new file.
+    const handle = await open(opts.spoolPath, 'w', 0o600);
+    await handle.chmod(0o600).finally(() => handle.close());
+    await pipeline(opts.stdin, createWriteStream(opts.spoolPath, { flags: 'w', mode: 0o600 }));
+  } catch (error) {
+    throw unreadable(`standard input (spooling to ${opts.spoolPath})`, error);
+  }
+  return opts.spoolPath;
+}
+
+function unreadable(label: string, error: unknown): UsageError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const why =
+    code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : String((error as Error | undefined)?.message ?? error);
+  return new UsageError(`cannot read ${label}: ${why}`, 'unreadable_input', { cause: error });
+}
