@@ -1,0 +1,198 @@
+/**
+ * The one client-side throttle shared by every request of a run (cli-contract `--rate`).
+ *
+ * - At most `rate` request STARTS in any sliding window of `windowMs`, paced evenly: consecutive
+ *   starts are at least `windowMs / rate` apart, so 180/min is one start every 333 ms, never a
+ *   burst of 180 and then a minute of silence (the server's fixed windows would punish the burst
+ *   at a window boundary, vorel-api.md §5).
+ * - A run-wide pause (`pauseUntil`, set on a 429): nothing starts before it ends.
+ * - An advisory hold from `X-RateLimit-Remaining: 0` + `X-RateLimit-Reset` (`holdUntil`).
+ *
+ * Waiters are served first come, first served by a single pump, so starts are granted in order.
+ * Time comes from an injectable clock, so tests run minutes of schedule in milliseconds.
+ */
+
+/** Time source and timer. `sleep` resolves (or rejects) early when `signal` aborts. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** Wall clock and `setTimeout`; an aborted sleep resolves at once. */
+export const systemClock: Clock = Object.freeze({
+  now: () => Date.now(),
+  sleep: (ms: number, signal?: AbortSignal) =>
+    new Promise<void>((resolve) => {
+      if (signal?.aborted) return resolve();
+      const done = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      signal?.addEventListener('abort', done, { once: true });
+    }),
+});
+
+/** Thrown by {@link RateLimiter.acquire} when its signal aborts before the start is granted. */
+export class AbortedError extends Error {
+  readonly code = 'aborted';
+  constructor(message = 'aborted before the request started') {
+    super(message);
+    this.name = 'AbortedError';
+  }
+}
+
+export interface RateLimiterOptions {
+  /** Starts allowed per window (> 0). */
+  rate: number;
+  /** Window length, ms. Default 60 000. */
+  windowMs?: number;
+  clock?: Clock;
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (e: unknown) => void;
+  signal: AbortSignal | undefined;
+  onAbort: () => void;
+}
+
+export class RateLimiter {
+  /** Starts allowed per window. */
+  readonly rate: number;
+  /** Window length, ms. */
+  readonly windowMs: number;
+  /** Minimum gap between two starts, ms (`windowMs / rate`). */
+  readonly spacingMs: number;
+
+  private readonly clock: Clock;
+  /** Start times inside the current sliding window, ascending. */
+  private readonly starts: number[] = [];
+  private lastStart = Number.NEGATIVE_INFINITY;
+  private pauseEnd = Number.NEGATIVE_INFINITY;
+  private holdEnd = Number.NEGATIVE_INFINITY;
+  private readonly queue: Waiter[] = [];
+  private pumping = false;
+  private pumpSleep: AbortController | null = null;
+  private granted = 0;
+
+  constructor(options: RateLimiterOptions) {
+    const { rate, windowMs = 60_000, clock = systemClock } = options;
+    if (!(Number.isFinite(rate) && rate > 0)) throw new RangeError(`rate must be > 0, got ${rate}`);
+    if (!(Number.isFinite(windowMs) && windowMs > 0)) {
+      throw new RangeError(`windowMs must be > 0, got ${windowMs}`);
+    }
+    this.rate = Math.floor(rate) || 1;
+    this.windowMs = windowMs;
+    this.spacingMs = windowMs / this.rate;
+    this.clock = clock;
+  }
+
+  /** End of the run-wide pause or advisory hold (epoch ms) while one is in force, else null. */
+  get pausedUntil(): number | null {
+    const end = Math.max(this.pauseEnd, this.holdEnd);
+    return end > this.clock.now() ? end : null;
+  }
+
+  /** Requests waiting for a start. */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  /** Starts granted since creation. */
+  get totalStarts(): number {
+    return this.granted;
+  }
+
+  /** Starts granted in the sliding window that ends now. */
+  startsInLastWindow(): number {
+    this.prune(this.clock.now());
+    return this.starts.length;
+  }
+
+  /** Run-wide pause (a 429): nothing starts before `untilMs` (epoch ms). Only ever extends. */
+  pauseUntil(untilMs: number): void {
+    if (untilMs > this.pauseEnd) this.pauseEnd = untilMs;
+  }
+
+  /** Advisory hold from rate-limit headers: nothing starts before `untilMs`. Only ever extends. */
+  holdUntil(untilMs: number): void {
+    if (untilMs > this.holdEnd) this.holdEnd = untilMs;
+  }
+
+  /** Earliest time (epoch ms) the next start may happen, given what happened so far. */
+  nextStartAt(now: number = this.clock.now()): number {
+    this.prune(now);
+    let at = Math.max(now, this.lastStart + this.spacingMs, this.pauseEnd, this.holdEnd);
+    if (this.starts.length >= this.rate) {
+      // The window (t − windowMs, t] must hold fewer than `rate` starts before one more.
+      at = Math.max(at, (this.starts[this.starts.length - this.rate] ?? now) + this.windowMs);
+    }
+    return at;
+  }
+
+  /**
+   * Resolves when a request may start (the start is counted at that moment). Rejects with
+   * {@link AbortedError} if `signal` aborts first; an aborted waiter uses up nothing.
+   */
+  acquire(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(new AbortedError());
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve,
+        reject,
+        signal,
+        onAbort: () => {
+          const i = this.queue.indexOf(waiter);
+          if (i >= 0) this.queue.splice(i, 1);
+          if (this.queue.length === 0) this.pumpSleep?.abort();
+          reject(new AbortedError());
+        },
+      };
+      signal?.addEventListener('abort', waiter.onAbort, { once: true });
+      this.queue.push(waiter);
+      void this.pump();
+    });
+  }
+
+  private prune(now: number): void {
+    while (this.starts.length > 0 && (this.starts[0] ?? now) <= now - this.windowMs) {
+      this.starts.shift();
+    }
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.queue.length > 0) {
+        const now = this.clock.now();
+        const at = this.nextStartAt(now);
+        if (at <= now) {
+          const waiter = this.queue.shift();
+          if (waiter === undefined) break;
+          waiter.signal?.removeEventListener('abort', waiter.onAbort);
+          this.starts.push(now);
+          this.lastStart = now;
+          this.granted += 1;
+          waiter.resolve();
+          continue;
+        }
+        // Sleep until the earliest allowed start, then look again: a pause may have been set or
+        // extended meanwhile. Woken early when the queue empties, so no timer outlives its use.
+        const ctl = new AbortController();
+        this.pumpSleep = ctl;
+        try {
+          await this.clock.sleep(Math.ceil(at - now), ctl.signal);
+        } catch {
+          // An injected sleep may reject on abort; either way we re-check the queue.
+        } finally {
+          this.pumpSleep = null;
+        }
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+}

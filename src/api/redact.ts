@@ -1,0 +1,24 @@
+/** Secret scrubbing for every string the API layer builds (cli-contract: "never print the key"). */
+
+/** What a key is replaced with. */
+export const REDACTED = 'vapk_…redacted';
+
+/** Anything shaped like a Vorel key (vorel-api.md §3), even one that is not ours. */
+const KEY_LIKE = /vapk_[a-z]+_[0-9a-f]{16,}/gi;
+
+/**
+ * Replaces every occurrence of `secret` (alone, as `Bearer <secret>`, or URL-encoded) and anything
+ * shaped like a Vorel key with {@link REDACTED}. Belt and braces: messages are built without the
+ * key in the first place; this catches what a server or a library might echo back.
+ */
+export function redact(text: string, secret: string): string {
+  let out = text;
+  const s = secret.trim();
+  if (s !== '') {
+    out = out.split(`Bearer ${s}`).join(`Bearer ${REDACTED}`);
+    out = out.split(s).join(REDACTED);
+    const encoded = encodeURIComponent(s);
+    if (encoded !== s) out = out.split(encoded).join(REDACTED);
+  }
+  return out.replace(KEY_LIKE, REDACTED);
+}

@@ -1,0 +1,136 @@
+/**
+ * Reading answers: result types, the body schemas, error-body parsing, status and failure
+ * classification. Pure; client.ts is the only user.
+ */
+import { AxiosError } from 'axios';
+import type { AxiosResponse } from 'axios';
+import { z } from 'zod';
+import type { Conversation } from '../types.js';
+import type { Failure, HeaderBag } from './retry-policy.js';
+
+export type ApiErrorCode =
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'rate_limited'
+  | 'server_error'
+  | 'network'
+  | 'timeout'
+  | 'unexpected_status'
+  | 'aborted';
+
+export type ApiResult<T> =
+  | { ok: true; status: number; data: T; attempts: number }
+  | { ok: false; status: number | null; code: ApiErrorCode; message: string; attempts: number };
+
+export interface ListPage {
+  data: Conversation[];
+  next_cursor: string | null;
+  has_more: boolean;
+}
+
+/** Longest server text quoted in a message. */
+const MAX_QUOTED_CHARS = 300;
+
+/** The conversation object (vorel-api.md §1, 200 response). Unknown keys are dropped. */
+export const conversationSchema = z.object({
+  id: z.string(),
+  channel: z.string(),
+  customer_identifier: z.string(),
+  status: z.string(),
+  created_at: z.string(),
+  customer_name: z.string().nullable(),
+  customer_language: z.string().nullable(),
+  first_message_at: z.string().nullable(),
+  last_message_at: z.string().nullable(),
+});
+
+/** A list page (vorel-api.md §2): all three keys required. */
+export const listPageSchema = z.object({
+  data: z.array(conversationSchema),
+  next_cursor: z.string().nullable(),
+  has_more: z.boolean(),
+});
+
+/** Status → our code, for answers that end a request. */
+export function codeForStatus(status: number): ApiErrorCode {
+  if (status === 400 || status === 422) return 'bad_request';
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not_found';
+  if (status === 429) return 'rate_limited';
+  if (status >= 500) return 'server_error';
+  return 'unexpected_status'; // 1xx/3xx (we never follow redirects), other 4xx
+}
+
+export function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > MAX_QUOTED_CHARS ? `${flat.slice(0, MAX_QUOTED_CHARS)}…` : flat;
+}
+
+/**
+ * What the server said, read defensively (vorel-api.md §4: the envelope's field names are not
+ * documented): `{error:{code,message}}`, `{error:"..."}`, top-level `code`/`message`, else raw text.
+ */
+export function describeErrorBody(body: string, ourCode?: string): string {
+  const text = body.trim();
+  if (text === '') return '';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return oneLine(text);
+  }
+  const pick = (o: unknown): { code?: string; message?: string } => {
+    if (o === null || typeof o !== 'object') return {};
+    const r = o as Record<string, unknown>;
+    const out: { code?: string; message?: string } = {};
+    if (typeof r['code'] === 'string') out.code = r['code'];
+    if (typeof r['message'] === 'string') out.message = r['message'];
+    return out;
+  };
+  if (parsed !== null && typeof parsed === 'object') {
+    const root = parsed as Record<string, unknown>;
+    let found = pick(root['error']);
+    if (typeof root['error'] === 'string') found = { message: root['error'] };
+    if (found.code === undefined && found.message === undefined) found = pick(root);
+    const parts: string[] = [];
+    if (found.code !== undefined && found.code !== ourCode) parts.push(found.code);
+    if (found.message !== undefined) parts.push(found.message);
+    if (parts.length > 0) return oneLine(parts.join(': '));
+  }
+  return oneLine(text);
+}
+
+export function headerBag(response: AxiosResponse | undefined): HeaderBag {
+  return (response?.headers ?? {}) as HeaderBag;
+}
+
+/** Classifies an attempt that produced no usable answer (axios rejected). */
+export function failureOf(error: unknown): Failure {
+  if (error instanceof AxiosError) {
+    if (error.response) return { kind: 'http', status: error.response.status };
+    // With clarifyTimeoutError axios reports its own timeout as ETIMEDOUT; older builds use
+    // ECONNABORTED + "timeout of N ms exceeded".
+    if (error.code === 'ETIMEDOUT' || (error.code === 'ECONNABORTED' && /timeout/i.test(error.message))) {
+      return { kind: 'timeout' };
+    }
+    const cause = error.cause as { code?: unknown } | undefined;
+    const code =
+      typeof cause?.code === 'string' && cause.code !== '' ? cause.code : (error.code ?? undefined);
+    return { kind: 'network', code, message: error.message };
+  }
+  const e = error as { code?: unknown; message?: unknown } | null;
+  return {
+    kind: 'network',
+    code: typeof e?.code === 'string' ? e.code : undefined,
+    message: typeof e?.message === 'string' ? e.message : String(error),
+  };
+}
+
+export function codeOfFailure(f: Failure): ApiErrorCode {
+  if (f.kind === 'http') return codeForStatus(f.status);
+  return f.kind;
+}
+

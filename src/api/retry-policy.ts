@@ -1,0 +1,174 @@
+/**
+ * The retry decision and the backoff maths, as pure functions (house style: got's
+ * calculate-retry-delay, undici's retry-handler). No I/O, no clock: `nowMs` and `random` come in.
+ */
+
+/** Exponential backoff parameters (undici's defaults: 500 ms min, 30 s max, factor 2). */
+export interface BackoffOptions {
+  /** Upper bound of the first retry's delay, ms. */
+  baseMs: number;
+  /** Upper bound of any delay, ms. */
+  maxMs: number;
+  /** Growth of the upper bound per retry. */
+  factor: number;
+}
+
+export const DEFAULT_BACKOFF: Readonly<BackoffOptions> = Object.freeze({
+  baseMs: 500,
+  maxMs: 30_000,
+  factor: 2,
+});
+
+/** Longest wait we take from a server header (Retry-After, X-RateLimit-Reset): 5 minutes. */
+export const MAX_SERVER_WAIT_MS = 5 * 60_000;
+
+/** Pause after a 429 that names no wait at all. */
+export const DEFAULT_429_PAUSE_MS = 5_000;
+
+/** Statuses worth another attempt: transient server-side trouble (vorel-api.md §6). */
+export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
+
+/**
+ * Socket-level error codes that mean "the request may not have reached the server, or the answer
+ * was lost". PATCH with absolute values is idempotent (vorel-api.md §6), so re-sending is safe.
+ * ENOTFOUND and TLS errors are deliberately absent: they do not heal within a run.
+ */
+export const RETRYABLE_NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+]);
+
+/** Why one HTTP attempt did not succeed. */
+export type Failure =
+  | { kind: 'http'; status: number }
+  | { kind: 'timeout' }
+  | { kind: 'network'; code?: string | undefined; message?: string | undefined };
+
+/**
+ * Whether a failed attempt should be retried (within the `--retries` budget).
+ * 429 is NOT retryable here: it pauses the whole run and is re-sent without using a retry.
+ * 400/401/403/404 and every other 4xx are final: sending the same request again cannot help.
+ */
+export function isRetryable(failure: Failure): boolean {
+  switch (failure.kind) {
+    case 'http':
+      return RETRYABLE_STATUSES.has(failure.status);
+    case 'timeout':
+      return true;
+    case 'network':
+      if (failure.code !== undefined && RETRYABLE_NETWORK_CODES.has(failure.code)) return true;
+      return /socket hang up/i.test(failure.message ?? '');
+  }
+}
+
+/**
+ * Delay before retry number `attempt` (1 = the first retry): exponential backoff with FULL jitter,
+ * uniform in [0, min(maxMs, baseMs · factor^(attempt−1))). Full jitter spreads the retries of
+ * concurrent requests that failed together (AWS architecture blog, "Exponential Backoff And Jitter").
+ */
+export function retryDelayMs(
+  attempt: number,
+  options: Partial<BackoffOptions> = {},
+  random: () => number = Math.random,
+): number {
+  const { baseMs, maxMs, factor } = { ...DEFAULT_BACKOFF, ...options };
+  const n = Number.isFinite(attempt) ? Math.max(1, Math.floor(attempt)) : 1;
+  const grown = baseMs * factor ** (n - 1);
+  const cap = Math.max(0, Math.min(maxMs, Number.isFinite(grown) ? grown : maxMs));
+  let r = random();
+  if (!(r >= 0)) r = 0; // NaN or negative
+  if (r >= 1) r = 1 - Number.EPSILON;
+  return Math.floor(r * cap);
+}
+
+/** First value of a header that may arrive as string, number or list. */
+function headerText(value: unknown): string | undefined {
+  if (Array.isArray(value)) return headerText(value[0]);
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined;
+  if (typeof value === 'string') return value.trim();
+  return undefined;
+}
+
+function clampWait(ms: number, capMs: number): number {
+  return Math.min(capMs, Math.max(0, Math.ceil(ms)));
+}
+
+/**
+ * `Retry-After` (RFC 9110 §10.2.3) as a wait in ms: delta-seconds (`120`) or an HTTP-date
+ * (`Wed, 21 Oct 2015 07:28:00 GMT`). A date in the past gives 0; waits are capped at `capMs`
+ * (a broken or hostile header must not stall a run for hours). Anything else gives `undefined`.
+ */
+export function parseRetryAfter(
+  value: unknown,
+  nowMs: number,
+  capMs: number = MAX_SERVER_WAIT_MS,
+): number | undefined {
+  const text = headerText(value);
+  if (text === undefined || text === '') return undefined;
+  if (/^\d+$/.test(text)) return clampWait(Number(text) * 1000, capMs);
+  // An HTTP-date always names a day or month in letters; this keeps Date.parse from reading
+  // things like "1.5" or "-3" as dates.
+  if (!/[a-z]{3}/i.test(text)) return undefined;
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return undefined;
+  return clampWait(at - nowMs, capMs);
+}
+
+/**
+ * `X-RateLimit-Reset` as a wait in ms. Its unit is not documented (vorel-api.md §5, inferred):
+ * a value above 1e9 is read as epoch seconds, anything smaller as seconds remaining.
+ * Capped like {@link parseRetryAfter}; garbage gives `undefined`.
+ */
+export function parseRateLimitReset(
+  value: unknown,
+  nowMs: number,
+  capMs: number = MAX_SERVER_WAIT_MS,
+): number | undefined {
+  const text = headerText(value);
+  if (text === undefined || !/^\d+(\.\d+)?$/.test(text)) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n)) return undefined;
+  return clampWait(n > 1e9 ? n * 1000 - nowMs : n * 1000, capMs);
+}
+
+/** `X-RateLimit-Remaining` as a non-negative integer, or `undefined`. */
+export function parseRemaining(value: unknown): number | undefined {
+  const text = headerText(value);
+  if (text === undefined || !/^\d+$/.test(text)) return undefined;
+  return Number(text);
+}
+
+/** Response headers, lower-cased names (as Node and axios give them). */
+export type HeaderBag = Readonly<Record<string, unknown>>;
+
+/**
+ * How long the whole run pauses after a 429: `Retry-After`, else `X-RateLimit-Reset`, else
+ * {@link DEFAULT_429_PAUSE_MS}.
+ */
+export function pauseAfter429Ms(headers: HeaderBag, nowMs: number): number {
+  return (
+    parseRetryAfter(headers['retry-after'], nowMs) ??
+    parseRateLimitReset(headers['x-ratelimit-reset'], nowMs) ??
+    DEFAULT_429_PAUSE_MS
+  );
+}
+
+/**
+ * Advisory hold from any response: when the server says `X-RateLimit-Remaining: 0` and names a
+ * reset, the time (epoch ms) before which nothing should start; otherwise `undefined`.
+ * Advisory only: the API is fail-open, so absent headers prove nothing (vorel-api.md §5).
+ */
+export function advisoryHoldUntil(headers: HeaderBag, nowMs: number): number | undefined {
+  if (parseRemaining(headers['x-ratelimit-remaining']) !== 0) return undefined;
+  const wait = parseRateLimitReset(headers['x-ratelimit-reset'], nowMs);
+  return wait === undefined ? undefined : nowMs + wait;
+}

@@ -1,0 +1,212 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { AbortedError, RateLimiter } from '../src/api/rate-limiter.js';
+import type { Clock } from '../src/api/rate-limiter.js';
+
+/** A virtual clock: `sleep` registers a timer; `run` jumps from timer to timer. */
+class FakeClock implements Clock {
+  t = 1_000_000;
+  private timers: Array<{ at: number; seq: number; resolve: () => void }> = [];
+  private seq = 0;
+  now = (): number => this.t;
+  sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = { at: this.t + Math.max(0, ms), seq: this.seq++, resolve };
+      this.timers.push(timer);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.timers = this.timers.filter((x) => x !== timer);
+          resolve();
+        },
+        { once: true },
+      );
+    });
+  get pendingTimers(): number {
+    return this.timers.length;
+  }
+  /** Runs timers in time order until none is left or `until` is reached; bounded. */
+  async run(until = Number.POSITIVE_INFINITY, maxSteps = 100_000): Promise<void> {
+    for (let step = 0; step < maxSteps; step++) {
+      await flush();
+      this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+      const next = this.timers[0];
+      if (next === undefined || next.at > until) {
+        if (until !== Number.POSITIVE_INFINITY) this.t = Math.max(this.t, until);
+        await flush();
+        return;
+      }
+      this.timers.shift();
+      this.t = Math.max(this.t, next.at);
+      next.resolve();
+    }
+    throw new Error('fake clock: too many steps');
+  }
+}
+
+const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Max number of `times` inside any half-open window [x, x + w). */
+function maxInWindow(times: number[], w: number): number {
+  const s = [...times].sort((a, b) => a - b);
+  let best = 0;
+  let lo = 0;
+  for (let hi = 0; hi < s.length; hi++) {
+    while ((s[hi] ?? 0) - (s[lo] ?? 0) >= w) lo++;
+    best = Math.max(best, hi - lo + 1);
+  }
+  return best;
+}
+
+describe('RateLimiter', () => {
+  it('never lets more than `rate` starts into any sliding window (random arrivals)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 100, max: 5000 }),
+        fc.array(fc.integer({ min: 0, max: 20_000 }), { minLength: 1, maxLength: 60 }),
+        async (rate, windowMs, arrivals) => {
+          const clock = new FakeClock();
+          const t0 = clock.now();
+          const limiter = new RateLimiter({ rate, windowMs, clock });
+          const granted: number[] = [];
+          const all = arrivals.map(async (dt) => {
+            await clock.sleep(dt);
+            await limiter.acquire();
+            granted.push(clock.now());
+          });
+          await clock.run();
+          await Promise.all(all);
+          expect(granted).toHaveLength(arrivals.length);
+          expect(maxInWindow(granted, windowMs)).toBeLessThanOrEqual(rate);
+          const sorted = [...granted].sort((a, b) => a - b);
+          for (let i = 1; i < sorted.length; i++) {
+            expect((sorted[i] ?? 0) - (sorted[i - 1] ?? 0)).toBeGreaterThanOrEqual(windowMs / rate - 1e-6);
+          }
+          // Work-conserving: the last start is no later than pacing from the last arrival demands.
+          const lastArrival = t0 + Math.max(...arrivals);
+          expect(Math.max(...granted)).toBeLessThanOrEqual(lastArrival + arrivals.length * Math.ceil(windowMs / rate) + 1);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('paces evenly: 180 per minute is one start every 333 ms, not a burst', async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter({ rate: 180, windowMs: 60_000, clock });
+    const t0 = clock.now();
+    const granted: number[] = [];
+    const all = Array.from({ length: 400 }, () => limiter.acquire().then(() => granted.push(clock.now() - t0)));
+    await clock.run();
+    await Promise.all(all);
+    expect(granted[0]).toBe(0);
+    expect(granted.filter((t) => t < 1000)).toHaveLength(3);
+    expect(granted.filter((t) => t < 60_000)).toHaveLength(180);
+    expect(maxInWindow(granted, 60_000)).toBe(180);
+    for (let i = 1; i < granted.length; i++) {
+      const gap = (granted[i] ?? 0) - (granted[i - 1] ?? 0);
+      expect(gap).toBeGreaterThanOrEqual(333);
+      expect(gap).toBeLessThanOrEqual(335);
+    }
+  });
+
+  it('serves waiters first come, first served', async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter({ rate: 2, windowMs: 1000, clock });
+    const order: number[] = [];
+    const all = [0, 1, 2, 3, 4].map((i) => limiter.acquire().then(() => order.push(i)));
+    await clock.run();
+    await Promise.all(all);
+    expect(order).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('starts nothing during a pause, then resumes paced', async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter({ rate: 60, windowMs: 60_000, clock });
+    const t0 = clock.now();
+    await limiter.acquire();
+    limiter.pauseUntil(t0 + 5000);
+    expect(limiter.pausedUntil).toBe(t0 + 5000);
+    const granted: number[] = [];
+    const all = [1, 2, 3].map(() => limiter.acquire().then(() => granted.push(clock.now() - t0)));
+    await clock.run(t0 + 4999);
+    expect(granted).toEqual([]);
+    // A later 429 extends the pause; an earlier end never shortens it.
+    limiter.pauseUntil(t0 + 7000);
+    limiter.pauseUntil(t0 + 6000);
+    await clock.run();
+    await Promise.all(all);
+    expect(granted).toEqual([7000, 8000, 9000]);
+    expect(limiter.pausedUntil).toBeNull();
+  });
+
+  it('honours an advisory hold (X-RateLimit-Remaining: 0 until the reset)', async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter({ rate: 1000, windowMs: 1000, clock });
+    const t0 = clock.now();
+    limiter.holdUntil(t0 + 2500);
+    expect(limiter.pausedUntil).toBe(t0 + 2500);
+    let at = -1;
+    const p = limiter.acquire().then(() => (at = clock.now() - t0));
+    await clock.run();
+    await p;
+    expect(at).toBe(2500);
+  });
+
+  it('counts starts in the last window and forgets old ones', async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter({ rate: 10, windowMs: 1000, clock });
+    const all = Array.from({ length: 5 }, () => limiter.acquire());
+    await clock.run();
+    await Promise.all(all);
+    expect(limiter.startsInLastWindow()).toBe(5);
+    expect(limiter.totalStarts).toBe(5);
+    clock.t += 2000;
+    expect(limiter.startsInLastWindow()).toBe(0);
+  });
+
+  it('rejects an aborted waiter at once and lets the others through', async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter({ rate: 1, windowMs: 1000, clock });
+    await limiter.acquire(); // uses the only slot of this window
+    const ctl = new AbortController();
+    const aborted = limiter.acquire(ctl.signal);
+    const other = limiter.acquire();
+    ctl.abort();
+    await expect(aborted).rejects.toBeInstanceOf(AbortedError);
+    await clock.run();
+    await expect(other).resolves.toBeUndefined();
+    expect(limiter.totalStarts).toBe(2);
+    await expect(limiter.acquire(ctl.signal)).rejects.toBeInstanceOf(AbortedError);
+  });
+
+  it('leaves no timer behind when every waiter is aborted', async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter({ rate: 1, windowMs: 60_000, clock });
+    limiter.pauseUntil(clock.now() + 300_000);
+    const ctl = new AbortController();
+    const waits = [limiter.acquire(ctl.signal), limiter.acquire(ctl.signal)];
+    await flush();
+    expect(clock.pendingTimers).toBe(1);
+    ctl.abort();
+    await Promise.allSettled(waits);
+    await flush();
+    expect(clock.pendingTimers).toBe(0);
+    expect(limiter.waiting).toBe(0);
+  });
+
+  it('rejects nonsense settings', () => {
+    expect(() => new RateLimiter({ rate: 0 })).toThrow(RangeError);
+    expect(() => new RateLimiter({ rate: 5, windowMs: 0 })).toThrow(RangeError);
+  });
+
+  it('works on the real clock with a short window', async () => {
+    const limiter = new RateLimiter({ rate: 20, windowMs: 1000 });
+    const t0 = Date.now();
+    const granted: number[] = [];
+    await Promise.all(Array.from({ length: 25 }, () => limiter.acquire().then(() => granted.push(Date.now()))));
+    expect(maxInWindow(granted, 1000)).toBeLessThanOrEqual(20);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(24 * 50 - 5);
+  });
+});
