@@ -1,0 +1,57 @@
+// Dry-run throughput against raw csv-parse on the same file, and the dry run's peak RSS.
+// Usage: npm run build && node bench/dry-run.mjs [rows=100000]
+import { spawnSync } from 'node:child_process';
+import { createReadStream, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse } from 'csv-parse';
+
+const rows = Number(process.argv[2] ?? 100_000);
+const dir = mkdtempSync(path.join(tmpdir(), 'vorel-bench-'));
+const file = path.join(dir, 'big.csv');
+const names = ['François Dubois', 'Иван Петров', 'Doe, Jane', '日本 太郎', 'Zoë 👋', 'Sørina "Sue" Hall'];
+const lines = ['id,customer_name,customer_language'];
+for (let i = 0; i < rows; i++) {
+  const id = `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
+  const name = names[i % names.length];
+  lines.push(`${id},${/[",]/.test(name) ? `"${name.replaceAll('"', '""')}"` : name},${i % 7 === 0 ? 'en-US' : 'fr'}`);
+}
+writeFileSync(file, lines.join('\r\n') + '\r\n');
+
+async function rawCsvParse() {
+  const started = process.hrtime.bigint();
+  let n = -1;
+  for await (const _ of createReadStream(file).pipe(parse({ bom: true, relax_column_count: true }))) n++;
+  return { n, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+}
+
+const raw = await rawCsvParse();
+const reports = path.join(dir, 'reports');
+const started = process.hrtime.bigint();
+// /usr/bin/time is not always there; the child reports its own peak RSS via process.resourceUsage.
+const child = spawnSync(
+  process.execPath,
+  ['--input-type=module', '-e', `
+    const { runCli } = await import(${JSON.stringify(path.resolve('dist/cli/main.js'))});
+    const code = await runCli(['import', ${JSON.stringify(file)}, '--dry-run', '--quiet', '--json', '--report-dir', ${JSON.stringify(reports)}],
+      { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: {}, signal: new AbortController().signal });
+    process.stderr.write('MAXRSS_KB=' + process.resourceUsage().maxRSS + '\\n');
+    process.exit(code);
+  `],
+  { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+);
+const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+if (child.status !== 0) {
+  console.error(child.stderr);
+  process.exit(1);
+}
+const summary = JSON.parse(child.stdout);
+const rssMb = Number(/MAXRSS_KB=(\d+)/.exec(child.stderr)?.[1] ?? 0) / 1024;
+const dryRate = summary.input.rows / seconds;
+const rawRate = raw.n / raw.seconds;
+console.log(`rows: ${summary.input.rows} (valid ${summary.totals.valid})`);
+console.log(`raw csv-parse: ${rawRate.toFixed(0)} rows/s (${raw.seconds.toFixed(2)} s)`);
+console.log(`dry run (whole CLI process, reports included): ${dryRate.toFixed(0)} rows/s (${seconds.toFixed(2)} s)`);
+console.log(`ratio dry-run / csv-parse: ${(dryRate / rawRate).toFixed(2)}`);
+console.log(`dry run peak RSS: ${rssMb.toFixed(0)} MB`);
+rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,108 @@
+import { UsageError } from '../errors.js';
+import { DEFAULTS, type EmptyCells, type ImportOptions, type MappableField } from '../options.js';
+import { parseMapArg } from '../pipeline/header.js';
+import type { Delimiter, InputEncoding } from '../types.js';
+import { checkBaseUrl, loadApiKey } from './credentials.js';
+
+/** The import command's arguments as yargs hands them over. */
+export interface RawImportArgs {
+  file: string;
+  'base-url'?: string;
+  'api-key-file'?: string;
+  'dry-run': boolean;
+  empty: EmptyCells;
+  map: (string | number)[];
+  delimiter?: string;
+  encoding?: string;
+  concurrency: number;
+  rate: number;
+  retries: number;
+  timeout: number;
+  'max-errors': number;
+  'report-dir': string;
+  json: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+const DELIMITERS: Record<string, Delimiter> = { ',': ',', comma: ',', ';': ';', semicolon: ';', tab: '\t', '\t': '\t', '\\t': '\t' };
+const ENCODINGS: Record<string, InputEncoding> = {
+  'utf-8': 'utf-8',
+  utf8: 'utf-8',
+  'utf-16le': 'utf-16le',
+  utf16le: 'utf-16le',
+  'utf-16be': 'utf-16be',
+  utf16be: 'utf-16be',
+  'windows-1252': 'windows-1252',
+  cp1252: 'windows-1252',
+  win1252: 'windows-1252',
+  latin1: 'latin1',
+  'iso-8859-1': 'latin1',
+};
+
+function wholeNumber(name: string, value: number, min: number): number {
+  if (!Number.isInteger(value) || value < min) {
+    throw new UsageError(`--${name} must be a whole number of at least ${min} (got ${value})`);
+  }
+  return value;
+}
+
+/** Checks the import arguments once, at the edge; nothing below reads env or argv. */
+export function importOptionsFrom(
+  args: RawImportArgs,
+  env: Readonly<Record<string, string | undefined>>,
+): { options: ImportOptions; warnings: string[] } {
+  const mode = args['dry-run'] ? 'dry-run' : 'import';
+  const baseUrl = checkBaseUrl(args['base-url'] ?? env['VOREL_BASE_URL'] ?? DEFAULTS.baseUrl);
+
+  let delimiter: Delimiter | undefined;
+  if (args.delimiter !== undefined) {
+    delimiter = DELIMITERS[args.delimiter.toLowerCase()];
+    if (delimiter === undefined) throw new UsageError(`--delimiter ${JSON.stringify(args.delimiter)}: use , ; or tab`);
+  }
+  let encoding: InputEncoding | undefined;
+  if (args.encoding !== undefined) {
+    encoding = ENCODINGS[args.encoding.toLowerCase()];
+    if (encoding === undefined) throw new UsageError(`--encoding ${JSON.stringify(args.encoding)}: use utf-8, utf-16le, utf-16be, windows-1252 or latin1`);
+  }
+  const mapArgs = args.map.map(String);
+  const map = new Map<string, MappableField>();
+  for (const arg of mapArgs) {
+    const [column, field] = parseMapArg(arg);
+    if (map.has(column)) throw new UsageError(`--map names column ${JSON.stringify(column)} twice`);
+    map.set(column, field);
+  }
+
+  const warnings: string[] = [];
+  let apiKey: string | null = null;
+  if (mode !== 'dry-run') {
+    const loaded = loadApiKey({ env: env['VOREL_API_KEY'], file: args['api-key-file'] });
+    apiKey = loaded.key;
+    warnings.push(...loaded.warnings);
+  }
+
+  const options: ImportOptions = {
+    file: args.file,
+    mode,
+    baseUrl,
+    apiKey,
+    read: DEFAULTS.read,
+    matchBy: DEFAULTS.matchBy,
+    empty: args.empty,
+    map,
+    mapArgs,
+    delimiter,
+    encoding,
+    concurrency: wholeNumber('concurrency', args.concurrency, 1),
+    rate: wholeNumber('rate', args.rate, 1),
+    retries: wholeNumber('retries', args.retries, 0),
+    timeoutMs: wholeNumber('timeout', args.timeout, 1),
+    maxErrors: wholeNumber('max-errors', args['max-errors'], 0),
+    detailedExitcode: false,
+    reportDir: args['report-dir'],
+    resume: undefined,
+    json: args.json,
+    verbosity: args.quiet ? 'quiet' : args.verbose ? 'verbose' : 'normal',
+  };
+  return { options, warnings };
+}

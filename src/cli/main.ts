@@ -1,0 +1,155 @@
+import yargs, { type Argv } from 'yargs';
+import { runEmulatorCommand } from '../emulator/index.js';
+import { UsageError, VorelSyncError } from '../errors.js';
+import { runImport } from '../pipeline/run.js';
+import { renderSummary } from '../report/summary.js';
+import { createLogger, scrubSecrets } from './log.js';
+import { refuseKeyOnCommandLine } from './credentials.js';
+import { importOptionsFrom, type RawImportArgs } from './import-options.js';
+import { createProgress } from './progress.js';
+import { IMPORT_EXAMPLES, EMULATOR_EXAMPLES } from './help.js';
+
+/** Streams and environment the CLI runs against; injected so tests can run it in-process. */
+export interface CliIo {
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: Readonly<Record<string, string | undefined>>;
+  /** Aborts on SIGINT/SIGTERM. */
+  signal: AbortSignal;
+}
+
+export const VERSION = '0.1.0';
+
+function importCommand(y: Argv): Argv {
+  return y
+    .positional('file', { type: 'string', describe: 'CSV file to import, or - for stdin', demandOption: true })
+    .option('base-url', { type: 'string', describe: 'API origin (env VOREL_BASE_URL)', defaultDescription: 'https://app.vorel.ai' })
+    .option('api-key-file', { type: 'string', describe: 'file holding the API key (else env VOREL_API_KEY)' })
+    .option('dry-run', { type: 'boolean', default: false, describe: 'parse and validate only; no network, no key' })
+    .option('empty', { choices: ['null', 'keep'], default: 'null', describe: 'empty cell: send null (clear) or leave the field out' })
+    .option('map', { type: 'string', array: true, default: [], describe: 'map a header to a field: <column>=<field>' })
+    .option('delimiter', { type: 'string', describe: 'field delimiter: , ; or tab (default: detected from the header)' })
+    .option('encoding', { type: 'string', describe: 'utf-8, utf-16le, utf-16be, windows-1252 or latin1 (default: UTF-8, or UTF-16 by BOM)' })
+    .option('concurrency', { type: 'number', default: 4, describe: 'requests in flight at most' })
+    .option('rate', { type: 'number', default: 180, describe: 'request starts per minute at most (the API allows 200)' })
+    .option('retries', { type: 'number', default: 5, describe: 'retries per row for 5xx, timeouts and network errors' })
+    .option('timeout', { type: 'number', default: 30000, describe: 'per-attempt timeout in ms' })
+    .option('max-errors', { type: 'number', default: 20, describe: 'stop after this many consecutive server-side failures (0 = never)' })
+    .option('report-dir', { type: 'string', default: 'reports', describe: 'where run folders go' })
+    .option('json', { type: 'boolean', default: false, describe: 'print the final summary as JSON on stdout' })
+    .option('quiet', { type: 'boolean', describe: 'only errors and the final summary' })
+    .option('verbose', { type: 'boolean', describe: 'more detail on stderr' })
+    .conflicts('quiet', 'verbose')
+    .example(IMPORT_EXAMPLES);
+}
+
+function emulatorCommand(y: Argv): Argv {
+  return y
+    .option('port', { type: 'number', default: 0, describe: 'port on 127.0.0.1 (0 = any free port)' })
+    .option('seed', { type: 'number', default: 1, describe: 'seed of the generated data and faults' })
+    .option('count', { type: 'number', default: 1000, describe: 'conversations to generate' })
+    .option('scopes', { type: 'string', default: 'read,conversations:write', describe: 'scopes of the printed key, comma-separated' })
+    .option('rate-limit', { type: 'number', default: 200, describe: 'requests per window per key (0 = no limit)' })
+    .option('window-ms', { type: 'number', default: 60000, describe: 'rate-limit window length in ms' })
+    .option('fail-rate', { type: 'number', default: 0, describe: 'probability of a 500/502/503 answer' })
+    .option('reset-before-rate', { type: 'number', default: 0, describe: 'probability of resetting the connection before applying a write' })
+    .option('reset-after-rate', { type: 'number', default: 0, describe: 'probability of resetting the connection after applying a write' })
+    .option('hang-rate', { type: 'number', default: 0, describe: 'probability of never answering' })
+    .option('latency-ms', { type: 'number', default: 0, describe: 'added latency in ms' })
+    .option('latency-jitter-ms', { type: 'number', default: 0, describe: 'plus random latency up to this many ms' })
+    .option('failing-ids', { type: 'string', array: true, default: [], describe: 'ids whose PATCH always answers 500' })
+    .option('dump-on-exit', { type: 'string', describe: 'write the final state as JSON to this file on exit' })
+    .example(EMULATOR_EXAMPLES);
+}
+
+function parser(argv: readonly string[]): Argv {
+  return yargs([...argv])
+    .scriptName('vorel-sync')
+    .usage('$0 <command> [options]\n\nBulk-update Vorel conversations from a CSV file.')
+    .command('import <file>', 'update conversations from a CSV file (- for stdin)', importCommand)
+    .command('emulator', 'run a local emulator of the Vorel API (for demos and tests)', emulatorCommand)
+    .demandCommand(1, 'name a command: import or emulator')
+    .strict()
+    .recommendCommands()
+    .version(VERSION)
+    .help()
+    .alias('h', 'help')
+    .wrap(100)
+    .exitProcess(false)
+    .fail((message, error) => {
+      throw error instanceof VorelSyncError ? error : new UsageError(message || String(error));
+    });
+}
+
+type ParsedArgs = Record<string, unknown> & { _: (string | number)[] };
+
+/** Parses argv; returns the arguments, or the text yargs printed for --help / --version. */
+async function parse(argv: readonly string[]): Promise<{ args: ParsedArgs; output: string }> {
+  let output = '';
+  const args = await new Promise<ParsedArgs>((resolve, reject) => {
+    void parser(argv).parseAsync([...argv], {}, (error, parsed, text) => {
+      output = text;
+      if (error) reject(error instanceof VorelSyncError ? error : new UsageError(error.message));
+      else resolve(parsed as ParsedArgs);
+    });
+  });
+  return { args, output };
+}
+
+/** Runs the CLI and returns the exit code; only bin.ts turns it into process.exit. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let secrets: string[] = [];
+  try {
+    refuseKeyOnCommandLine(argv);
+    const { args, output } = await parse(argv);
+    if (output !== '') {
+      io.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
+      return 0;
+    }
+    const command = String(args._[0]);
+    if (command === 'emulator') return await runEmulator(args, io);
+    // yargs parses a lone `-` positional as an empty string; `-` means stdin (contract).
+    if (args['file'] === '' && argv.includes('-')) args['file'] = '-';
+    const { options, warnings } = importOptionsFrom(args as unknown as RawImportArgs, io.env);
+    secrets = options.apiKey === null ? [] : [options.apiKey];
+    const log = createLogger(io.stderr, options.verbosity, secrets);
+    for (const w of warnings) log.warn(w);
+    const progress = createProgress({ stderr: io.stderr, env: io.env, verbosity: options.verbosity });
+    const summary = await runImport(options, { stdin: io.stdin, log, signal: io.signal, progress });
+    io.stdout.write(scrubSecrets(options.json ? JSON.stringify(summary, null, 2) + '\n' : renderSummary(summary), secrets));
+    return summary.exit_code;
+  } catch (error) {
+    const log = createLogger(io.stderr, 'normal', secrets);
+    if (error instanceof VorelSyncError) {
+      log.error(error.message);
+      if (error.exitCode === 2 && !(error.code === 'key_on_command_line')) log.info('Run `vorel-sync --help` for usage.');
+      return error.exitCode;
+    }
+    log.error(`unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return 1;
+  }
+}
+
+async function runEmulator(args: ParsedArgs, io: CliIo): Promise<number> {
+  const num = (k: string): number => Number(args[k]);
+  return runEmulatorCommand(
+    {
+      port: num('port'),
+      seed: num('seed'),
+      count: num('count'),
+      scopes: String(args['scopes']).split(',').map((s) => s.trim()).filter((s) => s !== ''),
+      rateLimit: num('rate-limit'),
+      windowMs: num('window-ms'),
+      failRate: num('fail-rate'),
+      resetBeforeRate: num('reset-before-rate'),
+      resetAfterRate: num('reset-after-rate'),
+      hangRate: num('hang-rate'),
+      latencyMs: num('latency-ms'),
+      latencyJitterMs: num('latency-jitter-ms'),
+      failingIds: (args['failing-ids'] as string[]).map(String),
+      ...(typeof args['dump-on-exit'] === 'string' ? { dumpOnExit: args['dump-on-exit'] } : {}),
+    },
+    { stdout: io.stdout, stderr: io.stderr, signal: io.signal },
+  );
+}

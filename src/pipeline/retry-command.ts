@@ -1,0 +1,24 @@
+import type { InputSource } from '../input/source.js';
+import type { ImportOptions } from '../options.js';
+import { DEFAULTS } from '../options.js';
+
+/** Quotes a word for a POSIX shell only when it needs it. */
+export function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * The command that re-imports failed.csv. failed.csv keeps the input's bytes, so the encoding and
+ * delimiter the run used are repeated, with the options that change what is sent (contract).
+ */
+export function retryCommand(failedCsv: string, opts: ImportOptions, source: InputSource): string {
+  const words = ['vorel-sync', 'import', failedCsv];
+  // Only a forced encoding needs repeating: UTF-8 and BOM-marked UTF-16 are detected again.
+  if (opts.encoding !== undefined) words.push('--encoding', opts.encoding);
+  words.push('--delimiter', source.delimiter === '\t' ? 'tab' : source.delimiter);
+  for (const map of opts.mapArgs) words.push('--map', map);
+  if (opts.empty !== DEFAULTS.empty) words.push('--empty', opts.empty);
+  if (opts.matchBy !== DEFAULTS.matchBy) words.push('--match-by', opts.matchBy);
+  if (opts.reportDir !== DEFAULTS.reportDir) words.push('--report-dir', opts.reportDir);
+  return words.map(shellQuote).join(' ');
+}

@@ -1,0 +1,289 @@
+import path from 'node:path';
+import { rmSync } from 'node:fs';
+import pLimit from 'p-limit';
+import { createApiClient, type ApiClient, type AttemptEvent } from '../api/client.js';
+import { keyFingerprint } from '../cli/credentials.js';
+import type { Logger } from '../cli/log.js';
+import { VorelSyncError } from '../errors.js';
+import { openInput } from '../input/source.js';
+import type { ImportOptions } from '../options.js';
+import { finaliseReports } from '../report/finalise.js';
+import type { TimelineBucket } from '../report/html.js';
+import { Journal } from '../report/journal.js';
+import { RowSpool } from '../report/row-spool.js';
+import { createRunDir, lockReportDir } from '../report/run-dir.js';
+import type { RunSummary } from '../report/summary.js';
+import type { RowOutcome, RowResult } from '../types.js';
+import { exitCodeFor } from './exit-code.js';
+import { countClears, openRowStream, rowId, scanRows, type FileScan } from './scan.js';
+import { patchRow } from './send.js';
+import { Settler } from './settle.js';
+import type { CheckedRow } from './validate.js';
+import { retryCommand } from './retry-command.js';
+
+/** Share of rows clearing a field above which we warn before sending (contract: Input, Safety). */
+const CLEAR_WARNING_SHARE = 0.1;
+const TIMELINE_BUCKET_SECONDS = 10;
+
+/** What a run talks to: injected so tests can drive it in-process. */
+export interface RunEnvironment {
+  stdin: NodeJS.ReadableStream;
+  log: Logger;
+  /** Aborts on SIGINT/SIGTERM: in-flight requests finish, the rest is `not_attempted`. */
+  signal: AbortSignal;
+  now?: () => Date;
+  /** Called as rows settle and bytes are read, for the progress display. */
+  progress?: RunProgress | undefined;
+}
+
+export interface RunProgress {
+  start(info: { totalBytes: number; rows: number | null; rate: number | null; client: ApiClient | null }): void;
+  bytesRead(bytes: number): void;
+  rowSettled(row: RowResult): void;
+  stop(): void;
+}
+
+type StopReason = { reason: 'aborted' | 'interrupted'; message: string };
+
+/** Runs `vorel-sync import` end to end and returns the summary (exit code inside). */
+export async function runImport(opts: ImportOptions, env: RunEnvironment): Promise<RunSummary> {
+  const now = env.now ?? (() => new Date());
+  const startedAt = now();
+  const lock = lockReportDir(opts.reportDir);
+  try {
+    const { runId, dir } = createRunDir(opts.reportDir, startedAt);
+    try {
+      return await runInFolder(opts, env, { runId, dir, startedAt, now });
+    } catch (error) {
+      // A usage error found before anything was sent leaves no half run folder behind.
+      if (error instanceof VorelSyncError && error.exitCode === 2) rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
+  } finally {
+    lock.release();
+  }
+}
+
+interface RunFolder {
+  runId: string;
+  dir: string;
+  startedAt: Date;
+  now: () => Date;
+}
+
+async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: RunFolder): Promise<RunSummary> {
+  const { log } = env;
+  const spoolPath = path.join(folder.dir, 'stdin.csv');
+  const source = await openInput({
+    path: opts.file,
+    stdin: env.stdin,
+    spoolPath,
+    encoding: opts.encoding,
+    delimiter: opts.delimiter,
+  });
+  const streamOptions = { empty: opts.empty, matchBy: opts.matchBy, map: opts.map };
+  const dryRun = opts.mode === 'dry-run';
+
+  // First pass (not for a dry run, which is itself one pass): counts and duplicate ids before any request.
+  let scan: FileScan | null = null;
+  if (!dryRun) {
+    const first = await openRowStream(source, streamOptions);
+    scan = await scanRows(first.rows);
+    reportScan(scan, first.header.unknown, log);
+  }
+  const { header, headerSpan, rows } = await openRowStream(source, {
+    ...streamOptions,
+    onBytes: (bytes) => env.progress?.bytesRead(bytes),
+  });
+  if (dryRun) warnUnknownColumns(header.unknown, log);
+
+  const timeline = new Map<number, TimelineBucket>();
+  const runStartMs = folder.startedAt.getTime();
+  const client =
+    dryRun || opts.apiKey === null
+      ? null
+      : createApiClient({
+          baseUrl: opts.baseUrl,
+          apiKey: opts.apiKey,
+          timeoutMs: opts.timeoutMs,
+          retries: opts.retries,
+          rate: opts.rate,
+          onAttempt: (event) => recordAttempt(timeline, runStartMs, event),
+        });
+
+  // A dry run sends nothing, so there is nothing to resume: no journal.
+  const journal = dryRun ? null : new Journal(path.join(folder.dir, 'journal.ndjson'));
+  journal?.append({
+    type: 'run',
+    version: 1,
+    run_id: folder.runId,
+    mode: opts.mode,
+    started_at: folder.startedAt.toISOString(),
+    input: { path: source.displayPath, sha256: source.sha256, encoding: source.encoding, delimiter: source.delimiter },
+    options: { empty: opts.empty, map: opts.mapArgs, match_by: opts.matchBy, base_url: opts.baseUrl },
+  });
+  journal?.sync();
+
+  const spool = new RowSpool(path.join(folder.dir, '.rows.ndjson'));
+  let stop: StopReason | null = null;
+  const halt = (reason: StopReason): void => {
+    if (stop !== null) return;
+    stop = reason;
+    client?.abort();
+    log.error(reason.message);
+  };
+  const onSignal = (): void => halt({ reason: 'interrupted', message: 'interrupted: finishing requests in flight, then writing the reports' });
+  if (env.signal.aborted) onSignal();
+  env.signal.addEventListener('abort', onSignal, { once: true });
+
+  const settler = new Settler({
+    writeInOrder: (row) => spool.write(row),
+    onSettled: (row) => {
+      journal?.append(journalRecord(row));
+      env.progress?.rowSettled(row);
+    },
+    duplicateIds: scan?.duplicateIds ?? new Set(),
+    maxErrors: opts.maxErrors,
+    onBreak: (message) => halt({ reason: 'aborted', message }),
+  });
+
+  env.progress?.start({ totalBytes: source.size, rows: scan?.rows ?? null, rate: client ? opts.rate : null, client });
+  const dryScan: Pick<FileScan, 'clears'> = { clears: { customer_name: 0, customer_language: 0 } };
+  const limit = pLimit(opts.concurrency);
+  const inFlight = new Set<Promise<void>>();
+  /** The last task per id: rows with one id run in file order, never concurrently. */
+  const lastTaskById = new Map<string, Promise<void>>();
+  let rowCount = 0;
+
+  try {
+    for await (const row of rows) {
+      const seq = rowCount++;
+      await settler.waitForRoom();
+      if (row.kind === 'invalid') {
+        settler.settle(seq, toResult(row, { kind: 'invalid', code: row.code, message: row.message, httpStatus: null, attempts: 0 }), 'client');
+        continue;
+      }
+      if (dryRun) {
+        countClears(dryScan, row);
+        settler.settle(seq, toResult(row, { kind: 'valid' }), 'client');
+        continue;
+      }
+      // Backpressure: pull the next record only once a request slot is free.
+      while (limit.activeCount + limit.pendingCount >= opts.concurrency) await Promise.race(inFlight);
+      if (stop !== null || client === null || row.target.by !== 'id') {
+        settler.settle(seq, toResult(row, notAttempted(stop)), 'client');
+        continue;
+      }
+      const id = row.target.id;
+      const previous = lastTaskById.get(id);
+      const task = limit(async () => {
+        if (previous) await previous;
+        const outcome = stop === null ? await patchRow(client, id, row.patch) : notAttempted(stop);
+        settler.settle(seq, toResult(row, outcome), 'server');
+        if (outcome.kind === 'failed' && (outcome.code === 'unauthorized' || outcome.code === 'forbidden')) {
+          halt({ reason: 'aborted', message: `stopped: ${outcome.message}` });
+        }
+      });
+      inFlight.add(task);
+      lastTaskById.set(id, task);
+      const forget = (): void => {
+        inFlight.delete(task);
+        if (lastTaskById.get(id) === task) lastTaskById.delete(id);
+      };
+      task.then(forget, forget);
+    }
+    await Promise.all(inFlight);
+    await settler.drain();
+  } finally {
+    env.signal.removeEventListener('abort', onSignal);
+    env.progress?.stop();
+    await spool.close();
+    journal?.close();
+    client?.close();
+  }
+
+  if (dryRun) reportClears(dryScan.clears, rowCount, log);
+  const finishedStop: StopReason | null = stop;
+  const summaryFor = (failedRows: number): RunSummary => {
+    const summary: RunSummary = {
+      run_id: folder.runId,
+      mode: opts.mode,
+      input: { path: source.displayPath, sha256: source.sha256, rows: rowCount, encoding: source.encoding, delimiter: source.delimiter },
+      base_url: opts.baseUrl,
+      key_fingerprint: opts.apiKey === null ? null : keyFingerprint(opts.apiKey),
+      started_at: folder.startedAt.toISOString(),
+      finished_at: folder.now().toISOString(),
+      totals: settler.totals,
+      requests: {
+        total: client?.stats.total ?? 0,
+        retries: client?.stats.retries ?? 0,
+        rate_limited: client?.stats.rateLimited ?? 0,
+      },
+      exit_code: 0,
+      clears: scan?.clears ?? dryScan.clears,
+      duplicate_ids: scan?.duplicateIds.size ?? 0,
+      superseded: settler.superseded.size,
+      stopped: finishedStop,
+      report_dir: folder.dir,
+      retry_command: failedRows > 0 ? retryCommand(path.join(folder.dir, 'failed.csv'), opts, source) : null,
+    };
+    summary.exit_code = exitCodeFor(summary, opts);
+    return summary;
+  };
+  const summary = await finaliseReports({
+    runDir: folder.dir,
+    source,
+    headerSpan,
+    spool,
+    superseded: settler.superseded,
+    summaryFor,
+    timeline: [...timeline.values()].sort((a, b) => a.at - b.at),
+    bucketSeconds: TIMELINE_BUCKET_SECONDS,
+  });
+  spool.remove();
+  if (source.path === spoolPath) rmSync(spoolPath, { force: true });
+  return summary;
+}
+
+function notAttempted(stop: StopReason | null): RowOutcome {
+  if (stop === null) return { kind: 'not_attempted', code: 'aborted', message: 'no request could be made for this row' };
+  return { kind: 'not_attempted', code: stop.reason, message: `not sent: ${stop.message}` };
+}
+
+function toResult(row: CheckedRow, outcome: RowOutcome): RowResult {
+  return { line: row.line, endLine: row.endLine, id: rowId(row), patch: row.patch, before: null, outcome };
+}
+
+function journalRecord(row: RowResult): object {
+  return { type: 'row', line: row.line, end_line: row.endLine, id: row.id, outcome: row.outcome, patch: row.patch, before: row.before };
+}
+
+function recordAttempt(timeline: Map<number, TimelineBucket>, runStartMs: number, event: AttemptEvent): void {
+  const at = Math.max(0, Math.floor((event.startedAt - runStartMs) / 1000 / TIMELINE_BUCKET_SECONDS) * TIMELINE_BUCKET_SECONDS);
+  const bucket = timeline.get(at) ?? { at, requests: 0, rateLimited: 0 };
+  bucket.requests++;
+  if (event.status === 429) bucket.rateLimited++;
+  timeline.set(at, bucket);
+}
+
+function warnUnknownColumns(unknown: readonly string[], log: Logger): void {
+  if (unknown.length > 0) log.warn(`ignoring unknown columns: ${unknown.join(', ')} (map one with --map "<column>=<field>")`);
+}
+
+function reportScan(scan: FileScan, unknown: readonly string[], log: Logger): void {
+  warnUnknownColumns(unknown, log);
+  if (scan.duplicateIds.size > 0) {
+    const shown = [...scan.duplicateIds].slice(0, 10).join(', ');
+    const more = scan.duplicateIds.size > 10 ? ` and ${scan.duplicateIds.size - 10} more` : '';
+    log.warn(`${scan.duplicateIds.size} ids appear on more than one row (applied in file order, one at a time): ${shown}${more}`);
+  }
+  reportClears(scan.clears, scan.rows, log);
+}
+
+function reportClears(clears: FileScan['clears'], rows: number, log: Logger): void {
+  for (const [field, n] of Object.entries(clears)) {
+    if (rows > 0 && n / rows > CLEAR_WARNING_SHARE) {
+      log.warn(`${n} of ${rows} rows (${Math.round((n / rows) * 100)}%) clear ${field} (empty cells are sent as null; use --empty keep to leave them untouched)`);
+    }
+  }
+}

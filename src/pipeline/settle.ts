@@ -1,0 +1,114 @@
+import { OUTCOME_KINDS, type OutcomeKind, type RowResult } from '../types.js';
+
+/** Where an outcome came from: the circuit breaker counts only what the server side failed. */
+export type Origin = 'client' | 'server';
+
+/** Settled rows held in memory (waiting for an earlier row, or for the disk), at most; the reader waits past it. */
+const MAX_PENDING = 4096;
+
+export interface SettlerOptions {
+  /** Receives settled rows in input order. */
+  writeInOrder: (result: RowResult) => Promise<void>;
+  /** Receives every settled row at once, in settle order (the journal). */
+  onSettled: (result: RowResult) => void;
+  /** Ids that appear more than once in the file: only they can supersede. */
+  duplicateIds: ReadonlySet<string>;
+  /** `--max-errors`; 0 = never. */
+  maxErrors: number;
+  onBreak: (message: string) => void;
+}
+
+/**
+ * Takes each row's outcome as it settles: counts totals, feeds the consecutive-failure breaker,
+ * tracks superseded rows, and hands results on in input order through a bounded reorder buffer.
+ */
+export class Settler {
+  readonly totals: Record<OutcomeKind, number> = Object.fromEntries(OUTCOME_KINDS.map((k) => [k, 0])) as Record<OutcomeKind, number>;
+  /** line → the later line with the same id that ended `updated`. */
+  readonly superseded = new Map<number, number>();
+  private readonly pending = new Map<number, RowResult>();
+  private readonly notUpdatedLinesById = new Map<string, number[]>();
+  private nextSeq = 0;
+  private consecutiveFailures = 0;
+  private broken = false;
+  private writing: Promise<void> = Promise.resolve();
+  private queuedWrites = 0;
+  private roomWaiters: (() => void)[] = [];
+
+  constructor(private readonly opts: SettlerOptions) {}
+
+  settle(seq: number, result: RowResult, origin: Origin): void {
+    this.totals[result.outcome.kind]++;
+    this.opts.onSettled(result);
+    this.trackSupersession(result);
+    this.feedBreaker(result, origin);
+    this.pending.set(seq, result);
+    this.release();
+  }
+
+  /** Resolves when the reorder buffer has room, so a slow row cannot make the reader run ahead. */
+  async waitForRoom(): Promise<void> {
+    while (this.pending.size + this.queuedWrites >= MAX_PENDING) {
+      await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+    }
+  }
+
+  /** Resolves once every row handed over so far has been written in order. */
+  async drain(): Promise<void> {
+    await this.writing;
+    if (this.pending.size > 0) throw new Error(`internal: ${this.pending.size} rows settled out of order were never written`);
+  }
+
+  private release(): void {
+    for (let next = this.pending.get(this.nextSeq); next !== undefined; next = this.pending.get(this.nextSeq)) {
+      this.pending.delete(this.nextSeq);
+      this.nextSeq++;
+      const row = next;
+      this.queuedWrites++;
+      this.writing = this.writing.then(async () => {
+        await this.opts.writeInOrder(row);
+        this.queuedWrites--;
+        this.wakeIfRoom();
+      });
+    }
+    this.wakeIfRoom();
+  }
+
+  private wakeIfRoom(): void {
+    if (this.pending.size + this.queuedWrites >= MAX_PENDING) return;
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  private trackSupersession(result: RowResult): void {
+    const id = result.id;
+    if (id === null || !this.opts.duplicateIds.has(id)) return;
+    if (result.outcome.kind === 'updated') {
+      // Rows with one id are applied in file order, so every earlier row of this id has settled.
+      for (const line of this.notUpdatedLinesById.get(id) ?? []) this.superseded.set(line, result.line);
+      this.notUpdatedLinesById.delete(id);
+    } else {
+      const lines = this.notUpdatedLinesById.get(id) ?? [];
+      lines.push(result.line);
+      this.notUpdatedLinesById.set(id, lines);
+    }
+  }
+
+  private feedBreaker(result: RowResult, origin: Origin): void {
+    const { outcome } = result;
+    if (outcome.kind === 'updated' || outcome.kind === 'unchanged') {
+      this.consecutiveFailures = 0;
+      return;
+    }
+    const serverFailed = origin === 'server' && (outcome.kind === 'failed' || (outcome.kind === 'invalid' && outcome.code === 'bad_request'));
+    if (!serverFailed) return;
+    this.consecutiveFailures++;
+    if (!this.broken && this.opts.maxErrors > 0 && this.consecutiveFailures >= this.opts.maxErrors) {
+      this.broken = true;
+      this.opts.onBreak(
+        `stopped after ${this.consecutiveFailures} consecutive rows failed on the server side (last: line ${result.line}, ${outcome.code}: ${outcome.message})`,
+      );
+    }
+  }
+}

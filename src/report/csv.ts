@@ -1,0 +1,19 @@
+import { FORMULA_START } from '../pipeline/validate.js';
+
+type Cell = string | number | null | undefined;
+
+/** RFC 4180 quoting: only when the cell holds a quote, comma, CR or LF. `null` is an empty cell. */
+export function csvCell(value: Cell): string {
+  if (value === null || value === undefined) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** For files people open in a spreadsheet: a leading `=`, `+`, `-`, `@`, tab or CR gets a `'` so it stays text. */
+export function neutralise(value: Cell): Cell {
+  return typeof value === 'string' && FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+export function csvLine(cells: readonly Cell[], opts: { neutralise: boolean }): string {
+  return cells.map((c) => csvCell(opts.neutralise ? neutralise(c) : c)).join(',') + '\r\n';
+}

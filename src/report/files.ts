@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Run files hold customer names: owner-only. */
+export const FILE_MODE = 0o600;
+export const DIR_MODE = 0o700;
+
+/** Writes a whole file via temp + fsync + rename, so a crash never leaves a half report that looks complete. */
+export function writeFileAtomic(target: string, content: string): void {
+  const tmp = tempPathFor(target);
+  const fd = openSync(tmp, 'wx', FILE_MODE);
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, target);
+}
+
+export function tempPathFor(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/** A streaming writer to a temp file that becomes `target` only on `commit()`. */
+export class AtomicFileWriter {
+  private readonly tmp: string;
+  private handle: Awaited<ReturnType<typeof open>> | null = null;
+  private buffered: string[] = [];
+  private bufferedLength = 0;
+
+  constructor(readonly target: string) {
+    this.tmp = tempPathFor(target);
+  }
+
+  get tempPath(): string {
+    return this.tmp;
+  }
+
+  async write(text: string): Promise<void> {
+    this.buffered.push(text);
+    this.bufferedLength += text.length;
+    if (this.bufferedLength >= 64 * 1024) await this.flush();
+  }
+
+  async commit(): Promise<void> {
+    await this.flush();
+    const handle = await this.ensureOpen();
+    await handle.sync();
+    await handle.close();
+    this.handle = null;
+    await rename(this.tmp, this.target);
+  }
+
+  private async ensureOpen(): Promise<Awaited<ReturnType<typeof open>>> {
+    this.handle ??= await open(this.tmp, 'wx', FILE_MODE);
+    return this.handle;
+  }
+
+  private async flush(): Promise<void> {
+    const handle = await this.ensureOpen();
+    if (this.buffered.length === 0) return;
+    const chunk = this.buffered.join('');
+    this.buffered = [];
+    this.bufferedLength = 0;
+    await handle.write(chunk);
+  }
+}

@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { copyRecordSpans } from '../input/failed-copy.js';
+import type { InputSource } from '../input/source.js';
+import type { LineSpan, RowResult } from '../types.js';
+import { AtomicFileWriter, tempPathFor, writeFileAtomic } from './files.js';
+import { renderHtmlReport, type TimelineBucket } from './html.js';
+import { needsRetry, resultLine, resultsHeaderLine } from './results.js';
+import type { RowSpool } from './row-spool.js';
+import type { RunSummary } from './summary.js';
+import { renameSync } from 'node:fs';
+
+/** Failed rows listed in report.html, at most; all of them are in failed.csv. */
+const HTML_ROW_CAP = 2000;
+
+export interface FinaliseInput {
+  runDir: string;
+  source: InputSource;
+  headerSpan: LineSpan;
+  spool: RowSpool;
+  superseded: ReadonlyMap<number, number>;
+  /** The summary, once the number of rows in failed.csv is known. */
+  summaryFor: (failedRows: number) => RunSummary;
+  timeline: readonly TimelineBucket[];
+  bucketSeconds: number;
+}
+
+/** Builds results.csv, failed.csv, report.html and summary.json from the spooled rows, in one pass. */
+export async function finaliseReports(input: FinaliseInput): Promise<RunSummary> {
+  const { runDir } = input;
+  const results = new AtomicFileWriter(path.join(runDir, 'results.csv'));
+  await results.write(resultsHeaderLine());
+  const failedSpans: LineSpan[] = [];
+  const problemRows: RowResult[] = [];
+  for await (const row of input.spool.rows()) {
+    const supersededBy = input.superseded.get(row.line);
+    await results.write(resultLine(row, supersededBy));
+    if (needsRetry(row, supersededBy !== undefined)) {
+      failedSpans.push({ line: row.line, endLine: row.endLine });
+      if (problemRows.length < HTML_ROW_CAP) problemRows.push(row);
+    }
+  }
+  await results.commit();
+
+  const failedPath = path.join(runDir, 'failed.csv');
+  const failedTmp = tempPathFor(failedPath);
+  await copyRecordSpans(input.source, input.headerSpan, failedSpans, failedTmp, { mode: 0o600 });
+  renameSync(failedTmp, failedPath);
+  const summary = input.summaryFor(failedSpans.length);
+
+  writeFileAtomic(
+    path.join(runDir, 'report.html'),
+    renderHtmlReport({ summary, timeline: input.timeline, bucketSeconds: input.bucketSeconds, problemRows, problemRowsTotal: failedSpans.length }),
+  );
+  writeFileAtomic(path.join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  return summary;
+}

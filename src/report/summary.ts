@@ -1,0 +1,58 @@
+import type { RunMode } from '../options.js';
+import type { Delimiter, InputEncoding, OutcomeKind, WritableField } from '../types.js';
+import { OUTCOME_KINDS } from '../types.js';
+
+/** summary.json (contract: Output). More keys may be added; none of these may be renamed. */
+export interface RunSummary {
+  run_id: string;
+  mode: RunMode;
+  input: { path: string; sha256: string; rows: number; encoding: InputEncoding; delimiter: Delimiter };
+  base_url: string;
+  key_fingerprint: string | null;
+  started_at: string;
+  finished_at: string;
+  totals: Record<OutcomeKind, number>;
+  requests: { total: number; retries: number; rate_limited: number };
+  exit_code: number;
+  /** Rows that clear each field with an explicit null. */
+  clears: Record<WritableField, number>;
+  duplicate_ids: number;
+  superseded: number;
+  /** Why the run stopped early, when it did. */
+  stopped: { reason: 'aborted' | 'interrupted'; message: string } | null;
+  report_dir: string;
+  /** The command that re-imports failed.csv, when any row needs it. */
+  retry_command: string | null;
+  resumed_from?: string;
+  carried_over?: number;
+}
+
+const LABELS: Record<OutcomeKind, string> = {
+  updated: 'updated',
+  unchanged: 'unchanged',
+  valid: 'valid (dry run)',
+  would_update: 'would update',
+  invalid: 'invalid',
+  failed: 'failed',
+  not_attempted: 'not attempted',
+};
+
+/** The human summary printed on stdout. */
+export function renderSummary(s: RunSummary): string {
+  const lines: string[] = [];
+  const seconds = (Date.parse(s.finished_at) - Date.parse(s.started_at)) / 1000;
+  lines.push(`vorel-sync ${s.mode}: ${s.input.rows} rows from ${s.input.path} in ${seconds.toFixed(1)} s`);
+  const width = Math.max(...OUTCOME_KINDS.map((k) => LABELS[k].length));
+  for (const kind of OUTCOME_KINDS) {
+    const n = s.totals[kind];
+    if (n > 0 || kind === 'updated' || kind === 'invalid' || kind === 'failed') lines.push(`  ${LABELS[kind].padEnd(width)}  ${n}`);
+  }
+  if (s.mode !== 'dry-run') {
+    lines.push(`  requests: ${s.requests.total} (${s.requests.retries} retries, ${s.requests.rate_limited} rate-limited)`);
+  }
+  if (s.superseded > 0) lines.push(`  ${s.superseded} earlier rows were superseded by a later row with the same id`);
+  if (s.stopped) lines.push(`Stopped: ${s.stopped.message}`);
+  lines.push(`Report: ${s.report_dir}`);
+  if (s.retry_command !== null) lines.push(`Fix the rows in failed.csv, then: ${s.retry_command}`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { runCli } from '../../src/cli/main.js';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+export const BIN = path.join(ROOT, 'dist/bin.js');
+export const SHARED = path.resolve(ROOT, '../shared');
+
+class Collect extends Writable {
+  text = '';
+  isTTY = false;
+  override _write(chunk: Buffer | string, _enc: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliRunOptions {
+  env?: Record<string, string | undefined>;
+  stdin?: string | Buffer;
+  signal?: AbortSignal;
+}
+
+/** Runs the CLI in-process with captured streams (no process.exit). */
+export async function cli(args: string[], opts: CliRunOptions = {}): Promise<CliRun> {
+  const stdout = new Collect();
+  const stderr = new Collect();
+  const code = await runCli(args, {
+    stdin: Readable.from(opts.stdin === undefined ? [] : [Buffer.from(opts.stdin)]),
+    stdout,
+    stderr,
+    env: { PATH: process.env['PATH'], ...opts.env },
+    signal: opts.signal ?? new AbortController().signal,
+  });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+/** Runs the built CLI (dist/bin.js) as a child process. */
+export function spawnCli(args: string[], opts: CliRunOptions & { cwd?: string; wrap?: string[] } = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const command = opts.wrap ? opts.wrap[0]! : process.execPath;
+    const argv = opts.wrap ? [...opts.wrap.slice(1), process.execPath, BIN, ...args] : [BIN, ...args];
+    const child = spawn(command, argv, { cwd: opts.cwd ?? ROOT, env: { PATH: process.env['PATH'], ...opts.env }, stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(opts.stdin ?? '');
+  });
+}
+
+export function tempDir(prefix = 'vorel-test-'): string {
+  return mkdtempSync(path.join(tmpdir(), prefix));
+}
+
+/** The single run folder a test's report dir holds. */
+export function onlyRunDir(reportDir: string): string {
+  const runs = readdirSync(reportDir).filter((n) => !n.startsWith('.'));
+  if (runs.length !== 1) throw new Error(`expected one run in ${reportDir}, found ${runs.length}`);
+  return path.join(reportDir, runs[0]!);
+}
+
+export function readRun(runDir: string): { summary: Record<string, any>; results: string; failed: Buffer } {
+  return {
+    summary: JSON.parse(readFileSync(path.join(runDir, 'summary.json'), 'utf8')),
+    results: readFileSync(path.join(runDir, 'results.csv'), 'utf8'),
+    failed: readFileSync(path.join(runDir, 'failed.csv')),
+  };
+}
