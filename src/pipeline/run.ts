@@ -16,7 +16,7 @@ import type { RunSummary } from '../report/summary.js';
 import type { RowOutcome, RowResult } from '../types.js';
 import { exitCodeFor } from './exit-code.js';
 import { countClears, openRowStream, rowId, scanRows, type FileScan } from './scan.js';
-import { patchRow } from './send.js';
+import { importHandler, targetKey, type HandledRow, type HandlerHooks, type RowHandler } from './handler.js';
 import { Settler } from './settle.js';
 import type { CheckedRow } from './validate.js';
 import { retryCommand } from './retry-command.js';
@@ -151,8 +151,15 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
   const dryScan: Pick<FileScan, 'clears'> = { clears: { customer_name: 0, customer_language: 0 } };
   const limit = pLimit(opts.concurrency);
   const inFlight = new Set<Promise<void>>();
-  /** The last task per id: rows with one id run in file order, never concurrently. */
-  const lastTaskById = new Map<string, Promise<void>>();
+  /** The last task per target: rows with one id run in file order, never concurrently. */
+  const lastTaskByKey = new Map<string, Promise<void>>();
+  const handler: RowHandler | null = client === null ? null : importHandler(client);
+  const hooks: HandlerHooks = {
+    beforeWrite: (row, id, before) => {
+      journal?.append({ type: 'before', line: row.line, id, before });
+      journal?.sync();
+    },
+  };
   let rowCount = 0;
 
   try {
@@ -170,25 +177,26 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
       }
       // Backpressure: pull the next record only once a request slot is free.
       while (limit.activeCount + limit.pendingCount >= opts.concurrency) await Promise.race(inFlight);
-      if (stop !== null || client === null || row.target.by !== 'id') {
+      if (stop !== null || handler === null) {
         settler.settle(seq, toResult(row, notAttempted(stop)), 'client');
         continue;
       }
-      const id = row.target.id;
-      const previous = lastTaskById.get(id);
+      const key = targetKey(row.target);
+      const previous = lastTaskByKey.get(key);
       const task = limit(async () => {
         if (previous) await previous;
-        const outcome = stop === null ? await patchRow(client, id, row.patch) : notAttempted(stop);
-        settler.settle(seq, toResult(row, outcome), 'server');
+        const handled: HandledRow = stop === null ? await handler.handle(row, hooks) : { id: rowId(row), outcome: notAttempted(stop), before: null };
+        settler.settle(seq, { ...toResult(row, handled.outcome), id: handled.id, before: handled.before }, 'server');
+        const { outcome } = handled;
         if (outcome.kind === 'failed' && (outcome.code === 'unauthorized' || outcome.code === 'forbidden')) {
           halt({ reason: 'aborted', message: `stopped: ${outcome.message}` });
         }
       });
       inFlight.add(task);
-      lastTaskById.set(id, task);
+      lastTaskByKey.set(key, task);
       const forget = (): void => {
         inFlight.delete(task);
-        if (lastTaskById.get(id) === task) lastTaskById.delete(id);
+        if (lastTaskByKey.get(key) === task) lastTaskByKey.delete(key);
       };
       task.then(forget, forget);
     }
