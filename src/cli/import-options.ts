@@ -3,6 +3,7 @@ import { DEFAULTS, type EmptyCells, type ImportOptions, type MappableField } fro
 import { parseMapArg } from '../pipeline/header.js';
 import type { Delimiter, InputEncoding } from '../types.js';
 import { checkBaseUrl, loadApiKey } from './credentials.js';
+import type { ExplicitOptions } from '../pipeline/resume.js';
 
 /** The import command's arguments as yargs hands them over. */
 export interface RawImportArgs {
@@ -10,8 +11,9 @@ export interface RawImportArgs {
   'base-url'?: string;
   'api-key-file'?: string;
   'dry-run': boolean;
-  empty: EmptyCells;
+  empty?: EmptyCells;
   map: (string | number)[];
+  resume?: string;
   delimiter?: string;
   encoding?: string;
   concurrency: number;
@@ -51,7 +53,7 @@ function wholeNumber(name: string, value: number, min: number): number {
 export function importOptionsFrom(
   args: RawImportArgs,
   env: Readonly<Record<string, string | undefined>>,
-): { options: ImportOptions; warnings: string[] } {
+): { options: ImportOptions; warnings: string[]; explicit: ExplicitOptions } {
   const mode = args['dry-run'] ? 'dry-run' : 'import';
   const baseUrl = checkBaseUrl(args['base-url'] ?? env['VOREL_BASE_URL'] ?? DEFAULTS.baseUrl);
 
@@ -88,7 +90,7 @@ export function importOptionsFrom(
     apiKey,
     read: DEFAULTS.read,
     matchBy: DEFAULTS.matchBy,
-    empty: args.empty,
+    empty: args.empty ?? DEFAULTS.empty,
     map,
     mapArgs,
     delimiter,
@@ -100,9 +102,18 @@ export function importOptionsFrom(
     maxErrors: wholeNumber('max-errors', args['max-errors'], 0),
     detailedExitcode: false,
     reportDir: args['report-dir'],
-    resume: undefined,
+    resume: args.resume,
     json: args.json,
     verbosity: args.quiet ? 'quiet' : args.verbose ? 'verbose' : 'normal',
   };
-  return { options, warnings };
+  const explicit: ExplicitOptions = {
+    empty: args.empty !== undefined,
+    map: mapArgs.length > 0,
+    matchBy: false,
+    encoding: encoding !== undefined,
+    delimiter: delimiter !== undefined,
+    baseUrl: args['base-url'] !== undefined || env['VOREL_BASE_URL'] !== undefined,
+    mode: mode !== 'import',
+  };
+  return { options, warnings, explicit };
 }

@@ -2,6 +2,7 @@ import yargs, { type Argv } from 'yargs';
 import { runEmulatorCommand } from '../emulator/index.js';
 import { UsageError, VorelSyncError } from '../errors.js';
 import { runImport } from '../pipeline/run.js';
+import { readJournal, resumeOptions } from '../pipeline/resume.js';
 import { renderSummary } from '../report/summary.js';
 import { createLogger, scrubSecrets } from './log.js';
 import { refuseKeyOnCommandLine } from './credentials.js';
@@ -27,7 +28,7 @@ function importCommand(y: Argv): Argv {
     .option('base-url', { type: 'string', describe: 'API origin (env VOREL_BASE_URL)', defaultDescription: 'https://app.vorel.ai' })
     .option('api-key-file', { type: 'string', describe: 'file holding the API key (else env VOREL_API_KEY)' })
     .option('dry-run', { type: 'boolean', default: false, describe: 'parse and validate only; no network, no key' })
-    .option('empty', { choices: ['null', 'keep'], default: 'null', describe: 'empty cell: send null (clear) or leave the field out' })
+    .option('empty', { choices: ['null', 'keep'], defaultDescription: 'null', describe: 'empty cell: send null (clear) or leave the field out' })
     .option('map', { type: 'string', array: true, default: [], describe: 'map a header to a field: <column>=<field>' })
     .option('delimiter', { type: 'string', describe: 'field delimiter: , ; or tab (default: detected from the header)' })
     .option('encoding', { type: 'string', describe: 'utf-8, utf-16le, utf-16be, windows-1252 or latin1 (default: UTF-8, or UTF-16 by BOM)' })
@@ -37,6 +38,7 @@ function importCommand(y: Argv): Argv {
     .option('timeout', { type: 'number', default: 30000, describe: 'per-attempt timeout in ms' })
     .option('max-errors', { type: 'number', default: 20, describe: 'stop after this many consecutive server-side failures (0 = never)' })
     .option('report-dir', { type: 'string', default: 'reports', describe: 'where run folders go' })
+    .option('resume', { type: 'string', describe: 'continue an interrupted run from its folder: rows already settled are not sent again' })
     .option('json', { type: 'boolean', default: false, describe: 'print the final summary as JSON on stdout' })
     .option('quiet', { type: 'boolean', describe: 'only errors and the final summary' })
     .option('verbose', { type: 'boolean', describe: 'more detail on stderr' })
@@ -111,12 +113,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (command === 'emulator') return await runEmulator(args, io);
     // yargs parses a lone `-` positional as an empty string; `-` means stdin (contract).
     if (args['file'] === '' && argv.includes('-')) args['file'] = '-';
-    const { options, warnings } = importOptionsFrom(args as unknown as RawImportArgs, io.env);
+    const parsed = importOptionsFrom(args as unknown as RawImportArgs, io.env);
+    const { warnings } = parsed;
+    const resume = parsed.options.resume === undefined ? null : await readJournal(parsed.options.resume);
+    const options = resume === null ? parsed.options : resumeOptions(parsed.options, parsed.explicit, resume);
     secrets = options.apiKey === null ? [] : [options.apiKey];
     const log = createLogger(io.stderr, options.verbosity, secrets);
     for (const w of warnings) log.warn(w);
     const progress = createProgress({ stderr: io.stderr, env: io.env, verbosity: options.verbosity });
-    const summary = await runImport(options, { stdin: io.stdin, log, signal: io.signal, progress });
+    if (resume !== null && resume.skippedLines > 0) log.warn(`skipped ${resume.skippedLines} unreadable journal lines (a torn last write is normal after a crash)`);
+    const summary = await runImport(options, { stdin: io.stdin, log, signal: io.signal, progress }, resume);
     io.stdout.write(scrubSecrets(options.json ? JSON.stringify(summary, null, 2) + '\n' : renderSummary(summary), secrets));
     return summary.exit_code;
   } catch (error) {

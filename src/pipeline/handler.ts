@@ -16,6 +16,8 @@ export interface HandledRow {
 
 /** Hooks the run gives a handler. */
 export interface HandlerHooks {
+  /** Before-values an interrupted run journaled for this row (its PATCH may have been applied): use them, not a fresh read. */
+  recalledBefore(row: ValidRow): WritableValues | undefined;
   /** Journals before-values (fsync'd) before the PATCH that changes them is sent. */
   beforeWrite(row: ValidRow, id: string, before: WritableValues): void;
 }

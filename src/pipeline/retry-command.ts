@@ -22,3 +22,10 @@ export function retryCommand(failedCsv: string, opts: ImportOptions, source: Inp
   if (opts.reportDir !== DEFAULTS.reportDir) words.push('--report-dir', opts.reportDir);
   return words.map(shellQuote).join(' ');
 }
+
+/** The command that continues an interrupted run: options come from its journal, so few are needed. */
+export function resumeCommand(file: string, runDir: string, opts: ImportOptions): string {
+  const words = ['vorel-sync', 'import', file, '--resume', runDir];
+  if (opts.reportDir !== DEFAULTS.reportDir) words.push('--report-dir', opts.reportDir);
+  return words.map(shellQuote).join(' ');
+}

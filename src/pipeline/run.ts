@@ -4,7 +4,7 @@ import pLimit from 'p-limit';
 import { createApiClient, type ApiClient, type AttemptEvent } from '../api/client.js';
 import { keyFingerprint } from '../cli/credentials.js';
 import type { Logger } from '../cli/log.js';
-import { VorelSyncError } from '../errors.js';
+import { UsageError, VorelSyncError } from '../errors.js';
 import { openInput } from '../input/source.js';
 import type { ImportOptions } from '../options.js';
 import { finaliseReports } from '../report/finalise.js';
@@ -19,7 +19,8 @@ import { countClears, openRowStream, rowId, scanRows, type FileScan } from './sc
 import { importHandler, targetKey, type HandledRow, type HandlerHooks, type RowHandler } from './handler.js';
 import { Settler } from './settle.js';
 import type { CheckedRow } from './validate.js';
-import { retryCommand } from './retry-command.js';
+import { resumeCommand, retryCommand } from './retry-command.js';
+import type { ResumeState } from './resume.js';
 
 /** Share of rows clearing a field above which we warn before sending (contract: Input, Safety). */
 const CLEAR_WARNING_SHARE = 0.1;
@@ -46,14 +47,14 @@ export interface RunProgress {
 type StopReason = { reason: 'aborted' | 'interrupted'; message: string };
 
 /** Runs `vorel-sync import` end to end and returns the summary (exit code inside). */
-export async function runImport(opts: ImportOptions, env: RunEnvironment): Promise<RunSummary> {
+export async function runImport(opts: ImportOptions, env: RunEnvironment, resume: ResumeState | null = null): Promise<RunSummary> {
   const now = env.now ?? (() => new Date());
   const startedAt = now();
   const lock = lockReportDir(opts.reportDir);
   try {
     const { runId, dir } = createRunDir(opts.reportDir, startedAt);
     try {
-      return await runInFolder(opts, env, { runId, dir, startedAt, now });
+      return await runInFolder(opts, env, { runId, dir, startedAt, now }, resume);
     } catch (error) {
       // A usage error found before anything was sent leaves no half run folder behind.
       if (error instanceof VorelSyncError && error.exitCode === 2) rmSync(dir, { recursive: true, force: true });
@@ -71,7 +72,7 @@ interface RunFolder {
   now: () => Date;
 }
 
-async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: RunFolder): Promise<RunSummary> {
+async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: RunFolder, resume: ResumeState | null): Promise<RunSummary> {
   const { log } = env;
   const spoolPath = path.join(folder.dir, 'stdin.csv');
   const source = await openInput({
@@ -81,6 +82,12 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     encoding: opts.encoding,
     delimiter: opts.delimiter,
   });
+  if (resume !== null && resume.run.input.sha256 !== source.sha256) {
+    throw new UsageError(
+      `--resume ${resume.runDir}: ${source.displayPath} is not the file that run read (its SHA-256 differs); resume with the same file, or start a new run`,
+      'resume_mismatch',
+    );
+  }
   const streamOptions = { empty: opts.empty, matchBy: opts.matchBy, map: opts.map };
   const dryRun = opts.mode === 'dry-run';
 
@@ -155,17 +162,25 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
   const lastTaskByKey = new Map<string, Promise<void>>();
   const handler: RowHandler | null = client === null ? null : importHandler(client);
   const hooks: HandlerHooks = {
+    recalledBefore: (row) => resume?.befores.get(row.line),
     beforeWrite: (row, id, before) => {
       journal?.append({ type: 'before', line: row.line, id, before });
       journal?.sync();
     },
   };
   let rowCount = 0;
+  let carriedOver = 0;
 
   try {
     for await (const row of rows) {
       const seq = rowCount++;
       await settler.waitForRoom();
+      const carried = resume?.carried.get(row.line);
+      if (carried !== undefined) {
+        carriedOver++;
+        settler.settle(seq, carried, 'client');
+        continue;
+      }
       if (row.kind === 'invalid') {
         settler.settle(seq, toResult(row, { kind: 'invalid', code: row.code, message: row.message, httpStatus: null, attempts: 0 }), 'client');
         continue;
@@ -234,6 +249,8 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
       stopped: finishedStop,
       report_dir: folder.dir,
       retry_command: failedRows > 0 ? retryCommand(path.join(folder.dir, 'failed.csv'), opts, source) : null,
+      resume_command: finishedStop === null ? null : resumeCommand(source.displayPath, folder.dir, opts),
+      ...(resume === null ? {} : { resumed_from: resume.run.run_id, carried_over: carriedOver }),
     };
     summary.exit_code = exitCodeFor(summary, opts);
     return summary;

@@ -23,6 +23,8 @@ export interface RunSummary {
   report_dir: string;
   /** The command that re-imports failed.csv, when any row needs it. */
   retry_command: string | null;
+  /** The command that continues the run, when it stopped early. */
+  resume_command: string | null;
   resumed_from?: string;
   carried_over?: number;
 }
@@ -53,6 +55,8 @@ export function renderSummary(s: RunSummary): string {
   if (s.superseded > 0) lines.push(`  ${s.superseded} earlier rows were superseded by a later row with the same id`);
   if (s.stopped) lines.push(`Stopped: ${s.stopped.message}`);
   lines.push(`Report: ${s.report_dir}`);
+  if (s.resume_command !== null) lines.push(`Resume with: ${s.resume_command}`);
+  if (s.carried_over !== undefined) lines.push(`  ${s.carried_over} rows carried over from run ${s.resumed_from ?? ''}`);
   if (s.retry_command !== null) lines.push(`Fix the rows in failed.csv, then: ${s.retry_command}`);
   return lines.join('\n') + '\n';
 }

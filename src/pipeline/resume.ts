@@ -1,0 +1,142 @@
+import { createReadStream, existsSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { UsageError } from '../errors.js';
+import type { ImportOptions, MatchBy, EmptyCells, RunMode } from '../options.js';
+import { parseMapArg } from './header.js';
+import type { Delimiter, InputEncoding, RowResult, WritableValues } from '../types.js';
+
+/** The journal's first record: what the run sent and from what. */
+export interface JournalRun {
+  type: 'run';
+  version: 1;
+  run_id: string;
+  mode: RunMode;
+  input: { path: string; sha256: string; encoding: InputEncoding; delimiter: Delimiter };
+  options: { empty: EmptyCells; map: string[]; match_by: MatchBy; base_url: string };
+}
+
+/** A settled row as journaled. */
+interface JournalRow {
+  type: 'row';
+  line: number;
+  end_line: number;
+  id: string | null;
+  outcome: RowResult['outcome'];
+  patch: RowResult['patch'];
+  before: RowResult['before'];
+}
+
+/** What a resumed run takes from the interrupted one. */
+export interface ResumeState {
+  runDir: string;
+  run: JournalRun;
+  /** Rows not to send again, by line: their outcome is carried over as it is. */
+  carried: Map<number, RowResult>;
+  /** Before-values journaled ahead of a PATCH whose row never settled (it may have been applied). */
+  befores: Map<number, WritableValues>;
+  /** Unreadable lines skipped (a torn last write). */
+  skippedLines: number;
+}
+
+/** The options of the interrupted run that a resume must reuse; which ones the user typed. */
+export interface ExplicitOptions {
+  empty: boolean;
+  map: boolean;
+  matchBy: boolean;
+  encoding: boolean;
+  delimiter: boolean;
+  baseUrl: boolean;
+  mode: boolean;
+}
+
+/** Reads a journal, tolerating a torn last line (a crash mid-write). */
+export async function readJournal(runDir: string): Promise<ResumeState> {
+  const file = path.join(runDir, 'journal.ndjson');
+  if (!existsSync(file)) {
+    throw new UsageError(`--resume ${runDir}: no journal.ndjson there (a dry run or a plan has nothing to resume)`, 'bad_resume');
+  }
+  let run: JournalRun | undefined;
+  const rows = new Map<number, JournalRow>();
+  const befores = new Map<number, WritableValues>();
+  let skippedLines = 0;
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    let record: { type?: string } & Record<string, unknown>;
+    try {
+      record = JSON.parse(line) as typeof record;
+    } catch {
+      skippedLines++;
+      continue;
+    }
+    if (record.type === 'run' && run === undefined) run = record as unknown as JournalRun;
+    else if (record.type === 'row') {
+      const row = record as unknown as JournalRow;
+      rows.set(row.line, row);
+    } else if (record.type === 'before') befores.set(record['line'] as number, record['before'] as WritableValues);
+  }
+  if (run === undefined || run.version !== 1) {
+    throw new UsageError(`--resume ${runDir}: the journal has no readable run header`, 'bad_resume');
+  }
+  if (run.mode === 'plan' || run.mode === 'dry-run') {
+    throw new UsageError(`--resume ${runDir}: that run was a ${run.mode}, which sends nothing; run it again instead`, 'bad_resume');
+  }
+  const carried = carriedRows(rows);
+  for (const line of rows.keys()) befores.delete(line);
+  return { runDir, run, carried, befores, skippedLines };
+}
+
+/**
+ * Rows settled `updated`, `unchanged` or `invalid` are not sent again, nor is a failed row whose id a
+ * later row updated: re-sending it would bring back older data (contract: superseded).
+ */
+function carriedRows(rows: ReadonlyMap<number, JournalRow>): Map<number, RowResult> {
+  const lastUpdatedLine = new Map<string, number>();
+  for (const row of rows.values()) {
+    if (row.outcome.kind === 'updated' && row.id !== null && row.line > (lastUpdatedLine.get(row.id) ?? 0)) lastUpdatedLine.set(row.id, row.line);
+  }
+  const carried = new Map<number, RowResult>();
+  for (const row of rows.values()) {
+    const kind = row.outcome.kind;
+    const superseded = row.id !== null && (lastUpdatedLine.get(row.id) ?? 0) > row.line;
+    if (kind === 'updated' || kind === 'unchanged' || kind === 'invalid' || superseded) {
+      carried.set(row.line, { line: row.line, endLine: row.end_line, id: row.id, outcome: row.outcome, patch: row.patch, before: row.before });
+    }
+  }
+  return carried;
+}
+
+/**
+ * Options that change what is sent come from the journal; one typed on the command line that
+ * differs is a usage error (contract: `--resume`).
+ */
+export function resumeOptions(opts: ImportOptions, explicit: ExplicitOptions, state: ResumeState): ImportOptions {
+  const { run } = state;
+  const conflicts: string[] = [];
+  const check = (typed: boolean, name: string, mine: unknown, theirs: unknown): void => {
+    if (typed && JSON.stringify(mine) !== JSON.stringify(theirs)) conflicts.push(`${name} ${JSON.stringify(mine)} (the run used ${JSON.stringify(theirs)})`);
+  };
+  check(explicit.empty, '--empty', opts.empty, run.options.empty);
+  check(explicit.map, '--map', opts.mapArgs, run.options.map);
+  check(explicit.matchBy, '--match-by', opts.matchBy, run.options.match_by);
+  check(explicit.encoding, '--encoding', opts.encoding, run.input.encoding);
+  check(explicit.delimiter, '--delimiter', opts.delimiter, run.input.delimiter);
+  check(explicit.baseUrl, '--base-url', opts.baseUrl, run.options.base_url);
+  check(explicit.mode, 'mode', opts.mode, run.mode);
+  if (opts.mode === 'dry-run' || opts.mode === 'plan') conflicts.push(`--${opts.mode} (a resume continues sending)`);
+  if (conflicts.length > 0) {
+    throw new UsageError(`--resume ${state.runDir}: these options differ from the interrupted run: ${conflicts.join('; ')}. Leave them out to reuse the run's own.`, 'resume_conflict');
+  }
+  return {
+    ...opts,
+    mode: run.mode,
+    empty: run.options.empty,
+    mapArgs: run.options.map,
+    map: new Map(run.options.map.map(parseMapArg)),
+    matchBy: run.options.match_by,
+    encoding: run.input.encoding,
+    delimiter: run.input.delimiter,
+    baseUrl: run.options.base_url,
+  };
+}
