@@ -1,23 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { scratchDir } from './helpers/scratch.js';
+import { describe, expect, it } from 'vitest';
 import { copyRecordSpans, copyRecordSpansInChunks } from '../src/input/failed-copy.js';
 import { readRecords } from '../src/input/records.js';
 import { openInput, type InputSource } from '../src/input/source.js';
 import type { InputEncoding, LineSpan, SourceRecord } from '../src/types.js';
 
 const REAL_EXPORTS = join(import.meta.dirname, '../../shared/real-exports');
-const dir = mkdtempSync(join(tmpdir(), 'vorel-failed-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let fileNo = 0;
-
-function tmpFile(content: string | Buffer): string {
-  const path = join(dir, `in${fileNo++}.csv`);
-  writeFileSync(path, content);
-  return path;
-}
+const { dir, tmpFile } = scratchDir('vorel-failed-');
 
 async function recordsOf(source: InputSource): Promise<SourceRecord[]> {
   const out: SourceRecord[] = [];
@@ -30,7 +22,7 @@ async function copyLines(source: InputSource, lines: number[], highWaterMark?: n
   const [header, ...rows] = await recordsOf(source);
   if (header === undefined) throw new Error('no header');
   const spans = rows.filter((r) => lines.includes(r.line)).map((r): LineSpan => ({ line: r.line, endLine: r.endLine }));
-  const outPath = join(dir, `out${fileNo++}.csv`);
+  const outPath = `${tmpFile('')}.out`;
   const written = await copyRecordSpansInChunks(source, header, spans, outPath, {}, highWaterMark);
   return { bytes: readFileSync(outPath), written };
 }

@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { scratchDir } from './helpers/scratch.js';
+import { describe, expect, it } from 'vitest';
 import { RecordFramer } from '../src/input/framer.js';
 import { readRecords, readRecordsInChunks, type ReadRecordsOptions } from '../src/input/records.js';
 import { openInput, type OpenInputOptions } from '../src/input/source.js';
@@ -11,15 +11,7 @@ import type { Delimiter, InputEncoding, SourceRecord } from '../src/types.js';
 
 const REAL_EXPORTS = join(import.meta.dirname, '../../shared/real-exports');
 const CORPUS = join(import.meta.dirname, '../fixtures/corpus');
-const dir = mkdtempSync(join(tmpdir(), 'vorel-records-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let fileNo = 0;
-
-function tmpFile(content: string | Buffer): string {
-  const path = join(dir, `f${fileNo++}.csv`);
-  writeFileSync(path, content);
-  return path;
-}
+const { tmpFile } = scratchDir('vorel-records-');
 
 async function collect(
   content: string | Buffer,

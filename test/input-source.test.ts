@@ -1,23 +1,15 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { scratchDir } from './helpers/scratch.js';
+import { describe, expect, it } from 'vitest';
 import { UsageError } from '../src/errors.js';
 import { HeaderSniffer } from '../src/input/sniff.js';
 import { openInput } from '../src/input/source.js';
 
 const REAL_EXPORTS = join(import.meta.dirname, '../../shared/real-exports');
-const dir = mkdtempSync(join(tmpdir(), 'vorel-source-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let fileNo = 0;
-
-function tmpFile(content: string | Buffer): string {
-  const path = join(dir, `f${fileNo++}.csv`);
-  writeFileSync(path, content);
-  return path;
-}
+const { dir, tmpFile } = scratchDir('vorel-source-');
 
 const open = (content: string | Buffer, opts: { encoding?: 'utf-8' | 'utf-16le' | 'windows-1252'; delimiter?: ',' | ';' | '\t' } = {}) =>
   openInput({ path: tmpFile(content), ...opts });
