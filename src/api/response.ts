@@ -42,8 +42,9 @@ export const conversationSchema = z.object({
   created_at: z.string(),
   customer_name: z.string().nullable(),
   customer_language: z.string().nullable(),
-  first_message_at: z.string().nullable(),
-  last_message_at: z.string().nullable(),
+  // Not used by this tool: a server that leaves them out must not turn an applied write into a failure.
+  first_message_at: z.string().nullable().default(null),
+  last_message_at: z.string().nullable().default(null),
 });
 
 /** A list page (vorel-api.md §2): all three keys required. */

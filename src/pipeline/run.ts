@@ -115,7 +115,10 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
           timeoutMs: opts.timeoutMs,
           retries: opts.retries,
           rate: opts.rate,
-          onAttempt: (event) => recordAttempt(timeline, runStartMs, event),
+          onAttempt: (event) => {
+            recordAttempt(timeline, runStartMs, event);
+            log.debug(`${event.method} ${event.path} → ${event.status ?? event.code ?? 'no answer'} in ${event.endedAt - event.startedAt} ms`);
+          },
         });
 
   // A dry run sends nothing, so there is nothing to resume: no journal.
