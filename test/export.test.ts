@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -7,7 +8,7 @@ import { EXPORT_COLUMNS } from '../src/export/options.js';
 import { cleanCell } from '../src/pipeline/validate.js';
 import { csvLine } from '../src/report/csv.js';
 import type { Conversation } from '../src/types.js';
-import { cli, onlyRunDir, readRun, tempDir } from './helpers/cli.js';
+import { BIN, cli, onlyRunDir, readRun, tempDir } from './helpers/cli.js';
 import { testId } from './helpers/emulator.js';
 
 /** Hard cases on top of the seeded ones (which already hold many scripts, nulls and tricky names). */
@@ -253,6 +254,20 @@ describe('export failures leave no file', () => {
     expect(r.stderr).toMatch(/interrupted/);
     expectNothingIn(dir);
     expect(e.requests.length).toBeLessThan(30);
+  });
+
+  it('Ctrl-C on the built CLI (SIGINT) exits 130 and leaves no file', async () => {
+    const e = await tenant(3000, { faults: { latencyMs: 40 } });
+    const dir = tempDir();
+    const child = spawn(process.execPath, [BIN, 'export', path.join(dir, 'big.csv'), '--base-url', e.baseUrl, '--rate', '100000', '--quiet'], {
+      env: { PATH: process.env['PATH'], VOREL_API_KEY: e.apiKey },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    for (let i = 0; i < 500 && e.requests.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expectNothingIn(dir);
   });
 
   it('a rejected key (401) exits 3 at once, no file', async () => {
