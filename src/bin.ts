@@ -11,7 +11,7 @@ const onSignal = (): void => {
     return;
   }
   // A second Ctrl-C: stop now. The journal is append-only and fsync'd, so it stays valid.
-  process.stderr.write('\nstopped at once; resume with --resume <run folder>\n');
+  process.stderr.write('\nstopped at once (second interrupt); an import can still be resumed with --resume <run folder>\n');
   process.exit(130);
 };
 process.on('SIGINT', onSignal);

@@ -11,3 +11,10 @@ export const EMULATOR_EXAMPLES: [string, string][] = [
   ['$0 emulator --port 8080', 'a local Vorel API with 1000 conversations; prints its URL and demo key'],
   ['$0 emulator --rate-limit 20 --window-ms 2000 --fail-rate 0.1', 'a strict, flaky API to rehearse against'],
 ];
+
+export const EXPORT_EXAMPLES: [string, string][] = [
+  ['$0 export conversations.csv', 'every conversation, ready to edit and import back'],
+  ['$0 export --missing name,language --channel whatsapp > todo.csv', 'the clean-up list: WhatsApp rows lacking a name or language'],
+  ['$0 export excel.csv --bom --delimiter ";"', 'for Excel on Windows with a comma decimal separator'],
+  ['$0 export recent.csv --created-after 2025-01-01 --status active', 'active conversations since 2025 (the scan stops at older ones)'],
+];

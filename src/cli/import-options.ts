@@ -27,7 +27,8 @@ export interface RawImportArgs {
   verbose?: boolean;
 }
 
-const DELIMITERS: Record<string, Delimiter> = { ',': ',', comma: ',', ';': ';', semicolon: ';', tab: '\t', '\t': '\t', '\\t': '\t' };
+/** `--delimiter` spellings. */
+export const DELIMITERS: Record<string, Delimiter> = { ',': ',', comma: ',', ';': ';', semicolon: ';', tab: '\t', '\t': '\t', '\\t': '\t' };
 const ENCODINGS: Record<string, InputEncoding> = {
   'utf-8': 'utf-8',
   utf8: 'utf-8',
@@ -42,7 +43,7 @@ const ENCODINGS: Record<string, InputEncoding> = {
   'iso-8859-1': 'latin1',
 };
 
-function wholeNumber(name: string, value: number, min: number): number {
+export function wholeNumber(name: string, value: number, min: number): number {
   if (!Number.isInteger(value) || value < min) {
     throw new UsageError(`--${name} must be a whole number of at least ${min} (got ${value})`);
   }

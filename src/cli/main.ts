@@ -8,6 +8,7 @@ import { createLogger, scrubSecrets } from './log.js';
 import { refuseKeyOnCommandLine } from './credentials.js';
 import { importOptionsFrom, type RawImportArgs } from './import-options.js';
 import { createProgress } from './progress.js';
+import { exportCommand, runExportCommand } from './export-command.js';
 import { IMPORT_EXAMPLES, EMULATOR_EXAMPLES } from './help.js';
 
 /** Streams and environment the CLI runs against; injected so tests can run it in-process. */
@@ -70,8 +71,9 @@ function parser(argv: readonly string[]): Argv {
     .scriptName('vorel-sync')
     .usage('$0 <command> [options]\n\nBulk-update Vorel conversations from a CSV file.')
     .command('import <file>', 'update conversations from a CSV file (- for stdin)', importCommand)
+    .command('export [file]', 'write every conversation to a CSV file (stdout when none) that imports back', exportCommand)
     .command('emulator', 'run a local emulator of the Vorel API (for demos and tests)', emulatorCommand)
-    .demandCommand(1, 'name a command: import or emulator')
+    .demandCommand(1, 'name a command: import, export or emulator')
     .strict()
     .recommendCommands()
     .version(VERSION)
@@ -113,6 +115,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (command === 'emulator') return await runEmulator(args, io);
     // yargs parses a lone `-` positional as an empty string; `-` means stdin (contract).
     if (args['file'] === '' && argv.includes('-')) args['file'] = '-';
+    if (command === 'export') return await runExportCommand(args, io);
     const parsed = importOptionsFrom(args as unknown as RawImportArgs, io.env);
     const { warnings } = parsed;
     const resume = parsed.options.resume === undefined ? null : await readJournal(parsed.options.resume);

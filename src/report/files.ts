@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Run files hold customer names: owner-only. */
@@ -52,6 +52,21 @@ export class AtomicFileWriter {
     await handle.close();
     this.handle = null;
     await rename(this.tmp, this.target);
+  }
+
+  /** Drops what was written: closes and removes the temp file (the target is never touched). */
+  async discard(): Promise<void> {
+    this.buffered = [];
+    this.bufferedLength = 0;
+    const handle = this.handle;
+    this.handle = null;
+    await handle?.close().catch(() => undefined);
+    await rm(this.tmp, { force: true });
+  }
+
+  /** Creates the temp file now (e.g. to find an unwritable folder before any other work). */
+  async open(): Promise<void> {
+    await this.ensureOpen();
   }
 
   private async ensureOpen(): Promise<Awaited<ReturnType<typeof open>>> {
