@@ -135,6 +135,28 @@ describe('--plan', () => {
     if (read === 'list') expect(emulator.requests).toHaveLength(1);
   });
 
+  it('stops at Ctrl-C during the scan: exit 130, nothing written, every row not_attempted', async () => {
+    emulator = await emulatorWith(1000);
+    emulator.setFaults({ latencyMs: 20 });
+    const work = tempDir();
+    const file = path.join(work, 'a.csv');
+    writeFileSync(file, csv('id,name', [[testId(1), 'X'], [testId(2), 'Y']]));
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 60);
+    const reports = path.join(work, 'r');
+    const r = await cli(['import', file, '--only-changed', '--read', 'list', '--base-url', emulator.baseUrl, '--report-dir', reports, '--rate', '100000'], {
+      env: { VOREL_API_KEY: emulator.apiKey },
+      signal: stop.signal,
+    });
+    expect(r.code).toBe(130);
+    expect(methods(emulator).patch).toBe(0);
+    expect(methods(emulator).list).toBeLessThan(10);
+    expect(readCsv(onlyRunDir(reports), 'results.csv').map((x) => [x['outcome'], x['error_code']])).toEqual([
+      ['not_attempted', 'interrupted'],
+      ['not_attempted', 'interrupted'],
+    ]);
+  });
+
   it('reads nothing when no row is valid', async () => {
     emulator = await emulatorWith(3);
     const ws = workspace(emulator);
