@@ -63,7 +63,7 @@ export type NotAttemptedCode = 'aborted' | 'interrupted';
 
 /** What happened to one data row. A discriminated union: each kind carries exactly what it needs. */
 export type RowOutcome =
-  | { kind: 'updated'; httpStatus: number; attempts: number }
+  | { kind: 'updated'; httpStatus: number | null; attempts: number }
   | { kind: 'unchanged'; httpStatus: number | null; attempts: number }
   | { kind: 'valid' }
   | { kind: 'would_update' }

@@ -154,4 +154,34 @@ describe('interrupt and resume', () => {
     ]);
     expect(readFileSync(path.join(onlyRunDir(second), 'failed.csv'), 'utf8')).toBe('id,customer_name\n');
   });
+
+  it('keeps the journaled before-values of a row whose PATCH landed just before a crash (only-changed)', async () => {
+    const csv = `id,customer_name,customer_language\n${testId(1)},Written,fr\n${testId(2)},Also,fr\n`;
+    const csvPath = path.join(work, 'oc.csv');
+    writeFileSync(csvPath, csv);
+    // The crashed run journaled line 2's before-values, sent its PATCH (it landed), and died before settling it.
+    emulator.insert([{ ...emulator.get(testId(1))!, customer_name: 'Written', customer_language: 'fr' }]);
+    const runDir = path.join(work, 'crashed');
+    mkdirSync(runDir);
+    const sha256 = createHash('sha256').update(csv).digest('hex');
+    writeFileSync(
+      path.join(runDir, 'journal.ndjson'),
+      [
+        { type: 'run', version: 1, run_id: 'crashed', mode: 'only-changed', input: { path: csvPath, sha256, encoding: 'utf-8', delimiter: ',' }, options: { empty: 'null', map: [], match_by: 'id', base_url: emulator.baseUrl } },
+        { type: 'before', line: 2, id: testId(1), before: { customer_name: 'Before 1', customer_language: 'en' } },
+      ]
+        .map((j) => JSON.stringify(j))
+        .join('\n') + '\n',
+    );
+    const second = path.join(work, 'second');
+    const r = await cli(['import', csvPath, '--resume', runDir, '--report-dir', second, '--rate', '100000'], { env: { VOREL_API_KEY: emulator.apiKey } });
+    expect(r.code, r.stderr).toBe(0);
+    const resumedDir = onlyRunDir(second);
+    expect(resultRows(resumedDir).map((x) => x['outcome'])).toEqual(['updated', 'updated']);
+    expect(readFileSync(path.join(resumedDir, 'rollback.csv'), 'utf8')).toBe(
+      `id,customer_name,customer_language\r\n${testId(1)},Before 1,en\r\n${testId(2)},Before 2,en\r\n`,
+    );
+    // Line 2 was not sent again: its values already matched.
+    expect(emulator.requests.filter((q) => q.method === 'PATCH').map((q) => q.path)).toEqual([`/api/v1/conversations/${testId(2)}`]);
+  });
 });

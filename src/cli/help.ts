@@ -5,6 +5,10 @@ export const IMPORT_EXAMPLES: [string, string][] = [
   ['$0 import contacts.csv --api-key-file ~/.vorel-key --empty keep', 'empty cells leave fields untouched'],
   ['$0 import export.csv --encoding windows-1252 --delimiter ";"', 'a file from Excel in Germany'],
   ['$0 import reports/<run>/failed.csv', 're-import the rows that failed last time'],
+  ['$0 import contacts.csv --plan', 'read current values, write plan.csv; no PATCH'],
+  ['$0 import contacts.csv --only-changed', 'PATCH only rows that differ; writes rollback.csv'],
+  ['$0 import reports/<run>/rollback.csv --empty null', 'undo a run'],
+  ['$0 import phones.csv --match-by customer_identifier', 'rows keyed by phone or email (optional channel column)'],
 ];
 
 export const EMULATOR_EXAMPLES: [string, string][] = [

@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { DEFAULTS, type EmptyCells, type ImportOptions, type MappableField } from '../options.js';
+import { DEFAULTS, type EmptyCells, type ImportOptions, type MappableField, type MatchBy, type ReadStrategy, type RunMode } from '../options.js';
 import { parseMapArg } from '../pipeline/header.js';
 import type { Delimiter, InputEncoding } from '../types.js';
 import { checkBaseUrl, loadApiKey } from './credentials.js';
@@ -11,6 +11,11 @@ export interface RawImportArgs {
   'base-url'?: string;
   'api-key-file'?: string;
   'dry-run': boolean;
+  plan: boolean;
+  'only-changed': boolean;
+  read?: ReadStrategy;
+  'match-by'?: MatchBy;
+  'detailed-exitcode': boolean;
   empty?: EmptyCells;
   map: (string | number)[];
   resume?: string;
@@ -50,12 +55,24 @@ export function wholeNumber(name: string, value: number, min: number): number {
   return value;
 }
 
+/** `--dry-run`, `--plan` and `--only-changed` exclude each other; `--detailed-exitcode` belongs to `--plan`. */
+function modeOf(args: RawImportArgs): RunMode {
+  const given = (['dry-run', 'plan', 'only-changed'] as const).filter((flag) => args[flag]);
+  if (given.length > 1) {
+    throw new UsageError(`${given.map((f) => `--${f}`).join(' and ')} cannot be combined: pick one mode`, 'conflicting_options');
+  }
+  if (args['detailed-exitcode'] && given[0] !== 'plan') {
+    throw new UsageError('--detailed-exitcode only applies to --plan (exit 4 when changes are pending)', 'conflicting_options');
+  }
+  return given[0] ?? 'import';
+}
+
 /** Checks the import arguments once, at the edge; nothing below reads env or argv. */
 export function importOptionsFrom(
   args: RawImportArgs,
   env: Readonly<Record<string, string | undefined>>,
 ): { options: ImportOptions; warnings: string[]; explicit: ExplicitOptions } {
-  const mode = args['dry-run'] ? 'dry-run' : 'import';
+  const mode = modeOf(args);
   const baseUrl = checkBaseUrl(args['base-url'] ?? env['VOREL_BASE_URL'] ?? DEFAULTS.baseUrl);
 
   let delimiter: Delimiter | undefined;
@@ -84,13 +101,22 @@ export function importOptionsFrom(
     warnings.push(...loaded.warnings);
   }
 
+  const matchBy = args['match-by'] ?? DEFAULTS.matchBy;
+  const read = args.read ?? DEFAULTS.read;
+  if (read === 'get' && matchBy === 'customer_identifier') {
+    throw new UsageError('--read get cannot resolve customer_identifier (a GET needs the id): use --read list or auto', 'conflicting_options');
+  }
+  if (args.read !== undefined && !(mode === 'plan' || mode === 'only-changed' || matchBy === 'customer_identifier')) {
+    warnings.push('--read only matters with --plan, --only-changed or --match-by customer_identifier; ignoring it');
+  }
+
   const options: ImportOptions = {
     file: args.file,
     mode,
     baseUrl,
     apiKey,
-    read: DEFAULTS.read,
-    matchBy: DEFAULTS.matchBy,
+    read,
+    matchBy,
     empty: args.empty ?? DEFAULTS.empty,
     map,
     mapArgs,
@@ -101,7 +127,7 @@ export function importOptionsFrom(
     retries: wholeNumber('retries', args.retries, 0),
     timeoutMs: wholeNumber('timeout', args.timeout, 1),
     maxErrors: wholeNumber('max-errors', args['max-errors'], 0),
-    detailedExitcode: false,
+    detailedExitcode: args['detailed-exitcode'],
     reportDir: args['report-dir'],
     resume: args.resume,
     json: args.json,
@@ -110,7 +136,7 @@ export function importOptionsFrom(
   const explicit: ExplicitOptions = {
     empty: args.empty !== undefined,
     map: mapArgs.length > 0,
-    matchBy: false,
+    matchBy: args['match-by'] !== undefined,
     encoding: encoding !== undefined,
     delimiter: delimiter !== undefined,
     baseUrl: args['base-url'] !== undefined || env['VOREL_BASE_URL'] !== undefined,

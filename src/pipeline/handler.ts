@@ -1,5 +1,6 @@
 import type { ApiClient } from '../api/client.js';
 import type { RowOutcome, WritableValues } from '../types.js';
+import { normaliseIdentifier } from './identifier.js';
 import { patchRow } from './send.js';
 import type { CheckedRow, RowTarget } from './validate.js';
 
@@ -27,9 +28,12 @@ export interface RowHandler {
   handle(row: ValidRow, hooks: HandlerHooks): Promise<HandledRow>;
 }
 
-/** Rows with the same key run in file order, never concurrently. */
+/**
+ * Rows with the same key run in file order, never concurrently. Identifiers are keyed as they are
+ * matched (normalised) and without the channel, so two spellings of one phone never race.
+ */
 export function targetKey(target: RowTarget): string {
-  return target.by === 'id' ? target.id : `${target.channel ?? '*'}\u0000${target.identifier.toLowerCase()}`;
+  return target.by === 'id' ? target.id : `\u0000${normaliseIdentifier(target.identifier)}`;
 }
 
 /** `import`: PATCH every valid row. */

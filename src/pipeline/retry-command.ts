@@ -13,6 +13,8 @@ export function shellQuote(word: string): string {
  */
 export function retryCommand(failedCsv: string, opts: ImportOptions, source: InputSource): string {
   const words = ['vorel-sync', 'import', failedCsv];
+  // A plan's failures are re-planned, an --only-changed run's re-imported the same way.
+  if (opts.mode === 'plan' || opts.mode === 'only-changed') words.push(`--${opts.mode}`);
   // Only a forced encoding needs repeating: UTF-8 and BOM-marked UTF-16 are detected again.
   if (opts.encoding !== undefined) words.push('--encoding', opts.encoding);
   words.push('--delimiter', source.delimiter === '\t' ? 'tab' : source.delimiter);

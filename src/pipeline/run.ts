@@ -16,7 +16,8 @@ import type { RunSummary } from '../report/summary.js';
 import type { RowOutcome, RowResult } from '../types.js';
 import { exitCodeFor } from './exit-code.js';
 import { countClears, openRowStream, rowId, scanRows, type FileScan } from './scan.js';
-import { importHandler, targetKey, type HandledRow, type HandlerHooks, type RowHandler } from './handler.js';
+import { targetKey, type HandledRow, type HandlerHooks, type RowHandler } from './handler.js';
+import { prepareMode } from './modes.js';
 import { Settler } from './settle.js';
 import type { CheckedRow } from './validate.js';
 import { resumeCommand, retryCommand } from './retry-command.js';
@@ -163,7 +164,11 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
   const inFlight = new Set<Promise<void>>();
   /** The last task per target: rows with one id run in file order, never concurrently. */
   const lastTaskByKey = new Map<string, Promise<void>>();
-  const handler: RowHandler | null = client === null ? null : importHandler(client);
+  const prepared =
+    client === null || scan === null
+      ? null
+      : await prepareMode(opts, { client, scan, log, abort: (message) => halt({ reason: 'aborted', message }) });
+  const handler: RowHandler | null = prepared?.handler ?? null;
   const hooks: HandlerHooks = {
     recalledBefore: (row) => resume?.befores.get(row.line),
     beforeWrite: (row, id, before) => {
@@ -254,6 +259,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
       retry_command: failedRows > 0 ? retryCommand(path.join(folder.dir, 'failed.csv'), opts, source) : null,
       resume_command: finishedStop === null ? null : resumeCommand(source.displayPath, folder.dir, opts),
       ...(resume === null ? {} : { resumed_from: resume.run.run_id, carried_over: carriedOver }),
+      ...prepared?.summary(settler.totals),
     };
     summary.exit_code = exitCodeFor(summary, opts);
     return summary;
@@ -267,6 +273,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     summaryFor,
     timeline: [...timeline.values()].sort((a, b) => a.at - b.at),
     bucketSeconds: TIMELINE_BUCKET_SECONDS,
+    extraReports: prepared?.reports(folder.dir) ?? [],
   });
   spool.remove();
   if (source.path === spoolPath) rmSync(spoolPath, { force: true });

@@ -6,7 +6,7 @@ import type { HeaderMap } from './header.js';
 /** 8-4-4-4-12 hex, no version/variant check (contract: Input). */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Exact and case-sensitive (vorel-api.md §1): `en-us`, `EN`, `en_US` fail. */
-const LANGUAGE = /^[a-z]{2}(-[A-Z]{2})?$/;
+export const LANGUAGE = /^[a-z]{2}(-[A-Z]{2})?$/;
 export const MAX_NAME_CODE_POINTS = 200;
 
 const uuidSchema = z.string().regex(UUID);

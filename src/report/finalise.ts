@@ -5,6 +5,7 @@ import type { LineSpan, RowResult } from '../types.js';
 import { AtomicFileWriter, tempPathFor, writeFileAtomic } from './files.js';
 import { renderHtmlReport, type TimelineBucket } from './html.js';
 import { needsRetry, resultLine, resultsHeaderLine } from './results.js';
+import type { RowReport } from './read-reports.js';
 import type { RowSpool } from './row-spool.js';
 import type { RunSummary } from './summary.js';
 import { renameSync } from 'node:fs';
@@ -22,11 +23,13 @@ export interface FinaliseInput {
   summaryFor: (failedRows: number) => RunSummary;
   timeline: readonly TimelineBucket[];
   bucketSeconds: number;
+  /** More reports built from the same pass (plan.csv, rollback.csv), by mode. */
+  extraReports?: readonly RowReport[];
 }
 
 /** Builds results.csv, failed.csv, report.html and summary.json from the spooled rows, in one pass. */
 export async function finaliseReports(input: FinaliseInput): Promise<RunSummary> {
-  const { runDir } = input;
+  const { runDir, extraReports = [] } = input;
   const results = new AtomicFileWriter(path.join(runDir, 'results.csv'));
   await results.write(resultsHeaderLine());
   const failedSpans: LineSpan[] = [];
@@ -34,6 +37,7 @@ export async function finaliseReports(input: FinaliseInput): Promise<RunSummary>
   for await (const row of input.spool.rows()) {
     const supersededBy = input.superseded.get(row.line);
     await results.write(resultLine(row, supersededBy));
+    for (const report of extraReports) await report.add(row);
     if (needsRetry(row, supersededBy !== undefined)) {
       failedSpans.push({ line: row.line, endLine: row.endLine });
       if (problemRows.length < HTML_ROW_CAP) problemRows.push(row);
@@ -46,6 +50,7 @@ export async function finaliseReports(input: FinaliseInput): Promise<RunSummary>
   await copyRecordSpans(input.source, input.headerSpan, failedSpans, failedTmp, { mode: 0o600 });
   renameSync(failedTmp, failedPath);
   const summary = input.summaryFor(failedSpans.length);
+  for (const report of extraReports) await report.finish(summary);
 
   writeFileAtomic(
     path.join(runDir, 'report.html'),

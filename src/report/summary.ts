@@ -27,6 +27,35 @@ export interface RunSummary {
   resume_command: string | null;
   resumed_from?: string;
   carried_over?: number;
+  /** How current values were read (`--plan`, `--only-changed`, `--match-by customer_identifier`). */
+  read?: ReadSummary;
+  /** `--plan`: what the real run would do. */
+  plan?: PlanSummary;
+  /** rollback.csv, when the run wrote it. */
+  rollback?: { rows: number; unrestorable: number };
+}
+
+export interface ReadSummary {
+  strategy: 'get' | 'list';
+  reason: string;
+  /** HTTP attempts spent reading (list pages and GETs, retries included). */
+  requests: number;
+  /** Conversations the list scan saw; null with one GET per row. */
+  conversations_scanned: number | null;
+}
+
+export interface PlanSummary {
+  /** Rows that would change. */
+  would_change: number;
+  /** PATCHes the real run would send (one per changed row). */
+  patch_requests: number;
+  /** Reads an `--only-changed` run would make again (what this plan's reads cost). */
+  read_requests: number;
+  /** read_requests + patch_requests: the requests of `import --only-changed` with the same `--read`. */
+  requests: number;
+  /** requests / --rate, rounded up to a tenth: the least time that run takes. */
+  estimated_minutes: number;
+  rate: number;
 }
 
 const LABELS: Record<OutcomeKind, string> = {
@@ -52,6 +81,7 @@ export function renderSummary(s: RunSummary): string {
   if (s.mode !== 'dry-run') {
     lines.push(`  requests: ${s.requests.total} (${s.requests.retries} retries, ${s.requests.rate_limited} rate-limited)`);
   }
+  lines.push(...readLines(s));
   if (s.superseded > 0) lines.push(`  ${s.superseded} earlier rows were superseded by a later row with the same id`);
   if (s.stopped) lines.push(`Stopped: ${s.stopped.message}`);
   lines.push(`Report: ${s.report_dir}`);
@@ -59,4 +89,24 @@ export function renderSummary(s: RunSummary): string {
   if (s.carried_over !== undefined) lines.push(`  ${s.carried_over} rows carried over from run ${s.resumed_from ?? ''}`);
   if (s.retry_command !== null) lines.push(`Fix the rows in failed.csv, then: ${s.retry_command}`);
   return lines.join('\n') + '\n';
+}
+
+function readLines(s: RunSummary): string[] {
+  const lines: string[] = [];
+  if (s.read) {
+    const scanned = s.read.conversations_scanned === null ? '' : `, ${s.read.conversations_scanned} conversations scanned`;
+    lines.push(`  read current values: ${s.read.strategy === 'get' ? 'one GET per row' : 'list scan'} (${s.read.requests} requests${scanned})`);
+  }
+  if (s.plan) {
+    const p = s.plan;
+    lines.push(
+      `  plan: ${p.would_change} rows would change; import --only-changed would send ${p.requests} requests ` +
+        `(${p.read_requests} reads + ${p.patch_requests} PATCHes), at least ${p.estimated_minutes} min at --rate ${p.rate}`,
+    );
+  }
+  if (s.rollback) {
+    const exact = s.rollback.unrestorable > 0 ? ` (${s.rollback.unrestorable} hold values an import cannot restore exactly, see README)` : '';
+    lines.push(`  rollback.csv: ${s.rollback.rows} ids; undo with: vorel-sync import rollback.csv --empty null${exact}`);
+  }
+  return lines;
 }
