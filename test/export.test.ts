@@ -116,7 +116,7 @@ describe('export → import round trip', () => {
     ['comma', []],
     ['; with a BOM', ['--delimiter', ';', '--bom']],
     ['tab', ['--delimiter', 'tab']],
-  ])('re-importing the export as is (%s) is valid, warns about no column and changes nothing', async (_name, args) => {
+  ])('re-importing the export as is (%s) is valid, plans zero changes, warns about no column and changes nothing', async (_name, args) => {
     const e = await tenant();
     const dir = tempDir();
     const file = path.join(dir, 'export.csv');
@@ -127,6 +127,11 @@ describe('export → import round trip', () => {
     expect(dry.code, dry.stderr).toBe(0);
     expect(readRun(onlyRunDir(path.join(dir, 'dry'))).summary['totals']).toMatchObject({ valid: 310, invalid: 0 });
     expect(dry.stderr).not.toMatch(/unknown column/);
+
+    const plan = await importCli(e, file, path.join(dir, 'plan'), '--plan', '--detailed-exitcode');
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(readRun(onlyRunDir(path.join(dir, 'plan'))).summary['totals']).toMatchObject({ unchanged: 310, would_update: 0 });
+    expect(e.requests.filter((q) => q.method === 'PATCH')).toHaveLength(0);
 
     e.resetStats();
     const run = await importCli(e, file, path.join(dir, 'run'));
@@ -174,8 +179,15 @@ describe('export → import round trip', () => {
     }
     writeFileSync(file, [header!, ...data].map((cells) => csvLine(cells, { neutralise: false })).join(''));
 
-    const run = await importCli(e, file, path.join(dir, 'run'));
+    // The plan shows exactly those 5 changes first.
+    const plan = await importCli(e, file, path.join(dir, 'plan'), '--plan', '--detailed-exitcode');
+    expect(plan.code, plan.stderr).toBe(4);
+    const planned = parse(readFileSync(path.join(onlyRunDir(path.join(dir, 'plan')), 'plan.csv')), { columns: true }) as Record<string, string>[];
+    expect(planned.map((p) => p['id']).sort()).toEqual(edits.map(([i]) => data[i]![col('id')]!).sort());
+
+    const run = await importCli(e, file, path.join(dir, 'run'), '--only-changed');
     expect(run.code, run.stderr).toBe(0);
+    expect(readRun(onlyRunDir(path.join(dir, 'run'))).summary['totals']).toMatchObject({ updated: 5, unchanged: 305 });
     const after = e.dump();
     const changed = after.filter((c, i) => JSON.stringify(c) !== JSON.stringify(before[i]));
     expect(changed.map((c) => c.id).sort()).toEqual(edits.map(([i]) => data[i]![col('id')]!).sort());
