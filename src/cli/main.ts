@@ -113,9 +113,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (args['file'] === '' && argv.includes('-')) args['file'] = '-';
     const { options, warnings } = importOptionsFrom(args as unknown as RawImportArgs, io.env);
     secrets = options.apiKey === null ? [] : [options.apiKey];
-    const log = createLogger(io.stderr, options.verbosity, secrets);
-    for (const w of warnings) log.warn(w);
     const progress = createProgress({ stderr: io.stderr, env: io.env, verbosity: options.verbosity });
+    const log = createLogger(progress?.logStream ?? io.stderr, options.verbosity, secrets);
+    for (const w of warnings) log.warn(w);
     const summary = await runImport(options, { stdin: io.stdin, log, signal: io.signal, progress });
     io.stdout.write(scrubSecrets(options.json ? JSON.stringify(summary, null, 2) + '\n' : renderSummary(summary), secrets));
     return summary.exit_code;
