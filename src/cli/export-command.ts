@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import { renderExportSummary, runExport } from '../export/run.js';
 import { exportOptionsFrom, type RawExportArgs } from './export-options.js';
 import { createExportProgress } from './export-progress.js';
-import { EXPORT_EXAMPLES } from './help.js';
+import { EXPORT_EXAMPLES, helpEpilogue } from './help.js';
 import { createLogger, scrubSecrets } from './log.js';
 import type { CliIo } from './main.js';
 
@@ -25,7 +25,7 @@ export function exportCommand(y: Argv): Argv {
     .option('timeout', { type: 'number', default: 30000, describe: 'per-attempt timeout in ms' })
     .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON on stdout (needs an output file)' })
     .option('quiet', { type: 'boolean', describe: 'no progress; only errors' })
-    .example(EXPORT_EXAMPLES);
+    .epilogue(helpEpilogue(EXPORT_EXAMPLES));
 }
 
 /** Runs `export` from parsed arguments; returns the exit code. Usage errors throw (exit 2). */

@@ -1,24 +1,60 @@
-/** `--help` examples: the recipes people reach for first. */
-export const IMPORT_EXAMPLES: [string, string][] = [
-  ['$0 import contacts.csv --dry-run', 'validate a file: no network, no key'],
-  ['VOREL_API_KEY=... $0 import contacts.csv', 'update every row of contacts.csv'],
-  ['$0 import contacts.csv --api-key-file ~/.vorel-key --empty keep', 'empty cells leave fields untouched'],
-  ['$0 import export.csv --encoding windows-1252 --delimiter ";"', 'a file from Excel in Germany'],
-  ['$0 import reports/<run>/failed.csv', 're-import the rows that failed last time'],
-  ['$0 import contacts.csv --plan', 'read current values, write plan.csv; no PATCH'],
-  ['$0 import contacts.csv --only-changed', 'PATCH only rows that differ; writes rollback.csv'],
-  ['$0 import reports/<run>/rollback.csv --empty null', 'undo a run'],
+/**
+ * `--help` texts: examples people copy first, printed as `# what it does` over a command line they
+ * can paste (yargs' two-column examples wrap long commands mid-word at any width).
+ */
+
+/** A command line (`$0` is the binary) and what it does. */
+export type Example = readonly [command: string, description: string];
+
+export const TOP_EXAMPLES: readonly Example[] = [
+  ['$0 import contacts.csv --dry-run', 'check a file: no network, no key'],
+  ['$0 import contacts.csv --api-key-file ~/.vorel-key', 'update the conversations listed in contacts.csv'],
+  ['$0 export conversations.csv', 'every conversation, ready to edit and import back'],
+  ['$0 emulator --port 8080', 'a local Vorel API to rehearse against'],
+];
+
+export const IMPORT_EXAMPLES: readonly Example[] = [
+  ['$0 import contacts.csv --dry-run', 'validate a file (a CI check): no network, no key; exit 1 when a row is invalid'],
+  ['VOREL_API_KEY=vapk_live_... $0 import contacts.csv', 'update every row of contacts.csv (or --api-key-file ~/.vorel-key, chmod 600)'],
+  ['$0 import contacts.csv --plan --api-key-file ~/.vorel-key', 'show what would change (plan.csv), send no update'],
+  ['$0 import weekly.csv --only-changed --api-key-file ~/.vorel-key --quiet', 'a weekly sync from cron: update only the rows that differ, keep rollback.csv'],
+  ['$0 import big.csv --resume reports/<run-id>', 'continue an interrupted run (Ctrl-C, a reboot): rows already done are not sent again'],
+  ['$0 import reports/<run>/failed.csv', 're-import the rows that failed (the summary prints the exact command)'],
+  ['$0 import export.csv --encoding windows-1252', 'a file saved by Excel as "CSV (Comma delimited)" (the ; delimiter is detected)'],
+  ['$0 import contacts.csv --empty keep --map "Full Name=customer_name"', 'empty cells leave fields untouched; map a header of your own'],
+  ['$0 import reports/<run>/rollback.csv --empty null', 'undo an --only-changed run'],
   ['$0 import phones.csv --match-by customer_identifier', 'rows keyed by phone or email (optional channel column)'],
 ];
 
-export const EMULATOR_EXAMPLES: [string, string][] = [
-  ['$0 emulator --port 8080', 'a local Vorel API with 1000 conversations; prints its URL and demo key'],
-  ['$0 emulator --rate-limit 20 --window-ms 2000 --fail-rate 0.1', 'a strict, flaky API to rehearse against'],
-];
-
-export const EXPORT_EXAMPLES: [string, string][] = [
+export const EXPORT_EXAMPLES: readonly Example[] = [
   ['$0 export conversations.csv', 'every conversation, ready to edit and import back'],
   ['$0 export --missing name,language --channel whatsapp > todo.csv', 'the clean-up list: WhatsApp rows lacking a name or language'],
   ['$0 export excel.csv --bom --delimiter ";"', 'for Excel on Windows with a comma decimal separator'],
   ['$0 export recent.csv --created-after 2025-01-01 --status active', 'active conversations since 2025 (the scan stops at older ones)'],
 ];
+
+export const IMPORT_NOTES = [
+  'Exit codes (cron: alert on anything but 0):',
+  '  0    every row updated, unchanged or valid (also zero rows)',
+  '  1    the run finished; some rows invalid, failed or not attempted (see failed.csv)',
+  '  2    usage, key or whole-file error: nothing was sent',
+  '  3    aborted: 401/403 (key, scope) or --max-errors consecutive failures',
+  '  4    --plan --detailed-exitcode: changes are pending',
+  '  130  interrupted (Ctrl-C): reports written, resume with --resume <run folder>',
+  '',
+  'The key comes from VOREL_API_KEY or --api-key-file, never from a flag. Progress goes to stderr,',
+  'the summary to stdout (--json: summary.json). Reports: <report-dir>/<run-id>/report.html.',
+].join('\n');
+
+export const EMULATOR_EXAMPLES: readonly Example[] = [
+  ['$0 emulator --port 8080', 'a local Vorel API with 1000 conversations; prints VOREL_BASE_URL and a demo key'],
+  ['$0 emulator --latency-ms 200 --rate-limit 20 --window-ms 4000', 'slow and strict: watch the progress bar wait for the rate limit'],
+  ['$0 emulator --fail-rate 0.1 --reset-after-rate 0.05 --seed 7', 'a flaky API: 500s and dropped connections, the same ones every run'],
+  ['$0 emulator --scopes conversations:write', 'a key without the read scope (--plan and --only-changed stop with 403)'],
+];
+
+/** The epilogue yargs prints under the options: examples, then notes. */
+export function helpEpilogue(examples: readonly Example[], notes?: string): string {
+  const body = examples.map(([command, description]) => `  # ${description}\n  ${command}`).join('\n\n');
+  return `Examples:\n${body}${notes === undefined ? '' : `\n\n${notes}`}`;
+}

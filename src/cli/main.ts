@@ -9,7 +9,8 @@ import { refuseKeyOnCommandLine } from './credentials.js';
 import { importOptionsFrom, type RawImportArgs } from './import-options.js';
 import { createProgress } from './progress.js';
 import { exportCommand, runExportCommand } from './export-command.js';
-import { IMPORT_EXAMPLES, EMULATOR_EXAMPLES } from './help.js';
+import { EMULATOR_EXAMPLES, IMPORT_EXAMPLES, IMPORT_NOTES, TOP_EXAMPLES, helpEpilogue } from './help.js';
+import { explainUsageError } from './suggest.js';
 
 /** Streams and environment the CLI runs against; injected so tests can run it in-process. */
 export interface CliIo {
@@ -49,7 +50,7 @@ function importCommand(y: Argv): Argv {
     .option('quiet', { type: 'boolean', describe: 'only errors and the final summary' })
     .option('verbose', { type: 'boolean', describe: 'more detail on stderr' })
     .conflicts('quiet', 'verbose')
-    .example(IMPORT_EXAMPLES);
+    .epilogue(helpEpilogue(IMPORT_EXAMPLES, IMPORT_NOTES));
 }
 
 function emulatorCommand(y: Argv): Argv {
@@ -68,16 +69,25 @@ function emulatorCommand(y: Argv): Argv {
     .option('latency-jitter-ms', { type: 'number', default: 0, describe: 'plus random latency up to this many ms' })
     .option('failing-ids', { type: 'string', array: true, default: [], describe: 'ids whose PATCH always answers 500' })
     .option('dump-on-exit', { type: 'string', describe: 'write the final state as JSON to this file on exit' })
-    .example(EMULATOR_EXAMPLES);
+    .epilogue(helpEpilogue(EMULATOR_EXAMPLES));
 }
 
 function parser(argv: readonly string[]): Argv {
+  // The options of the command being parsed, for "did you mean" on an unknown one.
+  let known: readonly string[] = ['help', 'version'];
+  const remember = (build: (y: Argv) => Argv) => (y: Argv): Argv => {
+    const built = build(y);
+    // getOptions() exists at runtime but is missing from @types/yargs.
+    known = Object.keys((built as unknown as { getOptions(): { key: object } }).getOptions().key);
+    return built;
+  };
   return yargs([...argv])
     .scriptName('vorel-sync')
     .usage('$0 <command> [options]\n\nBulk-update Vorel conversations from a CSV file.')
-    .command('import <file>', 'update conversations from a CSV file (- for stdin)', importCommand)
-    .command('export [file]', 'write every conversation to a CSV file (stdout when none) that imports back', exportCommand)
-    .command('emulator', 'run a local emulator of the Vorel API (for demos and tests)', emulatorCommand)
+    .command('import <file>', 'update conversations from a CSV file (- for stdin)', remember(importCommand))
+    .command('export [file]', 'write every conversation to a CSV file (stdout when none) that imports back', remember(exportCommand))
+    .command('emulator', 'run a local emulator of the Vorel API (for demos and tests)', remember(emulatorCommand))
+    .epilogue(helpEpilogue(TOP_EXAMPLES, 'Run `$0 <command> --help` for the options and examples of each command.'))
     .demandCommand(1, 'name a command: import, export or emulator')
     .strict()
     .recommendCommands()
@@ -87,7 +97,7 @@ function parser(argv: readonly string[]): Argv {
     .wrap(100)
     .exitProcess(false)
     .fail((message, error) => {
-      throw error instanceof VorelSyncError ? error : new UsageError(message || String(error));
+      throw error instanceof VorelSyncError ? error : new UsageError(explainUsageError(message || String(error), known, argv));
     });
 }
 
@@ -126,9 +136,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const resume = parsed.options.resume === undefined ? null : await readJournal(parsed.options.resume);
     const options = resume === null ? parsed.options : resumeOptions(parsed.options, parsed.explicit, resume);
     secrets = options.apiKey === null ? [] : [options.apiKey];
-    const log = createLogger(io.stderr, options.verbosity, secrets);
-    for (const w of warnings) log.warn(w);
     const progress = createProgress({ stderr: io.stderr, env: io.env, verbosity: options.verbosity });
+    const log = createLogger(progress?.logStream ?? io.stderr, options.verbosity, secrets);
+    for (const w of warnings) log.warn(w);
     if (resume !== null && resume.skippedLines > 0) log.warn(`skipped ${resume.skippedLines} unreadable journal lines (a torn last write is normal after a crash)`);
     const summary = await runImport(options, { stdin: io.stdin, log, signal: io.signal, progress }, resume);
     io.stdout.write(scrubSecrets(options.json ? JSON.stringify(summary, null, 2) + '\n' : renderSummary(summary), secrets));

@@ -3,7 +3,7 @@ import { copyRecordSpans } from '../input/failed-copy.js';
 import type { InputSource } from '../input/source.js';
 import type { LineSpan, RowResult } from '../types.js';
 import { AtomicFileWriter, tempPathFor, writeFileAtomic } from './files.js';
-import { renderHtmlReport, type TimelineBucket } from './html.js';
+import { countProblemCode, renderHtmlReport, type TimelineBucket } from './html.js';
 import { needsRetry, resultLine, resultsHeaderLine } from './results.js';
 import type { RowReport } from './read-reports.js';
 import type { RowSpool } from './row-spool.js';
@@ -34,6 +34,7 @@ export async function finaliseReports(input: FinaliseInput): Promise<RunSummary>
   await results.write(resultsHeaderLine());
   const failedSpans: LineSpan[] = [];
   const problemRows: RowResult[] = [];
+  const problemCodes = new Map<string, number>();
   for await (const row of input.spool.rows()) {
     const supersededBy = input.superseded.get(row.line);
     await results.write(resultLine(row, supersededBy));
@@ -41,6 +42,7 @@ export async function finaliseReports(input: FinaliseInput): Promise<RunSummary>
     if (needsRetry(row, supersededBy !== undefined)) {
       failedSpans.push({ line: row.line, endLine: row.endLine });
       if (problemRows.length < HTML_ROW_CAP) problemRows.push(row);
+      countProblemCode(problemCodes, row);
     }
   }
   await results.commit();
@@ -54,7 +56,7 @@ export async function finaliseReports(input: FinaliseInput): Promise<RunSummary>
 
   writeFileAtomic(
     path.join(runDir, 'report.html'),
-    renderHtmlReport({ summary, timeline: input.timeline, bucketSeconds: input.bucketSeconds, problemRows, problemRowsTotal: failedSpans.length }),
+    renderHtmlReport({ summary, timeline: input.timeline, bucketSeconds: input.bucketSeconds, problemRows, problemRowsTotal: failedSpans.length, problemCodes }),
   );
   writeFileAtomic(path.join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   return summary;

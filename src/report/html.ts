@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { OutcomeKind, RowResult } from '../types.js';
 import { OUTCOME_KINDS } from '../types.js';
-import type { RunSummary } from './summary.js';
+import { formatDuration } from './format.js';
+import { runSeconds, type RunSummary } from './summary.js';
 
 /** Requests started and 429s answered in one time bucket of the run. */
 export interface TimelineBucket {
@@ -18,7 +20,14 @@ export interface HtmlReportInput {
   /** Rows that need attention (invalid, failed, not attempted), capped. */
   problemRows: readonly RowResult[];
   problemRowsTotal: number;
+  /** Error code → rows, over ALL rows that need attention (not only the capped list). */
+  problemCodes: ReadonlyMap<string, number>;
 }
+
+/** The API's limit per key (vorel-api.md §5), drawn as a reference line on the request chart. */
+const API_LIMIT_PER_MINUTE = 200;
+/** Bars in the request chart, at most: a long run's buckets are merged to stay readable on a phone. */
+const MAX_CHART_BARS = 120;
 
 const COLORS: Record<OutcomeKind, string> = {
   updated: '#2e7d32',
@@ -30,9 +39,37 @@ const COLORS: Record<OutcomeKind, string> = {
   not_attempted: '#6d4c41',
 };
 
-/** Names and messages are user data: everything inserted into the page goes through here. */
+/** Names, ids, messages and paths are user data: everything inserted into the page goes through here. */
 export function escapeHtml(value: unknown): string {
   return String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The code a problem row is ranked by in "Error codes". */
+function problemCode(row: RowResult): string {
+  return 'code' in row.outcome ? row.outcome.code : row.outcome.kind;
+}
+
+/** Adds one row to the per-code counts (the finalise pass calls this for every problem row). */
+export function countProblemCode(counts: Map<string, number>, row: RowResult): void {
+  const code = problemCode(row);
+  counts.set(code, (counts.get(code) ?? 0) + 1);
+}
+
+/** Merges adjacent buckets so that at most `maxBars` remain; empty buckets are filled in. */
+export function chartBuckets(buckets: readonly TimelineBucket[], bucketSeconds: number, maxBars = MAX_CHART_BARS): { buckets: TimelineBucket[]; seconds: number } {
+  if (buckets.length === 0) return { buckets: [], seconds: bucketSeconds };
+  const last = Math.max(...buckets.map((b) => b.at));
+  const slots = Math.floor(last / bucketSeconds) + 1;
+  const factor = Math.max(1, Math.ceil(slots / maxBars));
+  const seconds = bucketSeconds * factor;
+  const merged = Array.from({ length: Math.ceil(slots / factor) }, (_, i) => ({ at: i * seconds, requests: 0, rateLimited: 0 }));
+  for (const b of buckets) {
+    const slot = merged[Math.floor(b.at / seconds)];
+    if (slot === undefined) continue;
+    slot.requests += b.requests;
+    slot.rateLimited += b.rateLimited;
+  }
+  return { buckets: merged, seconds };
 }
 
 function outcomeBar(totals: Record<OutcomeKind, number>, rows: number): string {
@@ -40,82 +77,146 @@ function outcomeBar(totals: Record<OutcomeKind, number>, rows: number): string {
   let x = 0;
   const parts = OUTCOME_KINDS.filter((k) => totals[k] > 0).map((kind) => {
     const w = (totals[kind] / rows) * 100;
-    const rect = `<rect x="${x.toFixed(3)}%" y="0" width="${w.toFixed(3)}%" height="28" fill="${COLORS[kind]}"><title>${kind}: ${totals[kind]}</title></rect>`;
+    const rect = `<rect x="${x.toFixed(3)}%" y="0" width="${w.toFixed(3)}%" height="24" fill="${COLORS[kind]}"><title>${kind}: ${totals[kind]}</title></rect>`;
     x += w;
     return rect;
   });
-  return `<svg class="bar" role="img" aria-label="outcomes" width="100%" height="28">${parts.join('')}</svg>`;
+  return `<svg class="bar" role="img" aria-label="outcomes of ${rows} rows" width="100%" height="24">${parts.join('')}</svg>`;
 }
 
-function timelineChart(buckets: readonly TimelineBucket[], bucketSeconds: number): string {
+function timelineChart(timeline: readonly TimelineBucket[], bucketSeconds: number): string {
+  const { buckets, seconds } = chartBuckets(timeline, bucketSeconds);
   if (buckets.length === 0) return '<p>No requests were sent.</p>';
-  const perMinute = 60 / bucketSeconds;
-  const max = Math.max(1, ...buckets.map((b) => b.requests * perMinute));
+  const perMinute = 60 / seconds;
+  const peak = Math.max(...buckets.map((b) => b.requests * perMinute));
+  const top = Math.max(peak, API_LIMIT_PER_MINUTE) * 1.1;
   const width = 600;
-  const height = 160;
-  const span = Math.max(1, buckets.length);
+  const height = 180;
+  const y = (perMin: number): number => height - (perMin / top) * height;
+  const slot = width / buckets.length;
   const bars = buckets
     .map((b, i) => {
-      const h = ((b.requests * perMinute) / max) * (height - 20);
-      const x = (i / span) * width;
-      const w = Math.max(1, width / span - 1);
-      const rl = b.rateLimited > 0 ? `<rect x="${x.toFixed(1)}" y="0" width="${w.toFixed(1)}" height="6" fill="#c62828"><title>${b.rateLimited} × 429</title></rect>` : '';
-      return `<rect x="${x.toFixed(1)}" y="${(height - h).toFixed(1)}" width="${w.toFixed(1)}" height="${h.toFixed(1)}" fill="#1e88e5"><title>${b.at}s: ${(b.requests * perMinute).toFixed(0)} req/min</title></rect>${rl}`;
+      if (b.requests === 0) return '';
+      const x = (i * slot).toFixed(1);
+      const w = Math.max(1, slot - 1).toFixed(1);
+      const ok = (b.requests - b.rateLimited) * perMinute;
+      const all = b.requests * perMinute;
+      const when = formatDuration(b.at);
+      const okRect = `<rect class="req" x="${x}" y="${y(ok).toFixed(1)}" width="${w}" height="${(height - y(ok)).toFixed(1)}"><title>${when}: ${all.toFixed(0)} requests/min</title></rect>`;
+      const limited =
+        b.rateLimited === 0
+          ? ''
+          : `<rect class="r429" x="${x}" y="${y(all).toFixed(1)}" width="${w}" height="${(y(ok) - y(all)).toFixed(1)}"><title>${when}: ${b.rateLimited} answered 429</title></rect>`;
+      return okRect + limited;
     })
     .join('');
-  return `<svg class="chart" role="img" aria-label="requests per minute over time" viewBox="0 0 ${width} ${height}" preserveAspectRatio="none" width="100%" height="${height}">${bars}</svg>
-<p class="legend">Peak ${max.toFixed(0)} requests/min; red marks: 429 answers.</p>`;
+  const limitY = y(API_LIMIT_PER_MINUTE).toFixed(1);
+  const span = buckets.length * seconds;
+  return `<svg class="chart" role="img" aria-label="requests per minute over time" viewBox="0 0 ${width} ${height}" preserveAspectRatio="none" width="100%" height="${height}">
+${bars}<line x1="0" x2="${width}" y1="${limitY}" y2="${limitY}" class="limit"/></svg>
+<div class="axis"><span>0</span><span>${escapeHtml(formatDuration(span / 2))}</span><span>${escapeHtml(formatDuration(span))}</span></div>
+<p class="legend"><span><i class="key req"></i>requests/min (peak ${peak.toFixed(0)})</span> <span><i class="key r429"></i>answered 429</span> <span><i class="key limit"></i>API limit ${API_LIMIT_PER_MINUTE}/min</span> <span>${seconds} s per bar</span></p>`;
 }
 
-export function renderHtmlReport(input: HtmlReportInput): string {
-  const { summary: s } = input;
-  const totals = OUTCOME_KINDS.map(
-    (k) => `<tr><td><span class="dot" style="background:${COLORS[k]}"></span>${k}</td><td>${s.totals[k]}</td></tr>`,
-  ).join('');
-  const codes = new Map<string, number>();
-  for (const row of input.problemRows) {
-    const o = row.outcome;
-    const code = 'code' in o ? o.code : o.kind;
-    codes.set(code, (codes.get(code) ?? 0) + 1);
-  }
-  const ranked = [...codes.entries()].sort((a, b) => b[1] - a[1]).map(([c, n]) => `<li>${escapeHtml(c)}: ${n}</li>`).join('');
-  const rows = input.problemRows
+function codeTable(codes: ReadonlyMap<string, number>): string {
+  if (codes.size === 0) return '<p>None.</p>';
+  const ranked = [...codes.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const max = ranked[0]?.[1] ?? 1;
+  const rows = ranked
+    .map(([code, n]) => `<tr><td><code>${escapeHtml(code)}</code></td><td class="n">${n}</td><td class="meter"><span style="width:${((n / max) * 100).toFixed(1)}%"></span></td></tr>`)
+    .join('');
+  return `<table id="codes"><thead><tr><th>code</th><th class="n">rows</th><th></th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function problemTable(rows: readonly RowResult[]): string {
+  const body = rows
     .map((r) => {
       const o = r.outcome;
       const code = 'code' in o ? o.code : '';
       const message = 'message' in o ? o.message : '';
-      return `<tr><td>${r.line}</td><td>${escapeHtml(r.id)}</td><td>${escapeHtml(o.kind)}</td><td>${escapeHtml(code)}</td><td>${escapeHtml(message)}</td></tr>`;
+      return `<tr><td data-h="line">${r.line}</td><td data-h="id" class="id">${escapeHtml(r.id)}</td><td data-h="name">${escapeHtml(r.patch.customer_name)}</td><td data-h="outcome">${escapeHtml(o.kind)}</td><td data-h="code"><code>${escapeHtml(code)}</code></td><td data-h="message">${escapeHtml(message)}</td></tr>`;
     })
     .join('');
-  const more = input.problemRowsTotal > input.problemRows.length ? `<p>Showing ${input.problemRows.length} of ${input.problemRowsTotal}; all are in failed.csv and results.csv.</p>` : '';
+  return `<table id="problems"><thead><tr><th>line</th><th>id</th><th>name</th><th>outcome</th><th>code</th><th>message</th></tr></thead><tbody>${body}</tbody></table>`;
+}
+
+/** The row filter. `#q=not_found` in the address prefills it, so a filtered view can be linked. */
+const SCRIPT = `
+var box = document.getElementById('filter');
+var count = document.getElementById('shown');
+function apply() {
+  var q = box.value.toLowerCase(), shown = 0;
+  document.querySelectorAll('#problems tbody tr').forEach(function (tr) {
+    var hit = tr.textContent.toLowerCase().indexOf(q) !== -1;
+    tr.style.display = hit ? '' : 'none';
+    if (hit) shown++;
+  });
+  count.textContent = q === '' ? '' : shown + ' shown';
+}
+box.addEventListener('input', apply);
+var m = /[#&]q=([^&]*)/.exec(location.hash);
+if (m) { box.value = decodeURIComponent(m[1]); apply(); }
+`;
+
+const STYLE = `
+*{box-sizing:border-box}
+body{font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:960px;padding:12px;color:#1d1d1f;background:#fff}
+h1{font-size:1.35em;margin:.2em 0;overflow-wrap:anywhere}h2{font-size:1.1em;margin:1.4em 0 .5em;border-bottom:1px solid #e3e3e3;padding-bottom:.2em}
+.meta{color:#555;font-size:.9em;overflow-wrap:anywhere}.stopped{background:#fff3e0;border-left:4px solid #ef6c00;padding:8px}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(96px,1fr));gap:6px;margin:8px 0}
+.card{border:1px solid #e3e3e3;border-radius:6px;padding:4px 8px;border-top:4px solid var(--c);font-size:.9em}.card b{display:block;font-size:1.4em}
+.card.zero{opacity:.45}
+table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #e3e3e3;padding:6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th{font-weight:600;color:#444}.n{text-align:right;font-variant-numeric:tabular-nums}code{font-size:.92em}
+.meter{width:40%}.meter span{display:block;height:10px;background:#c62828;border-radius:2px}
+.chart{display:block;background:#fafafa;border:1px solid #eee}.chart .req,.key.req{fill:#1e88e5;background:#1e88e5}
+.chart .r429,.key.r429{fill:#c62828;background:#c62828}.chart .limit{stroke:#555;stroke-dasharray:6 4;stroke-width:1}
+.legend>span{white-space:nowrap;margin-right:12px}.key{display:inline-block;width:12px;height:12px;vertical-align:-1px;margin-right:4px}.key.limit{border-top:2px dashed #555;height:0;vertical-align:3px}
+.axis{display:flex;justify-content:space-between;color:#555;font-size:.85em}.legend{color:#555;font-size:.9em}
+input[type=search]{width:100%;font-size:16px;padding:10px;margin:4px 0 8px;border:1px solid #bbb;border-radius:6px}
+.id{overflow-wrap:anywhere;font-family:ui-monospace,monospace;font-size:.85em}
+@media (max-width:640px){
+  #problems,#problems tbody{display:block}#problems thead{display:none}
+  #problems tr{display:block;border:1px solid #e3e3e3;border-radius:8px;margin:0 0 8px;padding:4px 8px}
+  #problems td{display:grid;grid-template-columns:64px minmax(0,1fr);gap:8px;border:0;padding:2px 0}
+  #problems td::before{content:attr(data-h);color:#666;font-size:.85em}
+}
+`;
+
+/** The CSP allows only this page's own inline script (by hash) and style, and no network at all. */
+function contentSecurityPolicy(script: string): string {
+  const hash = createHash('sha256').update(script).digest('base64');
+  return `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${hash}'; img-src data:; base-uri 'none'; form-action 'none'`;
+}
+
+/** report.html: self-contained (inline CSS, SVG and script; no network), readable on a phone. */
+export function renderHtmlReport(input: HtmlReportInput): string {
+  const { summary: s } = input;
+  const cards = OUTCOME_KINDS.map(
+    (k) => `<div class="card${s.totals[k] === 0 ? ' zero' : ''}" style="--c:${COLORS[k]}" id="total-${k}"><b>${s.totals[k]}</b>${k.replace('_', ' ')}</div>`,
+  ).join('');
+  const more =
+    input.problemRowsTotal > input.problemRows.length
+      ? `<p>Showing the first ${input.problemRows.length} of ${input.problemRowsTotal}; all of them are in failed.csv and results.csv.</p>`
+      : '';
+  const retry = s.retry_command === null ? '' : `<p>Retry: <code>${escapeHtml(s.retry_command)}</code></p>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(SCRIPT)}">
 <title>vorel-sync ${escapeHtml(s.mode)} ${escapeHtml(s.run_id)}</title>
-<style>
-body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:960px;padding:12px;color:#222}
-h1{font-size:1.3em}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}
-.dot{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:6px}.meta{color:#555}
-.scroll{overflow-x:auto}input[type=search]{width:100%;padding:6px;margin:8px 0;box-sizing:border-box}.legend{color:#555;font-size:.9em}
-</style></head><body>
+<style>${STYLE}</style></head><body>
 <h1>vorel-sync ${escapeHtml(s.mode)}: ${s.input.rows} rows</h1>
-<p class="meta">Run ${escapeHtml(s.run_id)} · ${escapeHtml(s.input.path)} · ${escapeHtml(s.started_at)} → ${escapeHtml(s.finished_at)} · exit ${s.exit_code}</p>
-${s.stopped ? `<p><strong>Stopped:</strong> ${escapeHtml(s.stopped.message)}</p>` : ''}
+<p class="meta">${escapeHtml(s.input.path)} · run ${escapeHtml(s.run_id)} · ${escapeHtml(s.started_at)} · took ${escapeHtml(formatDuration(runSeconds(s)))} · exit code ${s.exit_code}</p>
+${s.stopped ? `<p class="stopped"><strong>Stopped:</strong> ${escapeHtml(s.stopped.message)}</p>` : ''}
 <h2>Outcomes</h2>${outcomeBar(s.totals, s.input.rows)}
-<table id="totals">${totals}</table>
-<h2>Requests</h2><p>${s.requests.total} requests, ${s.requests.retries} retries, ${s.requests.rate_limited} answered 429.</p>
+<div class="cards" id="totals">${cards}</div>
+<h2>Requests</h2><p id="requests">${s.requests.total} requests, ${s.requests.retries} retries, ${s.requests.rate_limited} answered 429.</p>
 ${timelineChart(input.timeline, input.bucketSeconds)}
-<h2>Error codes</h2>${ranked === '' ? '<p>None.</p>' : `<ol>${ranked}</ol>`}
-<h2>Rows to fix (${input.problemRowsTotal})</h2>
-<input type="search" id="filter" placeholder="Search line, id, code or message" aria-label="search rows">
-<div class="scroll"><table id="problems"><thead><tr><th>line</th><th>id</th><th>outcome</th><th>code</th><th>message</th></tr></thead><tbody>${rows}</tbody></table></div>${more}
-<script>
-document.getElementById('filter').addEventListener('input', function (e) {
-  var q = e.target.value.toLowerCase();
-  document.querySelectorAll('#problems tbody tr').forEach(function (tr) {
-    tr.style.display = tr.textContent.toLowerCase().indexOf(q) === -1 ? 'none' : '';
-  });
-});
-</script>
+<h2>Error codes</h2>${codeTable(input.problemCodes)}
+<h2>Rows to fix (${input.problemRowsTotal})</h2>${retry}
+<input type="search" id="filter" placeholder="Search line, id, name, code or message" aria-label="search rows"><span id="shown" class="legend"></span>
+${problemTable(input.problemRows)}${more}
+<script>${SCRIPT}</script>
 </body></html>
 `;
 }

@@ -1,4 +1,6 @@
+import path from 'node:path';
 import type { RunMode } from '../options.js';
+import { formatDuration } from './format.js';
 import type { Delimiter, InputEncoding, OutcomeKind, WritableField } from '../types.js';
 import { OUTCOME_KINDS } from '../types.js';
 
@@ -61,33 +63,53 @@ export interface PlanSummary {
 const LABELS: Record<OutcomeKind, string> = {
   updated: 'updated',
   unchanged: 'unchanged',
-  valid: 'valid (dry run)',
+  valid: 'valid',
   would_update: 'would update',
   invalid: 'invalid',
   failed: 'failed',
   not_attempted: 'not attempted',
 };
 
-/** The human summary printed on stdout. */
+/** Outcomes a mode can produce, shown even at zero so a reader sees "failed 0", not nothing. */
+const EXPECTED: Record<RunMode, readonly OutcomeKind[]> = {
+  import: ['updated', 'invalid', 'failed'],
+  'dry-run': ['valid', 'invalid'],
+  plan: ['would_update', 'unchanged', 'invalid', 'failed'],
+  'only-changed': ['updated', 'unchanged', 'invalid', 'failed'],
+};
+
+/** How long the run took, in seconds. */
+export function runSeconds(s: RunSummary): number {
+  return (Date.parse(s.finished_at) - Date.parse(s.started_at)) / 1000;
+}
+
+/** The human summary printed on stdout: outcomes, duration, requests, report, retry command. */
 export function renderSummary(s: RunSummary): string {
-  const lines: string[] = [];
-  const seconds = (Date.parse(s.finished_at) - Date.parse(s.started_at)) / 1000;
-  lines.push(`vorel-sync ${s.mode}: ${s.input.rows} rows from ${s.input.path} in ${seconds.toFixed(1)} s`);
-  const width = Math.max(...OUTCOME_KINDS.map((k) => LABELS[k].length));
-  for (const kind of OUTCOME_KINDS) {
-    const n = s.totals[kind];
-    if (n > 0 || kind === 'updated' || kind === 'invalid' || kind === 'failed') lines.push(`  ${LABELS[kind].padEnd(width)}  ${n}`);
-  }
+  const seconds = runSeconds(s);
+  const expected = EXPECTED[s.mode] ?? [];
+  const table: [string, string][] = OUTCOME_KINDS.filter((k) => s.totals[k] > 0 || expected.includes(k)).map((k) => [LABELS[k], String(s.totals[k])]);
+  table.push(['duration', formatDuration(seconds)]);
   if (s.mode !== 'dry-run') {
-    lines.push(`  requests: ${s.requests.total} (${s.requests.retries} retries, ${s.requests.rate_limited} rate-limited)`);
+    const { total, retries, rate_limited } = s.requests;
+    table.push(['requests', `${total} (${retries} retries, ${rate_limited} answered 429)`]);
+  }
+  const labelWidth = Math.max(...table.map(([label]) => label.length));
+  // Right-align the numbers of the outcome rows; longer texts (duration, requests) follow them.
+  const numberWidth = Math.max(...table.map(([, value]) => (/^\d+$/.test(value) ? value.length : 0)));
+  const lines = [`vorel-sync ${s.mode}: ${s.input.rows} rows from ${s.input.path}`];
+  for (const [label, value] of table) {
+    lines.push(`  ${label.padEnd(labelWidth)}  ${/^\d+$/.test(value) ? value.padStart(numberWidth) : value}`);
   }
   lines.push(...readLines(s));
-  if (s.superseded > 0) lines.push(`  ${s.superseded} earlier rows were superseded by a later row with the same id`);
+  if (s.carried_over !== undefined) lines.push(`${s.carried_over} rows carried over from run ${s.resumed_from ?? ''}.`);
+  if (s.superseded > 0) lines.push(`${s.superseded} earlier rows were overwritten by a later row with the same id (left out of failed.csv).`);
   if (s.stopped) lines.push(`Stopped: ${s.stopped.message}`);
-  lines.push(`Report: ${s.report_dir}`);
-  if (s.resume_command !== null) lines.push(`Resume with: ${s.resume_command}`);
-  if (s.carried_over !== undefined) lines.push(`  ${s.carried_over} rows carried over from run ${s.resumed_from ?? ''}`);
-  if (s.retry_command !== null) lines.push(`Fix the rows in failed.csv, then: ${s.retry_command}`);
+  lines.push(`Report: ${path.join(s.report_dir, 'report.html')}`);
+  if (s.resume_command !== null) lines.push('To continue where it stopped, run:', `  ${s.resume_command}`);
+  if (s.retry_command !== null) {
+    const fixFirst = s.totals.invalid > 0 ? 'fix the invalid rows in failed.csv, then ' : '';
+    lines.push(`To retry the rows that did not go through${s.resume_command !== null ? ' (after the resume, or instead of it)' : ''}, ${fixFirst}run:`, `  ${s.retry_command}`);
+  }
   return lines.join('\n') + '\n';
 }
 
