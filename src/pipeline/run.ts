@@ -25,7 +25,8 @@ import type { ResumeState } from './resume.js';
 
 /** Share of rows clearing a field above which we warn before sending (contract: Input, Safety). */
 const CLEAR_WARNING_SHARE = 0.1;
-const TIMELINE_BUCKET_SECONDS = 10;
+/** Fine enough for a short run's chart; report.html merges buckets of long runs (a day is 86,400 small entries). */
+const TIMELINE_BUCKET_SECONDS = 1;
 
 /** What a run talks to: injected so tests can drive it in-process. */
 export interface RunEnvironment {

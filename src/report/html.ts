@@ -175,6 +175,8 @@ th{font-weight:600;color:#444}.n{text-align:right;font-variant-numeric:tabular-n
 .axis{display:flex;justify-content:space-between;color:#555;font-size:.85em}.legend{color:#555;font-size:.9em}
 input[type=search]{width:100%;font-size:16px;padding:10px;margin:4px 0 8px;border:1px solid #bbb;border-radius:6px}
 .id{overflow-wrap:anywhere;font-family:ui-monospace,monospace;font-size:.85em}
+#problems td[data-h=line],#problems td[data-h=outcome],#problems td[data-h=code]{white-space:nowrap;overflow-wrap:normal}
+#problems th{white-space:nowrap}#problems td[data-h=id]{min-width:10em}#problems td[data-h=name]{max-width:14em}
 @media (max-width:640px){
   #problems,#problems tbody{display:block}#problems thead{display:none}
   #problems tr{display:block;border:1px solid #e3e3e3;border-radius:8px;margin:0 0 8px;padding:4px 8px}
