@@ -23,6 +23,9 @@ export interface RawImportArgs {
   json: boolean;
   quiet?: boolean;
   verbose?: boolean;
+  /** Hidden test/bench knobs (see ImportOptions). */
+  'rate-window-ms'?: number;
+  'backoff-base-ms'?: number;
 }
 
 const DELIMITERS: Record<string, Delimiter> = { ',': ',', comma: ',', ';': ';', semicolon: ';', tab: '\t', '\t': '\t', '\\t': '\t' };
@@ -103,6 +106,8 @@ export function importOptionsFrom(
     resume: undefined,
     json: args.json,
     verbosity: args.quiet ? 'quiet' : args.verbose ? 'verbose' : 'normal',
+    rateWindowMs: wholeNumber('rate-window-ms', args['rate-window-ms'] ?? DEFAULTS.rateWindowMs, 1),
+    backoffBaseMs: wholeNumber('backoff-base-ms', args['backoff-base-ms'] ?? DEFAULTS.backoffBaseMs, 0),
   };
   return { options, warnings };
 }

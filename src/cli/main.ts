@@ -40,6 +40,10 @@ function importCommand(y: Argv): Argv {
     .option('json', { type: 'boolean', default: false, describe: 'print the final summary as JSON on stdout' })
     .option('quiet', { type: 'boolean', describe: 'only errors and the final summary' })
     .option('verbose', { type: 'boolean', describe: 'more detail on stderr' })
+    // Test and benchmark knobs, not part of the contract: scale the 60 s rate window and the
+    // 500 ms backoff base down so a run that would take minutes takes seconds.
+    .option('rate-window-ms', { type: 'number', hidden: true })
+    .option('backoff-base-ms', { type: 'number', hidden: true })
     .conflicts('quiet', 'verbose')
     .example(IMPORT_EXAMPLES);
 }

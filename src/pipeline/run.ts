@@ -108,6 +108,8 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
           timeoutMs: opts.timeoutMs,
           retries: opts.retries,
           rate: opts.rate,
+          windowMs: opts.rateWindowMs,
+          backoff: { baseMs: opts.backoffBaseMs },
           onAttempt: (event) => recordAttempt(timeline, runStartMs, event),
         });
 
