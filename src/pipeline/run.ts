@@ -20,6 +20,7 @@ import { importHandler, targetKey, type HandledRow, type HandlerHooks, type RowH
 import { Settler } from './settle.js';
 import type { CheckedRow } from './validate.js';
 import { retryCommand } from './retry-command.js';
+import { encodingHint } from './encoding-hint.js';
 
 /** Share of rows clearing a field above which we warn before sending (contract: Input, Safety). */
 const CLEAR_WARNING_SHARE = 0.1;
@@ -110,7 +111,10 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
           rate: opts.rate,
           windowMs: opts.rateWindowMs,
           backoff: { baseMs: opts.backoffBaseMs },
-          onAttempt: (event) => recordAttempt(timeline, runStartMs, event),
+          onAttempt: (event) => {
+            recordAttempt(timeline, runStartMs, event);
+            log.debug(attemptLine(event));
+          },
         });
 
   // A dry run sends nothing, so there is nothing to resume: no journal.
@@ -127,6 +131,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
   journal?.sync();
 
   const spool = new RowSpool(path.join(folder.dir, '.rows.ndjson'));
+  let encodingHinted = false;
   let stop: StopReason | null = null;
   const halt = (reason: StopReason): void => {
     if (stop !== null) return;
@@ -141,6 +146,10 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
   const settler = new Settler({
     writeInOrder: (row) => spool.write(row),
     onSettled: (row) => {
+      if (!encodingHinted && row.outcome.kind === 'invalid' && row.outcome.code === 'bad_encoding') {
+        encodingHinted = true;
+        log.warn(encodingHint(source.encoding, row.line));
+      }
       journal?.append(journalRecord(row));
       env.progress?.rowSettled(row);
     },
@@ -274,6 +283,12 @@ function recordAttempt(timeline: Map<number, TimelineBucket>, runStartMs: number
   bucket.requests++;
   if (event.status === 429) bucket.rateLimited++;
   timeline.set(at, bucket);
+}
+
+/** `--verbose`: one line per HTTP attempt. AttemptEvents hold no secret (client.ts). */
+function attemptLine(event: AttemptEvent): string {
+  const answer = event.status === null ? (event.code ?? 'no answer') : `${event.status}${event.code ? ` ${event.code}` : ''}`;
+  return `${event.method} ${event.path} → ${answer} (${Math.round(event.endedAt - event.startedAt)} ms)`;
 }
 
 function warnUnknownColumns(unknown: readonly string[], log: Logger): void {
