@@ -95,6 +95,19 @@ describe('the report folder', () => {
     expect(r.stdout).toContain(runDir);
   });
 
+  it('refuses a --report-dir that is a file (or under one) with exit 2 and a message, not a stack trace', async () => {
+    const work = tempDir();
+    const file = writeCsv(work, 'ok.csv', `id,name\n${testId(10)},X\n`);
+    const notADir = writeCsv(work, 'not-a-dir', '');
+    for (const reports of [notADir, path.join(notADir, 'sub')]) {
+      const r = await importFile(file, reports);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`cannot use the report dir ${reports}: it is not a directory`);
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+    }
+    expect(emulator.requests.some((q) => q.path.endsWith(testId(10)))).toBe(false);
+  });
+
   it('names run folders from the clock and random hex only: nothing from input can escape the report dir', () => {
     for (const at of [new Date(0), new Date('2026-11-25T13:40:05.999Z'), new Date('9999-12-31T23:59:59Z')]) {
       const id = newRunId(at);

@@ -149,17 +149,21 @@ describe('the key appears nowhere the CLI wrote', () => {
     });
   });
 
-  it('nor when it comes from --api-key-file (with a trailing newline), on a 401 with --verbose', async () => {
+  it.each([
+    [0o600, false],
+    [0o640, true],
+    [0o604, true],
+  ])('nor when it comes from --api-key-file (mode %o, trailing newline), on a 401 with --verbose; warns when group/others can read it: %s', async (mode, warns) => {
     const emu = await emulator();
     const key = freshKey();
     const work = tempDir();
     const keyFile = writeCsv(work, 'key.txt', `  ${key}\n`);
-    chmodSync(keyFile, 0o600);
+    chmodSync(keyFile, mode);
     const reports = path.join(work, 'reports');
     const run = await cli(['import', writeCsv(work, 'rows.csv', ROWS), '--base-url', emu.baseUrl, '--report-dir', reports, '--api-key-file', keyFile, '--verbose']);
     expect(run.code).toBe(3);
-    expect(run.stderr).not.toContain('readable by other users');
+    expect(run.stderr.includes(`warning: ${keyFile} is readable by other users; run: chmod 600 ${keyFile}`)).toBe(warns);
     expectNoKey(key, run, reports);
-    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(statSync(keyFile).mode & 0o777).toBe(mode);
   });
 });

@@ -130,7 +130,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       if (error.exitCode === 2 && !(error.code === 'key_on_command_line')) log.info('Run `vorel-sync --help` for usage.');
       return error.exitCode;
     }
-    log.error(`unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    // A bug, not the user's doing: a one-line message; the stack only when asked for (--verbose).
+    const detail = error instanceof Error ? (argv.includes('--verbose') ? (error.stack ?? error.message) : error.message) : String(error);
+    log.error(`unexpected failure: ${detail}${argv.includes('--verbose') ? '' : ' (run again with --verbose for details)'}`);
     return 1;
   }
 }
