@@ -58,6 +58,16 @@ function maxInWindow(times: number[], w: number): number {
   return best;
 }
 
+/** Queues `n` acquires at once and runs the clock until all are granted; grant times from now. */
+async function grantTimes(limiter: RateLimiter, clock: FakeClock, n: number): Promise<number[]> {
+  const t0 = clock.now();
+  const granted: number[] = [];
+  const all = Array.from({ length: n }, () => limiter.acquire().then(() => granted.push(clock.now() - t0)));
+  await clock.run();
+  await Promise.all(all);
+  return granted;
+}
+
 describe('RateLimiter', () => {
   it('never lets more than `rate` starts into any sliding window (random arrivals)', async () => {
     await fc.assert(
@@ -96,12 +106,7 @@ describe('RateLimiter', () => {
 
   it('paces evenly: 180 per minute is one start every 333 ms, not a burst', async () => {
     const clock = new FakeClock();
-    const limiter = new RateLimiter({ rate: 180, windowMs: 60_000, clock });
-    const t0 = clock.now();
-    const granted: number[] = [];
-    const all = Array.from({ length: 400 }, () => limiter.acquire().then(() => granted.push(clock.now() - t0)));
-    await clock.run();
-    await Promise.all(all);
+    const granted = await grantTimes(new RateLimiter({ rate: 180, windowMs: 60_000, clock }), clock, 400);
     expect(granted[0]).toBe(0);
     expect(granted.filter((t) => t < 1000)).toHaveLength(3);
     expect(granted.filter((t) => t < 60_000)).toHaveLength(180);
@@ -119,12 +124,7 @@ describe('RateLimiter', () => {
     const clock = new FakeClock();
     const onTime = clock.sleep;
     clock.sleep = (ms, signal) => onTime(ms + 7, signal);
-    const limiter = new RateLimiter({ rate: 180, windowMs: 60_000, clock });
-    const t0 = clock.now();
-    const granted: number[] = [];
-    const all = Array.from({ length: 540 }, () => limiter.acquire().then(() => granted.push(clock.now() - t0)));
-    await clock.run();
-    await Promise.all(all);
+    const granted = await grantTimes(new RateLimiter({ rate: 180, windowMs: 60_000, clock }), clock, 540);
     expect(maxInWindow(granted, 60_000)).toBe(180);
     // 540 starts at 180 per minute take 3 minutes, give or take one late wake-up per window
     // (the hard sliding-window cap counts real grant times, so it re-bases once per window).

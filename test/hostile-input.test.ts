@@ -24,12 +24,17 @@ function importFile(file: string, reports: string, ...args: string[]) {
 
 const outcomes = (runDir: string) => readResults(runDir).map((x) => [x['line'], x['outcome'], x['error_code']]);
 
+/** Imports `content` from a fresh folder; returns the CLI run and its run folder. */
+async function importContent(name: string, content: string | Buffer) {
+  const work = tempDir();
+  const reports = path.join(work, 'reports');
+  const r = await importFile(writeCsv(work, name, content), reports);
+  return { r, runDir: onlyRunDir(reports) };
+}
+
 describe('rows the client refuses', () => {
   it('makes invalid UTF-8 and NUL rows bad_encoding, hints --encoding windows-1252 once, and sends the rest', async () => {
-    const work = tempDir();
-    const reports = path.join(work, 'reports');
-    const file = writeCsv(
-      work,
+    const { r, runDir } = await importContent(
       'cp1252.csv',
       Buffer.concat([
         Buffer.from(`id,customer_name\n${testId(1)},Fine\n${testId(2)},Fran`),
@@ -39,9 +44,7 @@ describe('rows the client refuses', () => {
         Buffer.from(`e\n${testId(4)},Nul\u0000Byte\n${testId(5)},Also fine\n`),
       ]),
     );
-    const r = await importFile(file, reports);
     expect(r.code).toBe(1);
-    const runDir = onlyRunDir(reports);
     expect(outcomes(runDir)).toEqual([
       ['2', 'updated', ''],
       ['3', 'invalid', 'bad_encoding'],
@@ -63,13 +66,12 @@ describe('rows the client refuses', () => {
   });
 
   it('makes a field over 64 KiB invalid (field_too_large) and sends the rows before and after it', async () => {
-    const work = tempDir();
-    const reports = path.join(work, 'reports');
     const huge = `"${'x'.repeat(40_000)},\r\n""${'y'.repeat(40_000)}"`; // one quoted cell of 80 KiB over two lines
-    const file = writeCsv(work, 'big.csv', `id,customer_name,customer_language\r\n${testId(6)},Before big,fr\r\n${testId(7)},${huge},de\r\n${testId(8)},After big,it\r\n`);
-    const r = await importFile(file, reports);
+    const { r, runDir } = await importContent(
+      'big.csv',
+      `id,customer_name,customer_language\r\n${testId(6)},Before big,fr\r\n${testId(7)},${huge},de\r\n${testId(8)},After big,it\r\n`,
+    );
     expect(r.code).toBe(1);
-    const runDir = onlyRunDir(reports);
     expect(outcomes(runDir)).toEqual([
       ['2', 'updated', ''],
       ['3', 'invalid', 'field_too_large'],
