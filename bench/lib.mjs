@@ -1,34 +1,53 @@
-// Shared by the benchmarks: a CSV of N rows against an in-process emulator, the built CLI run
-// in-process (so the emulator's request log is readable), and a little arithmetic.
+// Shared by the benchmarks: a CSV of N rows against an emulator in a child process, the built CLI
+// run in-process, the emulator's request log, and a little arithmetic.
 // Needs `npm run build` first (imports from dist/).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable, Readable } from 'node:stream';
+import { fork } from 'node:child_process';
+import { idFor } from './ids.mjs';
 
 const dist = path.resolve(import.meta.dirname, '../dist');
 const { runCli } = await import(path.join(dist, 'cli/main.js'));
-const { startEmulator, makeConversation } = await import(path.join(dist, 'emulator/index.js'));
 
-export const idFor = (n) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+export { idFor };
 
-/** An emulator holding ids 1..rows, and a CSV updating each of them, in a temp folder. */
-export async function setup(rows, emulatorOptions) {
-  const conversations = Array.from({ length: rows }, (_, i) =>
-    makeConversation({ id: idFor(i + 1), customer_name: `Before ${i + 1}`, customer_language: 'en' }),
-  );
-  const emulator = await startEmulator({ count: 0, conversations, ...emulatorOptions });
+/** A CSV updating ids 1..rows, in a fresh temp folder. */
+function csvFor(rows) {
   const dir = mkdtempSync(path.join(tmpdir(), 'vorel-bench-'));
   const file = path.join(dir, 'rows.csv');
   const lines = ['id,customer_name,customer_language'];
   for (let i = 1; i <= rows; i++) lines.push(`${idFor(i)},After ${i},fr`);
   writeFileSync(file, lines.join('\n') + '\n');
+  return { dir, file, reportDir: path.join(dir, 'reports') };
+}
+
+/**
+ * An emulator holding ids 1..rows, in a child process (the real API is not on the client's event
+ * loop either: in one process the server's work would delay the client's next start), and a CSV
+ * updating each of them. Returns { baseUrl, apiKey, file, reportDir, stats(), cleanup() };
+ * stats() resolves to the emulator's { requests, peakInFlight }.
+ */
+export async function setup(rows, emulatorOptions) {
+  const { dir, file, reportDir } = csvFor(rows);
+  const child = fork(path.join(import.meta.dirname, 'emulator-child.mjs'), { stdio: 'inherit' });
+  const reply = () => new Promise((resolve) => child.once('message', resolve));
+  child.send({ rows, options: emulatorOptions });
+  const { baseUrl, apiKey } = await reply();
   return {
-    emulator,
+    baseUrl,
+    apiKey,
     file,
-    reportDir: path.join(dir, 'reports'),
+    reportDir,
+    async stats() {
+      child.send('stats');
+      return reply();
+    },
     async cleanup() {
-      await emulator.close();
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send('close');
+      await exited;
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -48,12 +67,12 @@ export async function runImport(setupResult, args) {
   const stderr = new Collect();
   const started = process.hrtime.bigint();
   const code = await runCli(
-    ['import', setupResult.file, '--base-url', setupResult.emulator.baseUrl, '--report-dir', setupResult.reportDir, '--json', '--quiet', ...args],
+    ['import', setupResult.file, '--base-url', setupResult.baseUrl, '--report-dir', setupResult.reportDir, '--json', '--quiet', ...args],
     {
       stdin: Readable.from([]),
       stdout,
       stderr,
-      env: { VOREL_API_KEY: setupResult.emulator.apiKey },
+      env: { VOREL_API_KEY: setupResult.apiKey },
       signal: new AbortController().signal,
     },
   );

@@ -14,7 +14,8 @@ try {
   // Requests the server accepted, per fixed window; the first and last windows are partial (the
   // run starts and ends inside them), so only the full ones in between count.
   const perWindow = new Map();
-  for (const r of s.emulator.requests) {
+  const { requests } = await s.stats();
+  for (const r of requests) {
     if (r.status === 429) continue;
     const w = Math.floor(r.startedAt / windowMs);
     perWindow.set(w, (perWindow.get(w) ?? 0) + 1);

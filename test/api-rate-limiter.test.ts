@@ -132,6 +132,15 @@ describe('RateLimiter', () => {
     expect(granted.filter((t) => t >= 60_000 && t < 120_000)).toHaveLength(180);
   });
 
+  it('at a sub-millisecond spacing, grants every slot of the current millisecond at once', async () => {
+    // 6,000,000 per minute is one start per 0.01 ms; the clock counts whole ms, so waiting for a
+    // 1 ms timer between two starts would cap it near 1,000 per second.
+    const clock = new FakeClock();
+    const granted = await grantTimes(new RateLimiter({ rate: 6_000_000, windowMs: 60_000, clock }), clock, 150);
+    expect(granted.filter((t) => t === 0)).toHaveLength(100);
+    expect(granted.filter((t) => t === 1)).toHaveLength(50);
+  });
+
   it('serves waiters first come, first served', async () => {
     const clock = new FakeClock();
     const limiter = new RateLimiter({ rate: 2, windowMs: 1000, clock });

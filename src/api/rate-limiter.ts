@@ -138,18 +138,24 @@ export class RateLimiter {
 
   /** Earliest time (epoch ms) the next start may happen, given what happened so far. */
   nextStartAt(now: number = this.clock.now()): number {
-    return Math.max(now, this.nextSlot(now));
+    return Math.max(now, this.nextSlot(now).due);
   }
 
-  /** The next start's slot on the schedule; may lie in the past (then it is due now). */
-  private nextSlot(now: number): number {
+  /**
+   * The next start's slot on the schedule (may lie in the past), and when it is due. The clock
+   * counts whole milliseconds, so a paced slot inside the current millisecond is due now: at a
+   * sub-millisecond spacing (a --rate in the tens of thousands per minute) every second start
+   * would otherwise wait for a 1 ms timer. Pauses, holds and the sliding-window cap are exact.
+   */
+  private nextSlot(now: number): { slot: number; due: number } {
     this.prune(now);
-    let at = Math.max(this.lastSlot + this.spacingMs, this.pauseEnd, this.holdEnd);
+    const paced = this.lastSlot + this.spacingMs;
+    let hard = Math.max(this.pauseEnd, this.holdEnd);
     if (this.starts.length >= this.rate) {
       // The window (t − windowMs, t] must hold fewer than `rate` starts before one more.
-      at = Math.max(at, (this.starts[this.starts.length - this.rate] ?? now) + this.windowMs);
+      hard = Math.max(hard, (this.starts[this.starts.length - this.rate] ?? now) + this.windowMs);
     }
-    return at;
+    return { slot: Math.max(paced, hard), due: Math.max(Math.floor(paced), hard) };
   }
 
   /**
@@ -189,8 +195,8 @@ export class RateLimiter {
     try {
       while (this.queue.length > 0) {
         const now = this.clock.now();
-        const slot = this.nextSlot(now);
-        if (slot <= now) {
+        const { slot, due } = this.nextSlot(now);
+        if (due <= now) {
           const waiter = this.queue.shift();
           if (waiter === undefined) break;
           waiter.signal?.removeEventListener('abort', waiter.onAbort);
@@ -209,7 +215,7 @@ export class RateLimiter {
         const ctl = new AbortController();
         this.pumpSleep = ctl;
         try {
-          await this.clock.sleep(Math.ceil(slot - now), ctl.signal);
+          await this.clock.sleep(Math.ceil(due - now), ctl.signal);
         } catch {
           // An injected sleep may reject on abort; either way we re-check the queue.
         } finally {
