@@ -197,6 +197,10 @@ describe('redact', () => {
     expect(redact('PATCH /api/v1/conversations/x: 404 not_found', key)).toBe('PATCH /api/v1/conversations/x: 404 not_found');
     expect(redact('nothing', '')).toBe('nothing');
   });
+  it('removes the secret part after the prefix when it comes alone, in any case', () => {
+    const secret = key.slice('vapk_live_'.length);
+    expect(redact(`hash of ${secret} / ${secret.toUpperCase()}`, key)).toBe(`hash of ${REDACTED} / ${REDACTED}`);
+  });
   it('never lets the key through, wherever it sits', () => {
     fc.assert(
       fc.property(fc.string(), fc.string(), (a, b) => !redact(`${a}${key}${b}`, key).includes(key)),

@@ -1,10 +1,22 @@
 /**
  * The one client-side throttle shared by every request of a run (cli-contract `--rate`).
  *
- * - At most `rate` request STARTS in any sliding window of `windowMs`, paced evenly: consecutive
- *   starts are at least `windowMs / rate` apart, so 180/min is one start every 333 ms, never a
- *   burst of 180 and then a minute of silence (the server's fixed windows would punish the burst
- *   at a window boundary, vorel-api.md §5).
+ * - At most `rate` request STARTS in any sliding window of `windowMs` (a hard cap on the times
+ *   starts are granted), paced evenly: one start per `windowMs / rate` slot, so 180/min is one
+ *   start every 333 ms, never a burst of 180 and then a minute of silence (the server's fixed
+ *   windows would punish the burst at a window boundary, vorel-api.md §5).
+ * - The slots are a drift-free schedule: a start granted δ ms late because the timer fired late
+ *   (more so on a busy machine) does not push every later slot back by δ; the next gap is δ
+ *   shorter, so a busy run still sends `rate` per window (measured: pacing from the late grant
+ *   time lost 2–3% of the budget, bench/rate-ceiling.mjs). Idle time is never banked: a request
+ *   that arrives after its slot restarts the schedule from now, so there is no burst.
+ * - Why not pace a little under `rate` to stay clear of the server's fixed windows: the starts in
+ *   any server window are those of a client interval W + Δ long, Δ being the spread of network
+ *   delays, so at exactly the server's limit an unlucky boundary can still see one request too
+ *   many. No client pacing removes that without knowing Δ. Instead: the default `--rate` is 180,
+ *   10% under the API's 200; `X-RateLimit-Remaining: 0` holds new starts until the reset (below);
+ *   and a 429 only comes once the server window already holds its full quota, so the pause until
+ *   its end costs no budget.
  * - A run-wide pause (`pauseUntil`, set on a 429): nothing starts before it ends.
  * - An advisory hold from `X-RateLimit-Remaining: 0` + `X-RateLimit-Reset` (`holdUntil`).
  *
@@ -56,6 +68,8 @@ interface Waiter {
   reject: (e: unknown) => void;
   signal: AbortSignal | undefined;
   onAbort: () => void;
+  /** When acquire() was called (clock ms). */
+  queuedAt: number;
 }
 
 export class RateLimiter {
@@ -69,7 +83,8 @@ export class RateLimiter {
   private readonly clock: Clock;
   /** Start times inside the current sliding window, ascending. */
   private readonly starts: number[] = [];
-  private lastStart = Number.NEGATIVE_INFINITY;
+  /** The schedule slot of the last start (<= its grant time, by less than one spacing). */
+  private lastSlot = Number.NEGATIVE_INFINITY;
   private pauseEnd = Number.NEGATIVE_INFINITY;
   private holdEnd = Number.NEGATIVE_INFINITY;
   private readonly queue: Waiter[] = [];
@@ -123,13 +138,24 @@ export class RateLimiter {
 
   /** Earliest time (epoch ms) the next start may happen, given what happened so far. */
   nextStartAt(now: number = this.clock.now()): number {
+    return Math.max(now, this.nextSlot(now).due);
+  }
+
+  /**
+   * The next start's slot on the schedule (may lie in the past), and when it is due. The clock
+   * counts whole milliseconds, so a paced slot inside the current millisecond is due now: at a
+   * sub-millisecond spacing (a --rate in the tens of thousands per minute) every second start
+   * would otherwise wait for a 1 ms timer. Pauses, holds and the sliding-window cap are exact.
+   */
+  private nextSlot(now: number): { slot: number; due: number } {
     this.prune(now);
-    let at = Math.max(now, this.lastStart + this.spacingMs, this.pauseEnd, this.holdEnd);
+    const paced = this.lastSlot + this.spacingMs;
+    let hard = Math.max(this.pauseEnd, this.holdEnd);
     if (this.starts.length >= this.rate) {
       // The window (t − windowMs, t] must hold fewer than `rate` starts before one more.
-      at = Math.max(at, (this.starts[this.starts.length - this.rate] ?? now) + this.windowMs);
+      hard = Math.max(hard, (this.starts[this.starts.length - this.rate] ?? now) + this.windowMs);
     }
-    return at;
+    return { slot: Math.max(paced, hard), due: Math.max(Math.floor(paced), hard) };
   }
 
   /**
@@ -143,6 +169,7 @@ export class RateLimiter {
         resolve,
         reject,
         signal,
+        queuedAt: this.clock.now(),
         onAbort: () => {
           const i = this.queue.indexOf(waiter);
           if (i >= 0) this.queue.splice(i, 1);
@@ -168,13 +195,17 @@ export class RateLimiter {
     try {
       while (this.queue.length > 0) {
         const now = this.clock.now();
-        const at = this.nextStartAt(now);
-        if (at <= now) {
+        const { slot, due } = this.nextSlot(now);
+        if (due <= now) {
           const waiter = this.queue.shift();
           if (waiter === undefined) break;
           waiter.signal?.removeEventListener('abort', waiter.onAbort);
           this.starts.push(now);
-          this.lastStart = now;
+          // The waiter was queued by its slot and the timer woke us late: keep the schedule (the
+          // next gap is shorter by the lateness). A waiter that came after its slot (an idle
+          // queue), or lateness of a whole slot: restart from now, so no time is ever banked.
+          const timerLate = waiter.queuedAt <= slot && now - slot < this.spacingMs;
+          this.lastSlot = timerLate ? slot : now;
           this.granted += 1;
           waiter.resolve();
           continue;
@@ -184,7 +215,7 @@ export class RateLimiter {
         const ctl = new AbortController();
         this.pumpSleep = ctl;
         try {
-          await this.clock.sleep(Math.ceil(at - now), ctl.signal);
+          await this.clock.sleep(Math.ceil(due - now), ctl.signal);
         } catch {
           // An injected sleep may reject on abort; either way we re-check the queue.
         } finally {

@@ -30,6 +30,9 @@ export interface RawImportArgs {
   json: boolean;
   quiet?: boolean;
   verbose?: boolean;
+  /** Hidden test/bench knobs (see ImportOptions). */
+  'rate-window-ms'?: number;
+  'backoff-base-ms'?: number;
 }
 
 /** `--delimiter` spellings. */
@@ -132,6 +135,8 @@ export function importOptionsFrom(
     resume: args.resume,
     json: args.json,
     verbosity: args.quiet ? 'quiet' : args.verbose ? 'verbose' : 'normal',
+    rateWindowMs: wholeNumber('rate-window-ms', args['rate-window-ms'] ?? DEFAULTS.rateWindowMs, 1),
+    backoffBaseMs: wholeNumber('backoff-base-ms', args['backoff-base-ms'] ?? DEFAULTS.backoffBaseMs, 0),
   };
   const explicit: ExplicitOptions = {
     empty: args.empty !== undefined,

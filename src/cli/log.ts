@@ -1,3 +1,4 @@
+import { redact } from '../api/redact.js';
 import type { Verbosity } from '../options.js';
 
 /** stderr messages. Every line passes through `scrub`, so even a bug upstream cannot print the key. */
@@ -27,8 +28,9 @@ export function createLogger(stderr: NodeJS.WritableStream, verbosity: Verbosity
   };
 }
 
+/** Every line the CLI prints passes through the same redactor as the API layer's messages. */
 export function scrubSecrets(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const secret of secrets) if (secret !== '') out = out.replaceAll(secret, 'vapk_…redacted');
+  for (const secret of secrets) if (secret !== '') out = redact(out, secret);
   return out;
 }

@@ -49,6 +49,10 @@ function importCommand(y: Argv): Argv {
     .option('json', { type: 'boolean', default: false, describe: 'print the final summary as JSON on stdout' })
     .option('quiet', { type: 'boolean', describe: 'only errors and the final summary' })
     .option('verbose', { type: 'boolean', describe: 'more detail on stderr' })
+    // Test and benchmark knobs, not part of the contract: scale the 60 s rate window and the
+    // 500 ms backoff base down so a run that would take minutes takes seconds.
+    .option('rate-window-ms', { type: 'number', hidden: true })
+    .option('backoff-base-ms', { type: 'number', hidden: true })
     .conflicts('quiet', 'verbose')
     .epilogue(helpEpilogue(IMPORT_EXAMPLES, IMPORT_NOTES));
 }
@@ -150,7 +154,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       if (error.exitCode === 2 && !(error.code === 'key_on_command_line')) log.info('Run `vorel-sync --help` for usage.');
       return error.exitCode;
     }
-    log.error(`unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    // A bug, not the user's doing: a one-line message; the stack only when asked for (--verbose).
+    const detail = error instanceof Error ? (argv.includes('--verbose') ? (error.stack ?? error.message) : error.message) : String(error);
+    log.error(`unexpected failure: ${detail}${argv.includes('--verbose') ? '' : ' (run again with --verbose for details)'}`);
     return 1;
   }
 }

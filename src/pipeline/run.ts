@@ -22,6 +22,7 @@ import { Settler } from './settle.js';
 import type { CheckedRow } from './validate.js';
 import { resumeCommand, retryCommand } from './retry-command.js';
 import type { ResumeState } from './resume.js';
+import { encodingHint } from './encoding-hint.js';
 
 /** Share of rows clearing a field above which we warn before sending (contract: Input, Safety). */
 const CLEAR_WARNING_SHARE = 0.1;
@@ -117,9 +118,11 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
           timeoutMs: opts.timeoutMs,
           retries: opts.retries,
           rate: opts.rate,
+          windowMs: opts.rateWindowMs,
+          backoff: { baseMs: opts.backoffBaseMs },
           onAttempt: (event) => {
             recordAttempt(timeline, runStartMs, event);
-            log.debug(`${event.method} ${event.path} → ${event.status ?? event.code ?? 'no answer'} in ${event.endedAt - event.startedAt} ms`);
+            log.debug(attemptLine(event));
           },
         });
 
@@ -137,6 +140,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
   journal?.sync();
 
   const spool = new RowSpool(path.join(folder.dir, '.rows.ndjson'));
+  let encodingHinted = false;
   let stop: StopReason | null = null;
   const halt = (reason: StopReason): void => {
     if (stop !== null) return;
@@ -151,6 +155,10 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
   const settler = new Settler({
     writeInOrder: (row) => spool.write(row),
     onSettled: (row) => {
+      if (!encodingHinted && row.outcome.kind === 'invalid' && row.outcome.code === 'bad_encoding') {
+        encodingHinted = true;
+        log.warn(encodingHint(source.encoding, row.line));
+      }
       journal?.append(journalRecord(row));
       env.progress?.rowSettled(row);
     },
@@ -300,6 +308,12 @@ function recordAttempt(timeline: Map<number, TimelineBucket>, runStartMs: number
   bucket.requests++;
   if (event.status === 429) bucket.rateLimited++;
   timeline.set(at, bucket);
+}
+
+/** `--verbose`: one line per HTTP attempt. AttemptEvents hold no secret (client.ts). */
+function attemptLine(event: AttemptEvent): string {
+  const answer = event.status === null ? (event.code ?? 'no answer') : `${event.status}${event.code ? ` ${event.code}` : ''}`;
+  return `${event.method} ${event.path} → ${answer} (${Math.round(event.endedAt - event.startedAt)} ms)`;
 }
 
 function warnUnknownColumns(unknown: readonly string[], log: Logger): void {

@@ -9,6 +9,13 @@ export function newRunId(now: Date, suffix = randomBytes(2).toString('hex')): st
   return `${now.toISOString().slice(0, 19).replaceAll(':', '-')}Z-${suffix}`;
 }
 
+/** A report dir we cannot use (a file, no permission, read-only disk): a usage error, exit 2. */
+function reportDirError(reportDir: string, error: unknown): UsageError {
+  const code = (error as NodeJS.ErrnoException).code ?? 'error';
+  const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'it is not a directory' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code;
+  return new UsageError(`cannot use the report dir ${reportDir}: ${why} (choose another with --report-dir)`, 'report_dir', { cause: error });
+}
+
 export interface ReportDirLock {
   release(): void;
 }
@@ -28,7 +35,11 @@ function isAlive(pid: number): boolean {
  * would double-apply. A lock left by a dead process is taken over.
  */
 export function lockReportDir(reportDir: string): ReportDirLock {
-  mkdirSync(reportDir, { recursive: true, mode: DIR_MODE });
+  try {
+    mkdirSync(reportDir, { recursive: true, mode: DIR_MODE });
+  } catch (error) {
+    throw reportDirError(reportDir, error);
+  }
   const lockPath = path.join(reportDir, '.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -45,9 +56,7 @@ export function lockReportDir(reportDir: string): ReportDirLock {
         },
       };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new UsageError(`cannot write to the report dir ${reportDir}: ${(error as NodeJS.ErrnoException).code}`, 'report_dir', { cause: error });
-      }
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw reportDirError(reportDir, error);
       const pid = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
       if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
         throw new UsageError(
@@ -70,7 +79,7 @@ export function createRunDir(reportDir: string, now: Date): { runId: string; dir
       mkdirSync(dir, { mode: DIR_MODE });
       return { runId, dir };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw reportDirError(reportDir, error);
     }
   }
   throw new Error(`cannot create a run folder in ${reportDir}`);

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
+import { parse } from 'csv-parse/sync';
 import { runCli } from '../../src/cli/main.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -77,4 +78,16 @@ export function readRun(runDir: string): { summary: Record<string, any>; results
     results: readFileSync(path.join(runDir, 'results.csv'), 'utf8'),
     failed: readFileSync(path.join(runDir, 'failed.csv')),
   };
+}
+
+/** results.csv as one record per row, keyed by column name. */
+export function readResults(runDir: string): Record<string, string>[] {
+  return parse(readFileSync(path.join(runDir, 'results.csv')), { columns: true }) as Record<string, string>[];
+}
+
+/** Writes `content` to `dir/name` and returns the path. */
+export function writeCsv(dir: string, name: string, content: string | Buffer): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, content);
+  return file;
 }
