@@ -1,10 +1,9 @@
-import { writeFileSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../src/emulator/index.js';
-import { cli, onlyRunDir, readRun, tempDir } from './helpers/cli.js';
+import { cli, onlyRunDir, readResults, readRun, tempDir, writeCsv } from './helpers/cli.js';
 import { emulatorWith, testId } from './helpers/emulator.js';
 
 let emulator: Emulator;
@@ -20,19 +19,12 @@ afterEach(async () => {
   await emulator.close();
 });
 
-function csvFile(name: string, content: string | Buffer): string {
-  const file = path.join(work, name);
-  writeFileSync(file, content);
-  return file;
-}
+const csvFile = (name: string, content: string | Buffer): string => writeCsv(work, name, content);
 
 const env = () => ({ VOREL_API_KEY: emulator.apiKey });
 const run = (file: string, ...args: string[]) => cli(['import', file, '--base-url', emulator.baseUrl, '--report-dir', reports, ...args], { env: env() });
 
-type ResultRow = Record<string, string>;
-function results(runDir: string): ResultRow[] {
-  return parse(readFileSync(path.join(runDir, 'results.csv')), { columns: true }) as ResultRow[];
-}
+const results = readResults;
 
 describe('import against the emulator', () => {
   it('updates every valid row and accounts for each row once, on the line where it starts', async () => {

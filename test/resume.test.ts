@@ -2,10 +2,9 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../src/emulator/index.js';
-import { BIN, cli, onlyRunDir, ROOT, tempDir } from './helpers/cli.js';
+import { BIN, cli, onlyRunDir, readResults, ROOT, tempDir } from './helpers/cli.js';
 import { emulatorWith, testId } from './helpers/emulator.js';
 
 const ROWS = 120;
@@ -58,9 +57,7 @@ function expectStateEqualsCsv(): void {
   for (let i = 1; i <= ROWS; i++) expect(emulator.get(testId(i))).toMatchObject({ customer_name: `After ${i}`, customer_language: 'fr' });
 }
 
-function resultRows(runDir: string): Record<string, string>[] {
-  return parse(readFileSync(path.join(runDir, 'results.csv')), { columns: true }) as Record<string, string>[];
-}
+const resultRows = readResults;
 
 describe('interrupt and resume', () => {
   it('on SIGINT finishes requests in flight, writes reports, prints the resume command and exits 130; the resume completes the file', async () => {
