@@ -32,6 +32,11 @@ export type LineEnding = '\n' | '\r\n' | '\r';
 export interface LineSpan {
   line: number;
   endLine: number;
+  /**
+   * Where the record's bytes start when that is before `line`: an unclosed quote is reported at the
+   * line where the quote opened, but failed.csv must copy the whole record.
+   */
+  copyFrom?: number;
 }
 
 /** Error codes a row can carry in results.csv (contract: `error_code`). */
@@ -66,7 +71,7 @@ export type RowOutcome =
   | { kind: 'updated'; httpStatus: number | null; attempts: number }
   | { kind: 'unchanged'; httpStatus: number | null; attempts: number }
   | { kind: 'valid' }
-  | { kind: 'would_update' }
+  | { kind: 'would_update'; httpStatus: number | null; attempts: number }
   | { kind: 'invalid'; code: InvalidCode; message: string; httpStatus: number | null; attempts: number }
   | { kind: 'failed'; code: FailedCode; message: string; httpStatus: number | null; attempts: number }
   | { kind: 'not_attempted'; code: NotAttemptedCode; message: string };

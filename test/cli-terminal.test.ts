@@ -95,7 +95,7 @@ describe.skipIf(!HAS_TMUX)('the CLI in a terminal (tmux)', () => {
     expect(code).toBe('130');
 
     const text = screen();
-    expect(text).toMatch(/^error: interrupted: finishing requests in flight/m);
+    expect(text).toMatch(/^error: interrupted: finishing the requests in flight/m);
     expect(text).toMatch(/^ {2}not attempted +\d+$/m);
     expect(text).toMatch(/^Stopped: interrupted/m);
     // No escape sequence leaked as text, the cursor is visible, and each line starts at column 0.

@@ -93,6 +93,33 @@ describe('import against the emulator', () => {
     expect(readRun(runDir).failed.toString()).toBe(`id,customer_name,customer_language\n${testId(9)},Z,zz-ZZZ\n`);
   });
 
+  it('never marks a later row superseded by an earlier update: a later invalid row stays in failed.csv', async () => {
+    emulator.setFaults({ latencyMs: 50 });
+    const file = csvFile('later.csv', `id,customer_name,customer_language\n${testId(8)},Old,en\n${testId(8)},Newer,EN\n`);
+    expect((await run(file)).code).toBe(1);
+    const runDir = onlyRunDir(reports);
+    expect(results(runDir).map((x) => [x['outcome'], x['error_code']])).toEqual([
+      ['updated', ''],
+      ['invalid', 'bad_language'],
+    ]);
+    expect(readRun(runDir).failed.toString()).toBe(`id,customer_name,customer_language\n${testId(8)},Newer,EN\n`);
+    expect(readRun(runDir).summary['superseded']).toBe(0);
+  });
+
+  it('reports an unclosed quote at the line where it opened, and copies the whole record to failed.csv', async () => {
+    const content = `id,customer_name,customer_language\n${testId(1)},A,en\n${testId(2)},"two\nlines","en\n${testId(1)},D,de\n`;
+    const r = await cli(['import', csvFile('unclosed.csv', content), '--dry-run', '--report-dir', reports]);
+    expect(r.code).toBe(1);
+    const runDir = onlyRunDir(reports);
+    const rows = results(runDir);
+    expect(rows.map((x) => [x['line'], x['outcome'], x['error_code']])).toEqual([
+      ['2', 'valid', ''],
+      ['4', 'invalid', 'unclosed_quote'],
+    ]);
+    expect(rows[1]!['message']).toMatch(/quote opened on line 4/);
+    expect(readRun(runDir).failed.toString()).toBe(`id,customer_name,customer_language\n${testId(2)},"two\nlines","en\n${testId(1)},D,de\n`);
+  });
+
   it('writes failed.csv that re-imports to the same failures', async () => {
     const file = csvFile(
       'fail.csv',
@@ -124,6 +151,14 @@ describe('import against the emulator', () => {
     const { summary } = readRun(onlyRunDir(reports));
     expect(summary['mode']).toBe('dry-run');
     expect(summary['key_fingerprint']).toBeNull();
+  });
+
+  it('warns about duplicate ids on a dry run too, and counts them in the summary', async () => {
+    const file = csvFile('dry-dups.csv', `id,name\n${testId(1)},A\n${testId(2)},B\n${testId(1).toUpperCase()},C\n`);
+    const r = await cli(['import', file, '--dry-run', '--report-dir', reports]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`1 ids appear on more than one row (applied in file order, one at a time): ${testId(1)}`);
+    expect(readRun(onlyRunDir(reports)).summary['duplicate_ids']).toBe(1);
   });
 
   it('reads stdin with -', async () => {

@@ -126,7 +126,7 @@ describe('plan.csv and rollback.csv lines', () => {
   });
 
   it('plan.csv: one neutralised line per changing field, null as an empty cell', () => {
-    expect(planLines(row({ kind: 'would_update' }, { customer_name: null, customer_language: 'en' }))).toEqual([`7,${testId(1)},customer_name,,'=cmd\r\n`]);
+    expect(planLines(row({ kind: 'would_update', httpStatus: 200, attempts: 1 }, { customer_name: null, customer_language: 'en' }))).toEqual([`7,${testId(1)},customer_name,,'=cmd\r\n`]);
     expect(planLines(row({ kind: 'unchanged', httpStatus: 200, attempts: 1 }, { customer_name: '=cmd', customer_language: 'en' }))).toEqual([]);
   });
 

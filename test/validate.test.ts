@@ -86,6 +86,7 @@ describe('row validation', () => {
     expect(cleanCell("'-minus")).toBe('-minus');
     expect(cleanCell("'quoted'")).toBe("'quoted'");
     expect(cleanCell("O'Brien")).toBe("O'Brien");
+    expect(cleanCell("'\tTab ")).toBe('Tab');
   });
 
   it('property: any language accepted matches the API pattern exactly', () => {

@@ -20,6 +20,8 @@ export function refuseKeyOnCommandLine(argv: readonly string[]): void {
 export interface KeySource {
   env: string | undefined;
   file: string | undefined;
+  /** Said when no key is found, e.g. that a dry run needs none. */
+  hint?: string;
 }
 
 export interface LoadedKey {
@@ -48,7 +50,7 @@ export function loadApiKey(source: KeySource): LoadedKey {
     raw = source.env;
   } else {
     throw new UsageError(
-      'no API key: set VOREL_API_KEY or pass --api-key-file <path> (a dry run with --dry-run needs none)',
+      `no API key: set VOREL_API_KEY or pass --api-key-file <path>${source.hint === undefined ? '' : ` (${source.hint})`}`,
       'missing_key',
     );
   }

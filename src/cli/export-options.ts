@@ -88,7 +88,7 @@ export function exportOptionsFrom(
   const retries = wholeNumber('retries', args.retries, 0);
   const timeoutMs = wholeNumber('timeout', args.timeout, 1);
   // The key last: every other mistake is reported without needing one.
-  const loaded = loadApiKey({ env: env['VOREL_API_KEY'], file: args['api-key-file'] });
+  const loaded = loadApiKey({ env: env['VOREL_API_KEY'], file: args['api-key-file'], hint: 'export reads the conversations: the key needs the read scope' });
   warnings.push(...loaded.warnings);
   return {
     options: {

@@ -99,7 +99,7 @@ export function importOptionsFrom(
   const warnings: string[] = [];
   let apiKey: string | null = null;
   if (mode !== 'dry-run') {
-    const loaded = loadApiKey({ env: env['VOREL_API_KEY'], file: args['api-key-file'] });
+    const loaded = loadApiKey({ env: env['VOREL_API_KEY'], file: args['api-key-file'], hint: 'a --dry-run needs none' });
     apiKey = loaded.key;
     warnings.push(...loaded.warnings);
   }
@@ -144,7 +144,8 @@ export function importOptionsFrom(
     matchBy: args['match-by'] !== undefined,
     encoding: encoding !== undefined,
     delimiter: delimiter !== undefined,
-    baseUrl: args['base-url'] !== undefined || env['VOREL_BASE_URL'] !== undefined,
+    // VOREL_BASE_URL is not typed on the command line: a resume uses the run's own URL (with a warning).
+    baseUrl: args['base-url'] !== undefined,
     mode: mode !== 'import',
   };
   return { options, warnings, explicit };

@@ -143,6 +143,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const progress = createProgress({ stderr: io.stderr, env: io.env, verbosity: options.verbosity });
     const log = createLogger(progress?.logStream ?? io.stderr, options.verbosity, secrets);
     for (const w of warnings) log.warn(w);
+    if (resume !== null && parsed.options.baseUrl !== options.baseUrl) {
+      log.warn(`resuming against the run's own API ${options.baseUrl} (VOREL_BASE_URL says ${parsed.options.baseUrl})`);
+    }
     if (resume !== null && resume.skippedLines > 0) log.warn(`skipped ${resume.skippedLines} unreadable journal lines (a torn last write is normal after a crash)`);
     const summary = await runImport(options, { stdin: io.stdin, log, signal: io.signal, progress }, resume);
     io.stdout.write(scrubSecrets(options.json ? JSON.stringify(summary, null, 2) + '\n' : renderSummary(summary), secrets));

@@ -49,6 +49,8 @@ export class RecordFramer {
 
   // The record being built.
   private recordLine = 1;
+  /** Physical line of the quote that opened the current quoted field. */
+  private quoteLine = 1;
   private inRecord = false;
   private cells: string[] = [];
   private field = '';
@@ -111,7 +113,10 @@ export class RecordFramer {
           break;
         case FIELD_START:
           // A quote opens a quoted field only as the field's first character (RFC 4180 §2.5).
-          if (c === QUOTE) this.state = QUOTED;
+          if (c === QUOTE) {
+            this.state = QUOTED;
+            this.quoteLine = this.line;
+          }
           else run = this.unquoted(c, text, i, run);
           break;
         case UNQUOTED:
@@ -139,9 +144,11 @@ export class RecordFramer {
         this.out.push({
           kind: 'broken',
           code: 'unclosed_quote',
-          line: this.recordLine,
+          // Reported where the quote opened (contract: Input); failed.csv copies from the record's start.
+          line: this.quoteLine,
+          ...(this.quoteLine > this.recordLine ? { copyFrom: this.recordLine } : {}),
           endLine: lastLine,
-          message: `a quote opened on line ${this.recordLine} never closes: lines ${this.recordLine}–${lastLine} (the rest of the file) were not read as rows`,
+          message: `a quote opened on line ${this.quoteLine} never closes: lines ${this.recordLine}–${lastLine} (the rest of the file) were not read as rows`,
         });
         this.reset();
       } else {

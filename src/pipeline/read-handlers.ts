@@ -64,7 +64,7 @@ export function planHandler(current: CurrentValues): RowHandler {
         if (differingFields(row.patch, read.values).length === 0) return unchanged(read, undefined);
         // A later row of the same conversation is planned against this row's values, as the real run would apply them.
         current.remember(read.id, { ...read.values, ...row.patch });
-        return { id: read.id, outcome: { kind: 'would_update' }, before: read.values };
+        return { id: read.id, outcome: { kind: 'would_update', httpStatus: read.httpStatus, attempts: read.attempts }, before: read.values };
       }),
   };
 }

@@ -21,6 +21,7 @@ interface JournalRow {
   type: 'row';
   line: number;
   end_line: number;
+  copy_from?: number;
   id: string | null;
   outcome: RowResult['outcome'];
   patch: RowResult['patch'];
@@ -54,7 +55,7 @@ export interface ExplicitOptions {
 export async function readJournal(runDir: string): Promise<ResumeState> {
   const file = path.join(runDir, 'journal.ndjson');
   if (!existsSync(file)) {
-    throw new UsageError(`--resume ${runDir}: no journal.ndjson there (a dry run or a plan has nothing to resume)`, 'bad_resume');
+    throw new UsageError(`--resume ${runDir}: no journal.ndjson there: is it a run folder? (a dry run keeps no journal: it has nothing to resume)`, 'bad_resume');
   }
   let run: JournalRun | undefined;
   const rows = new Map<number, JournalRow>();
@@ -101,7 +102,8 @@ function carriedRows(rows: ReadonlyMap<number, JournalRow>): Map<number, RowResu
     const kind = row.outcome.kind;
     const superseded = row.id !== null && (lastUpdatedLine.get(row.id) ?? 0) > row.line;
     if (kind === 'updated' || kind === 'unchanged' || kind === 'invalid' || superseded) {
-      carried.set(row.line, { line: row.line, endLine: row.end_line, id: row.id, outcome: row.outcome, patch: row.patch, before: row.before });
+      const copyFrom = row.copy_from === undefined ? {} : { copyFrom: row.copy_from };
+      carried.set(row.line, { line: row.line, endLine: row.end_line, ...copyFrom, id: row.id, outcome: row.outcome, patch: row.patch, before: row.before });
     }
   }
   return carried;

@@ -15,7 +15,7 @@ import { createRunDir, lockReportDir } from '../report/run-dir.js';
 import type { RunSummary } from '../report/summary.js';
 import type { RowOutcome, RowResult } from '../types.js';
 import { exitCodeFor } from './exit-code.js';
-import { countClears, openRowStream, rowId, scanRows, type FileScan } from './scan.js';
+import { FileScanner, openRowStream, rowId, scanRows, type FileScan } from './scan.js';
 import { targetKey, type HandledRow, type HandlerHooks, type RowHandler } from './handler.js';
 import { prepareMode } from './modes.js';
 import { Settler } from './settle.js';
@@ -98,14 +98,17 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
   let scan: FileScan | null = null;
   if (!dryRun) {
     const first = await openRowStream(source, streamOptions);
+    warnUnknownColumns(first.header.unknown, log);
     scan = await scanRows(first.rows);
-    reportScan(scan, first.header.unknown, log);
+    reportScan(scan, log);
   }
   const { header, headerSpan, rows } = await openRowStream(source, {
     ...streamOptions,
     onBytes: (bytes) => env.progress?.bytesRead(bytes),
   });
   if (dryRun) warnUnknownColumns(header.unknown, log);
+  // A dry run reads the file once: it counts while it goes and warns at the end.
+  const dryScanner = dryRun ? new FileScanner() : null;
 
   const timeline = new Map<number, TimelineBucket>();
   const runStartMs = folder.startedAt.getTime();
@@ -142,13 +145,14 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
   const spool = new RowSpool(path.join(folder.dir, '.rows.ndjson'));
   let encodingHinted = false;
   let stop: StopReason | null = null;
-  const halt = (reason: StopReason): void => {
+  const halt = (reason: StopReason, said = reason.message): void => {
     if (stop !== null) return;
     stop = reason;
     client?.abort();
-    log.error(reason.message);
+    log.error(said);
   };
-  const onSignal = (): void => halt({ reason: 'interrupted', message: 'interrupted: finishing requests in flight, then writing the reports' });
+  const onSignal = (): void =>
+    halt({ reason: 'interrupted', message: 'interrupted (Ctrl-C or SIGTERM)' }, 'interrupted: finishing the requests in flight, then writing the reports');
   if (env.signal.aborted) onSignal();
   env.signal.addEventListener('abort', onSignal, { once: true });
 
@@ -168,7 +172,6 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
   });
 
   env.progress?.start({ totalBytes: source.size, rows: scan?.rows ?? null, rate: client ? opts.rate : null, client });
-  const dryScan: Pick<FileScan, 'clears'> = { clears: { customer_name: 0, customer_language: 0 } };
   const limit = pLimit(opts.concurrency);
   const inFlight = new Set<Promise<void>>();
   /** The last task per target: rows with one id run in file order, never concurrently. */
@@ -191,6 +194,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
   try {
     for await (const row of rows) {
       const seq = rowCount++;
+      dryScanner?.add(row);
       await settler.waitForRoom();
       const carried = resume?.carried.get(row.line);
       if (carried !== undefined) {
@@ -203,7 +207,6 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
         continue;
       }
       if (dryRun) {
-        countClears(dryScan, row);
         settler.settle(seq, toResult(row, { kind: 'valid' }), 'client');
         continue;
       }
@@ -218,10 +221,12 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
       const task = limit(async () => {
         if (previous) await previous;
         const handled: HandledRow = stop === null ? await handler.handle(row, hooks) : { id: rowId(row), outcome: notAttempted(stop), before: null };
-        settler.settle(seq, { ...toResult(row, handled.outcome), id: handled.id, before: handled.before }, 'server');
-        const { outcome } = handled;
+        // A request the stop caught before it started says why the run stopped (interrupted, or aborted).
+        const outcome: RowOutcome =
+          handled.outcome.kind === 'not_attempted' && stop !== null ? { ...handled.outcome, code: (stop as StopReason).reason } : handled.outcome;
+        settler.settle(seq, { ...toResult(row, outcome), id: handled.id, before: handled.before }, 'server');
         if (outcome.kind === 'failed' && (outcome.code === 'unauthorized' || outcome.code === 'forbidden')) {
-          halt({ reason: 'aborted', message: `stopped: ${outcome.message}` });
+          halt({ reason: 'aborted', message: outcome.message });
         }
       });
       inFlight.add(task);
@@ -242,7 +247,10 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     client?.close();
   }
 
-  if (dryRun) reportClears(dryScan.clears, rowCount, log);
+  if (dryScanner !== null) {
+    scan = dryScanner.scan;
+    reportScan(scan, log);
+  }
   const finishedStop: StopReason | null = stop;
   const summaryFor = (failedRows: number): RunSummary => {
     const summary: RunSummary = {
@@ -260,7 +268,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
         rate_limited: client?.stats.rateLimited ?? 0,
       },
       exit_code: 0,
-      clears: scan?.clears ?? dryScan.clears,
+      clears: scan?.clears ?? { customer_name: 0, customer_language: 0 },
       duplicate_ids: scan?.duplicateIds.size ?? 0,
       superseded: settler.superseded.size,
       stopped: finishedStop,
@@ -295,11 +303,13 @@ function notAttempted(stop: StopReason | null): RowOutcome {
 }
 
 function toResult(row: CheckedRow, outcome: RowOutcome): RowResult {
-  return { line: row.line, endLine: row.endLine, id: rowId(row), patch: row.patch, before: null, outcome };
+  const copyFrom = row.copyFrom === undefined ? {} : { copyFrom: row.copyFrom };
+  return { line: row.line, endLine: row.endLine, ...copyFrom, id: rowId(row), patch: row.patch, before: null, outcome };
 }
 
 function journalRecord(row: RowResult): object {
-  return { type: 'row', line: row.line, end_line: row.endLine, id: row.id, outcome: row.outcome, patch: row.patch, before: row.before };
+  const copyFrom = row.copyFrom === undefined ? {} : { copy_from: row.copyFrom };
+  return { type: 'row', line: row.line, end_line: row.endLine, ...copyFrom, id: row.id, outcome: row.outcome, patch: row.patch, before: row.before };
 }
 
 function recordAttempt(timeline: Map<number, TimelineBucket>, runStartMs: number, event: AttemptEvent): void {
@@ -320,8 +330,7 @@ function warnUnknownColumns(unknown: readonly string[], log: Logger): void {
   if (unknown.length > 0) log.warn(`ignoring unknown columns: ${unknown.join(', ')} (map one with --map "<column>=<field>")`);
 }
 
-function reportScan(scan: FileScan, unknown: readonly string[], log: Logger): void {
-  warnUnknownColumns(unknown, log);
+function reportScan(scan: FileScan, log: Logger): void {
   if (scan.duplicateIds.size > 0) {
     const shown = [...scan.duplicateIds].slice(0, 10).join(', ');
     const more = scan.duplicateIds.size > 10 ? ` and ${scan.duplicateIds.size - 10} more` : '';

@@ -39,10 +39,11 @@ export async function openRowStream(
   }
   if (headerRecord.badEncoding) {
     await records.return(undefined);
-    throw new UsageError(
-      `the header row of ${source.displayPath} is not valid ${source.encoding}; if the file comes from Excel on Windows, try --encoding windows-1252`,
-      'bad_encoding',
-    );
+    // NULs between the letters of a header: UTF-16 saved without a byte-order mark.
+    const hint = headerRecord.cells.join('').includes('\u0000')
+      ? 'it looks like UTF-16 without a byte-order mark: try --encoding utf-16le (or utf-16be)'
+      : 'if the file comes from Excel on Windows, try --encoding windows-1252';
+    throw new UsageError(`the header row of ${source.displayPath} is not valid ${source.encoding}; ${hint}`, 'bad_encoding');
   }
   const header = mapHeader(headerRecord.cells, opts);
   async function* rows(): AsyncGenerator<CheckedRow> {
@@ -51,23 +52,30 @@ export async function openRowStream(
   return { header, headerSpan: { line: headerRecord.line, endLine: headerRecord.endLine }, rows: rows() };
 }
 
-/** Counts rows, clears and duplicate ids: the safety checks run before the first request. */
-export async function scanRows(rows: AsyncIterable<CheckedRow>): Promise<FileScan> {
-  const scan: FileScan = { rows: 0, validRows: 0, clears: { customer_name: 0, customer_language: 0 }, duplicateIds: new Set() };
-  const seen = new Set<string>();
-  for await (const row of rows) {
-    scan.rows++;
-    countClears(scan, row);
-    if (row.kind === 'valid') scan.validRows++;
+/** Counts rows, clears and duplicate ids, one row at a time (the first pass, or a dry run's only pass). */
+export class FileScanner {
+  readonly scan: FileScan = { rows: 0, validRows: 0, clears: { customer_name: 0, customer_language: 0 }, duplicateIds: new Set() };
+  private readonly seen = new Set<string>();
+
+  add(row: CheckedRow): void {
+    this.scan.rows++;
+    countClears(this.scan, row);
+    if (row.kind === 'valid') this.scan.validRows++;
     const id = rowId(row);
-    if (id === null) continue;
-    if (seen.has(id)) scan.duplicateIds.add(id);
-    else seen.add(id);
+    if (id === null) return;
+    if (this.seen.has(id)) this.scan.duplicateIds.add(id);
+    else this.seen.add(id);
   }
-  return scan;
 }
 
-export function countClears(scan: Pick<FileScan, 'clears'>, row: CheckedRow): void {
+/** The safety checks that run before the first request. */
+export async function scanRows(rows: AsyncIterable<CheckedRow>): Promise<FileScan> {
+  const scanner = new FileScanner();
+  for await (const row of rows) scanner.add(row);
+  return scanner.scan;
+}
+
+function countClears(scan: Pick<FileScan, 'clears'>, row: CheckedRow): void {
   if (row.kind !== 'valid') return;
   if (row.patch.customer_name === null) scan.clears.customer_name++;
   if (row.patch.customer_language === null) scan.clears.customer_language++;

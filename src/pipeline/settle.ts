@@ -85,9 +85,13 @@ export class Settler {
     const id = result.id;
     if (id === null || !this.opts.duplicateIds.has(id)) return;
     if (result.outcome.kind === 'updated') {
-      // Rows with one id are applied in file order, so every earlier row of this id has settled.
-      for (const line of this.notUpdatedLinesById.get(id) ?? []) this.superseded.set(line, result.line);
-      this.notUpdatedLinesById.delete(id);
+      // Rows with one id are sent in file order, so every earlier row of this id has settled; a later
+      // row the client found invalid may have settled already too, and is not superseded by this one.
+      const lines = this.notUpdatedLinesById.get(id) ?? [];
+      for (const line of lines) if (line < result.line) this.superseded.set(line, result.line);
+      const later = lines.filter((line) => line > result.line);
+      if (later.length > 0) this.notUpdatedLinesById.set(id, later);
+      else this.notUpdatedLinesById.delete(id);
     } else {
       const lines = this.notUpdatedLinesById.get(id) ?? [];
       lines.push(result.line);

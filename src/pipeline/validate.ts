@@ -29,7 +29,8 @@ export const FORMULA_START = /^[=+\-@\t\r]/;
  */
 export function cleanCell(raw: string): string {
   const trimmed = raw.trim();
-  return trimmed.startsWith("'") && FORMULA_START.test(trimmed.slice(1)) ? trimmed.slice(1) : trimmed;
+  // Trimmed again: `'<TAB>x` must not send a leading tab (values are trimmed, contract: Input).
+  return trimmed.startsWith("'") && FORMULA_START.test(trimmed.slice(1)) ? trimmed.slice(1).trim() : trimmed;
 }
 
 /** Which conversation a row addresses. */
@@ -50,7 +51,7 @@ export interface ValidateOptions {
 type InvalidRow = Extract<CheckedRow, { kind: 'invalid' }>;
 
 export function checkRecord(record: SourceRecord, header: HeaderMap, opts: ValidateOptions): CheckedRow {
-  const span = { line: record.line, endLine: record.endLine };
+  const span: LineSpan = { line: record.line, endLine: record.endLine, ...(record.copyFrom !== undefined ? { copyFrom: record.copyFrom } : {}) };
   if (record.kind === 'broken') {
     return { ...span, kind: 'invalid', id: null, patch: {}, code: record.code, message: record.message };
   }

@@ -40,7 +40,7 @@ export async function finaliseReports(input: FinaliseInput): Promise<RunSummary>
     await results.write(resultLine(row, supersededBy));
     for (const report of extraReports) await report.add(row);
     if (needsRetry(row, supersededBy !== undefined)) {
-      failedSpans.push({ line: row.line, endLine: row.endLine });
+      failedSpans.push({ line: row.copyFrom ?? row.line, endLine: row.endLine });
       if (problemRows.length < HTML_ROW_CAP) problemRows.push(row);
       countProblemCode(problemCodes, row);
     }

@@ -24,11 +24,10 @@ export function resultsHeaderLine(): string {
 function outcomeCells(outcome: RowOutcome): [number | null, string | null, string | null, number | null] {
   switch (outcome.kind) {
     case 'updated':
-      return [outcome.httpStatus, null, null, outcome.attempts];
     case 'unchanged':
+    case 'would_update':
       return [outcome.httpStatus, null, null, outcome.attempts];
     case 'valid':
-    case 'would_update':
       return [null, null, null, 0];
     case 'invalid':
     case 'failed':
