@@ -369,6 +369,21 @@ describe('--match-by customer_identifier', () => {
     ]);
     expect(methods(emulator)).toEqual({ patch: patches, list: 1, get: 0 });
   });
+  it('marks an earlier row superseded when a later row with another spelling of the identifier updates the same conversation', async () => {
+    emulator = await startEmulator({ count: 0, rateLimit: null, conversations });
+    const ws = workspace(emulator);
+    const twice = csv('customer_identifier,customer_name', [
+      ['0049 151 1234 5678', 'Jonas'], // unchanged under --only-changed
+      ['+4915112345678', 'Jonas Neu'],
+    ]);
+    const r = await ws.run(ws.file('twice.csv', twice), '--match-by', 'customer_identifier', '--only-changed');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/1 customer identifiers appear on more than one row/);
+    expect(readCsv(r.runDir, 'results.csv').map((x) => [x['id'], x['outcome'], x['error_code']])).toEqual([
+      [testId(4), 'unchanged', 'superseded'],
+      [testId(4), 'updated', ''],
+    ]);
+  });
 });
 
 describe('usage errors', () => {

@@ -156,6 +156,8 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
   if (env.signal.aborted) onSignal();
   env.signal.addEventListener('abort', onSignal, { once: true });
 
+  // Ids on several rows: known from the first pass, or (matching by phone/email) once rows resolve.
+  const repeatIds = new Set(scan?.duplicateIds);
   const settler = new Settler({
     writeInOrder: (row) => spool.write(row),
     onSettled: (row) => {
@@ -166,7 +168,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
       journal?.append(journalRecord(row));
       env.progress?.rowSettled(row);
     },
-    duplicateIds: scan?.duplicateIds ?? new Set(),
+    duplicateIds: repeatIds,
     maxErrors: opts.maxErrors,
     onBreak: (message) => halt({ reason: 'aborted', message }),
   });
@@ -224,6 +226,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
         // A request the stop caught before it started says why the run stopped (interrupted, or aborted).
         const outcome: RowOutcome =
           handled.outcome.kind === 'not_attempted' && stop !== null ? { ...handled.outcome, code: (stop as StopReason).reason } : handled.outcome;
+        if (handled.id !== null && scan?.duplicateKeys.has(key) === true) repeatIds.add(handled.id);
         settler.settle(seq, { ...toResult(row, outcome), id: handled.id, before: handled.before }, 'server');
         if (outcome.kind === 'failed' && (outcome.code === 'unauthorized' || outcome.code === 'forbidden')) {
           halt({ reason: 'aborted', message: outcome.message });
@@ -335,6 +338,9 @@ function reportScan(scan: FileScan, log: Logger): void {
     const shown = [...scan.duplicateIds].slice(0, 10).join(', ');
     const more = scan.duplicateIds.size > 10 ? ` and ${scan.duplicateIds.size - 10} more` : '';
     log.warn(`${scan.duplicateIds.size} ids appear on more than one row (applied in file order, one at a time): ${shown}${more}`);
+  }
+  if (scan.duplicateKeys.size > 0) {
+    log.warn(`${scan.duplicateKeys.size} customer identifiers appear on more than one row (applied in file order, one at a time)`);
   }
   reportClears(scan.clears, scan.rows, log);
 }

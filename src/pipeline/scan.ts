@@ -3,6 +3,7 @@ import { readRecords } from '../input/records.js';
 import type { SourceRecord, WritableField } from '../types.js';
 import { mapHeader, type HeaderMap } from './header.js';
 import { UsageError } from '../errors.js';
+import { targetKey } from './handler.js';
 import { checkRecord, type CheckedRow, type ValidateOptions } from './validate.js';
 import type { MappableField } from '../options.js';
 
@@ -14,6 +15,8 @@ export interface FileScan {
   clears: Record<WritableField, number>;
   /** Ids on more than one row. */
   duplicateIds: Set<string>;
+  /** Customer identifiers (normalised) on more than one row, with --match-by customer_identifier. */
+  duplicateKeys: Set<string>;
 }
 
 export interface RowStreamOptions extends ValidateOptions {
@@ -54,13 +57,27 @@ export async function openRowStream(
 
 /** Counts rows, clears and duplicate ids, one row at a time (the first pass, or a dry run's only pass). */
 export class FileScanner {
-  readonly scan: FileScan = { rows: 0, validRows: 0, clears: { customer_name: 0, customer_language: 0 }, duplicateIds: new Set() };
+  readonly scan: FileScan = {
+    rows: 0,
+    validRows: 0,
+    clears: { customer_name: 0, customer_language: 0 },
+    duplicateIds: new Set(),
+    duplicateKeys: new Set(),
+  };
   private readonly seen = new Set<string>();
+  private readonly seenKeys = new Set<string>();
 
   add(row: CheckedRow): void {
     this.scan.rows++;
     countClears(this.scan, row);
-    if (row.kind === 'valid') this.scan.validRows++;
+    if (row.kind === 'valid') {
+      this.scan.validRows++;
+      if (row.target.by === 'customer_identifier') {
+        const key = targetKey(row.target);
+        if (this.seenKeys.has(key)) this.scan.duplicateKeys.add(key);
+        else this.seenKeys.add(key);
+      }
+    }
     const id = rowId(row);
     if (id === null) return;
     if (this.seen.has(id)) this.scan.duplicateIds.add(id);
