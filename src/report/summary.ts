@@ -128,7 +128,8 @@ function readLines(s: RunSummary): string[] {
   }
   if (s.rollback) {
     const exact = s.rollback.unrestorable > 0 ? ` (${s.rollback.unrestorable} hold values an import cannot restore exactly, see README)` : '';
-    lines.push(`  rollback.csv: ${s.rollback.rows} ids; undo with: vorel-sync import rollback.csv --empty null${exact}`);
+    const rollback = path.join(s.report_dir, 'rollback.csv');
+    lines.push(`  rollback.csv: ${s.rollback.rows} ids; undo with: vorel-sync import ${rollback} --empty null${exact}`);
   }
   return lines;
 }
