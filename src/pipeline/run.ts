@@ -246,7 +246,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     env.signal.removeEventListener('abort', onSignal);
     env.progress?.stop();
     await spool.close();
-    journal?.close();
+    await journal?.close();
     client?.close();
   }
 

@@ -1,19 +1,22 @@
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fsync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { FILE_MODE } from './files.js';
 
-/** Rows settled since the last fsync, at most; a kill -9 can lose only those and the in-flight ones. */
+/** Rows settled since the last fsync, at most, before another starts (a power cut can lose those). */
 const SYNC_EVERY_RECORDS = 64;
 const SYNC_EVERY_MS = 250;
 
 /**
- * Append-only NDJSON log that `--resume` reads. Each line is written whole with one write(2);
- * fsync runs in small batches so journaling costs little but a crash loses almost nothing.
+ * Append-only NDJSON log that `--resume` reads. Each line is written whole with one write(2), so a
+ * killed process loses nothing it appended (the kernel has it). fsync, against power cuts, runs in
+ * small batches on the thread pool so it never stalls the requests in flight; `sync()` is the
+ * blocking one, for before-values that must be on disk before their PATCH is sent.
  */
 export class Journal {
   private readonly fd: number;
   private unsynced = 0;
   private lastSync = Date.now();
   private closed = false;
+  private syncing: Promise<void> | null = null;
 
   constructor(readonly path: string) {
     this.fd = openSync(path, 'a', FILE_MODE);
@@ -23,10 +26,10 @@ export class Journal {
     if (this.closed) return;
     writeSync(this.fd, JSON.stringify(record) + '\n');
     this.unsynced++;
-    if (this.unsynced >= SYNC_EVERY_RECORDS || Date.now() - this.lastSync >= SYNC_EVERY_MS) this.sync();
+    if (this.unsynced >= SYNC_EVERY_RECORDS || Date.now() - this.lastSync >= SYNC_EVERY_MS) this.syncInBackground();
   }
 
-  /** Forces what was appended to disk now (before a write whose before-values it holds, at exit). */
+  /** Forces what was appended to disk now, blocking (before a write whose before-values it holds). */
   sync(): void {
     if (this.closed || this.unsynced === 0) return;
     fsyncSync(this.fd);
@@ -34,11 +37,23 @@ export class Journal {
     this.lastSync = Date.now();
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.closed) return;
-    this.unsynced = Math.max(this.unsynced, 1);
-    this.sync();
-    closeSync(this.fd);
     this.closed = true;
+    await this.syncing;
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+  }
+
+  private syncInBackground(): void {
+    if (this.syncing !== null) return;
+    this.unsynced = 0;
+    this.lastSync = Date.now();
+    this.syncing = new Promise((resolve) =>
+      fsync(this.fd, () => {
+        this.syncing = null;
+        resolve();
+      }),
+    );
   }
 }
