@@ -2,10 +2,11 @@
 import { writeFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { startEmulator } from './server.js';
+import type { FaultOptions } from './faults.js';
 import type { Emulator, EmulatorOptions } from './options.js';
 
-/** The parsed options of `vorel-sync emulator` (the CLI maps its flags onto these). */
-export interface EmulatorCommandArgs {
+/** The parsed options of `vorel-sync emulator` (the CLI maps its flags onto these): the faults, with `--fail-rate` named as the flag is. */
+export interface EmulatorCommandArgs extends Omit<FaultOptions, 'serverErrorRate'> {
   port: number;
   seed: number;
   count: number;
@@ -15,12 +16,6 @@ export interface EmulatorCommandArgs {
   windowMs: number;
   /** Probability of an injected 500/502/503. */
   failRate: number;
-  resetBeforeRate: number;
-  resetAfterRate: number;
-  hangRate: number;
-  latencyMs: number;
-  latencyJitterMs: number;
-  failingIds: string[];
   /** Write the final state here (JSON, mode 0600: it holds customer names) when stopping. */
   dumpOnExit?: string | undefined;
 }
