@@ -282,6 +282,22 @@ describe('export failures leave no file', () => {
     expectNothingIn(dir);
   });
 
+  it('a second Ctrl-C stops at once and still leaves no temp file', async () => {
+    const e = await tenant(3000, { faults: { latencyMs: 400 } });
+    const dir = tempDir();
+    const child = spawn(process.execPath, [BIN, 'export', path.join(dir, 'big.csv'), '--base-url', e.baseUrl, '--rate', '100000', '--quiet'], {
+      env: { PATH: process.env['PATH'], VOREL_API_KEY: e.apiKey },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    for (let i = 0; i < 500 && e.requests.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expectNothingIn(dir);
+  });
+
   it('a rejected key (401) exits 3 at once, no file', async () => {
     const e = await tenant(50);
     const dir = tempDir();

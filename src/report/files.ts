@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -30,6 +30,8 @@ export class AtomicFileWriter {
   private handle: Awaited<ReturnType<typeof open>> | null = null;
   private buffered: string[] = [];
   private bufferedLength = 0;
+  /** A process that exits on a second Ctrl-C must not leave the hidden temp file behind. */
+  private readonly removeOnExit = (): void => rmSync(this.tmp, { force: true });
 
   constructor(readonly target: string) {
     this.tmp = tempPathFor(target);
@@ -52,6 +54,7 @@ export class AtomicFileWriter {
     await handle.close();
     this.handle = null;
     await rename(this.tmp, this.target);
+    process.off('exit', this.removeOnExit);
   }
 
   /** Drops what was written: closes and removes the temp file (the target is never touched). */
@@ -62,6 +65,7 @@ export class AtomicFileWriter {
     this.handle = null;
     await handle?.close().catch(() => undefined);
     await rm(this.tmp, { force: true });
+    process.off('exit', this.removeOnExit);
   }
 
   /** Creates the temp file now (e.g. to find an unwritable folder before any other work). */
@@ -70,7 +74,10 @@ export class AtomicFileWriter {
   }
 
   private async ensureOpen(): Promise<Awaited<ReturnType<typeof open>>> {
-    this.handle ??= await open(this.tmp, 'wx', FILE_MODE);
+    if (this.handle === null) {
+      this.handle = await open(this.tmp, 'wx', FILE_MODE);
+      process.once('exit', this.removeOnExit);
+    }
     return this.handle;
   }
 
