@@ -6,7 +6,7 @@ import { keyFingerprint } from '../cli/credentials.js';
 import type { Logger } from '../cli/log.js';
 import { UsageError, VorelSyncError } from '../errors.js';
 import { openInput } from '../input/source.js';
-import type { ImportOptions } from '../options.js';
+import type { ImportOptions, RunMode } from '../options.js';
 import { finaliseReports } from '../report/finalise.js';
 import type { TimelineBucket } from '../report/html.js';
 import { Journal } from '../report/journal.js';
@@ -100,7 +100,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     const first = await openRowStream(source, streamOptions);
     warnUnknownColumns(first.header.unknown, log);
     scan = await scanRows(first.rows);
-    reportScan(scan, log);
+    reportScan(scan, opts.mode, log);
   }
   const { header, headerSpan, rows } = await openRowStream(source, {
     ...streamOptions,
@@ -252,7 +252,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
 
   if (dryScanner !== null) {
     scan = dryScanner.scan;
-    reportScan(scan, log);
+    reportScan(scan, opts.mode, log);
   }
   const finishedStop: StopReason | null = stop;
   const summaryFor = (failedRows: number): RunSummary => {
@@ -333,7 +333,7 @@ function warnUnknownColumns(unknown: readonly string[], log: Logger): void {
   if (unknown.length > 0) log.warn(`ignoring unknown columns: ${unknown.join(', ')} (map one with --map "<column>=<field>")`);
 }
 
-function reportScan(scan: FileScan, log: Logger): void {
+function reportScan(scan: FileScan, mode: RunMode, log: Logger): void {
   if (scan.duplicateIds.size > 0) {
     const shown = [...scan.duplicateIds].slice(0, 10).join(', ');
     const more = scan.duplicateIds.size > 10 ? ` and ${scan.duplicateIds.size - 10} more` : '';
@@ -342,13 +342,14 @@ function reportScan(scan: FileScan, log: Logger): void {
   if (scan.duplicateKeys.size > 0) {
     log.warn(`${scan.duplicateKeys.size} customer identifiers appear on more than one row (applied in file order, one at a time)`);
   }
-  reportClears(scan.clears, scan.rows, log);
-}
-
-function reportClears(clears: FileScan['clears'], rows: number, log: Logger): void {
+  // Reading modes compare first: a row whose field is already empty sends nothing for it.
+  const reads = mode === 'plan' || mode === 'only-changed' ? ', where it is not already empty' : '';
+  const { clears, rows } = scan;
   for (const [field, n] of Object.entries(clears)) {
     if (rows > 0 && n / rows > CLEAR_WARNING_SHARE) {
-      log.warn(`${n} of ${rows} rows (${Math.round((n / rows) * 100)}%) clear ${field} (empty cells are sent as null; use --empty keep to leave them untouched)`);
+      log.warn(
+        `${n} of ${rows} rows (${Math.round((n / rows) * 100)}%) clear ${field}${reads} (empty cells are sent as null; use --empty keep to leave them untouched)`,
+      );
     }
   }
 }
