@@ -9,7 +9,8 @@ const page = (n: number, next: string | null): Answer => ({
   ok: true,
   status: 200,
   attempts: 1,
-  data: { data: [makeConversation({ id: testId(n) })], next_cursor: next, has_more: next !== null },
+  // Newest first, as the API lists them: a higher n is older.
+  data: { data: [makeConversation({ id: testId(n), created_at: new Date(Date.UTC(2025, 0, 1) - n * 1000).toISOString() })], next_cursor: next, has_more: next !== null },
 });
 const failure = (code: 'server_error' | 'unauthorized' | 'aborted' | 'bad_request'): Answer => ({ ok: false, status: null, code, message: `x: ${code}`, attempts: 1 });
 
@@ -71,5 +72,16 @@ describe('list scan', () => {
   it('refuses has_more with no next_cursor instead of looping', async () => {
     const broken: Answer = { ok: true, status: 200, attempts: 1, data: { data: [], next_cursor: null, has_more: true } };
     await expect(collect(scripted([broken]))).rejects.toMatchObject({ reason: 'aborted' });
+  });
+
+  it('stops a server that goes back in the list (a cursor cycle) instead of looping', async () => {
+    const client = scripted([page(1, testId(1)), page(2, testId(2)), page(1, testId(1))]);
+    await expect(collect(client)).rejects.toThrow(/out of order/);
+    expect(client.cursors).toHaveLength(3);
+  });
+
+  it('stops on has_more with an empty page instead of looping', async () => {
+    const empty: Answer = { ok: true, status: 200, attempts: 1, data: { data: [], next_cursor: testId(9), has_more: true } };
+    await expect(collect(scripted([page(1, testId(1)), empty]))).rejects.toThrow(/empty page/);
   });
 });

@@ -48,6 +48,7 @@ export async function* scanPages(
   const interrupted = (): ScanStopped => new ScanStopped('interrupted', 'interrupted: the export was stopped; no file was written');
   let cursor: string | null = null;
   let failures = 0;
+  let last: Conversation | null = null;
   for (;;) {
     if (opts.signal.aborted) throw interrupted();
     const result = await client.listConversations({ cursor, limit });
@@ -63,6 +64,17 @@ export async function* scanPages(
     }
     failures = 0;
     const page = result.data;
+    // The list is sorted newest first (created_at DESC, id DESC): a server that goes back, or
+    // promises more but gives nothing, would make us loop; checking the order keeps memory constant.
+    for (const c of page.data) {
+      if (last !== null && !isOlder(c, last)) {
+        throw new ScanStopped('aborted', `stopped: the API listed ${c.id} out of order (after ${last.id}); the scan would not end`);
+      }
+      last = c;
+    }
+    if (page.has_more && page.data.length === 0) {
+      throw new ScanStopped('aborted', 'stopped: the API said has_more but sent an empty page; the scan would not end');
+    }
     yield page.data;
     if (!page.has_more) return;
     if (page.next_cursor === null || page.next_cursor === cursor) {
@@ -70,4 +82,13 @@ export async function* scanPages(
     }
     cursor = page.next_cursor;
   }
+}
+
+/** `a` comes after `b` in the list order: created_at DESC, then id DESC (vorel-api.md §2). */
+function isOlder(a: Conversation, b: Conversation): boolean {
+  const at = Date.parse(a.created_at);
+  const bt = Date.parse(b.created_at);
+  // A created_at we cannot read cannot be ordered: then only a repeated id counts as going back.
+  if (Number.isNaN(at) || Number.isNaN(bt)) return a.id !== b.id;
+  return at < bt || (at === bt && a.id < b.id);
 }
