@@ -421,6 +421,50 @@ describe('responses', () => {
   });
 });
 
+describe('broken bodies', () => {
+  /** A server whose 200 answers start a body and then misbehave as `mode` says. */
+  async function bodyServer(mode: 'drip' | 'cutoff'): Promise<{ url: string; hits: () => number }> {
+    let hits = 0;
+    const server: Server = createServer((_req, res) => {
+      hits++;
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100000' });
+      res.write('{"id":');
+      if (mode === 'cutoff') setTimeout(() => res.destroy(), 20);
+      else {
+        const drip = setInterval(() => res.write(' '), 100);
+        res.on('close', () => clearInterval(drip));
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    );
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits: () => hits };
+  }
+
+  it('times out a body that drips in forever: --timeout covers the whole attempt, not only the headers', async () => {
+    const s = await bodyServer('drip');
+    const { api } = client(s.url, `vapk_live_${'7'.repeat(48)}`, { timeoutMs: 300, retries: 1, backoff: { baseMs: 1 } });
+    const started = Date.now();
+    const r = expectFail(await api.getConversation(MISSING_ID));
+    expect(r).toMatchObject({ code: 'timeout', attempts: 2 });
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(s.hits()).toBe(2);
+  });
+
+  it('retries a 200 whose body was cut off mid-stream, as a connection error', async () => {
+    const s = await bodyServer('cutoff');
+    const { api } = client(s.url, `vapk_live_${'8'.repeat(48)}`, { retries: 2, backoff: { baseMs: 1 } });
+    const r = expectFail(await api.getConversation(MISSING_ID));
+    expect(r).toMatchObject({ code: 'network', attempts: 3 });
+    expect(r.message).toMatch(/cut off/);
+  });
+});
+
 describe('abort()', () => {
   it('resolves requests not yet started at once; the one in flight finishes', async () => {
     const emu = await emulator({ faults: { latencyMs: 300 } });

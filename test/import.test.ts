@@ -242,7 +242,11 @@ describe('reading what the server answered', () => {
       req.on('data', (d: Buffer) => (body += d.toString()));
       req.on('end', () => {
         const id = req.url?.split('/').pop() ?? '';
-        if (id === testId(1)) {
+        if (id === testId(3)) {
+          // The values sent, but on another conversation: the write is not confirmed.
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ customer_language: null, ...JSON.parse(body), id: testId(99), channel: 'webform', customer_identifier: 'a@b.c', status: 'active', created_at: '2025-01-01T00:00:00Z', first_message_at: null, last_message_at: null }));
+        } else if (id === testId(1)) {
           // A 200 whose body is not what was sent: the reconciliation must catch it.
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ ...JSON.parse(body), id, customer_name: 'Something Else', channel: 'webform', customer_identifier: 'a@b.c', status: 'active', created_at: '2025-01-01T00:00:00Z', customer_language: 'en', first_message_at: null, last_message_at: null }));
@@ -258,12 +262,14 @@ describe('reading what the server answered', () => {
   afterEach(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('reports a 200 with other values as failed/mismatch and a 400 as invalid/bad_request with the server message', async () => {
-    const file = csvFile('m.csv', `id,name\n${testId(1)},Mine\n${testId(2)},Other\n`);
+    const file = csvFile('m.csv', `id,name\n${testId(1)},Mine\n${testId(2)},Other\n${testId(3)},Third\n`);
     const r = await cli(['import', file, '--base-url', baseUrl, '--report-dir', reports], { env: { VOREL_API_KEY: `vapk_live_${'0'.repeat(48)}` } });
     expect(r.code).toBe(1);
     const rows = results(onlyRunDir(reports));
     expect(rows[0]).toMatchObject({ outcome: 'failed', error_code: 'mismatch', http_status: '200', attempts: '1' });
     expect(rows[1]).toMatchObject({ outcome: 'invalid', error_code: 'bad_request', http_status: '400' });
     expect(rows[1]!['message']).toContain('customer_name: nope');
+    expect(rows[2]).toMatchObject({ outcome: 'failed', error_code: 'mismatch' });
+    expect(rows[2]!['message']).toContain(`with conversation ${testId(99)}`);
   });
 });

@@ -235,6 +235,9 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
     await limiter.acquire(stopper.signal); // throws AbortedError: no attempt is made
     ctx.attempts += 1;
     ctx.attemptStartedAt = clock.now();
+    // axios' own `timeout` stops once the headers arrive; this deadline also covers a body that
+    // drips in forever. It is the only signal our requests carry, so a cancel means a timeout.
+    config.signal = AbortSignal.timeout(opts.timeoutMs);
     stats.total += 1;
     if (ctx.attempts > 1) stats.retries += 1;
     return config;
@@ -286,6 +289,7 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
   function describeFailure(ctx: RequestContext, error: AxiosError, failure: Failure): string {
     const head = `${ctx.method} ${ctx.path}`;
     if (failure.kind === 'http') {
+      if (/maxContentLength/i.test(error.message)) return `${head}: ${failure.status} unexpected_status: the answer is larger than 16 MiB`;
       const body = typeof error.response?.data === 'string' ? error.response.data : '';
       return httpMessage(head, failure.status, body);
     }
@@ -413,8 +417,13 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
       if (patch.customer_language !== undefined) body.customer_language = patch.customer_language;
       return send('PATCH', conversationPath(id), JSON.stringify(body), conversationSchema);
     },
-    getConversation(id) {
-      return send('GET', conversationPath(id), undefined, conversationSchema);
+    async getConversation(id) {
+      const result = await send('GET', conversationPath(id), undefined, conversationSchema);
+      if (result.ok && result.data.id.toLowerCase() !== id.toLowerCase()) {
+        const message = clean(`GET ${conversationPath(id)}: ${result.status} unexpected_status: the body is conversation ${result.data.id}, not ${id}`);
+        return { ok: false, status: result.status, code: 'unexpected_status', message, attempts: result.attempts };
+      }
+      return result;
     },
     listConversations({ cursor, limit }) {
       const query = new URLSearchParams({ limit: String(limit) });

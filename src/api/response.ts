@@ -111,10 +111,18 @@ export function headerBag(response: AxiosResponse | undefined): HeaderBag {
 /** Classifies an attempt that produced no usable answer (axios rejected). */
 export function failureOf(error: unknown): Failure {
   if (error instanceof AxiosError) {
-    if (error.response) return { kind: 'http', status: error.response.status };
+    const status = error.response?.status;
+    // A 2xx can only be an error when its body broke: cut off mid-stream (the connection failed:
+    // retry, re-sending is safe) or too large to read (a server problem retrying will not fix).
+    if (error.code === 'ERR_BAD_RESPONSE' && status !== undefined && status >= 200 && status < 300) {
+      if (/maxContentLength/i.test(error.message)) return { kind: 'http', status };
+      return { kind: 'network', code: 'ECONNRESET', message: `the ${status} answer was cut off mid-body (${error.message})` };
+    }
+    if (status !== undefined) return { kind: 'http', status };
     // With clarifyTimeoutError axios reports its own timeout as ETIMEDOUT; older builds use
     // ECONNABORTED + "timeout of N ms exceeded".
-    if (error.code === 'ETIMEDOUT' || (error.code === 'ECONNABORTED' && /timeout/i.test(error.message))) {
+    // ERR_CANCELED: the per-attempt deadline signal (client.ts), which covers the body too.
+    if (error.code === 'ETIMEDOUT' || error.code === 'ERR_CANCELED' || (error.code === 'ECONNABORTED' && /timeout/i.test(error.message))) {
       return { kind: 'timeout' };
     }
     const cause = error.cause as { code?: unknown } | undefined;

@@ -143,7 +143,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const progress = createProgress({ stderr: io.stderr, env: io.env, verbosity: options.verbosity });
     const log = createLogger(progress?.logStream ?? io.stderr, options.verbosity, secrets);
     for (const w of warnings) log.warn(w);
-    if (resume !== null && parsed.options.baseUrl !== options.baseUrl) {
+    if (resume !== null && io.env['VOREL_BASE_URL'] !== undefined && parsed.options.baseUrl !== options.baseUrl) {
       log.warn(`resuming against the run's own API ${options.baseUrl} (VOREL_BASE_URL says ${parsed.options.baseUrl})`);
     }
     if (resume !== null && resume.skippedLines > 0) log.warn(`skipped ${resume.skippedLines} unreadable journal lines (a torn last write is normal after a crash)`);

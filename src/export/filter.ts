@@ -18,8 +18,9 @@ export const NO_FILTERS: ExportFilters = Object.freeze({
 
 /** True when the conversation passes every filter given. */
 export function matches(c: Conversation, f: ExportFilters): boolean {
-  if (f.channels.size > 0 && !f.channels.has(c.channel)) return false;
-  if (f.statuses.size > 0 && !f.statuses.has(c.status)) return false;
+  // The filters are lower-cased when parsed; compare the API's values the same way.
+  if (f.channels.size > 0 && !f.channels.has(c.channel.toLowerCase())) return false;
+  if (f.statuses.size > 0 && !f.statuses.has(c.status.toLowerCase())) return false;
   if (f.createdAfter !== null || f.createdBefore !== null) {
     const created = Date.parse(c.created_at);
     if (Number.isNaN(created)) return false;

@@ -13,6 +13,8 @@ export function shellQuote(word: string): string {
  */
 export function retryCommand(failedCsv: string, opts: ImportOptions, source: InputSource): string {
   const words = ['vorel-sync', 'import', failedCsv];
+  // Pasted into another shell, the command must not fall back to production.
+  if (opts.baseUrl !== DEFAULTS.baseUrl) words.push('--base-url', opts.baseUrl);
   // A plan's failures are re-planned, an --only-changed run's re-imported the same way.
   if (opts.mode === 'plan' || opts.mode === 'only-changed') words.push(`--${opts.mode}`);
   // Only a forced encoding needs repeating: UTF-8 and BOM-marked UTF-16 are detected again.

@@ -5,6 +5,15 @@ import type { Conversation, ConversationPatch, RowOutcome, WritableField } from 
 export async function patchRow(client: ApiClient, id: string, patch: ConversationPatch): Promise<RowOutcome> {
   const result = await client.patchConversation(id, patch);
   if (!result.ok) return failureOutcome(result);
+  if (result.data.id.toLowerCase() !== id.toLowerCase()) {
+    return {
+      kind: 'failed',
+      code: 'mismatch',
+      message: `the API answered 200 with conversation ${result.data.id}, not ${id}: the write cannot be confirmed`,
+      httpStatus: result.status,
+      attempts: result.attempts,
+    };
+  }
   const differing = differingFields(patch, result.data);
   if (differing.length > 0) {
     // A 200 whose body is not what we sent: the server changed or ignored a value. Retrying would not help.
