@@ -186,6 +186,7 @@ describe('PATCH validation (400)', () => {
     ['a name with a leading space', JSON.stringify({ customer_name: ' Ana' }), /whitespace/],
     ['a name with a trailing newline', JSON.stringify({ customer_name: 'Ana\n' }), /whitespace/],
     ['a name with NUL', JSON.stringify({ customer_name: 'A\u0000B' }), /NUL/],
+    ['a name with a control character', JSON.stringify({ customer_name: 'A\u0007B' }), /control characters/],
     ['a name with a lone surrogate', '{"customer_name":"A\\ud800B"}', /Unicode/],
     ['a 201-code-point emoji name', JSON.stringify({ customer_name: emoji(201) }), /too long/],
     ['a 201-letter name', JSON.stringify({ customer_name: 'a'.repeat(201) }), /too long/],

@@ -106,6 +106,9 @@ export function checkName(value: unknown): Checked<string | null> {
   if (/^\s|\s$/u.test(value)) return fail('customer_name must not start or end with whitespace');
   // NUL and lone surrogates cannot be stored as Postgres text / valid UTF-8.
   if (value.includes('\u0000')) return fail('customer_name must not contain NUL characters');
+  // Other control characters: the notes are silent, so be strict; line breaks and tabs stay (names
+  // pasted from multi-line cells carry them, and the real exports hold one).
+  if (/[\u0001-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(value)) return fail('customer_name must not contain control characters');
   if (/\p{Cs}/u.test(value)) return fail('customer_name must be valid Unicode (lone surrogate)');
   const codePoints = [...value].length;
   if (codePoints > MAX_NAME_CODE_POINTS) {
