@@ -421,6 +421,16 @@ describe('responses', () => {
   });
 });
 
+describe('Retry-After on a 503', () => {
+  it('waits at least as long as the server asked before the retry', async () => {
+    const s = await stub((n) => (n === 0 ? { status: 503, headers: { 'retry-after': '1' } } : { status: 200, body: conversation(MISSING_ID) }));
+    const { api } = client(s.url, `vapk_live_${'9'.repeat(48)}`, { backoff: { baseMs: 1 } });
+    const r = await api.getConversation(MISSING_ID);
+    expect(r).toMatchObject({ ok: true, attempts: 2 });
+    expect(s.seen[1]!.at - s.seen[0]!.at).toBeGreaterThanOrEqual(950);
+  });
+});
+
 describe('broken bodies', () => {
   /** A server whose 200 answers start a body and then misbehave as `mode` says. */
   async function bodyServer(mode: 'drip' | 'cutoff'): Promise<{ url: string; hits: () => number }> {

@@ -31,6 +31,7 @@ import { redact } from './redact.js';
 import {
   advisoryHoldUntil,
   isRetryable,
+  parseRetryAfter,
   pauseAfter429Ms,
   retryDelayMs,
 } from './retry-policy.js';
@@ -277,11 +278,13 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
     // config.signal (which would also cancel in-flight requests, and abort() must let those
     // finish). So it waits 0 ms and the backoff is slept in onRetry, on our clock, abortably.
     retryDelay: () => 0,
-    onRetry: async (retryCount, _error, config) => {
+    onRetry: async (retryCount, error, config) => {
       const ctx = config.vorelRequest;
       if (ctx !== undefined) ctx.retriesUsed = retryCount;
       if (stopper.signal.aborted) throw new AbortedError();
-      await clock.sleep(retryDelayMs(retryCount, opts.backoff ?? {}, random), stopper.signal);
+      // A 503 that says when to come back (Retry-After) is not asked again sooner (RFC 9110 §10.2.3).
+      const asked = parseRetryAfter(headerBag(error.response)['retry-after'], clock.now()) ?? 0;
+      await clock.sleep(Math.max(asked, retryDelayMs(retryCount, opts.backoff ?? {}, random)), stopper.signal);
       if (stopper.signal.aborted) throw new AbortedError();
     },
   });
