@@ -91,6 +91,9 @@ describe('openInput: delimiter detection from the header', () => {
     ['falls back to comma for a single column', 'id\n', ','],
     ['uses the first non-blank record as the header', '\n , \nid;name\n', ';'],
     ['handles a quoted line break in the header', '"id\n;x";name;lang\n', ';'],
+    ["takes Excel's sep= line over the header's counts", 'sep=;\r\nid,name\r\n', ';'],
+    ['takes a tab from sep=', 'sep=\t\nid;name\n', '\t'],
+    ['reads sep= only on the first line', 'id;name\nsep=,\n', ';'],
   ])('%s', async (_, content, expected) => {
     expect((await open(content)).delimiter).toBe(expected);
   });

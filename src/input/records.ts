@@ -21,7 +21,24 @@ const RECORD_LIMIT_FACTOR = 16;
  * at most one chunk's records (plus the stream's own read-ahead) are in memory.
  */
 export function readRecords(source: InputSource, opts: ReadRecordsOptions = {}): AsyncGenerator<SourceRecord> {
-  return readRecordsInChunks(source, opts, undefined);
+  return withoutSepLine(readRecordsInChunks(source, opts, undefined));
+}
+
+/** Excel's `sep=;` first line names the delimiter (openInput took it) and is not the header: dropped. */
+async function* withoutSepLine(records: AsyncGenerator<SourceRecord>): AsyncGenerator<SourceRecord> {
+  let first = true;
+  for await (const record of records) {
+    if (first && isSepLine(record)) {
+      first = false;
+      continue;
+    }
+    first = false;
+    yield record;
+  }
+}
+
+function isSepLine(record: SourceRecord): boolean {
+  return record.kind === 'record' && record.cells.length === 2 && record.cells[0]?.trim().toLowerCase() === 'sep=' && record.cells[1]?.trim() === '';
 }
 
 /** @internal `readRecords` with a chosen read size: tests cut multi-byte characters and CRLF across chunks. */

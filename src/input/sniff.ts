@@ -17,6 +17,10 @@ export class HeaderSniffer {
   private inQuotes = false;
   private pendingCR = false;
   private counts = new Map<Delimiter, number>();
+  /** The start of the first non-blank line, to recognise Excel's `sep=;` hint line. */
+  private lineStart = '';
+  private sepChecked = false;
+  private sep: Delimiter | undefined;
 
   /** @param forced a delimiter given by the user: only it separates cells, so only it is "not content". */
   constructor(private readonly forced?: Delimiter) {}
@@ -34,17 +38,40 @@ export class HeaderSniffer {
         this.pendingCR = this.lineEnding === undefined && ch === '\r';
       }
       if (this.headerDone) continue;
+      if (!this.inQuotes && (ch === '\n' || ch === '\r')) {
+        if (this.hasContent && !this.sepChecked && this.takeSepLine()) continue;
+        if (this.hasContent) this.headerDone = true;
+        else {
+          // A blank line (or `,,`) before the header: not the header.
+          this.counts.clear();
+          this.lineStart = '';
+        }
+        continue;
+      }
+      if (this.lineStart.length < 8) this.lineStart += ch;
       if (ch === '"') {
         this.inQuotes = !this.inQuotes;
-      } else if (!this.inQuotes && (ch === '\n' || ch === '\r')) {
-        if (this.hasContent) this.headerDone = true;
-        else this.counts.clear(); // a blank line (or `,,`) before the header: not the header
       } else if (!this.inQuotes && this.isDelimiter(ch)) {
         this.counts.set(ch, (this.counts.get(ch) ?? 0) + 1);
       } else if (ch.trim() !== '') {
         this.hasContent = true;
       }
     }
+  }
+
+  /**
+   * Excel can write `sep=;` as the first line to name the delimiter. It names the delimiter (unless
+   * one was forced) and is not the header: sniffing starts again on the next line.
+   */
+  private takeSepLine(): boolean {
+    this.sepChecked = true;
+    const named = /^sep=([,;\t]) *$/i.exec(this.lineStart)?.[1];
+    if (named === undefined) return false;
+    this.sep = named as Delimiter;
+    this.counts.clear();
+    this.hasContent = false;
+    this.lineStart = '';
+    return true;
   }
 
   end(): void {
@@ -55,6 +82,7 @@ export class HeaderSniffer {
   /** Most frequent of `,` `;` tab outside quotes in the header; ties and none → `,`. */
   delimiter(): Delimiter {
     if (this.forced !== undefined) return this.forced;
+    if (this.sep !== undefined) return this.sep;
     let best: Delimiter = ',';
     let bestCount = 0;
     let tie = false;
