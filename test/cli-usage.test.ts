@@ -71,6 +71,12 @@ describe('usage errors exit 2 before any request', () => {
     expect(stderr).toMatch(/dryrun/);
   });
 
+  it('says what import needs when the file is missing', async () => {
+    const r = await cli(['import', '--dry-run']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/import needs a file/);
+  });
+
   it('rejects an unknown command with a suggestion', async () => {
     const r = await cli(['improt', good]);
     expect(r.code).toBe(2);

@@ -38,6 +38,9 @@ export function closestOption(unknown: string, known: readonly string[]): string
  * Other messages come back unchanged.
  */
 export function explainUsageError(message: string, known: readonly string[], argv: readonly string[]): string {
+  if (/^Not enough non-option arguments/.test(message) && argv[0] === 'import') {
+    return 'import needs a file: vorel-sync import <file.csv> (or - to read standard input)';
+  }
   const command = /^Did you mean (\S+)\?$/.exec(message);
   if (command !== null && argv[0] !== undefined) return `unknown command ${JSON.stringify(argv[0])} (did you mean ${command[1]}?)`;
   const match = /^Unknown arguments?: (.+)$/.exec(message);
