@@ -61,6 +61,19 @@ interface Seen {
 }
 type Reply = { status: number; headers?: Record<string, string>; body?: string };
 
+/** Starts `server` on 127.0.0.1 (port 0), closed after the test; returns its base URL. */
+async function listenOnLoopback(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
 /** A scripted server: `reply(n)` answers the n-th request (0-based). */
 async function stub(reply: (n: number, seen: Seen) => Reply): Promise<{ url: string; seen: Seen[] }> {
   const seen: Seen[] = [];
@@ -81,15 +94,7 @@ async function stub(reply: (n: number, seen: Seen) => Reply): Promise<{ url: str
       res.end(r.body ?? '');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+  return { url: await listenOnLoopback(server), seen };
 }
 
 const conversation = (id: string) =>
@@ -445,15 +450,7 @@ describe('broken bodies', () => {
         res.on('close', () => clearInterval(drip));
       }
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    cleanups.push(
-      () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    );
-    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits: () => hits };
+    return { url: await listenOnLoopback(server), hits: () => hits };
   }
 
   it('times out a body that drips in forever: --timeout covers the whole attempt, not only the headers', async () => {

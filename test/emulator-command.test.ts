@@ -6,7 +6,10 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runEmulatorCommand } from '../src/emulator/index.js';
 import type { EmulatorCommandArgs } from '../src/emulator/index.js';
+import { NO_FAULTS } from '../src/emulator/faults.js';
 import type { Conversation } from '../src/types.js';
+
+const { serverErrorRate: _unused, ...noFaults } = NO_FAULTS;
 
 const ARGS: EmulatorCommandArgs = {
   port: 0,
@@ -16,11 +19,7 @@ const ARGS: EmulatorCommandArgs = {
   rateLimit: 200,
   windowMs: 60_000,
   failRate: 0,
-  resetBeforeRate: 0,
-  resetAfterRate: 0,
-  hangRate: 0,
-  latencyMs: 0,
-  latencyJitterMs: 0,
+  ...noFaults,
   failingIds: [],
 };
 

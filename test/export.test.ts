@@ -268,33 +268,32 @@ describe('export failures leave no file', () => {
     expect(e.requests.length).toBeLessThan(30);
   });
 
-  it('Ctrl-C on the built CLI (SIGINT) exits 130 and leaves no file', async () => {
-    const e = await tenant(3000, { faults: { latencyMs: 40 } });
+  /** The built CLI exporting a slow tenant, interrupted `signals` times once a page or two was asked for. */
+  async function interruptExport(latencyMs: number, signals: number, afterRequests: number): Promise<{ code: number | null; dir: string }> {
+    const e = await tenant(3000, { faults: { latencyMs } });
     const dir = tempDir();
     const child = spawn(process.execPath, [BIN, 'export', path.join(dir, 'big.csv'), '--base-url', e.baseUrl, '--rate', '100000', '--quiet'], {
       env: { PATH: process.env['PATH'], VOREL_API_KEY: e.apiKey },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    for (let i = 0; i < 500 && e.requests.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
+    for (let i = 0; i < 500 && e.requests.length < afterRequests; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < signals; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 20));
+      child.kill('SIGINT');
+    }
+    return { code: await exited, dir };
+  }
+
+  it('Ctrl-C on the built CLI (SIGINT) exits 130 and leaves no file', async () => {
+    const { code, dir } = await interruptExport(40, 1, 3);
+    expect(code).toBe(130);
     expectNothingIn(dir);
   });
 
   it('a second Ctrl-C stops at once and still leaves no temp file', async () => {
-    const e = await tenant(3000, { faults: { latencyMs: 400 } });
-    const dir = tempDir();
-    const child = spawn(process.execPath, [BIN, 'export', path.join(dir, 'big.csv'), '--base-url', e.baseUrl, '--rate', '100000', '--quiet'], {
-      env: { PATH: process.env['PATH'], VOREL_API_KEY: e.apiKey },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    for (let i = 0; i < 500 && e.requests.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
-    child.kill('SIGINT');
-    await new Promise((r) => setTimeout(r, 20));
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
+    const { code, dir } = await interruptExport(400, 2, 2);
+    expect(code).toBe(130);
     expectNothingIn(dir);
   });
 
