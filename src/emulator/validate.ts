@@ -1,6 +1,8 @@
 /**
  * Pure request validation (vorel-api.md §1, §2). Where the notes are silent the emulator rejects:
- * a client that passes here will not be surprised by a stricter real API.
+ * a client that passes here will not be surprised by a stricter real API. The patterns are written
+ * again from the notes on purpose, not imported from the client's validation: the emulator plays
+ * the server, and must not inherit the client's mistakes.
  */
 import { WRITABLE_FIELDS } from '../types.js';
 import type { ConversationPatch, WritableField } from '../types.js';

@@ -145,6 +145,8 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
   const spool = new RowSpool(path.join(folder.dir, '.rows.ndjson'));
   let encodingHinted = false;
   let stop: StopReason | null = null;
+  /** Read through a function: the stop is set from callbacks, which TypeScript's narrowing cannot see. */
+  const currentStop = (): StopReason | null => stop;
   const halt = (reason: StopReason, said = reason.message): void => {
     if (stop !== null) return;
     stop = reason;
@@ -224,8 +226,9 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
         if (previous) await previous;
         const handled: HandledRow = stop === null ? await handler.handle(row, hooks) : { id: rowId(row), outcome: notAttempted(stop), before: null };
         // A request the stop caught before it started says why the run stopped (interrupted, or aborted).
+        const stoppedBy = currentStop();
         const outcome: RowOutcome =
-          handled.outcome.kind === 'not_attempted' && stop !== null ? { ...handled.outcome, code: (stop as StopReason).reason } : handled.outcome;
+          handled.outcome.kind === 'not_attempted' && stoppedBy !== null ? { ...handled.outcome, code: stoppedBy.reason } : handled.outcome;
         if (handled.id !== null && scan?.duplicateKeys.has(key) === true) repeatIds.add(handled.id);
         settler.settle(seq, { ...toResult(row, outcome), id: handled.id, before: handled.before }, 'server');
         if (outcome.kind === 'failed' && (outcome.code === 'unauthorized' || outcome.code === 'forbidden')) {
