@@ -16,7 +16,7 @@ for (let i = 0; i < rows; i++) {
   const name = names[i % names.length];
   lines.push(`${id},${/[",]/.test(name) ? `"${name.replaceAll('"', '""')}"` : name},${i % 7 === 0 ? 'en-US' : 'fr'}`);
 }
-writeFileSync(file, lines.join('\r\n') + '\r\n');
+writeFileSync(file, `${lines.join('\r\n')}\r\n`);
 
 async function rawCsvParse() {
   const started = process.hrtime.bigint();
@@ -31,13 +31,17 @@ const started = process.hrtime.bigint();
 // /usr/bin/time is not always there; the child reports its own peak RSS via process.resourceUsage.
 const child = spawnSync(
   process.execPath,
-  ['--input-type=module', '-e', `
+  [
+    '--input-type=module',
+    '-e',
+    `
     const { runCli } = await import(${JSON.stringify(path.resolve('dist/cli/main.js'))});
     const code = await runCli(['import', ${JSON.stringify(file)}, '--dry-run', '--quiet', '--json', '--report-dir', ${JSON.stringify(reports)}],
       { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: {}, signal: new AbortController().signal });
     process.stderr.write('MAXRSS_KB=' + process.resourceUsage().maxRSS + '\\n');
     process.exit(code);
-  `],
+  `,
+  ],
   { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
 );
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;

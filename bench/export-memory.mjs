@@ -25,13 +25,23 @@ function exportIn(child, baseUrl, apiKey, file, nodeFlags = []) {
       globalThis.gc();
       process.stderr.write('MAXRSS_KB=' + process.resourceUsage().maxRSS + ' HEAP_AFTER_GC=' + process.memoryUsage().heapUsed + '\\n');
       process.exit(code);`;
-    const p = spawn(process.execPath, ['--expose-gc', ...nodeFlags, '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, ['--expose-gc', ...nodeFlags, '--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     p.stdout.on('data', (d) => (out += d));
     p.stderr.on('data', (d) => (err += d));
     p.on('error', reject);
-    p.on('close', (code) => (code === 0 ? resolve({ summary: JSON.parse(out), rssKb: Number(/MAXRSS_KB=(\d+)/.exec(err)?.[1] ?? 0), heap: Number(/HEAP_AFTER_GC=(\d+)/.exec(err)?.[1] ?? 0) }) : reject(new Error(`${child}: exit ${code}: ${err}`))));
+    p.on('close', (code) =>
+      code === 0
+        ? resolve({
+            summary: JSON.parse(out),
+            rssKb: Number(/MAXRSS_KB=(\d+)/.exec(err)?.[1] ?? 0),
+            heap: Number(/HEAP_AFTER_GC=(\d+)/.exec(err)?.[1] ?? 0),
+          })
+        : reject(new Error(`${child}: exit ${code}: ${err}`)),
+    );
   });
 }
 

@@ -17,7 +17,11 @@ async function bareHttp(s) {
   const patch = (id) =>
     new Promise((resolve, reject) => {
       const body = JSON.stringify({ customer_name: 'Bare' });
-      const headers = { authorization: `Bearer ${s.apiKey}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+      const headers = {
+        authorization: `Bearer ${s.apiKey}`,
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+      };
       const req = http.request({ hostname, port, path: `/api/v1/conversations/${id}`, method: 'PATCH', agent, headers }, (res) => {
         res.resume();
         res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
@@ -27,9 +31,11 @@ async function bareHttp(s) {
     });
   let next = 1;
   const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next <= rows) await patch(idFor(next++));
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next <= rows) await patch(idFor(next++));
+    }),
+  );
   agent.destroy();
   return rows / ((performance.now() - started) / 1000);
 }
@@ -45,9 +51,13 @@ try {
   const log = requests.slice(before);
   const seconds = (Math.max(...log.map((r) => r.endedAt)) - Math.min(...log.map((r) => r.startedAt))) / 1000;
   const achieved = summary.requests.total / seconds;
-  console.log(`latency-bound: ${rows} rows, ${latencyMs} ms latency, --concurrency ${concurrency}, ${fmt(seconds, 2)} s sending, peak in flight ${peakInFlight}`);
+  console.log(
+    `latency-bound: ${rows} rows, ${latencyMs} ms latency, --concurrency ${concurrency}, ${fmt(seconds, 2)} s sending, peak in flight ${peakInFlight}`,
+  );
   console.log(`  bare node:http loops: ${fmt(bare, 1)} req/s / ${fmt(ceiling, 0)}: ${fmt(bare / ceiling)}`);
-  console.log(`  achieved ${fmt(achieved, 1)} req/s / ${fmt(ceiling, 0)}: ${fmt(achieved / ceiling)} target >= 0.95 ${verdict(achieved / ceiling >= 0.95)}`);
+  console.log(
+    `  achieved ${fmt(achieved, 1)} req/s / ${fmt(ceiling, 0)}: ${fmt(achieved / ceiling)} target >= 0.95 ${verdict(achieved / ceiling >= 0.95)}`,
+  );
 } finally {
   await s.cleanup();
 }

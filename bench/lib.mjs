@@ -19,7 +19,7 @@ function csvFor(rows) {
   const file = path.join(dir, 'rows.csv');
   const lines = ['id,customer_name,customer_language'];
   for (let i = 1; i <= rows; i++) lines.push(`${idFor(i)},After ${i},fr`);
-  writeFileSync(file, lines.join('\n') + '\n');
+  writeFileSync(file, `${lines.join('\n')}\n`);
   return { dir, file, reportDir: path.join(dir, 'reports') };
 }
 

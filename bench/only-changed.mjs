@@ -27,13 +27,21 @@ function makeFile(conversations) {
     lines.push(`${c.id},${cell(name)},${cell(c.customer_language)}`);
   }
   const file = path.join(dir, 'contacts.csv');
-  writeFileSync(file, lines.join('\r\n') + '\r\n');
+  writeFileSync(file, `${lines.join('\r\n')}\r\n`);
   return file;
 }
 
 const sink = () => {
   let text = '';
-  return Object.assign(new Writable({ write: (chunk, _e, done) => ((text += chunk), done()) }), { text: () => text });
+  return Object.assign(
+    new Writable({
+      write: (chunk, _e, done) => {
+        text += chunk;
+        done();
+      },
+    }),
+    { text: () => text },
+  );
 };
 
 async function importOnce(emulator, file, extra) {
@@ -42,7 +50,21 @@ async function importOnce(emulator, file, extra) {
   const stderr = sink();
   const started = process.hrtime.bigint();
   const code = await runCli(
-    ['import', file, '--base-url', emulator.baseUrl, '--report-dir', path.join(dir, 'reports'), '--rate', '10000000', '--concurrency', '16', '--json', '--quiet', ...extra],
+    [
+      'import',
+      file,
+      '--base-url',
+      emulator.baseUrl,
+      '--report-dir',
+      path.join(dir, 'reports'),
+      '--rate',
+      '10000000',
+      '--concurrency',
+      '16',
+      '--json',
+      '--quiet',
+      ...extra,
+    ],
     { stdin: process.stdin, stdout, stderr, env: { VOREL_API_KEY: emulator.apiKey }, signal: new AbortController().signal },
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -62,7 +84,9 @@ try {
   const ratio = changed.requests / plain.requests;
   const t = changed.summary.totals;
   console.log(`file: ${rows} rows, ${Math.round(changedShare * 100)}% changed; tenant: ${tenant} conversations`);
-  console.log(`--only-changed --read list: ${changed.requests} requests (${changed.summary.read.requests} list pages + ${changed.patches} PATCHes; ${t.updated} updated, ${t.unchanged} unchanged) in ${changed.seconds.toFixed(1)} s`);
+  console.log(
+    `--only-changed --read list: ${changed.requests} requests (${changed.summary.read.requests} list pages + ${changed.patches} PATCHes; ${t.updated} updated, ${t.unchanged} unchanged) in ${changed.seconds.toFixed(1)} s`,
+  );
   console.log(`plain import:               ${plain.requests} requests (${plain.patches} PATCHes) in ${plain.seconds.toFixed(1)} s`);
   console.log(`ratio only-changed / plain: ${ratio.toFixed(3)} (target ≤ 0.1)`);
   console.log(`at --rate ${RATE}: ${(changed.requests / RATE).toFixed(1)} min instead of ${(plain.requests / RATE).toFixed(1)} min`);

@@ -26,10 +26,16 @@ try {
   const mean = full.reduce((a, b) => a + b, 0) / full.length;
   const limited = summary.requests.rate_limited;
   const per1000 = (limited / rows) * 1000;
-  console.log(`rate ceiling: ${rows} rows, emulator ${limit} per ${windowMs} ms fixed windows, client --rate ${limit} per ${windowMs} ms, ${fmt(seconds, 1)} s`);
+  console.log(
+    `rate ceiling: ${rows} rows, emulator ${limit} per ${windowMs} ms fixed windows, client --rate ${limit} per ${windowMs} ms, ${fmt(seconds, 1)} s`,
+  );
   console.log(`  accepted per full window: [${full.join(', ')}]`);
-  console.log(`  achieved per window / L: ${fmt(mean / limit)} (min ${fmt(Math.min(...full) / limit)}) target >= 0.97 ${verdict(mean / limit >= 0.97)}`);
-  console.log(`  429s per 1000 rows: ${fmt(per1000, 2)} (${limited} in ${summary.requests.total} requests) target <= 1 ${verdict(per1000 <= 1)}`);
+  console.log(
+    `  achieved per window / L: ${fmt(mean / limit)} (min ${fmt(Math.min(...full) / limit)}) target >= 0.97 ${verdict(mean / limit >= 0.97)}`,
+  );
+  console.log(
+    `  429s per 1000 rows: ${fmt(per1000, 2)} (${limited} in ${summary.requests.total} requests) target <= 1 ${verdict(per1000 <= 1)}`,
+  );
 } finally {
   await s.cleanup();
 }

@@ -13,11 +13,26 @@ const uuid = () => `${hex(8)}-${hex(4)}-4${hex(3)}-${'89ab'[Math.floor(rand() * 
 const pick = (xs) => xs[Math.floor(rand() * xs.length)];
 
 const people = [
-  ['François Dubois', 'fr'], ['Åsa Lindqvist', 'sv-SE'], ['Δημήτρης Κωνσταντίνου', 'el'], ['Иван Петров', 'ru'],
-  ['עדי כהן', 'he'], ['محمد العلي', 'ar'], ['日本 太郎', 'ja-JP'], ['김민준', 'ko'], ['Zoë Müller 👋', 'de-CH'],
-  ['José Ñúñez', 'es-MX'], ['Siobhán O’Connor', 'en-IE'], ['Doe, Jane', 'en'], ['Łukasz Wiśniewski', 'pl'],
-  ['Nguyễn Văn An', 'vi'], ['Priya Sharma', 'hi'], ['Ayşe Yılmaz', 'tr'], ['João Silva', 'pt-BR'], ['Olivia Smith', 'en-GB'],
-  ['Chen Wei 陈伟', 'zh'], ['Sørina "Sue" Hall', 'en-US'],
+  ['François Dubois', 'fr'],
+  ['Åsa Lindqvist', 'sv-SE'],
+  ['Δημήτρης Κωνσταντίνου', 'el'],
+  ['Иван Петров', 'ru'],
+  ['עדי כהן', 'he'],
+  ['محمد العلي', 'ar'],
+  ['日本 太郎', 'ja-JP'],
+  ['김민준', 'ko'],
+  ['Zoë Müller 👋', 'de-CH'],
+  ['José Ñúñez', 'es-MX'],
+  ['Siobhán O’Connor', 'en-IE'],
+  ['Doe, Jane', 'en'],
+  ['Łukasz Wiśniewski', 'pl'],
+  ['Nguyễn Văn An', 'vi'],
+  ['Priya Sharma', 'hi'],
+  ['Ayşe Yılmaz', 'tr'],
+  ['João Silva', 'pt-BR'],
+  ['Olivia Smith', 'en-GB'],
+  ['Chen Wei 陈伟', 'zh'],
+  ['Sørina "Sue" Hall', 'en-US'],
 ];
 const lines = ['id,customer_name,customer_language'];
 const quote = (s) => (/[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
@@ -26,8 +41,10 @@ for (let i = 0; i < 196; i++) {
   const [name, lang] = pick(people);
   const id = uuid();
   if (i === 40) repeated = id;
-  if (i === 17) lines.push(`${id},,${lang}`); // empty name: clears it
-  else if (i === 63) lines.push(`${id},${quote(`${name} (VIP)`)},`); // empty language: clears it
+  if (i === 17)
+    lines.push(`${id},,${lang}`); // empty name: clears it
+  else if (i === 63)
+    lines.push(`${id},${quote(`${name} (VIP)`)},`); // empty language: clears it
   else lines.push(`${id},${quote(`${name} #${i + 1}`)},${lang}`);
 }
 lines.splice(30, 0, 'not-a-uuid,Broken Row,en');
@@ -35,5 +52,5 @@ lines.splice(80, 0, `${uuid()},Shouting Language,EN`);
 lines.splice(120, 0, `${uuid()},${'Very Long Name '.repeat(14)},en`);
 lines.splice(150, 0, `${uuid()},Underscore Region,en_US`);
 lines.push(`${repeated},Renamed Later,fr`);
-writeFileSync(new URL('../fixtures/sample.csv', import.meta.url), lines.join('\r\n') + '\r\n');
+writeFileSync(new URL('../fixtures/sample.csv', import.meta.url), `${lines.join('\r\n')}\r\n`);
 console.log(`wrote ${lines.length - 1} rows`);

@@ -8,12 +8,16 @@ import { makeConversation, startEmulator } from './emulator/index.js';
 import { runCli } from './cli/main.js';
 
 const sample = fileURLToPath(new URL('../fixtures/sample.csv', import.meta.url));
-const ids = [...readFileSync(sample, 'utf8').matchAll(/^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}),/gm)].map((m) => m[1] ?? '');
+const ids = [...readFileSync(sample, 'utf8').matchAll(/^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}),/gm)].map(
+  (m) => m[1] ?? '',
+);
 // One id is left out of the emulator so the demo also shows what a 404 looks like.
 const missing = ids[100];
 const emulator = await startEmulator({
   count: 0,
-  conversations: ids.filter((id) => id !== missing).map((id) => makeConversation({ id, customer_name: 'Old Name', customer_language: 'en' })),
+  conversations: ids
+    .filter((id) => id !== missing)
+    .map((id) => makeConversation({ id, customer_name: 'Old Name', customer_language: 'en' })),
   // Scaled up so the demo takes seconds; the real API allows 200 requests/min per key.
   rateLimit: { limit: 2000, windowMs: 60_000 },
 });

@@ -1,13 +1,7 @@
 import type { Delimiter, InputEncoding } from './types.js';
 
 /** Fields a CSV column can be mapped to (contract: `--map`). */
-export const MAPPABLE_FIELDS = [
-  'id',
-  'customer_name',
-  'customer_language',
-  'customer_identifier',
-  'channel',
-] as const;
+export const MAPPABLE_FIELDS = ['id', 'customer_name', 'customer_language', 'customer_identifier', 'channel'] as const;
 export type MappableField = (typeof MAPPABLE_FIELDS)[number];
 
 export type RunMode = 'import' | 'dry-run' | 'plan' | 'only-changed';

@@ -25,11 +25,7 @@ async function emulator(opts: EmulatorOptions = {}): Promise<Emulator> {
   return emu;
 }
 
-function client(
-  baseUrl: string,
-  apiKey: string,
-  extra: Partial<ApiClientOptions> = {},
-): { api: ApiClient; events: AttemptEvent[] } {
+function client(baseUrl: string, apiKey: string, extra: Partial<ApiClientOptions> = {}): { api: ApiClient; events: AttemptEvent[] } {
   const events: AttemptEvent[] = [];
   const api = createApiClient({
     baseUrl,
@@ -151,8 +147,10 @@ describe('requests', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     for (let page = 0; page < 10; page++) {
-      const r: ApiResult<{ data: { id: string }[]; next_cursor: string | null; has_more: boolean }> =
-        await api.listConversations({ cursor, limit: 10 });
+      const r: ApiResult<{ data: { id: string }[]; next_cursor: string | null; has_more: boolean }> = await api.listConversations({
+        cursor,
+        limit: 10,
+      });
       if (!r.ok) throw new Error(r.message);
       seen.push(...r.data.data.map((c) => c.id));
       if (!r.data.has_more) break;
@@ -197,7 +195,10 @@ describe('retries', () => {
   it('survives random 5xx from the emulator; attempts add up to what the server saw', async () => {
     const emu = await emulator({ faults: { serverErrorRate: 0.4 } });
     const { api } = client(emu.baseUrl, emu.apiKey, { retries: 12 });
-    const ids = emu.dump().slice(0, 20).map((c) => c.id);
+    const ids = emu
+      .dump()
+      .slice(0, 20)
+      .map((c) => c.id);
     const results = await Promise.all(ids.map((id) => api.patchConversation(id, { customer_language: 'de' })));
     expect(results.every((r) => r.ok)).toBe(true);
     const attempts = results.reduce((a, r) => a + r.attempts, 0);
@@ -208,9 +209,7 @@ describe('retries', () => {
   });
 
   it('keeps the retry budget across a 429 re-send (the 429 uses none of it)', async () => {
-    const s = await stub((n) =>
-      n === 1 ? { status: 429, headers: { 'retry-after': '0' } } : { status: 500, body: 'down' },
-    );
+    const s = await stub((n) => (n === 1 ? { status: 429, headers: { 'retry-after': '0' } } : { status: 500, body: 'down' }));
     const { api } = client(s.url, `vapk_live_${'8'.repeat(48)}`, { retries: 1 });
     const r = expectFail(await api.getConversation(MISSING_ID));
     // 500 (retry 1 of 1) → 429 (pause, free) → 500: budget spent, stop.
@@ -317,7 +316,10 @@ describe('rate limiting', () => {
     // 5 per 1 s at the server; the client's own limit is far higher, so 429s must happen.
     const emu = await emulator({ rateLimit: { limit: 5, windowMs: 1000 }, faults: { latencyMs: 50 } });
     const { api, events } = client(emu.baseUrl, emu.apiKey, { retries: 0, rate: 1_000_000 });
-    const ids = emu.dump().slice(0, 20).map((c) => c.id);
+    const ids = emu
+      .dump()
+      .slice(0, 20)
+      .map((c) => c.id);
     const results = await Promise.all(ids.map((id) => api.patchConversation(id, { customer_language: 'it' })));
 
     expect(results.filter((r) => !r.ok)).toEqual([]); // retries: 0, yet every 429 was re-sent
@@ -355,7 +357,10 @@ describe('rate limiting', () => {
   it('honours the client rate: starts are paced (20 per 2 s)', async () => {
     const emu = await emulator();
     const { api, events } = client(emu.baseUrl, emu.apiKey, { rate: 20, windowMs: 2000 });
-    const ids = emu.dump().slice(0, 25).map((c) => c.id);
+    const ids = emu
+      .dump()
+      .slice(0, 25)
+      .map((c) => c.id);
     const t0 = Date.now();
     await Promise.all(ids.map((id) => api.getConversation(id)));
     // Start times as the client granted them (read a tick later: 2 ms of slack). Arrival times at
@@ -428,7 +433,9 @@ describe('responses', () => {
 
 describe('Retry-After on a 503', () => {
   it('waits at least as long as the server asked before the retry', async () => {
-    const s = await stub((n) => (n === 0 ? { status: 503, headers: { 'retry-after': '1' } } : { status: 200, body: conversation(MISSING_ID) }));
+    const s = await stub((n) =>
+      n === 0 ? { status: 503, headers: { 'retry-after': '1' } } : { status: 200, body: conversation(MISSING_ID) },
+    );
     const { api } = client(s.url, `vapk_live_${'9'.repeat(48)}`, { backoff: { baseMs: 1 } });
     const r = await api.getConversation(MISSING_ID);
     expect(r).toMatchObject({ ok: true, attempts: 2 });
@@ -475,7 +482,10 @@ describe('broken bodies', () => {
 describe('abort()', () => {
   it('resolves requests not yet started at once; the one in flight finishes', async () => {
     const emu = await emulator({ faults: { latencyMs: 300 } });
-    const ids = emu.dump().slice(0, 4).map((c) => c.id);
+    const ids = emu
+      .dump()
+      .slice(0, 4)
+      .map((c) => c.id);
     // One start per minute: the first request goes, the other three wait in the limiter.
     const { api } = client(emu.baseUrl, emu.apiKey, { rate: 1 });
     const pending = ids.map((id) => api.patchConversation(id, { customer_name: 'Stopped' }));

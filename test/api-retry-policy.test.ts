@@ -48,9 +48,7 @@ describe('isRetryable', () => {
   });
 
   it('never retries any 4xx', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 400, max: 499 }), (status) => !isRetryable({ kind: 'http', status })),
-    );
+    fc.assert(fc.property(fc.integer({ min: 400, max: 499 }), (status) => !isRetryable({ kind: 'http', status })));
   });
 });
 
@@ -85,7 +83,10 @@ describe('retryDelayMs (exponential backoff, full jitter)', () => {
 
   it('is spread out (full jitter), not clustered near the cap', () => {
     let seed = 42;
-    const rng = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rng = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     const ds = Array.from({ length: 2000 }, () => retryDelayMs(4, {}, rng));
     const mean = ds.reduce((a, b) => a + b, 0) / ds.length;
     expect(Math.min(...ds)).toBeLessThan(400);
@@ -202,8 +203,6 @@ describe('redact', () => {
     expect(redact(`hash of ${secret} / ${secret.toUpperCase()}`, key)).toBe(`hash of ${REDACTED} / ${REDACTED}`);
   });
   it('never lets the key through, wherever it sits', () => {
-    fc.assert(
-      fc.property(fc.string(), fc.string(), (a, b) => !redact(`${a}${key}${b}`, key).includes(key)),
-    );
+    fc.assert(fc.property(fc.string(), fc.string(), (a, b) => !redact(`${a}${key}${b}`, key).includes(key)));
   });
 });

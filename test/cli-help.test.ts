@@ -13,7 +13,15 @@ describe('--help', () => {
 
   it('shows the recipes people need first in import --help', async () => {
     const { stdout } = await cli(['import', '--help']);
-    for (const recipe of ['--dry-run', '--plan', '--only-changed', '--resume reports/<run-id>', 'failed.csv', 'windows-1252', 'Exit codes']) {
+    for (const recipe of [
+      '--dry-run',
+      '--plan',
+      '--only-changed',
+      '--resume reports/<run-id>',
+      'failed.csv',
+      'windows-1252',
+      'Exit codes',
+    ]) {
       expect(stdout).toContain(recipe);
     }
   });

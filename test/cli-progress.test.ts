@@ -11,6 +11,7 @@ import { testId } from './helpers/emulator.js';
 
 const ESC = '\x1b';
 /** An SGR (colour) sequence; cursor moves and line clears are not colour. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the escape character is what this test looks for
 const SGR = /\x1b\[[0-9;]*m/;
 
 class FakeStderr extends Writable {
@@ -47,7 +48,10 @@ const row = (kind: 'updated' | 'invalid'): RowResult => ({
   id: testId(1),
   patch: {},
   before: null,
-  outcome: kind === 'updated' ? { kind, httpStatus: 200, attempts: 1 } : { kind, code: 'bad_language', message: 'x', httpStatus: null, attempts: 0 },
+  outcome:
+    kind === 'updated'
+      ? { kind, httpStatus: 200, attempts: 1 }
+      : { kind, code: 'bad_language', message: 'x', httpStatus: null, attempts: 0 },
 });
 
 /** A client stand-in: the progress display only reads its limiter. */
@@ -83,7 +87,9 @@ describe('progress text', () => {
   });
 
   it('writes a plain line with the elapsed time while running and the total time at the end', () => {
-    expect(plainLine(snapshot())).toBe('progress: 25% · elapsed 1m 00s · ETA 3m 00s · 176/180 req/min · 30/120 rows: 25 updated, 3 invalid, 2 failed · 500 B of 1.0 kB read');
+    expect(plainLine(snapshot())).toBe(
+      'progress: 25% · elapsed 1m 00s · ETA 3m 00s · 176/180 req/min · 30/120 rows: 25 updated, 3 invalid, 2 failed · 500 B of 1.0 kB read',
+    );
     expect(plainLine(snapshot({ done: true, rows: 120 }))).toMatch(/^progress: 100% · took 1m 00s · /);
   });
 });
@@ -107,7 +113,10 @@ describe('progress display', () => {
   });
 
   it('on a terminal draws a bar that shows the rate-limit wait, in colour unless NO_COLOR is set', () => {
-    for (const [env, coloured] of [[{}, true], [{ NO_COLOR: '1' }, false]] as const) {
+    for (const [env, coloured] of [
+      [{}, true],
+      [{ NO_COLOR: '1' }, false],
+    ] as const) {
       const stderr = new FakeStderr(true);
       const progress = createProgress({ stderr, env, verbosity: 'normal', onExit: () => () => {} })!;
       progress.start({ totalBytes: 100, rows: 4, rate: 180, client: clientWithPause(23_000) });

@@ -40,9 +40,13 @@ describe.skipIf(!HAS_TMUX)('the CLI in a terminal (tmux)', () => {
 
   beforeAll(async () => {
     work = tempDir();
-    emulator = spawn(process.execPath, [BIN, 'emulator', '--latency-ms', '200', '--rate-limit', '20', '--window-ms', '4000', '--count', String(ROWS)], {
-      stdio: 'pipe',
-    });
+    emulator = spawn(
+      process.execPath,
+      [BIN, 'emulator', '--latency-ms', '200', '--rate-limit', '20', '--window-ms', '4000', '--count', String(ROWS)],
+      {
+        stdio: 'pipe',
+      },
+    );
     let out = '';
     emulator.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await waitFor('the emulator to print its URL and key', 15_000, () => {
@@ -55,11 +59,14 @@ describe.skipIf(!HAS_TMUX)('the CLI in a terminal (tmux)', () => {
     let cursor: string | null = null;
     do {
       const url = `${baseUrl}/api/v1/conversations?limit=100${cursor === null ? '' : `&cursor=${cursor}`}`;
-      const page = (await (await fetch(url, { headers: { authorization: `Bearer ${apiKey}` } })).json()) as { data: { id: string }[]; next_cursor: string | null };
+      const page = (await (await fetch(url, { headers: { authorization: `Bearer ${apiKey}` } })).json()) as {
+        data: { id: string }[];
+        next_cursor: string | null;
+      };
       ids.push(...page.data.map((c) => c.id));
       cursor = page.next_cursor;
     } while (cursor !== null && ids.length < ROWS);
-    writeFileSync(path.join(work, 'contacts.csv'), ['id,name,language', ...ids.map((id, i) => `${id},Person ${i},en`)].join('\n') + '\n');
+    writeFileSync(path.join(work, 'contacts.csv'), `${['id,name,language', ...ids.map((id, i) => `${id},Person ${i},en`)].join('\n')}\n`);
     // A plain shell with a known prompt, on a private tmux server.
     tmux('new-session', '-d', '-x', '120', '-y', '30', '-s', 'cli', '-c', ROOT, "env PS1='$ ' bash --norc --noprofile");
     await waitFor('the shell prompt', 10_000, () => (/^\$ ?$/m.test(screen()) ? true : undefined));
@@ -73,7 +80,13 @@ describe.skipIf(!HAS_TMUX)('the CLI in a terminal (tmux)', () => {
   it('moves the bar, shows the rate-limit wait, and leaves a clean terminal after Ctrl-C (exit 130)', async () => {
     const file = path.join(work, 'contacts.csv');
     const reports = path.join(work, 'reports');
-    tmux('send-keys', '-t', 'cli', `VOREL_API_KEY=${apiKey} node ${BIN} import ${file} --base-url ${baseUrl} --rate 600 --report-dir ${reports}; echo EXIT=$?`, 'Enter');
+    tmux(
+      'send-keys',
+      '-t',
+      'cli',
+      `VOREL_API_KEY=${apiKey} node ${BIN} import ${file} --base-url ${baseUrl} --rate 600 --report-dir ${reports}; echo EXIT=$?`,
+      'Enter',
+    );
 
     // The bar moves: the count of settled rows grows while we watch.
     const settled = (): number | undefined => {
@@ -82,7 +95,10 @@ describe.skipIf(!HAS_TMUX)('the CLI in a terminal (tmux)', () => {
     };
     const first = await waitFor('the progress bar', 15_000, settled);
     await waitFor('the bar to move', 15_000, () => ((settled() ?? 0) > first ? true : undefined));
-    const bar = screen().split('\n').find((l) => l.includes('/300 rows')) ?? '';
+    const bar =
+      screen()
+        .split('\n')
+        .find((l) => l.includes('/300 rows')) ?? '';
     expect(bar).toMatch(/^[█░]{20} +\d+% · /);
     expect(bar).toMatch(/\d+\/600 req\/min/);
 

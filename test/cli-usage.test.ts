@@ -161,7 +161,21 @@ describe('the built CLI in a network namespace with no network', () => {
   it.skipIf(!hasUnshare)('with https to an unreachable host, fails rows as network errors without leaking the key', async () => {
     const reports = path.join(work, 'ns2');
     const r = await spawnCli(
-      ['import', good, '--base-url', 'https://app.vorel.ai', '--report-dir', reports, '--retries', '0', '--timeout', '2000', '--max-errors', '1', '--json'],
+      [
+        'import',
+        good,
+        '--base-url',
+        'https://app.vorel.ai',
+        '--report-dir',
+        reports,
+        '--retries',
+        '0',
+        '--timeout',
+        '2000',
+        '--max-errors',
+        '1',
+        '--json',
+      ],
       { env: KEY(), wrap: ['unshare', '-n'] },
     );
     expect(r.code).toBe(3);

@@ -30,7 +30,7 @@ describe('corpus of hostile and real-world files (dry run)', () => {
       return;
     }
     const rows = parse(readFileSync(path.join(onlyRunDir(reports), 'results.csv')), { columns: true }) as Record<string, string>[];
-    expect(rows.map((x) => ({ line: Number(x['line']), outcome: x['outcome'], ...(x['error_code'] ? { error_code: x['error_code'] } : {}) }))).toEqual(
+    expect(rows.map((x) => ({ line: Number(x.line), outcome: x.outcome, ...(x.error_code ? { error_code: x.error_code } : {}) }))).toEqual(
       expected.rows,
     );
   });
@@ -53,8 +53,13 @@ describe('real spreadsheet exports', () => {
     // results.csv neutralises formula-like cells with a leading ' for spreadsheets; undo that to compare values.
     const value = (cell: string | undefined) => (cell === '' || cell === undefined ? null : cell.replace(/^'(?=[=+\-@\t\r])/, ''));
     expect(
-      rows.map((x) => ({ line: Number(x['line']), id: x['id'], customer_name: value(x['customer_name']), customer_language: value(x['customer_language']) })),
+      rows.map((x) => ({
+        line: Number(x.line),
+        id: x.id,
+        customer_name: value(x.customer_name),
+        customer_language: value(x.customer_language),
+      })),
     ).toEqual(spec.rows);
-    expect(rows.every((x) => x['outcome'] === 'valid')).toBe(true);
+    expect(rows.every((x) => x.outcome === 'valid')).toBe(true);
   });
 });

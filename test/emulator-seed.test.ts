@@ -146,9 +146,7 @@ describe('insert', () => {
     expect(() =>
       emu!.insert([makeConversation({ id: 'bbbbbbbb-0000-4000-8000-000000000000', customer_identifier: '+447700900123' })]),
     ).toThrow(/unique/);
-    emu.insert([
-      makeConversation({ id: 'bbbbbbbb-0000-4000-8000-000000000000', customer_identifier: '+447700900123', channel: 'voice' }),
-    ]);
+    emu.insert([makeConversation({ id: 'bbbbbbbb-0000-4000-8000-000000000000', customer_identifier: '+447700900123', channel: 'voice' })]);
     expect(emu.dump()).toHaveLength(2);
   });
 

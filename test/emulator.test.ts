@@ -241,14 +241,17 @@ describe('PATCH validation (400)', () => {
     expect(errorOf(reply).code).toBe('payload_too_large');
   });
 
-  it.each(['not-a-uuid', '11111111222243338444555555555555', `${ID}0`, '1111111-2222-4333-8444-555555555555', 'g1111111-2222-4333-8444-555555555555'])(
-    'rejects the path id %s with 400',
-    async (id) => {
-      const reply = await patch(id, { customer_name: 'X' });
-      expect(reply.status).toBe(400);
-      expect(errorOf(reply).message).toMatch(/UUID/);
-    },
-  );
+  it.each([
+    'not-a-uuid',
+    '11111111222243338444555555555555',
+    `${ID}0`,
+    '1111111-2222-4333-8444-555555555555',
+    'g1111111-2222-4333-8444-555555555555',
+  ])('rejects the path id %s with 400', async (id) => {
+    const reply = await patch(id, { customer_name: 'X' });
+    expect(reply.status).toBe(400);
+    expect(errorOf(reply).message).toMatch(/UUID/);
+  });
 
   it('rejects a query string on PATCH', async () => {
     const reply = await call('PATCH', `/api/v1/conversations/${ID}?dry_run=1`, { body: '{"customer_name":"X"}' });

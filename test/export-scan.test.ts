@@ -10,9 +10,19 @@ const page = (n: number, next: string | null): Answer => ({
   status: 200,
   attempts: 1,
   // Newest first, as the API lists them: a higher n is older.
-  data: { data: [makeConversation({ id: testId(n), created_at: new Date(Date.UTC(2025, 0, 1) - n * 1000).toISOString() })], next_cursor: next, has_more: next !== null },
+  data: {
+    data: [makeConversation({ id: testId(n), created_at: new Date(Date.UTC(2025, 0, 1) - n * 1000).toISOString() })],
+    next_cursor: next,
+    has_more: next !== null,
+  },
 });
-const failure = (code: 'server_error' | 'unauthorized' | 'aborted' | 'bad_request'): Answer => ({ ok: false, status: null, code, message: `x: ${code}`, attempts: 1 });
+const failure = (code: 'server_error' | 'unauthorized' | 'aborted' | 'bad_request'): Answer => ({
+  ok: false,
+  status: null,
+  code,
+  message: `x: ${code}`,
+  attempts: 1,
+});
 
 /** A client answering from a script, recording the cursors asked for. */
 function scripted(answers: Answer[]) {
@@ -48,7 +58,14 @@ describe('list scan', () => {
   });
 
   it('asks a failing page again with the same cursor; a success resets the count', async () => {
-    const client = scripted([page(1, 'c1'), failure('server_error'), failure('server_error'), page(2, 'c2'), failure('server_error'), page(3, null)]);
+    const client = scripted([
+      page(1, 'c1'),
+      failure('server_error'),
+      failure('server_error'),
+      page(2, 'c2'),
+      failure('server_error'),
+      page(3, null),
+    ]);
     expect(await collect(client)).toHaveLength(3);
     expect(client.cursors).toEqual([null, 'c1', 'c1', 'c1', 'c2', 'c2']);
   });

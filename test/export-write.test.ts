@@ -12,7 +12,13 @@ const parseCsv = (text: string, delimiter: Delimiter): string[][] => parse(text,
 
 describe('export lines', () => {
   it('writes the contract columns, CRLF, nulls as empty cells', () => {
-    const c = makeConversation({ id: ID, customer_name: null, customer_language: null, channel: 'webform', customer_identifier: 'a@example.com' });
+    const c = makeConversation({
+      id: ID,
+      customer_name: null,
+      customer_language: null,
+      channel: 'webform',
+      customer_identifier: 'a@example.com',
+    });
     expect(headerLine(',')).toBe(`${EXPORT_COLUMNS.join(',')}\r\n`);
     expect(rowLine(c, ',')).toBe(`${ID},webform,a@example.com,active,,,${c.created_at}\r\n`);
   });

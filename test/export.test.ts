@@ -40,7 +40,10 @@ async function tenant(count = 300, opts: Parameters<typeof startEmulator>[0] = {
 
 const FAST = ['--rate', '100000', '--quiet'];
 const exportCli = (e: Emulator, args: string[], extra: { signal?: AbortSignal; key?: string } = {}) =>
-  cli(['export', ...args, '--base-url', e.baseUrl, ...FAST], { env: { VOREL_API_KEY: extra.key ?? e.apiKey }, ...(extra.signal ? { signal: extra.signal } : {}) });
+  cli(['export', ...args, '--base-url', e.baseUrl, ...FAST], {
+    env: { VOREL_API_KEY: extra.key ?? e.apiKey },
+    ...(extra.signal ? { signal: extra.signal } : {}),
+  });
 const importCli = (e: Emulator, file: string, reports: string, ...args: string[]) =>
   cli(['import', file, '--base-url', e.baseUrl, '--report-dir', reports, '--rate', '100000', '--concurrency', '16', ...args], {
     env: { VOREL_API_KEY: e.apiKey },
@@ -105,7 +108,15 @@ describe('export: the file', () => {
     const file = path.join(tempDir(), 'out.csv');
     const r = await exportCli(e, [file, '--json', '--status', 'closed']);
     const summary = JSON.parse(r.stdout);
-    expect(summary).toMatchObject({ command: 'export', output: file, pages: 2, scanned: 130, exit_code: 0, stopped: null, requests: { total: 2 } });
+    expect(summary).toMatchObject({
+      command: 'export',
+      output: file,
+      pages: 2,
+      scanned: 130,
+      exit_code: 0,
+      stopped: null,
+      requests: { total: 2 },
+    });
     expect(summary.written).toBe(e.dump().filter((c) => c.status === 'closed').length);
     expect(r.stdout).not.toContain(e.apiKey);
   });
@@ -125,19 +136,19 @@ describe('export → import round trip', () => {
 
     const dry = await importCli(e, file, path.join(dir, 'dry'), '--dry-run');
     expect(dry.code, dry.stderr).toBe(0);
-    expect(readRun(onlyRunDir(path.join(dir, 'dry'))).summary['totals']).toMatchObject({ valid: 310, invalid: 0 });
+    expect(readRun(onlyRunDir(path.join(dir, 'dry'))).summary.totals).toMatchObject({ valid: 310, invalid: 0 });
     expect(dry.stderr).not.toMatch(/unknown column/);
 
     const plan = await importCli(e, file, path.join(dir, 'plan'), '--plan', '--detailed-exitcode');
     expect(plan.code, plan.stderr).toBe(0);
-    expect(readRun(onlyRunDir(path.join(dir, 'plan'))).summary['totals']).toMatchObject({ unchanged: 310, would_update: 0 });
+    expect(readRun(onlyRunDir(path.join(dir, 'plan'))).summary.totals).toMatchObject({ unchanged: 310, would_update: 0 });
     expect(e.requests.filter((q) => q.method === 'PATCH')).toHaveLength(0);
 
     e.resetStats();
     const run = await importCli(e, file, path.join(dir, 'run'));
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).not.toMatch(/unknown column/);
-    expect(readRun(onlyRunDir(path.join(dir, 'run'))).summary['totals']).toMatchObject({ updated: 310, invalid: 0, failed: 0 });
+    expect(readRun(onlyRunDir(path.join(dir, 'run'))).summary.totals).toMatchObject({ updated: 310, invalid: 0, failed: 0 });
     expect(e.requests.filter((q) => q.method === 'PATCH')).toHaveLength(310);
     expect(e.dump()).toEqual(before);
   });
@@ -182,12 +193,15 @@ describe('export → import round trip', () => {
     // The plan shows exactly those 5 changes first.
     const plan = await importCli(e, file, path.join(dir, 'plan'), '--plan', '--detailed-exitcode');
     expect(plan.code, plan.stderr).toBe(4);
-    const planned = parse(readFileSync(path.join(onlyRunDir(path.join(dir, 'plan')), 'plan.csv')), { columns: true }) as Record<string, string>[];
-    expect(planned.map((p) => p['id']).sort()).toEqual(edits.map(([i]) => data[i]![col('id')]!).sort());
+    const planned = parse(readFileSync(path.join(onlyRunDir(path.join(dir, 'plan')), 'plan.csv')), { columns: true }) as Record<
+      string,
+      string
+    >[];
+    expect(planned.map((p) => p.id).sort()).toEqual(edits.map(([i]) => data[i]![col('id')]!).sort());
 
     const run = await importCli(e, file, path.join(dir, 'run'), '--only-changed');
     expect(run.code, run.stderr).toBe(0);
-    expect(readRun(onlyRunDir(path.join(dir, 'run'))).summary['totals']).toMatchObject({ updated: 5, unchanged: 305 });
+    expect(readRun(onlyRunDir(path.join(dir, 'run'))).summary.totals).toMatchObject({ updated: 5, unchanged: 305 });
     const after = e.dump();
     const changed = after.filter((c, i) => JSON.stringify(c) !== JSON.stringify(before[i]));
     expect(changed.map((c) => c.id).sort()).toEqual(edits.map(([i]) => data[i]![col('id')]!).sort());
@@ -198,20 +212,35 @@ describe('export → import round trip', () => {
 describe('export filters against a seeded tenant', () => {
   const cases: [string, string[], (c: Conversation) => boolean][] = [
     ['--channel whatsapp,voice', ['--channel', 'whatsapp,voice'], (c) => c.channel === 'whatsapp' || c.channel === 'voice'],
-    ['--channel webform --status closed', ['--channel', 'webform', '--status', 'closed'], (c) => c.channel === 'webform' && c.status === 'closed'],
+    [
+      '--channel webform --status closed',
+      ['--channel', 'webform', '--status', 'closed'],
+      (c) => c.channel === 'webform' && c.status === 'closed',
+    ],
     ['--status repeated', ['--status', 'active', '--status', 'handoff_requested'], (c) => c.status !== 'closed'],
     ['--missing name', ['--missing', 'name'], (c) => c.customer_name === null],
-    ['--missing name --missing language', ['--missing', 'name', '--missing', 'language'], (c) => c.customer_name === null || c.customer_language === null],
-    ['--missing language --channel WhatsApp', ['--missing', 'language', '--channel', 'WhatsApp'], (c) => c.customer_language === null && c.channel === 'whatsapp'],
+    [
+      '--missing name --missing language',
+      ['--missing', 'name', '--missing', 'language'],
+      (c) => c.customer_name === null || c.customer_language === null,
+    ],
+    [
+      '--missing language --channel WhatsApp',
+      ['--missing', 'language', '--channel', 'WhatsApp'],
+      (c) => c.customer_language === null && c.channel === 'whatsapp',
+    ],
   ];
   it.each(cases)('%s keeps exactly the matching rows, in list order', async (_name, args, keep) => {
     const e = await tenant(400);
     const file = path.join(tempDir(), 'f.csv');
     const r = await exportCli(e, [file, ...args]);
     expect(r.code, r.stderr).toBe(0);
-    const want = e.dump().filter(keep).map((c) => c.id);
+    const want = e
+      .dump()
+      .filter(keep)
+      .map((c) => c.id);
     expect(want.length).toBeGreaterThan(0);
-    expect(records(file).map((row) => row['id'])).toEqual(want);
+    expect(records(file).map((row) => row.id)).toEqual(want);
     expect(e.requests).toHaveLength(5); // the whole tenant is read: 410 rows
   });
 
@@ -223,9 +252,10 @@ describe('export filters against a seeded tenant', () => {
     const file = path.join(tempDir(), 'range.csv');
     const r = await exportCli(e, [file, '--created-after', after, '--created-before', before]);
     expect(r.code, r.stderr).toBe(0);
-    const inRange = (c: Conversation): boolean => Date.parse(c.created_at) >= Date.parse(after) && Date.parse(c.created_at) < Date.parse(before);
-    expect(records(file).map((row) => row['id'])).toEqual(all.filter(inRange).map((c) => c.id));
-    expect(records(file)[0]!['id']).toBe(all[131]!.id);
+    const inRange = (c: Conversation): boolean =>
+      Date.parse(c.created_at) >= Date.parse(after) && Date.parse(c.created_at) < Date.parse(before);
+    expect(records(file).map((row) => row.id)).toEqual(all.filter(inRange).map((c) => c.id));
+    expect(records(file)[0]!.id).toBe(all[131]!.id);
     // Rows 0..421 are enough to know: pages 1..5 of 11.
     expect(e.requests).toHaveLength(5);
   });
@@ -241,7 +271,7 @@ describe('export filters against a seeded tenant', () => {
     e.resetStats();
     const webform = e.dump().filter((c) => c.channel === 'webform');
     expect((await exportCli(e, [file, '--limit', '10', '--channel', 'webform'])).code).toBe(0);
-    expect(records(file).map((row) => row['id'])).toEqual(webform.slice(0, 10).map((c) => c.id));
+    expect(records(file).map((row) => row.id)).toEqual(webform.slice(0, 10).map((c) => c.id));
     expect(e.requests.length).toBeLessThan(3);
   });
 });
@@ -272,10 +302,14 @@ describe('export failures leave no file', () => {
   async function interruptExport(latencyMs: number, signals: number, afterRequests: number): Promise<{ code: number | null; dir: string }> {
     const e = await tenant(3000, { faults: { latencyMs } });
     const dir = tempDir();
-    const child = spawn(process.execPath, [BIN, 'export', path.join(dir, 'big.csv'), '--base-url', e.baseUrl, '--rate', '100000', '--quiet'], {
-      env: { PATH: process.env['PATH'], VOREL_API_KEY: e.apiKey },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'export', path.join(dir, 'big.csv'), '--base-url', e.baseUrl, '--rate', '100000', '--quiet'],
+      {
+        env: { PATH: process.env.PATH, VOREL_API_KEY: e.apiKey },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     for (let i = 0; i < 500 && e.requests.length < afterRequests; i++) await new Promise((r) => setTimeout(r, 10));
     for (let i = 0; i < signals; i++) {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { MappableField } from '../src/options.js';
 import { mapHeader, normaliseHeader, parseMapArg } from '../src/pipeline/header.js';
 
-const map = (cells: string[], extra: [string, any][] = [], matchBy: 'id' | 'customer_identifier' = 'id') =>
+const map = (cells: string[], extra: [string, MappableField][] = [], matchBy: 'id' | 'customer_identifier' = 'id') =>
   mapHeader(cells, { map: new Map(extra), matchBy });
 
 describe('header mapping', () => {
@@ -20,7 +21,10 @@ describe('header mapping', () => {
   });
 
   it('maps any header with --map', () => {
-    expect(map(['Ticket', 'Full name'], [parseMapArg('Ticket=id'), parseMapArg('full name=customer_name')]).columns).toEqual({ id: 0, customer_name: 1 });
+    expect(map(['Ticket', 'Full name'], [parseMapArg('Ticket=id'), parseMapArg('full name=customer_name')]).columns).toEqual({
+      id: 0,
+      customer_name: 1,
+    });
   });
 
   it.each([
@@ -41,6 +45,10 @@ describe('header mapping', () => {
 
   it('needs customer_identifier when matching by it', () => {
     expect(() => map(['id', 'name'], [], 'customer_identifier')).toThrow(/customer_identifier/);
-    expect(map(['customer_identifier', 'channel', 'name'], [], 'customer_identifier').columns).toEqual({ customer_identifier: 0, channel: 1, customer_name: 2 });
+    expect(map(['customer_identifier', 'channel', 'name'], [], 'customer_identifier').columns).toEqual({
+      customer_identifier: 0,
+      channel: 1,
+      customer_name: 2,
+    });
   });
 });

@@ -19,10 +19,12 @@ afterAll(async () => {
 });
 
 function importFile(file: string, reports: string, ...args: string[]) {
-  return cli(['import', file, '--base-url', emulator.baseUrl, '--report-dir', reports, ...args], { env: { VOREL_API_KEY: emulator.apiKey } });
+  return cli(['import', file, '--base-url', emulator.baseUrl, '--report-dir', reports, ...args], {
+    env: { VOREL_API_KEY: emulator.apiKey },
+  });
 }
 
-const outcomes = (runDir: string) => readResults(runDir).map((x) => [x['line'], x['outcome'], x['error_code']]);
+const outcomes = (runDir: string) => readResults(runDir).map((x) => [x.line, x.outcome, x.error_code]);
 
 /** Imports `content` from a fresh folder; returns the CLI run and its run folder. */
 async function importContent(name: string, content: string | Buffer) {

@@ -27,11 +27,13 @@ function updateFile(dir: string, rows: number): { file: string; want: Map<string
     want.set(testId(i), values);
     lines.push(`${testId(i)},"${values.customer_name.replaceAll('"', '""')}",${values.customer_language}`);
   }
-  return { file: writeCsv(dir, 'rows.csv', lines.join('\r\n') + '\r\n'), want };
+  return { file: writeCsv(dir, 'rows.csv', `${lines.join('\r\n')}\r\n`), want };
 }
 
 async function importFile(emu: Emulator, file: string, reports: string, ...args: string[]) {
-  return cli(['import', file, '--base-url', emu.baseUrl, '--report-dir', reports, '--quiet', ...args], { env: { VOREL_API_KEY: emu.apiKey } });
+  return cli(['import', file, '--base-url', emu.baseUrl, '--report-dir', reports, '--quiet', ...args], {
+    env: { VOREL_API_KEY: emu.apiKey },
+  });
 }
 
 describe('under injected faults', () => {
@@ -45,36 +47,50 @@ describe('under injected faults', () => {
     const work = tempDir();
     const reports = path.join(work, 'reports');
     const { file, want } = updateFile(work, rows);
-    const r = await importFile(emulator, file, reports, '--concurrency', String(concurrency), '--rate', '1000000', '--backoff-base-ms', '10');
+    const r = await importFile(
+      emulator,
+      file,
+      reports,
+      '--concurrency',
+      String(concurrency),
+      '--rate',
+      '1000000',
+      '--backoff-base-ms',
+      '10',
+    );
     expect([0, 1]).toContain(r.code);
     const runDir = onlyRunDir(reports);
     const { summary } = readRun(runDir);
     const results = readResults(runDir);
 
     // Each data row once, in input order (line n+1 for row n: one physical line per record).
-    expect(results.map((x) => Number(x['line']))).toEqual(Array.from({ length: rows }, (_, i) => i + 2));
-    expect(summary['input'].rows).toBe(rows);
-    const totals = summary['totals'] as Record<string, number>;
+    expect(results.map((x) => Number(x.line))).toEqual(Array.from({ length: rows }, (_, i) => i + 2));
+    expect(summary.input.rows).toBe(rows);
+    const totals = summary.totals as Record<string, number>;
     expect(Object.values(totals).reduce((a, b) => a + b, 0)).toBe(rows);
-    for (const [kind, n] of Object.entries(totals)) expect(results.filter((x) => x['outcome'] === kind), kind).toHaveLength(n);
+    for (const [kind, n] of Object.entries(totals))
+      expect(
+        results.filter((x) => x.outcome === kind),
+        kind,
+      ).toHaveLength(n);
     // Only transient trouble can fail a row here, and only after every retry (5).
-    for (const row of results.filter((x) => x['outcome'] !== 'updated')) {
+    for (const row of results.filter((x) => x.outcome !== 'updated')) {
       expect(row).toMatchObject({ outcome: 'failed', attempts: '6' });
-      expect(['server_error', 'network']).toContain(row['error_code']);
+      expect(['server_error', 'network']).toContain(row.error_code);
     }
-    expect(totals['updated']).toBeGreaterThanOrEqual(rows - 3);
+    expect(totals.updated).toBeGreaterThanOrEqual(rows - 3);
 
     // The server holds exactly what the CSV says for every updated row (resets after apply included).
-    for (const row of results.filter((x) => x['outcome'] === 'updated')) {
-      expect(emulator.get(row['id']!), row['line']).toMatchObject(want.get(row['id']!)!);
+    for (const row of results.filter((x) => x.outcome === 'updated')) {
+      expect(emulator.get(row.id!), row.line).toMatchObject(want.get(row.id!)!);
     }
 
     // attempts in results.csv are real: they add up to what the client counted and the server saw.
-    const attempts = results.reduce((n, x) => n + Number(x['attempts']), 0);
-    expect(summary['requests'].total).toBe(attempts);
+    const attempts = results.reduce((n, x) => n + Number(x.attempts), 0);
+    expect(summary.requests.total).toBe(attempts);
     expect(emulator.requests).toHaveLength(attempts);
-    expect(summary['requests'].retries).toBe(attempts - rows);
-    expect(summary['requests'].retries).toBeGreaterThan(rows * 0.15);
+    expect(summary.requests.retries).toBe(attempts - rows);
+    expect(summary.requests.retries).toBeGreaterThan(rows * 0.15);
     expect(emulator.peakInFlight).toBeLessThanOrEqual(concurrency);
     expect(emulator.peakInFlight).toBeGreaterThan(1);
   });
@@ -94,15 +110,15 @@ describe('against the server rate limit (20 per 2 s window, client allowed far m
     expect(r.code).toBe(0);
     const runDir = onlyRunDir(reports);
     const { summary } = readRun(runDir);
-    expect(summary['totals'].updated).toBe(rows);
+    expect(summary.totals.updated).toBe(rows);
     for (const [id, values] of want) expect(emulator.get(id)).toMatchObject(values);
 
     const log = emulator.requests;
     const limited = log.filter((q) => q.status === 429);
     // In-flight requests meet the full window: the test means nothing without 429s.
     expect(limited.length).toBeGreaterThan(0);
-    expect(summary['requests'].rate_limited).toBe(limited.length);
-    expect(summary['requests'].total).toBe(log.length);
+    expect(summary.requests.rate_limited).toBe(limited.length);
+    expect(summary.requests.total).toBe(log.length);
     // Each 429 carries Retry-After = ceil(seconds to the window's end); the client pauses that
     // long from when it read the answer. Requests already in flight then may still arrive just
     // after it (slack); nothing may arrive later, until the pause is over.
@@ -115,8 +131,8 @@ describe('against the server rate limit (20 per 2 s window, client allowed far m
     }
     // A 429 uses no retry: every row ended updated, some after more than one attempt.
     const results = readResults(runDir);
-    expect(results.some((x) => Number(x['attempts']) > 1)).toBe(true);
-    expect(results.reduce((n, x) => n + Number(x['attempts']), 0)).toBe(log.length);
+    expect(results.some((x) => Number(x.attempts) > 1)).toBe(true);
+    expect(results.reduce((n, x) => n + Number(x.attempts), 0)).toBe(log.length);
   });
 });
 
@@ -132,19 +148,22 @@ describe('the circuit breaker', () => {
     const work = tempDir();
     const reports = path.join(work, 'reports');
     const { file } = updateFile(work, rows);
-    const r = await cli(['import', file, '--base-url', emulator.baseUrl, '--report-dir', reports, '--concurrency', String(concurrency), '--rate', '1000000'], {
-      env: { VOREL_API_KEY: keyOf(emulator) },
-    });
+    const r = await cli(
+      ['import', file, '--base-url', emulator.baseUrl, '--report-dir', reports, '--concurrency', String(concurrency), '--rate', '1000000'],
+      {
+        env: { VOREL_API_KEY: keyOf(emulator) },
+      },
+    );
     expect(r.code).toBe(3);
     expect(emulator.requests.length).toBeLessThanOrEqual(concurrency);
     expect(emulator.requests.every((q) => !q.applied)).toBe(true);
     const results = readResults(onlyRunDir(reports));
     expect(results).toHaveLength(rows);
-    const failed = results.filter((x) => x['outcome'] === 'failed');
+    const failed = results.filter((x) => x.outcome === 'failed');
     expect(failed.length).toBeGreaterThanOrEqual(1);
     expect(failed.length).toBeLessThanOrEqual(concurrency);
-    expect(failed.every((x) => x['error_code'] === code && x['attempts'] === '1')).toBe(true);
-    expect(results.filter((x) => x['outcome'] === 'not_attempted')).toHaveLength(rows - failed.length);
+    expect(failed.every((x) => x.error_code === code && x.attempts === '1')).toBe(true);
+    expect(results.filter((x) => x.outcome === 'not_attempted')).toHaveLength(rows - failed.length);
     expect(r.stderr).toContain(code === 'forbidden' ? 'conversations:write' : 'wrong, malformed or revoked');
   });
 });

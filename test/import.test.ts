@@ -22,7 +22,8 @@ afterEach(async () => {
 const csvFile = (name: string, content: string | Buffer): string => writeCsv(work, name, content);
 
 const env = () => ({ VOREL_API_KEY: emulator.apiKey });
-const run = (file: string, ...args: string[]) => cli(['import', file, '--base-url', emulator.baseUrl, '--report-dir', reports, ...args], { env: env() });
+const run = (file: string, ...args: string[]) =>
+  cli(['import', file, '--base-url', emulator.baseUrl, '--report-dir', reports, ...args], { env: env() });
 
 const results = readResults;
 
@@ -43,7 +44,7 @@ describe('import against the emulator', () => {
     expect(r.code).toBe(1);
     const runDir = onlyRunDir(reports);
     const rows = results(runDir);
-    expect(rows.map((x) => [x['line'], x['outcome'], x['error_code']])).toEqual([
+    expect(rows.map((x) => [x.line, x.outcome, x.error_code])).toEqual([
       ['2', 'updated', ''],
       ['3', 'updated', ''],
       ['6', 'updated', ''],
@@ -56,10 +57,10 @@ describe('import against the emulator', () => {
     expect(emulator.get(testId(3))).toMatchObject({ customer_name: null, customer_language: 'fr' });
     expect(emulator.get(testId(4))?.customer_name).toBe('Before 4');
     const { summary } = readRun(runDir);
-    const totals = summary['totals'] as Record<string, number>;
-    expect(Object.values(totals).reduce((a, b) => a + b, 0)).toBe(summary['input'].rows);
+    const totals = summary.totals as Record<string, number>;
+    expect(Object.values(totals).reduce((a, b) => a + b, 0)).toBe(summary.input.rows);
     expect(totals).toEqual({ updated: 4, unchanged: 0, valid: 0, would_update: 0, invalid: 2, failed: 0, not_attempted: 0 });
-    expect(summary['requests']).toEqual({ total: 4, retries: 0, rate_limited: 0 });
+    expect(summary.requests).toEqual({ total: 4, retries: 0, rate_limited: 0 });
     expect(r.stdout).toContain('updated');
     expect(r.stdout).toContain(runDir);
   });
@@ -83,13 +84,16 @@ describe('import against the emulator', () => {
   });
 
   it('marks an earlier row superseded when a later row with its id is updated, and leaves it out of failed.csv', async () => {
-    const file = csvFile('supersede.csv', `id,customer_name,customer_language\n${testId(8)},Old,EN\n${testId(9)},Z,zz-ZZZ\n${testId(8)},New,en\n`);
+    const file = csvFile(
+      'supersede.csv',
+      `id,customer_name,customer_language\n${testId(8)},Old,EN\n${testId(9)},Z,zz-ZZZ\n${testId(8)},New,en\n`,
+    );
     const r = await run(file);
     expect(r.code).toBe(1);
     const runDir = onlyRunDir(reports);
     const rows = results(runDir);
     expect(rows[0]).toMatchObject({ outcome: 'invalid', error_code: 'superseded' });
-    expect(rows[0]!['message']).toContain('customer_language');
+    expect(rows[0]!.message).toContain('customer_language');
     expect(readRun(runDir).failed.toString()).toBe(`id,customer_name,customer_language\n${testId(9)},Z,zz-ZZZ\n`);
   });
 
@@ -98,12 +102,12 @@ describe('import against the emulator', () => {
     const file = csvFile('later.csv', `id,customer_name,customer_language\n${testId(8)},Old,en\n${testId(8)},Newer,EN\n`);
     expect((await run(file)).code).toBe(1);
     const runDir = onlyRunDir(reports);
-    expect(results(runDir).map((x) => [x['outcome'], x['error_code']])).toEqual([
+    expect(results(runDir).map((x) => [x.outcome, x.error_code])).toEqual([
       ['updated', ''],
       ['invalid', 'bad_language'],
     ]);
     expect(readRun(runDir).failed.toString()).toBe(`id,customer_name,customer_language\n${testId(8)},Newer,EN\n`);
-    expect(readRun(runDir).summary['superseded']).toBe(0);
+    expect(readRun(runDir).summary.superseded).toBe(0);
   });
 
   it('reports an unclosed quote at the line where it opened, and copies the whole record to failed.csv', async () => {
@@ -112,12 +116,14 @@ describe('import against the emulator', () => {
     expect(r.code).toBe(1);
     const runDir = onlyRunDir(reports);
     const rows = results(runDir);
-    expect(rows.map((x) => [x['line'], x['outcome'], x['error_code']])).toEqual([
+    expect(rows.map((x) => [x.line, x.outcome, x.error_code])).toEqual([
       ['2', 'valid', ''],
       ['4', 'invalid', 'unclosed_quote'],
     ]);
-    expect(rows[1]!['message']).toMatch(/quote opened on line 4/);
-    expect(readRun(runDir).failed.toString()).toBe(`id,customer_name,customer_language\n${testId(2)},"two\nlines","en\n${testId(1)},D,de\n`);
+    expect(rows[1]!.message).toMatch(/quote opened on line 4/);
+    expect(readRun(runDir).failed.toString()).toBe(
+      `id,customer_name,customer_language\n${testId(2)},"two\nlines","en\n${testId(1)},D,de\n`,
+    );
   });
 
   it('writes failed.csv that re-imports to the same failures', async () => {
@@ -131,9 +137,11 @@ describe('import against the emulator', () => {
     const failed = readRun(firstDir).failed;
     expect(failed.toString()).toBe(`\uFEFFid,customer_name,customer_language\r\nnope,Bad,en\r\n${testId(999)},"Gone\r\nAway",en\r\n`);
     const retryReports = path.join(work, 'retry');
-    const second = await cli(['import', path.join(firstDir, 'failed.csv'), '--base-url', emulator.baseUrl, '--report-dir', retryReports], { env: env() });
+    const second = await cli(['import', path.join(firstDir, 'failed.csv'), '--base-url', emulator.baseUrl, '--report-dir', retryReports], {
+      env: env(),
+    });
     expect(second.code).toBe(1);
-    const again = results(onlyRunDir(retryReports)).map((x) => [x['id'], x['outcome'], x['error_code']]);
+    const again = results(onlyRunDir(retryReports)).map((x) => [x.id, x.outcome, x.error_code]);
     expect(again).toEqual([
       ['nope', 'invalid', 'invalid_uuid'],
       [testId(999), 'failed', 'not_found'],
@@ -147,10 +155,10 @@ describe('import against the emulator', () => {
     expect(r.code).toBe(1);
     expect(emulator.requests).toHaveLength(0);
     const rows = results(onlyRunDir(reports));
-    expect(rows.map((x) => x['outcome'])).toEqual(['valid', 'invalid']);
+    expect(rows.map((x) => x.outcome)).toEqual(['valid', 'invalid']);
     const { summary } = readRun(onlyRunDir(reports));
-    expect(summary['mode']).toBe('dry-run');
-    expect(summary['key_fingerprint']).toBeNull();
+    expect(summary.mode).toBe('dry-run');
+    expect(summary.key_fingerprint).toBeNull();
   });
 
   it('warns about duplicate ids on a dry run too, and counts them in the summary', async () => {
@@ -158,7 +166,7 @@ describe('import against the emulator', () => {
     const r = await cli(['import', file, '--dry-run', '--report-dir', reports]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(`1 ids appear on more than one row (applied in file order, one at a time): ${testId(1)}`);
-    expect(readRun(onlyRunDir(reports)).summary['duplicate_ids']).toBe(1);
+    expect(readRun(onlyRunDir(reports)).summary.duplicate_ids).toBe(1);
   });
 
   it('reads stdin with -', async () => {
@@ -170,13 +178,13 @@ describe('import against the emulator', () => {
     expect(emulator.get(testId(3))?.customer_name).toBe('From stdin');
     const runDir = onlyRunDir(reports);
     expect(existsSync(path.join(runDir, 'stdin.csv'))).toBe(false);
-    expect(readRun(runDir).summary['input'].path).toBe('-');
+    expect(readRun(runDir).summary.input.path).toBe('-');
   });
 
   it('exits 0 with zero rows for a header-only file', async () => {
     const r = await run(csvFile('header.csv', 'id,customer_name\n'));
     expect(r.code).toBe(0);
-    expect(readRun(onlyRunDir(reports)).summary['input'].rows).toBe(0);
+    expect(readRun(onlyRunDir(reports)).summary.input.rows).toBe(0);
   });
 
   it('creates the run folder 0700 and its files 0600', async () => {
@@ -208,15 +216,18 @@ describe('import against the emulator', () => {
     expect(emulator.requests.length).toBeLessThanOrEqual(4);
     const rows = results(onlyRunDir(reports));
     expect(rows).toHaveLength(30);
-    expect(rows.filter((x) => x['outcome'] === 'not_attempted').length).toBeGreaterThanOrEqual(26);
+    expect(rows.filter((x) => x.outcome === 'not_attempted').length).toBeGreaterThanOrEqual(26);
     expect(r.stderr + r.stdout).not.toContain(stranger);
   });
 
   it('stops with exit 3 and names the scope when the key cannot write', async () => {
     const readOnly = emulator.createKey(['read']);
-    const r = await cli(['import', csvFile('s.csv', `id,name\n${testId(1)},A\n${testId(2)},B\n`), '--base-url', emulator.baseUrl, '--report-dir', reports], {
-      env: { VOREL_API_KEY: readOnly },
-    });
+    const r = await cli(
+      ['import', csvFile('s.csv', `id,name\n${testId(1)},A\n${testId(2)},B\n`), '--base-url', emulator.baseUrl, '--report-dir', reports],
+      {
+        env: { VOREL_API_KEY: readOnly },
+      },
+    );
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('conversations:write');
     expect(emulator.get(testId(1))?.customer_name).toBe('Before 1');
@@ -227,8 +238,8 @@ describe('import against the emulator', () => {
     const r = await run(csvFile('gone.csv', lines.join('\n')), '--max-errors', '3', '--concurrency', '1');
     expect(r.code).toBe(3);
     const rows = results(onlyRunDir(reports));
-    expect(rows.slice(0, 3).map((x) => x['error_code'])).toEqual(['not_found', 'not_found', 'not_found']);
-    expect(rows.slice(3).every((x) => x['outcome'] === 'not_attempted')).toBe(true);
+    expect(rows.slice(0, 3).map((x) => x.error_code)).toEqual(['not_found', 'not_found', 'not_found']);
+    expect(rows.slice(3).every((x) => x.outcome === 'not_attempted')).toBe(true);
     expect(emulator.requests).toHaveLength(3);
   });
 });
@@ -245,11 +256,36 @@ describe('reading what the server answered', () => {
         if (id === testId(3)) {
           // The values sent, but on another conversation: the write is not confirmed.
           res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ customer_language: null, ...JSON.parse(body), id: testId(99), channel: 'webform', customer_identifier: 'a@b.c', status: 'active', created_at: '2025-01-01T00:00:00Z', first_message_at: null, last_message_at: null }));
+          res.end(
+            JSON.stringify({
+              customer_language: null,
+              ...JSON.parse(body),
+              id: testId(99),
+              channel: 'webform',
+              customer_identifier: 'a@b.c',
+              status: 'active',
+              created_at: '2025-01-01T00:00:00Z',
+              first_message_at: null,
+              last_message_at: null,
+            }),
+          );
         } else if (id === testId(1)) {
           // A 200 whose body is not what was sent: the reconciliation must catch it.
           res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ ...JSON.parse(body), id, customer_name: 'Something Else', channel: 'webform', customer_identifier: 'a@b.c', status: 'active', created_at: '2025-01-01T00:00:00Z', customer_language: 'en', first_message_at: null, last_message_at: null }));
+          res.end(
+            JSON.stringify({
+              ...JSON.parse(body),
+              id,
+              customer_name: 'Something Else',
+              channel: 'webform',
+              customer_identifier: 'a@b.c',
+              status: 'active',
+              created_at: '2025-01-01T00:00:00Z',
+              customer_language: 'en',
+              first_message_at: null,
+              last_message_at: null,
+            }),
+          );
         } else {
           res.writeHead(400, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ error: { code: 'bad_request', message: 'customer_name: nope' } }));
@@ -263,13 +299,15 @@ describe('reading what the server answered', () => {
 
   it('reports a 200 with other values as failed/mismatch and a 400 as invalid/bad_request with the server message', async () => {
     const file = csvFile('m.csv', `id,name\n${testId(1)},Mine\n${testId(2)},Other\n${testId(3)},Third\n`);
-    const r = await cli(['import', file, '--base-url', baseUrl, '--report-dir', reports], { env: { VOREL_API_KEY: `vapk_live_${'0'.repeat(48)}` } });
+    const r = await cli(['import', file, '--base-url', baseUrl, '--report-dir', reports], {
+      env: { VOREL_API_KEY: `vapk_live_${'0'.repeat(48)}` },
+    });
     expect(r.code).toBe(1);
     const rows = results(onlyRunDir(reports));
     expect(rows[0]).toMatchObject({ outcome: 'failed', error_code: 'mismatch', http_status: '200', attempts: '1' });
     expect(rows[1]).toMatchObject({ outcome: 'invalid', error_code: 'bad_request', http_status: '400' });
-    expect(rows[1]!['message']).toContain('customer_name: nope');
+    expect(rows[1]!.message).toContain('customer_name: nope');
     expect(rows[2]).toMatchObject({ outcome: 'failed', error_code: 'mismatch' });
-    expect(rows[2]!['message']).toContain(`with conversation ${testId(99)}`);
+    expect(rows[2]!.message).toContain(`with conversation ${testId(99)}`);
   });
 });

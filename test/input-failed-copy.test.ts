@@ -28,7 +28,11 @@ async function copyLines(source: InputSource, lines: number[], highWaterMark?: n
 }
 
 const enc = (text: string, encoding: InputEncoding): Buffer =>
-  encoding === 'utf-16le' ? Buffer.from(text, 'utf16le') : encoding === 'utf-16be' ? Buffer.from(text, 'utf16le').swap16() : Buffer.from(text, 'latin1');
+  encoding === 'utf-16le'
+    ? Buffer.from(text, 'utf16le')
+    : encoding === 'utf-16be'
+      ? Buffer.from(text, 'utf16le').swap16()
+      : Buffer.from(text, 'latin1');
 
 describe('copyRecordSpans', () => {
   it('copies BOM, header and the chosen CRLF records byte for byte (UTF-8)', async () => {
@@ -59,7 +63,11 @@ describe('copyRecordSpans', () => {
       const path = join(REAL_EXPORTS, file);
       const source = await openInput({ path, encoding });
       const records = await recordsOf(source);
-      const { bytes } = await copyLines(source, records.map((r) => r.line), 7); // odd chunks split UTF-16 units
+      const { bytes } = await copyLines(
+        source,
+        records.map((r) => r.line),
+        7,
+      ); // odd chunks split UTF-16 units
       expect(bytes.equals(readFileSync(path)), file).toBe(true);
     }
   });
@@ -100,7 +108,15 @@ describe('copyRecordSpans', () => {
   it('refuses spans out of line order', async () => {
     const source = await openInput({ path: tmpFile('id\n1\n2\n') });
     await expect(
-      copyRecordSpans(source, { line: 1, endLine: 1 }, [{ line: 3, endLine: 3 }, { line: 2, endLine: 2 }], join(dir, 'bad.csv')),
+      copyRecordSpans(
+        source,
+        { line: 1, endLine: 1 },
+        [
+          { line: 3, endLine: 3 },
+          { line: 2, endLine: 2 },
+        ],
+        join(dir, 'bad.csv'),
+      ),
     ).rejects.toThrow(/increasing line order/);
   });
 
@@ -117,7 +133,11 @@ describe('copyRecordSpans', () => {
           const source = await openInput({ path: tmpFile(text) });
           const records = (await recordsOf(source)).slice(1);
           const chosen = records.filter((_, i) => pick[i] === true);
-          const { bytes } = await copyLines(source, chosen.map((r) => r.line), chunk);
+          const { bytes } = await copyLines(
+            source,
+            chosen.map((r) => r.line),
+            chunk,
+          );
           const expected = ['id,name', ...nonBlank.filter((_, i) => pick[i] === true)].map((l) => l + eol).join('');
           expect(bytes.toString()).toBe(expected);
         },

@@ -251,7 +251,7 @@ describe('encoding', () => {
 
 describe('streaming', () => {
   it('does not read ahead of a slow consumer (a large file is not buffered)', async () => {
-    const source = await openInput({ path: tmpFile('id,name\n' + '00000000-0000-0000-0000-000000000000,name\n'.repeat(200_000)) });
+    const source = await openInput({ path: tmpFile(`id,name\n${'00000000-0000-0000-0000-000000000000,name\n'.repeat(200_000)}`) });
     let bytesRead = 0;
     const records = readRecords(source, { onBytes: (n) => (bytesRead = n) });
     await records.next();
@@ -263,7 +263,7 @@ describe('streaming', () => {
   });
 
   it('reports cumulative bytes read, reaching the file size', async () => {
-    const content = 'id\n' + '1\n'.repeat(50_000);
+    const content = `id\n${'1\n'.repeat(50_000)}`;
     const source = await openInput({ path: tmpFile(content) });
     const seen: number[] = [];
     for await (const _ of readRecords(source, { onBytes: (n) => seen.push(n) })) void _;
@@ -332,7 +332,9 @@ describe('properties', () => {
     fc.assert(
       fc.property(tableArb, (t) => {
         const { text } = serialise(t);
-        const oracle = (parse(text, { delimiter: t.delimiter, record_delimiter: t.eol, relax_column_count: true }) as string[][]).filter(notBlank);
+        const oracle = (parse(text, { delimiter: t.delimiter, record_delimiter: t.eol, relax_column_count: true }) as string[][]).filter(
+          notBlank,
+        );
         const ours = frame(text, t.delimiter, t.cuts).map((r) => (r.kind === 'record' ? r.cells : r.code));
         expect(ours).toEqual(oracle);
       }),

@@ -127,7 +127,7 @@ describe('openInput: line ending, hash and size', () => {
   });
 
   it('hashes and measures the whole input, BOM included', async () => {
-    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('id\n' + 'x\n'.repeat(100_000))]);
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`id\n${'x\n'.repeat(100_000)}`)]);
     const source = await open(bytes);
     expect(source.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
     expect(source.size).toBe(bytes.length);

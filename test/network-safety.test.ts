@@ -35,16 +35,19 @@ describe('redirects', () => {
     const redirector = await server((req, res) => res.writeHead(status, { location: `${elsewhere.url}${req.url}` }).end());
     const work = tempDir();
     const reports = path.join(work, 'reports');
-    const r = await cli(['import', writeCsv(work, 'rows.csv', ROWS), '--base-url', redirector.url, '--report-dir', reports, '--rate', '100000'], {
-      env: { VOREL_API_KEY: KEY },
-    });
+    const r = await cli(
+      ['import', writeCsv(work, 'rows.csv', ROWS), '--base-url', redirector.url, '--report-dir', reports, '--rate', '100000'],
+      {
+        env: { VOREL_API_KEY: KEY },
+      },
+    );
     expect(r.code).toBe(1);
     expect(elsewhere.hits).toEqual([]);
     expect(redirector.hits).toHaveLength(2); // one attempt per row: a redirect is not retried
     const rows = readResults(onlyRunDir(reports));
     for (const row of rows) {
       expect(row).toMatchObject({ outcome: 'failed', error_code: 'unexpected_status', http_status: String(status), attempts: '1' });
-      expect(row['message']).toContain('not followed');
+      expect(row.message).toContain('not followed');
     }
   });
 });
@@ -60,15 +63,18 @@ describe('proxy settings in the environment', () => {
       }
     });
     for (const name of ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'ALL_PROXY']) process.env[name] = proxy.url;
-    delete process.env['NO_PROXY'];
-    delete process.env['no_proxy'];
+    delete process.env.NO_PROXY;
+    delete process.env.no_proxy;
     const emulator = await emulatorWith(2);
     cleanups.push(() => emulator.close());
     const work = tempDir();
     const reports = path.join(work, 'reports');
-    const r = await cli(['import', writeCsv(work, 'rows.csv', ROWS), '--base-url', emulator.baseUrl, '--report-dir', reports, '--rate', '100000'], {
-      env: { VOREL_API_KEY: emulator.apiKey, HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url },
-    });
+    const r = await cli(
+      ['import', writeCsv(work, 'rows.csv', ROWS), '--base-url', emulator.baseUrl, '--report-dir', reports, '--rate', '100000'],
+      {
+        env: { VOREL_API_KEY: emulator.apiKey, HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url },
+      },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(proxy.hits).toEqual([]);
     expect(emulator.requests).toHaveLength(2);

@@ -36,7 +36,8 @@ function workspace(em: Emulator) {
 
 /** RFC 4180 cell; null → empty. */
 const cell = (v: string | null): string => (v === null ? '' : /[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
-const csv = (header: string, rows: (string | null)[][]): string => [header, ...rows.map((r) => r.map(cell).join(','))].join('\r\n') + '\r\n';
+const csv = (header: string, rows: (string | null)[][]): string =>
+  `${[header, ...rows.map((r) => r.map(cell).join(','))].join('\r\n')}\r\n`;
 
 type Row = Record<string, string>;
 const readCsv = (runDir: string, name: string): Row[] => parse(readFileSync(path.join(runDir, name)), { columns: true }) as Row[];
@@ -74,7 +75,7 @@ describe('--plan', () => {
         `6,${testId(6)},customer_name,,Named now\r\n`,
     );
     const results = readCsv(r.runDir, 'results.csv');
-    expect(results.map((x) => [x['outcome'], x['error_code'], x['before_customer_name']])).toEqual([
+    expect(results.map((x) => [x.outcome, x.error_code, x.before_customer_name])).toEqual([
       ['unchanged', '', 'Before 1'],
       ['would_update', '', 'Before 2'],
       ['would_update', '', 'Before 3'],
@@ -83,9 +84,16 @@ describe('--plan', () => {
       ['failed', 'not_found', ''],
     ]);
     const { summary } = readRun(r.runDir);
-    expect(summary['mode']).toBe('plan');
-    expect(summary['read']).toMatchObject({ strategy: 'get', requests: 6, conversations_scanned: null });
-    expect(summary['plan']).toEqual({ would_change: 4, patch_requests: 4, read_requests: 6, requests: 10, estimated_minutes: 0.1, rate: 100000 });
+    expect(summary.mode).toBe('plan');
+    expect(summary.read).toMatchObject({ strategy: 'get', requests: 6, conversations_scanned: null });
+    expect(summary.plan).toEqual({
+      would_change: 4,
+      patch_requests: 4,
+      read_requests: 6,
+      requests: 10,
+      estimated_minutes: 0.1,
+      rate: 100000,
+    });
     expect(r.stdout).toMatch(/plan: 4 rows would change/);
     expect(existsSync(path.join(r.runDir, 'rollback.csv'))).toBe(false);
     expect(emulator.get(testId(2))?.customer_name).toBe('Before 2');
@@ -94,8 +102,18 @@ describe('--plan', () => {
   it('plans a later row of the same id against the earlier row, as the real run would apply them', async () => {
     emulator = await emulatorWith(2);
     const ws = workspace(emulator);
-    const r = await ws.run(ws.file('dup.csv', csv('id,name', [[testId(1), 'A'], [testId(1), 'A'], [testId(1), 'Before 1']])), '--plan');
-    expect(readCsv(r.runDir, 'results.csv').map((x) => [x['outcome'], x['before_customer_name']])).toEqual([
+    const r = await ws.run(
+      ws.file(
+        'dup.csv',
+        csv('id,name', [
+          [testId(1), 'A'],
+          [testId(1), 'A'],
+          [testId(1), 'Before 1'],
+        ]),
+      ),
+      '--plan',
+    );
+    expect(readCsv(r.runDir, 'results.csv').map((x) => [x.outcome, x.before_customer_name])).toEqual([
       ['would_update', 'Before 1'],
       ['unchanged', 'A'],
       ['would_update', 'A'],
@@ -106,15 +124,33 @@ describe('--plan', () => {
   it('exits 4 with --detailed-exitcode when changes are pending, 0 when none, 1 when a row is invalid', async () => {
     emulator = await emulatorWith(3);
     const ws = workspace(emulator);
-    const pending = ws.file('pending.csv', csv('id,name', [[testId(1), 'Before 1'], [testId(2), 'Changed']]));
-    const same = ws.file('same.csv', csv('id,name', [[testId(1), 'Before 1'], [testId(2), 'Before 2']]));
-    const invalid = ws.file('invalid.csv', csv('id,name', [[testId(2), 'Changed'], ['not-a-uuid', 'X']]));
+    const pending = ws.file(
+      'pending.csv',
+      csv('id,name', [
+        [testId(1), 'Before 1'],
+        [testId(2), 'Changed'],
+      ]),
+    );
+    const same = ws.file(
+      'same.csv',
+      csv('id,name', [
+        [testId(1), 'Before 1'],
+        [testId(2), 'Before 2'],
+      ]),
+    );
+    const invalid = ws.file(
+      'invalid.csv',
+      csv('id,name', [
+        [testId(2), 'Changed'],
+        ['not-a-uuid', 'X'],
+      ]),
+    );
     expect((await ws.run(pending, '--plan', '--detailed-exitcode')).code).toBe(4);
     expect((await ws.run(pending, '--plan')).code).toBe(0);
     expect((await ws.run(same, '--plan', '--detailed-exitcode')).code).toBe(0);
     const r = await ws.run(invalid, '--plan', '--detailed-exitcode');
     expect(r.code).toBe(1);
-    expect(readRun(r.runDir).summary['exit_code']).toBe(1);
+    expect(readRun(r.runDir).summary.exit_code).toBe(1);
     expect(methods(emulator).patch).toBe(0);
   });
 
@@ -123,7 +159,13 @@ describe('--plan', () => {
     const writeOnly = emulator.createKey(['conversations:write']);
     const work = tempDir();
     const file = path.join(work, 'a.csv');
-    writeFileSync(file, csv('id,name', [[testId(1), 'X'], [testId(2), 'Y']]));
+    writeFileSync(
+      file,
+      csv('id,name', [
+        [testId(1), 'X'],
+        [testId(2), 'Y'],
+      ]),
+    );
     const reports = path.join(work, 'r');
     const r = await cli(['import', file, '--only-changed', '--read', read, '--base-url', emulator.baseUrl, '--report-dir', reports], {
       env: { VOREL_API_KEY: writeOnly },
@@ -131,7 +173,7 @@ describe('--plan', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/lacks the required scope: read/);
     expect(methods(emulator).patch).toBe(0);
-    expect(readCsv(onlyRunDir(reports), 'results.csv').map((x) => x['outcome'])).toContain('not_attempted');
+    expect(readCsv(onlyRunDir(reports), 'results.csv').map((x) => x.outcome)).toContain('not_attempted');
     if (read === 'list') expect(emulator.requests).toHaveLength(1);
   });
 
@@ -140,18 +182,27 @@ describe('--plan', () => {
     emulator.setFaults({ latencyMs: 20 });
     const work = tempDir();
     const file = path.join(work, 'a.csv');
-    writeFileSync(file, csv('id,name', [[testId(1), 'X'], [testId(2), 'Y']]));
+    writeFileSync(
+      file,
+      csv('id,name', [
+        [testId(1), 'X'],
+        [testId(2), 'Y'],
+      ]),
+    );
     const stop = new AbortController();
     setTimeout(() => stop.abort(), 60);
     const reports = path.join(work, 'r');
-    const r = await cli(['import', file, '--only-changed', '--read', 'list', '--base-url', emulator.baseUrl, '--report-dir', reports, '--rate', '100000'], {
-      env: { VOREL_API_KEY: emulator.apiKey },
-      signal: stop.signal,
-    });
+    const r = await cli(
+      ['import', file, '--only-changed', '--read', 'list', '--base-url', emulator.baseUrl, '--report-dir', reports, '--rate', '100000'],
+      {
+        env: { VOREL_API_KEY: emulator.apiKey },
+        signal: stop.signal,
+      },
+    );
     expect(r.code).toBe(130);
     expect(methods(emulator).patch).toBe(0);
     expect(methods(emulator).list).toBeLessThan(10);
-    expect(readCsv(onlyRunDir(reports), 'results.csv').map((x) => [x['outcome'], x['error_code']])).toEqual([
+    expect(readCsv(onlyRunDir(reports), 'results.csv').map((x) => [x.outcome, x.error_code])).toEqual([
       ['not_attempted', 'interrupted'],
       ['not_attempted', 'interrupted'],
     ]);
@@ -176,25 +227,37 @@ describe('--only-changed', () => {
   ])('with --read %s sends exactly the PATCHes of the rows that differ, plus the reads', async (read, reads) => {
     emulator = await emulatorWith(100);
     const ws = workspace(emulator);
-    const r = await ws.run(ws.file('ten.csv', csv('id,customer_name,customer_language', tenPercent(100))), '--only-changed', '--read', read);
+    const r = await ws.run(
+      ws.file('ten.csv', csv('id,customer_name,customer_language', tenPercent(100))),
+      '--only-changed',
+      '--read',
+      read,
+    );
     expect(r.code).toBe(0);
     expect(methods(emulator)).toEqual({ patch: 10, ...reads });
     const patched = emulator.requests.filter((q) => q.method === 'PATCH').map((q) => q.path.split('/').pop());
     expect(patched.sort()).toEqual(Array.from({ length: 10 }, (_, k) => testId(k * 10 + 1)).sort());
     expect(emulator.get(testId(11))?.customer_name).toBe('Changed 11');
     const { summary } = readRun(r.runDir);
-    expect(summary['totals']).toMatchObject({ updated: 10, unchanged: 90 });
-    expect(summary['requests'].total).toBe(10 + reads.list + reads.get);
-    expect(summary['rollback']).toEqual({ rows: 10, unrestorable: 0 });
+    expect(summary.totals).toMatchObject({ updated: 10, unchanged: 90 });
+    expect(summary.requests.total).toBe(10 + reads.list + reads.get);
+    expect(summary.rollback).toEqual({ rows: 10, unrestorable: 0 });
   });
 
   it('PATCHes only the differing fields and never compares a field --empty keep leaves out', async () => {
     emulator = await emulatorWith(3);
     const ws = workspace(emulator);
-    const file = ws.file('keep.csv', csv('id,name,language', [[testId(1), null, 'en'], [testId(2), null, 'fr'], [testId(3), 'Before 3', 'de']]));
+    const file = ws.file(
+      'keep.csv',
+      csv('id,name,language', [
+        [testId(1), null, 'en'],
+        [testId(2), null, 'fr'],
+        [testId(3), 'Before 3', 'de'],
+      ]),
+    );
     const r = await ws.run(file, '--only-changed', '--empty', 'keep');
     expect(r.code).toBe(0);
-    expect(readCsv(r.runDir, 'results.csv').map((x) => x['outcome'])).toEqual(['unchanged', 'updated', 'updated']);
+    expect(readCsv(r.runDir, 'results.csv').map((x) => x.outcome)).toEqual(['unchanged', 'updated', 'updated']);
     expect(emulator.get(testId(2))).toMatchObject({ customer_name: 'Before 2', customer_language: 'fr' });
     expect(emulator.get(testId(3))).toMatchObject({ customer_name: 'Before 3', customer_language: 'de' });
     // With --empty null the same empty cell is a change: the name is cleared.
@@ -207,7 +270,10 @@ describe('--only-changed', () => {
     emulator = await emulatorWith(2);
     const ws = workspace(emulator);
     const r = await ws.run(ws.file('j.csv', csv('id,name', [[testId(1), 'New']])), '--only-changed');
-    const records = readFileSync(path.join(r.runDir, 'journal.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const records = readFileSync(path.join(r.runDir, 'journal.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const before = records.findIndex((x) => x.type === 'before');
     const row = records.findIndex((x) => x.type === 'row');
     expect(before).toBeGreaterThan(-1);
@@ -219,9 +285,20 @@ describe('--only-changed', () => {
     emulator = await emulatorWith(3);
     const ws = workspace(emulator);
     for (const read of ['get', 'list']) {
-      const r = await ws.run(ws.file(`${read}.csv`, csv('id,name', [[testId(1), `X ${read}`], [testId(77), 'Y']])), '--only-changed', '--read', read);
+      const r = await ws.run(
+        ws.file(
+          `${read}.csv`,
+          csv('id,name', [
+            [testId(1), `X ${read}`],
+            [testId(77), 'Y'],
+          ]),
+        ),
+        '--only-changed',
+        '--read',
+        read,
+      );
       expect(r.code).toBe(1);
-      expect(readCsv(r.runDir, 'results.csv').map((x) => [x['outcome'], x['error_code'], x['http_status']])).toEqual([
+      expect(readCsv(r.runDir, 'results.csv').map((x) => [x.outcome, x.error_code, x.http_status])).toEqual([
         ['updated', '', '200'],
         ['failed', 'not_found', '404'],
       ]);
@@ -235,7 +312,8 @@ describe('rollback.csv', () => {
     const rows: (string | null)[][] = [];
     conversations.forEach((c, i) => {
       if (i % 3 !== 0) rows.push([c.id, c.customer_name, c.customer_language]);
-      else if (i % 2 === 0) rows.push([c.id, c.customer_name === null ? 'Was null' : null, c.customer_language === 'pt-BR' ? 'en' : 'pt-BR']);
+      else if (i % 2 === 0)
+        rows.push([c.id, c.customer_name === null ? 'Was null' : null, c.customer_language === 'pt-BR' ? 'en' : 'pt-BR']);
       else rows.push([c.id, `Ünïcode 👋 "${i}", =x`, c.customer_language]);
     });
     const first = conversations[0]!;
@@ -247,13 +325,18 @@ describe('rollback.csv', () => {
     emulator = await startEmulator({ count: 400, seed: 11, rateLimit: null });
     const before = JSON.stringify(emulator.dump());
     const ws = workspace(emulator);
-    const changed = await ws.run(ws.file('changes.csv', csv('id,customer_name,customer_language', changes(emulator.dump()))), '--only-changed', '--read', 'list');
+    const changed = await ws.run(
+      ws.file('changes.csv', csv('id,customer_name,customer_language', changes(emulator.dump()))),
+      '--only-changed',
+      '--read',
+      'list',
+    );
     expect(changed.code).toBe(0);
     expect(JSON.stringify(emulator.dump())).not.toBe(before);
     const rollback = readCsv(changed.runDir, 'rollback.csv');
     expect(rollback).toHaveLength(134);
-    expect(new Set(rollback.map((x) => x['id'])).size).toBe(rollback.length);
-    expect(readRun(changed.runDir).summary['rollback']).toEqual({ rows: 134, unrestorable: 0 });
+    expect(new Set(rollback.map((x) => x.id)).size).toBe(rollback.length);
+    expect(readRun(changed.runDir).summary.rollback).toEqual({ rows: 134, unrestorable: 0 });
 
     const undo = await ws.run(path.join(changed.runDir, 'rollback.csv'), '--empty', 'null');
     expect(undo.code).toBe(0);
@@ -264,8 +347,17 @@ describe('rollback.csv', () => {
     emulator = await emulatorWith(1);
     emulator.insert([makeConversation({ id: testId(2), customer_name: '  Padded  ', customer_language: 'en' })]);
     const ws = workspace(emulator);
-    const r = await ws.run(ws.file('p.csv', csv('id,name', [[testId(1), 'X'], [testId(2), 'Y']])), '--only-changed');
-    expect(readRun(r.runDir).summary['rollback']).toEqual({ rows: 2, unrestorable: 1 });
+    const r = await ws.run(
+      ws.file(
+        'p.csv',
+        csv('id,name', [
+          [testId(1), 'X'],
+          [testId(2), 'Y'],
+        ]),
+      ),
+      '--only-changed',
+    );
+    expect(readRun(r.runDir).summary.rollback).toEqual({ rows: 2, unrestorable: 1 });
     expect(readFileSync(path.join(r.runDir, 'rollback.csv'), 'utf8')).toBe(
       `id,customer_name,customer_language\r\n${testId(1)},Before 1,en\r\n${testId(2)},  Padded  ,en\r\n`,
     );
@@ -294,16 +386,19 @@ describe('--read auto', () => {
     expect(emulator.requests.filter((q) => q.method === 'GET').every((q) => /[?&]limit=100\b/.test(q.path))).toBe(true);
     expect(r.stderr).toContain('scanning the tenant');
     expect(r.stderr).toContain('scanned 650 conversations with 7 list requests');
-    expect(readRun(r.runDir).summary['read']).toMatchObject({ strategy: 'list', requests: 7, conversations_scanned: 650 });
+    expect(readRun(r.runDir).summary.read).toMatchObject({ strategy: 'list', requests: 7, conversations_scanned: 650 });
   });
 
   it('scans for stdin', async () => {
     emulator = await emulatorWith(3);
     const work = tempDir();
-    const r = await cli(['import', '-', '--plan', '--base-url', emulator.baseUrl, '--report-dir', path.join(work, 'r'), '--rate', '100000'], {
-      env: { VOREL_API_KEY: emulator.apiKey },
-      stdin: csv('id,name', [[testId(1), 'X']]),
-    });
+    const r = await cli(
+      ['import', '-', '--plan', '--base-url', emulator.baseUrl, '--report-dir', path.join(work, 'r'), '--rate', '100000'],
+      {
+        env: { VOREL_API_KEY: emulator.apiKey },
+        stdin: csv('id,name', [[testId(1), 'X']]),
+      },
+    );
     expect(r.code).toBe(0);
     expect(methods(emulator)).toEqual({ patch: 0, list: 1, get: 0 });
   });
@@ -315,8 +410,20 @@ describe('--match-by customer_identifier', () => {
   const conversations = [
     makeConversation({ id: testId(1), ...shared, customer_name: 'WA', customer_language: 'en' }),
     makeConversation({ id: testId(2), channel: 'voice', customer_identifier: PHONE, customer_name: 'Voice', customer_language: 'en' }),
-    makeConversation({ id: testId(3), channel: 'webform', customer_identifier: 'Anna.Smith@example.com', customer_name: 'Anna', customer_language: 'en' }),
-    makeConversation({ id: testId(4), channel: 'whatsapp', customer_identifier: '+4915112345678', customer_name: 'Jonas', customer_language: 'de' }),
+    makeConversation({
+      id: testId(3),
+      channel: 'webform',
+      customer_identifier: 'Anna.Smith@example.com',
+      customer_name: 'Anna',
+      customer_language: 'en',
+    }),
+    makeConversation({
+      id: testId(4),
+      channel: 'whatsapp',
+      customer_identifier: '+4915112345678',
+      customer_name: 'Jonas',
+      customer_language: 'de',
+    }),
   ];
   const file = csv('customer_identifier,channel,customer_name', [
     ['+44 7700 900123', null, 'Ambiguous'], // whatsapp and voice
@@ -339,14 +446,14 @@ describe('--match-by customer_identifier', () => {
     const r = await ws.run(ws.file('m.csv', file), '--match-by', 'customer_identifier');
     expect(r.code).toBe(1);
     const results = readCsv(r.runDir, 'results.csv');
-    expect(results.map((x) => [x['id'], x['outcome'], x['error_code']])).toEqual(expected);
-    expect(results[0]!['message']).toMatch(/matches 2 conversations.*channel column/);
+    expect(results.map((x) => [x.id, x.outcome, x.error_code])).toEqual(expected);
+    expect(results[0]!.message).toMatch(/matches 2 conversations.*channel column/);
     expect(methods(emulator)).toEqual({ patch: 3, list: 1, get: 0 });
     expect(emulator.get(testId(1))?.customer_name).toBe('WA');
     expect(emulator.get(testId(2))?.customer_name).toBe('Voice 2');
     expect(emulator.get(testId(3))?.customer_name).toBe('Anna 2');
     // Every write read its before-values from the scan: rollback.csv undoes them.
-    expect(readCsv(r.runDir, 'rollback.csv').map((x) => [x['id'], x['customer_name']])).toEqual([
+    expect(readCsv(r.runDir, 'rollback.csv').map((x) => [x.id, x.customer_name])).toEqual([
       [testId(2), 'Voice'],
       [testId(3), 'Anna'],
       [testId(4), 'Jonas'],
@@ -360,7 +467,7 @@ describe('--match-by customer_identifier', () => {
     emulator = await startEmulator({ count: 0, rateLimit: null, conversations });
     const ws = workspace(emulator);
     const r = await ws.run(ws.file('m.csv', file), '--match-by', 'customer_identifier', mode);
-    expect(readCsv(r.runDir, 'results.csv').map((x) => [x['id'], x['outcome']])).toEqual([
+    expect(readCsv(r.runDir, 'results.csv').map((x) => [x.id, x.outcome])).toEqual([
       ['', 'invalid'],
       [testId(2), changed],
       [testId(3), changed],
@@ -379,7 +486,7 @@ describe('--match-by customer_identifier', () => {
     const r = await ws.run(ws.file('twice.csv', twice), '--match-by', 'customer_identifier', '--only-changed');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/1 customer identifiers appear on more than one row/);
-    expect(readCsv(r.runDir, 'results.csv').map((x) => [x['id'], x['outcome'], x['error_code']])).toEqual([
+    expect(readCsv(r.runDir, 'results.csv').map((x) => [x.id, x.outcome, x.error_code])).toEqual([
       [testId(4), 'unchanged', 'superseded'],
       [testId(4), 'updated', ''],
     ]);

@@ -126,12 +126,18 @@ describe('plan.csv and rollback.csv lines', () => {
   });
 
   it('plan.csv: one neutralised line per changing field, null as an empty cell', () => {
-    expect(planLines(row({ kind: 'would_update', httpStatus: 200, attempts: 1 }, { customer_name: null, customer_language: 'en' }))).toEqual([`7,${testId(1)},customer_name,,'=cmd\r\n`]);
-    expect(planLines(row({ kind: 'unchanged', httpStatus: 200, attempts: 1 }, { customer_name: '=cmd', customer_language: 'en' }))).toEqual([]);
+    expect(
+      planLines(row({ kind: 'would_update', httpStatus: 200, attempts: 1 }, { customer_name: null, customer_language: 'en' })),
+    ).toEqual([`7,${testId(1)},customer_name,,'=cmd\r\n`]);
+    expect(planLines(row({ kind: 'unchanged', httpStatus: 200, attempts: 1 }, { customer_name: '=cmd', customer_language: 'en' }))).toEqual(
+      [],
+    );
   });
 
   it('rollback.csv: raw values, never neutralised', () => {
-    expect(rollbackLine(testId(1), { customer_name: '=HYPERLINK("x")', customer_language: null })).toBe(`${testId(1)},"=HYPERLINK(""x"")",\r\n`);
+    expect(rollbackLine(testId(1), { customer_name: '=HYPERLINK("x")', customer_language: null })).toBe(
+      `${testId(1)},"=HYPERLINK(""x"")",\r\n`,
+    );
   });
 
   it('takes rows that changed (or may have) after reading their values', () => {

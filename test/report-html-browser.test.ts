@@ -55,9 +55,11 @@ describe.skipIf(CHROMIUM === undefined)('report.html in headless Chromium', () =
     rows.push(`${testId(23)},Zoë Ødegård,fr`, `${testId(24)},Nobody,de`); // 404: not_found
     rows.push(`${testId(1)},"${XSS_NAME.replaceAll('"', '""')}",EN`); // bad_language, a name with <script>
     rows.push(`"${XSS_ID.replaceAll('"', '""')}",X,en`); // invalid_uuid, an id with markup
-    writeFileSync(file, rows.join('\n') + '\n');
+    writeFileSync(file, `${rows.join('\n')}\n`);
     const reports = path.join(work, 'reports');
-    const r = await cli(['import', file, '--base-url', emulator.baseUrl, '--rate', '600', '--report-dir', reports], { env: { VOREL_API_KEY: emulator.apiKey } });
+    const r = await cli(['import', file, '--base-url', emulator.baseUrl, '--rate', '600', '--report-dir', reports], {
+      env: { VOREL_API_KEY: emulator.apiKey },
+    });
     expect(r.code, r.stderr).toBe(1);
     const runDir = onlyRunDir(reports);
     runId = path.basename(runDir);
@@ -86,7 +88,9 @@ describe.skipIf(CHROMIUM === undefined)('report.html in headless Chromium', () =
 
   it('filters the rows with the search box (prefilled from #q=)', () => {
     const dom = chromium(work, ['--dump-dom'], `${page}#q=not_found`);
-    const rows = [.../<tbody>([\s\S]*?)<\/tbody>/g.exec(dom.slice(dom.indexOf('id="problems"')))![1]!.matchAll(/<tr( style="display: none;")?>/g)];
+    const rows = [
+      .../<tbody>([\s\S]*?)<\/tbody>/g.exec(dom.slice(dom.indexOf('id="problems"')))![1]!.matchAll(/<tr( style="display: none;")?>/g),
+    ];
     expect(rows).toHaveLength(4);
     expect(rows.filter((m) => m[1] === undefined)).toHaveLength(2);
     expect(dom).toContain('<span id="shown" class="legend">2 shown</span>');

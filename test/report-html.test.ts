@@ -18,12 +18,34 @@ function input(over: Partial<HtmlReportInput> = {}): HtmlReportInput {
     requests: { total: 3, retries: 1, rate_limited: 1 },
   });
   const rows: RowResult[] = [
-    { line: 3, endLine: 3, id: XSS_ID, patch: { customer_name: XSS_NAME }, before: null, outcome: { kind: 'invalid', code: 'invalid_uuid', message: `id "${XSS_ID}" is not a UUID`, httpStatus: null, attempts: 0 } },
-    { line: 4, endLine: 4, id: testId(9), patch: { customer_name: 'Zoë' }, before: null, outcome: { kind: 'failed', code: 'not_found', message: '404 <i>Not Found</i>', httpStatus: 404, attempts: 1 } },
+    {
+      line: 3,
+      endLine: 3,
+      id: XSS_ID,
+      patch: { customer_name: XSS_NAME },
+      before: null,
+      outcome: { kind: 'invalid', code: 'invalid_uuid', message: `id "${XSS_ID}" is not a UUID`, httpStatus: null, attempts: 0 },
+    },
+    {
+      line: 4,
+      endLine: 4,
+      id: testId(9),
+      patch: { customer_name: 'Zoë' },
+      before: null,
+      outcome: { kind: 'failed', code: 'not_found', message: '404 <i>Not Found</i>', httpStatus: 404, attempts: 1 },
+    },
   ];
   const codes = new Map<string, number>();
   for (const r of rows) countProblemCode(codes, r);
-  return { summary, bucketSeconds: 10, timeline: [{ at: 0, requests: 3, rateLimited: 1 }], problemRows: rows, problemRowsTotal: 2, problemCodes: codes, ...over };
+  return {
+    summary,
+    bucketSeconds: 10,
+    timeline: [{ at: 0, requests: 3, rateLimited: 1 }],
+    problemRows: rows,
+    problemRowsTotal: 2,
+    problemCodes: codes,
+    ...over,
+  };
 }
 
 describe('report.html', () => {
@@ -59,7 +81,15 @@ describe('report.html', () => {
     expect(buckets.reduce((n, b) => n + b.requests, 0)).toBe(30_000);
     expect(buckets.reduce((n, b) => n + b.rateLimited, 0)).toBe(10);
     // Gaps (a long 429 pause) are empty bars, not squeezed out.
-    expect(chartBuckets([{ at: 0, requests: 1, rateLimited: 0 }, { at: 50, requests: 1, rateLimited: 0 }], 10).buckets.map((b) => b.requests)).toEqual([1, 0, 0, 0, 0, 1]);
+    expect(
+      chartBuckets(
+        [
+          { at: 0, requests: 1, rateLimited: 0 },
+          { at: 50, requests: 1, rateLimited: 0 },
+        ],
+        10,
+      ).buckets.map((b) => b.requests),
+    ).toEqual([1, 0, 0, 0, 0, 1]);
   });
 
   it('ranks error codes over all problem rows, not only the rows listed in the page', async () => {

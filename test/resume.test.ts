@@ -18,14 +18,22 @@ beforeEach(async () => {
   file = path.join(work, 'big.csv');
   const lines = ['id,customer_name,customer_language'];
   for (let i = 1; i <= ROWS; i++) lines.push(`${testId(i)},After ${i},fr`);
-  writeFileSync(file, lines.join('\n') + '\n');
+  writeFileSync(file, `${lines.join('\n')}\n`);
 });
 afterEach(() => emulator.close());
 
 /** Spawns the built CLI, sends `signal` once `rowsBeforeSignal` PATCHes have reached the emulator. */
-function runUntilSignal(args: string[], signal: NodeJS.Signals, rowsBeforeSignal: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+function runUntilSignal(
+  args: string[],
+  signal: NodeJS.Signals,
+  rowsBeforeSignal: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { PATH: process.env['PATH'], VOREL_API_KEY: emulator.apiKey }, stdio: 'pipe' });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, VOREL_API_KEY: emulator.apiKey },
+      stdio: 'pipe',
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -73,14 +81,16 @@ describe('interrupt and resume', () => {
     expect(resultRows(runDir)).toHaveLength(ROWS);
 
     const second = path.join(work, 'second');
-    const resumed = await cli(['import', file, '--resume', runDir, '--report-dir', second, '--rate', '100000'], { env: { VOREL_API_KEY: emulator.apiKey } });
+    const resumed = await cli(['import', file, '--resume', runDir, '--report-dir', second, '--rate', '100000'], {
+      env: { VOREL_API_KEY: emulator.apiKey },
+    });
     expect(resumed.code, resumed.stderr).toBe(0);
     const resumedDir = onlyRunDir(second);
     const final = JSON.parse(readFileSync(path.join(resumedDir, 'summary.json'), 'utf8'));
     expect(final.resumed_from).toBe(summary.run_id);
     expect(final.carried_over).toBe(summary.totals.updated);
     expect(final.totals.updated).toBe(ROWS);
-    expect(resultRows(resumedDir).map((r) => Number(r['line']))).toEqual(Array.from({ length: ROWS }, (_, i) => i + 2));
+    expect(resultRows(resumedDir).map((r) => Number(r.line))).toEqual(Array.from({ length: ROWS }, (_, i) => i + 2));
     // A graceful stop lets every started request finish, so nothing is sent twice.
     expect([...patchesPerId().values()].every((n) => n === 1)).toBe(true);
     expectStateEqualsCsv();
@@ -94,7 +104,9 @@ describe('interrupt and resume', () => {
     // Simulate a torn last write as well.
     appendFileSync(path.join(runDir, 'journal.ndjson'), '{"type":"row","line":9');
     const second = path.join(work, 'second');
-    const resumed = await cli(['import', file, '--resume', runDir, '--report-dir', second, '--rate', '100000'], { env: { VOREL_API_KEY: emulator.apiKey } });
+    const resumed = await cli(['import', file, '--resume', runDir, '--report-dir', second, '--rate', '100000'], {
+      env: { VOREL_API_KEY: emulator.apiKey },
+    });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toMatch(/skipped 1 unreadable journal line/);
     const twice = [...patchesPerId().values()].filter((n) => n > 1).length;
@@ -134,17 +146,42 @@ describe('interrupt and resume', () => {
     mkdirSync(runDir);
     const sha256 = createHash('sha256').update(content).digest('hex');
     const journal = [
-      { type: 'run', version: 1, run_id: 'old-run', mode: 'import', input: { path: dupFile, sha256, encoding: 'utf-8', delimiter: ',' }, options: { empty: 'null', map: [], match_by: 'id', base_url: emulator.baseUrl } },
-      { type: 'row', line: 2, end_line: 2, id: testId(1), outcome: { kind: 'failed', code: 'server_error', message: '500', httpStatus: 500, attempts: 6 }, patch: { customer_name: 'Old' }, before: null },
-      { type: 'row', line: 4, end_line: 4, id: testId(1), outcome: { kind: 'updated', httpStatus: 200, attempts: 1 }, patch: { customer_name: 'New' }, before: null },
+      {
+        type: 'run',
+        version: 1,
+        run_id: 'old-run',
+        mode: 'import',
+        input: { path: dupFile, sha256, encoding: 'utf-8', delimiter: ',' },
+        options: { empty: 'null', map: [], match_by: 'id', base_url: emulator.baseUrl },
+      },
+      {
+        type: 'row',
+        line: 2,
+        end_line: 2,
+        id: testId(1),
+        outcome: { kind: 'failed', code: 'server_error', message: '500', httpStatus: 500, attempts: 6 },
+        patch: { customer_name: 'Old' },
+        before: null,
+      },
+      {
+        type: 'row',
+        line: 4,
+        end_line: 4,
+        id: testId(1),
+        outcome: { kind: 'updated', httpStatus: 200, attempts: 1 },
+        patch: { customer_name: 'New' },
+        before: null,
+      },
     ];
-    writeFileSync(path.join(runDir, 'journal.ndjson'), journal.map((j) => JSON.stringify(j)).join('\n') + '\n');
+    writeFileSync(path.join(runDir, 'journal.ndjson'), `${journal.map((j) => JSON.stringify(j)).join('\n')}\n`);
     const second = path.join(work, 'second');
-    const r = await cli(['import', dupFile, '--resume', runDir, '--report-dir', second, '--rate', '100000'], { env: { VOREL_API_KEY: emulator.apiKey } });
+    const r = await cli(['import', dupFile, '--resume', runDir, '--report-dir', second, '--rate', '100000'], {
+      env: { VOREL_API_KEY: emulator.apiKey },
+    });
     expect(r.code, r.stderr).toBe(1);
     expect(emulator.requests.map((q) => q.path)).toEqual([`/api/v1/conversations/${testId(2)}`]);
     const rows = resultRows(onlyRunDir(second));
-    expect(rows.map((x) => [x['line'], x['outcome'], x['error_code']])).toEqual([
+    expect(rows.map((x) => [x.line, x.outcome, x.error_code])).toEqual([
       ['2', 'failed', 'superseded'],
       ['3', 'updated', ''],
       ['4', 'updated', ''],
@@ -163,18 +200,27 @@ describe('interrupt and resume', () => {
     const sha256 = createHash('sha256').update(csv).digest('hex');
     writeFileSync(
       path.join(runDir, 'journal.ndjson'),
-      [
-        { type: 'run', version: 1, run_id: 'crashed', mode: 'only-changed', input: { path: csvPath, sha256, encoding: 'utf-8', delimiter: ',' }, options: { empty: 'null', map: [], match_by: 'id', base_url: emulator.baseUrl } },
+      `${[
+        {
+          type: 'run',
+          version: 1,
+          run_id: 'crashed',
+          mode: 'only-changed',
+          input: { path: csvPath, sha256, encoding: 'utf-8', delimiter: ',' },
+          options: { empty: 'null', map: [], match_by: 'id', base_url: emulator.baseUrl },
+        },
         { type: 'before', line: 2, id: testId(1), before: { customer_name: 'Before 1', customer_language: 'en' } },
       ]
         .map((j) => JSON.stringify(j))
-        .join('\n') + '\n',
+        .join('\n')}\n`,
     );
     const second = path.join(work, 'second');
-    const r = await cli(['import', csvPath, '--resume', runDir, '--report-dir', second, '--rate', '100000'], { env: { VOREL_API_KEY: emulator.apiKey } });
+    const r = await cli(['import', csvPath, '--resume', runDir, '--report-dir', second, '--rate', '100000'], {
+      env: { VOREL_API_KEY: emulator.apiKey },
+    });
     expect(r.code, r.stderr).toBe(0);
     const resumedDir = onlyRunDir(second);
-    expect(resultRows(resumedDir).map((x) => x['outcome'])).toEqual(['updated', 'updated']);
+    expect(resultRows(resumedDir).map((x) => x.outcome)).toEqual(['updated', 'updated']);
     expect(readFileSync(path.join(resumedDir, 'rollback.csv'), 'utf8')).toBe(
       `id,customer_name,customer_language\r\n${testId(1)},Before 1,en\r\n${testId(2)},Before 2,en\r\n`,
     );

@@ -23,8 +23,37 @@ afterAll(async () => {
 
 /** Pieces of names: delimiters, quotes, line breaks, emoji, RTL text, formula starters, spaces. */
 const FRAGMENT = fc.constantFrom(
-  'a', 'Zoë', 'ß', 'José', ' ', '  ', '"', '""', ',', ';', '\t', '\n', '\r\n', '\r', "'", '=', '+', '-', '@',
-  '👋', '🇫🇷', '👩‍👩‍👧', 'مريم', 'שלום', '日本', 'Ω', '\u00a0', 'x=1', "'=SUM(A1)", "'-5", "'@x",
+  'a',
+  'Zoë',
+  'ß',
+  'José',
+  ' ',
+  '  ',
+  '"',
+  '""',
+  ',',
+  ';',
+  '\t',
+  '\n',
+  '\r\n',
+  '\r',
+  "'",
+  '=',
+  '+',
+  '-',
+  '@',
+  '👋',
+  '🇫🇷',
+  '👩‍👩‍👧',
+  'مريم',
+  'שלום',
+  '日本',
+  'Ω',
+  '\u00a0',
+  'x=1',
+  "'=SUM(A1)",
+  "'-5",
+  "'@x",
 );
 const LANGUAGE = fc.constantFrom('', 'en', 'fr', 'pt-BR', 'en-US', 'de-CH', 'zh');
 
@@ -59,7 +88,11 @@ const COLUMNS = {
 const layout = fc.record({
   rows: fc.array(row, { minLength: 1, maxLength: MAX_ROWS }),
   order: fc.shuffledSubarray(['id', 'name', 'language'] as const, { minLength: 3, maxLength: 3 }),
-  headerNames: fc.record({ id: fc.constantFrom(...COLUMNS.id), name: fc.constantFrom(...COLUMNS.name), language: fc.constantFrom(...COLUMNS.language) }),
+  headerNames: fc.record({
+    id: fc.constantFrom(...COLUMNS.id),
+    name: fc.constantFrom(...COLUMNS.name),
+    language: fc.constantFrom(...COLUMNS.language),
+  }),
   delimiter: fc.constantFrom(',', ';', '\t'),
   eol: fc.constantFrom('\n', '\r\n'),
   bom: fc.boolean(),
@@ -94,7 +127,19 @@ describe('round trip: CSV table → PATCHes → server state', () => {
         const work = tempDir();
         const reports = path.join(work, 'reports');
         const r = await cli(
-          ['import', writeCsv(work, 'table.csv', text), '--base-url', emulator.baseUrl, '--report-dir', reports, '--rate', '1000000', '--empty', t.empty, '--quiet'],
+          [
+            'import',
+            writeCsv(work, 'table.csv', text),
+            '--base-url',
+            emulator.baseUrl,
+            '--report-dir',
+            reports,
+            '--rate',
+            '1000000',
+            '--empty',
+            t.empty,
+            '--quiet',
+          ],
           { env: { VOREL_API_KEY: emulator.apiKey } },
         );
         const results = readResults(onlyRunDir(reports));
@@ -108,7 +153,7 @@ describe('round trip: CSV table → PATCHes → server state', () => {
           const language = tr.language === '' ? null : tr.language;
           const keep = t.empty === 'keep';
           const result = results[i]!;
-          expect(result['line'], `row ${i}`).toBe(String(line));
+          expect(result.line, `row ${i}`).toBe(String(line));
           line += 1 + lineBreaks(lines[i + 1]!);
           if (keep && name === null && language === null) {
             expect(result).toMatchObject({ outcome: 'invalid', error_code: 'no_fields' });
@@ -121,7 +166,7 @@ describe('round trip: CSV table → PATCHes → server state', () => {
             customer_language: keep && language === null ? languageBefore : language,
           });
         }
-        expect(r.code).toBe(results.every((x) => x['outcome'] === 'updated') ? 0 : 1);
+        expect(r.code).toBe(results.every((x) => x.outcome === 'updated') ? 0 : 1);
       }),
       { numRuns: RUNS },
     );

@@ -36,12 +36,22 @@ function filesUnder(dir: string): string[] {
 /** The key in each form it could leak: as is, its secret part, upper case, base64, URL-encoded. */
 function leakForms(key: string): string[] {
   const secret = key.slice(key.lastIndexOf('_') + 1);
-  return [key, secret, secret.toUpperCase(), Buffer.from(key).toString('base64'), Buffer.from(`Bearer ${key}`).toString('base64'), encodeURIComponent(key)];
+  return [
+    key,
+    secret,
+    secret.toUpperCase(),
+    Buffer.from(key).toString('base64'),
+    Buffer.from(`Bearer ${key}`).toString('base64'),
+    encodeURIComponent(key),
+  ];
 }
 
 function expectNoKey(key: string, run: CliRun, reportDir: string): void {
   const files = filesUnder(reportDir);
-  expect(files.some((f) => f.endsWith('summary.json')), 'a run folder was written').toBe(true);
+  expect(
+    files.some((f) => f.endsWith('summary.json')),
+    'a run folder was written',
+  ).toBe(true);
   const outputs: [string, Buffer][] = [
     ['stdout', Buffer.from(run.stdout)],
     ['stderr', Buffer.from(run.stderr)],
@@ -136,14 +146,29 @@ describe('the key appears nowhere the CLI wrote', () => {
       const work = tempDir();
       const reports = path.join(work, 'reports');
       const run = await cli(
-        ['import', writeCsv(work, 'rows.csv', ROWS), '--base-url', baseUrl, '--report-dir', reports, '--retries', '1', '--backoff-base-ms', '5', '--rate', '100000', ...(s.args ?? []), ...extra],
+        [
+          'import',
+          writeCsv(work, 'rows.csv', ROWS),
+          '--base-url',
+          baseUrl,
+          '--report-dir',
+          reports,
+          '--retries',
+          '1',
+          '--backoff-base-ms',
+          '5',
+          '--rate',
+          '100000',
+          ...(s.args ?? []),
+          ...extra,
+        ],
         { env: { VOREL_API_KEY: key } },
       );
       expect([1, 3]).toContain(run.code);
       const runDir = path.dirname(filesUnder(reports).find((f) => f.endsWith('summary.json'))!);
-      const failures = readResults(runDir).filter((x) => x['outcome'] === 'failed' || x['outcome'] === 'invalid');
+      const failures = readResults(runDir).filter((x) => x.outcome === 'failed' || x.outcome === 'invalid');
       expect(failures.length).toBeGreaterThan(0);
-      expect(failures.every((x) => x['error_code'] === s.code)).toBe(true);
+      expect(failures.every((x) => x.error_code === s.code)).toBe(true);
       if (extra.includes('--verbose')) expect(run.stderr).toMatch(/^debug: PATCH \/api\/v1\/conversations\//m);
       expectNoKey(key, run, reports);
     });
@@ -153,17 +178,30 @@ describe('the key appears nowhere the CLI wrote', () => {
     [0o600, false],
     [0o640, true],
     [0o604, true],
-  ])('nor when it comes from --api-key-file (mode %o, trailing newline), on a 401 with --verbose; warns when group/others can read it: %s', async (mode, warns) => {
-    const emu = await emulator();
-    const key = freshKey();
-    const work = tempDir();
-    const keyFile = writeCsv(work, 'key.txt', `  ${key}\n`);
-    chmodSync(keyFile, mode);
-    const reports = path.join(work, 'reports');
-    const run = await cli(['import', writeCsv(work, 'rows.csv', ROWS), '--base-url', emu.baseUrl, '--report-dir', reports, '--api-key-file', keyFile, '--verbose']);
-    expect(run.code).toBe(3);
-    expect(run.stderr.includes(`warning: ${keyFile} is readable by other users; run: chmod 600 ${keyFile}`)).toBe(warns);
-    expectNoKey(key, run, reports);
-    expect(statSync(keyFile).mode & 0o777).toBe(mode);
-  });
+  ])(
+    'nor when it comes from --api-key-file (mode %o, trailing newline), on a 401 with --verbose; warns when group/others can read it: %s',
+    async (mode, warns) => {
+      const emu = await emulator();
+      const key = freshKey();
+      const work = tempDir();
+      const keyFile = writeCsv(work, 'key.txt', `  ${key}\n`);
+      chmodSync(keyFile, mode);
+      const reports = path.join(work, 'reports');
+      const run = await cli([
+        'import',
+        writeCsv(work, 'rows.csv', ROWS),
+        '--base-url',
+        emu.baseUrl,
+        '--report-dir',
+        reports,
+        '--api-key-file',
+        keyFile,
+        '--verbose',
+      ]);
+      expect(run.code).toBe(3);
+      expect(run.stderr.includes(`warning: ${keyFile} is readable by other users; run: chmod 600 ${keyFile}`)).toBe(warns);
+      expectNoKey(key, run, reports);
+      expect(statSync(keyFile).mode & 0o777).toBe(mode);
+    },
+  );
 });

@@ -28,13 +28,7 @@ import type { Conversation, ConversationPatch } from '../types.js';
 import { AbortedError, RateLimiter, systemClock } from './rate-limiter.js';
 import type { Clock } from './rate-limiter.js';
 import { redact } from './redact.js';
-import {
-  advisoryHoldUntil,
-  isRetryable,
-  parseRetryAfter,
-  pauseAfter429Ms,
-  retryDelayMs,
-} from './retry-policy.js';
+import { advisoryHoldUntil, isRetryable, parseRetryAfter, pauseAfter429Ms, retryDelayMs } from './retry-policy.js';
 import type { BackoffOptions, Failure } from './retry-policy.js';
 import {
   codeForStatus,
@@ -319,21 +313,11 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
     return clean(attempts > 1 ? `${message} (${attempts} attempts)` : message);
   }
 
-  function fail<T>(
-    ctx: RequestContext,
-    status: number | null,
-    code: ApiErrorCode,
-    message: string,
-  ): ApiResult<T> {
+  function fail<T>(ctx: RequestContext, status: number | null, code: ApiErrorCode, message: string): ApiResult<T> {
     return { ok: false, status, code, message: withAttempts(message, ctx.attempts), attempts: ctx.attempts };
   }
 
-  async function send<T>(
-    method: HttpMethod,
-    path: string,
-    body: string | undefined,
-    schema: z.ZodType<T>,
-  ): Promise<ApiResult<T>> {
+  async function send<T>(method: HttpMethod, path: string, body: string | undefined, schema: z.ZodType<T>): Promise<ApiResult<T>> {
     const ctx = new RequestContext(method, path);
     const head = `${method} ${path}`;
     let pauses = 0;
@@ -367,7 +351,7 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
         continue;
       }
       if (status < 200 || status >= 300) {
-        const location = status >= 300 && status < 400 ? response.headers['location'] : undefined;
+        const location = status >= 300 && status < 400 ? response.headers.location : undefined;
         const extra = typeof location === 'string' ? ` (redirect to ${oneLine(location)}, not followed)` : '';
         return fail(ctx, status, codeForStatus(status), `${httpMessage(head, status, text)}${extra}`);
       }
@@ -423,7 +407,9 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
     async getConversation(id) {
       const result = await send('GET', conversationPath(id), undefined, conversationSchema);
       if (result.ok && result.data.id.toLowerCase() !== id.toLowerCase()) {
-        const message = clean(`GET ${conversationPath(id)}: ${result.status} unexpected_status: the body is conversation ${result.data.id}, not ${id}`);
+        const message = clean(
+          `GET ${conversationPath(id)}: ${result.status} unexpected_status: the body is conversation ${result.data.id}, not ${id}`,
+        );
         return { ok: false, status: result.status, code: 'unexpected_status', message, attempts: result.attempts };
       }
       return result;

@@ -87,14 +87,14 @@ export function describeErrorBody(body: string, ourCode?: string): string {
     if (o === null || typeof o !== 'object') return {};
     const r = o as Record<string, unknown>;
     const out: { code?: string; message?: string } = {};
-    if (typeof r['code'] === 'string') out.code = r['code'];
-    if (typeof r['message'] === 'string') out.message = r['message'];
+    if (typeof r.code === 'string') out.code = r.code;
+    if (typeof r.message === 'string') out.message = r.message;
     return out;
   };
   if (parsed !== null && typeof parsed === 'object') {
     const root = parsed as Record<string, unknown>;
-    let found = pick(root['error']);
-    if (typeof root['error'] === 'string') found = { message: root['error'] };
+    let found = pick(root.error);
+    if (typeof root.error === 'string') found = { message: root.error };
     if (found.code === undefined && found.message === undefined) found = pick(root);
     const parts: string[] = [];
     if (found.code !== undefined && found.code !== ourCode) parts.push(found.code);
@@ -126,8 +126,7 @@ export function failureOf(error: unknown): Failure {
       return { kind: 'timeout' };
     }
     const cause = error.cause as { code?: unknown } | undefined;
-    const code =
-      typeof cause?.code === 'string' && cause.code !== '' ? cause.code : (error.code ?? undefined);
+    const code = typeof cause?.code === 'string' && cause.code !== '' ? cause.code : (error.code ?? undefined);
     return { kind: 'network', code, message: error.message };
   }
   const e = error as { code?: unknown; message?: unknown } | null;
@@ -142,4 +141,3 @@ export function codeOfFailure(f: Failure): ApiErrorCode {
   if (f.kind === 'http') return codeForStatus(f.status);
   return f.kind;
 }
-

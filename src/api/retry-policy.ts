@@ -75,11 +75,7 @@ export function isRetryable(failure: Failure): boolean {
  * uniform in [0, min(maxMs, baseMs · factor^(attempt−1))). Full jitter spreads the retries of
  * concurrent requests that failed together (AWS architecture blog, "Exponential Backoff And Jitter").
  */
-export function retryDelayMs(
-  attempt: number,
-  options: Partial<BackoffOptions> = {},
-  random: () => number = Math.random,
-): number {
+export function retryDelayMs(attempt: number, options: Partial<BackoffOptions> = {}, random: () => number = Math.random): number {
   const { baseMs, maxMs, factor } = { ...DEFAULT_BACKOFF, ...options };
   const n = Number.isFinite(attempt) ? Math.max(1, Math.floor(attempt)) : 1;
   const grown = baseMs * factor ** (n - 1);
@@ -107,11 +103,7 @@ function clampWait(ms: number, capMs: number): number {
  * (`Wed, 21 Oct 2015 07:28:00 GMT`). A date in the past gives 0; waits are capped at `capMs`
  * (a broken or hostile header must not stall a run for hours). Anything else gives `undefined`.
  */
-export function parseRetryAfter(
-  value: unknown,
-  nowMs: number,
-  capMs: number = MAX_SERVER_WAIT_MS,
-): number | undefined {
+export function parseRetryAfter(value: unknown, nowMs: number, capMs: number = MAX_SERVER_WAIT_MS): number | undefined {
   const text = headerText(value);
   if (text === undefined || text === '') return undefined;
   if (/^\d+$/.test(text)) return clampWait(Number(text) * 1000, capMs);
@@ -128,11 +120,7 @@ export function parseRetryAfter(
  * a value above 1e9 is read as epoch seconds, anything smaller as seconds remaining.
  * Capped like {@link parseRetryAfter}; garbage gives `undefined`.
  */
-export function parseRateLimitReset(
-  value: unknown,
-  nowMs: number,
-  capMs: number = MAX_SERVER_WAIT_MS,
-): number | undefined {
+export function parseRateLimitReset(value: unknown, nowMs: number, capMs: number = MAX_SERVER_WAIT_MS): number | undefined {
   const text = headerText(value);
   if (text === undefined || !/^\d+(\.\d+)?$/.test(text)) return undefined;
   const n = Number(text);
@@ -155,11 +143,7 @@ export type HeaderBag = Readonly<Record<string, unknown>>;
  * {@link DEFAULT_429_PAUSE_MS}.
  */
 export function pauseAfter429Ms(headers: HeaderBag, nowMs: number): number {
-  return (
-    parseRetryAfter(headers['retry-after'], nowMs) ??
-    parseRateLimitReset(headers['x-ratelimit-reset'], nowMs) ??
-    DEFAULT_429_PAUSE_MS
-  );
+  return parseRetryAfter(headers['retry-after'], nowMs) ?? parseRateLimitReset(headers['x-ratelimit-reset'], nowMs) ?? DEFAULT_429_PAUSE_MS;
 }
 
 /**

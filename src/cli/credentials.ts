@@ -43,7 +43,9 @@ export function loadApiKey(source: KeySource): LoadedKey {
         warnings.push(`${source.file} is readable by other users; run: chmod 600 ${source.file}`);
       }
     } catch (error) {
-      throw new UsageError(`cannot read the API key file ${source.file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, 'key_file', { cause: error });
+      throw new UsageError(`cannot read the API key file ${source.file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, 'key_file', {
+        cause: error,
+      });
     }
   } else if (source.env !== undefined && source.env !== '') {
     origin = 'VOREL_API_KEY';
@@ -79,7 +81,9 @@ export function checkBaseUrl(value: string): string {
   try {
     url = new URL(value);
   } catch (error) {
-    throw new UsageError(`--base-url ${JSON.stringify(value)} is not a URL (expected e.g. https://app.vorel.ai)`, 'bad_base_url', { cause: error });
+    throw new UsageError(`--base-url ${JSON.stringify(value)} is not a URL (expected e.g. https://app.vorel.ai)`, 'bad_base_url', {
+      cause: error,
+    });
   }
   if (url.username !== '' || url.password !== '') {
     throw new UsageError('--base-url must not contain credentials', 'bad_base_url');

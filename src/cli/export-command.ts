@@ -37,7 +37,7 @@ export async function runExportCommand(args: Record<string, unknown>, io: CliIo)
   const progress = createExportProgress({ stderr: io.stderr, verbosity: options.verbosity });
   const summary = await runExport(options, { stdout: io.stdout, log, signal: io.signal, progress });
   if (options.json) {
-    io.stdout.write(scrubSecrets(JSON.stringify(summary, null, 2) + '\n', secrets));
+    io.stdout.write(scrubSecrets(`${JSON.stringify(summary, null, 2)}\n`, secrets));
   } else if (options.file !== null) {
     io.stdout.write(scrubSecrets(renderExportSummary(summary), secrets));
   } else if (options.verbosity !== 'quiet') {

@@ -36,7 +36,8 @@ function listOption(name: string, value: string | string[] | undefined): Set<str
     .map((v) => v.trim().toLowerCase())
     .filter((v) => v !== '');
   for (const v of values) {
-    if (!SLUG.test(v)) throw new UsageError(`--${name} ${JSON.stringify(v)}: expected a slug such as ${name === 'channel' ? 'whatsapp' : 'active'}`);
+    if (!SLUG.test(v))
+      throw new UsageError(`--${name} ${JSON.stringify(v)}: expected a slug such as ${name === 'channel' ? 'whatsapp' : 'active'}`);
   }
   if (value !== undefined && values.length === 0) throw new UsageError(`--${name} needs a value`);
   return new Set(values);
@@ -46,7 +47,9 @@ function instant(name: string, value: string | undefined): number | null {
   if (value === undefined) return null;
   const ms = parseIsoInstant(value.trim());
   if (ms === null) {
-    throw new UsageError(`--${name} ${JSON.stringify(value)}: expected an ISO 8601 date (2025-03-01, midnight UTC) or date-time with a zone (2025-03-01T12:00:00Z, …+02:00)`);
+    throw new UsageError(
+      `--${name} ${JSON.stringify(value)}: expected an ISO 8601 date (2025-03-01, midnight UTC) or date-time with a zone (2025-03-01T12:00:00Z, …+02:00)`,
+    );
   }
   return ms;
 }
@@ -54,7 +57,8 @@ function instant(name: string, value: string | undefined): number | null {
 function filtersFrom(args: RawExportArgs, warnings: string[]): ExportFilters {
   const channels = listOption('channel', args.channel);
   for (const c of channels) {
-    if (!KNOWN_CHANNELS.includes(c)) warnings.push(`--channel ${c}: not a channel the API documents (${KNOWN_CHANNELS.join(', ')}); the export may be empty`);
+    if (!KNOWN_CHANNELS.includes(c))
+      warnings.push(`--channel ${c}: not a channel the API documents (${KNOWN_CHANNELS.join(', ')}); the export may be empty`);
   }
   const missing = listOption('missing', args.missing);
   for (const m of missing) {
@@ -78,7 +82,7 @@ export function exportOptionsFrom(
   if (args.json && file === null) {
     throw new UsageError('--json needs an output file: stdout holds the CSV (vorel-sync export out.csv --json)');
   }
-  const baseUrl = checkBaseUrl(args['base-url'] ?? env['VOREL_BASE_URL'] ?? DEFAULTS.baseUrl);
+  const baseUrl = checkBaseUrl(args['base-url'] ?? env.VOREL_BASE_URL ?? DEFAULTS.baseUrl);
   const delimiter = DELIMITERS[args.delimiter.toLowerCase()];
   if (delimiter === undefined) throw new UsageError(`--delimiter ${JSON.stringify(args.delimiter)}: use , ; or tab`);
   const warnings: string[] = [];
@@ -88,7 +92,11 @@ export function exportOptionsFrom(
   const retries = wholeNumber('retries', args.retries, 0);
   const timeoutMs = wholeNumber('timeout', args.timeout, 1);
   // The key last: every other mistake is reported without needing one.
-  const loaded = loadApiKey({ env: env['VOREL_API_KEY'], file: args['api-key-file'], hint: 'export reads the conversations: the key needs the read scope' });
+  const loaded = loadApiKey({
+    env: env.VOREL_API_KEY,
+    file: args['api-key-file'],
+    hint: 'export reads the conversations: the key needs the read scope',
+  });
   warnings.push(...loaded.warnings);
   return {
     options: {

@@ -17,7 +17,10 @@ export const IMPORT_EXAMPLES: readonly Example[] = [
   ['$0 import contacts.csv --dry-run', 'validate a file (a CI check): no network, no key; exit 1 when a row is invalid'],
   ['VOREL_API_KEY=vapk_live_... $0 import contacts.csv', 'update every row of contacts.csv (or --api-key-file ~/.vorel-key, chmod 600)'],
   ['$0 import contacts.csv --plan --api-key-file ~/.vorel-key', 'show what would change (plan.csv), send no update'],
-  ['$0 import weekly.csv --only-changed --api-key-file ~/.vorel-key --quiet', 'a weekly sync from cron: update only the rows that differ, keep rollback.csv'],
+  [
+    '$0 import weekly.csv --only-changed --api-key-file ~/.vorel-key --quiet',
+    'a weekly sync from cron: update only the rows that differ, keep rollback.csv',
+  ],
   ['$0 import big.csv --resume reports/<run-id>', 'continue an interrupted run (Ctrl-C, a reboot): rows already done are not sent again'],
   ['$0 import reports/<run>/failed.csv', 're-import the rows that failed (the summary prints the exact command)'],
   ['$0 import export.csv --encoding windows-1252', 'a file saved by Excel as "CSV (Comma delimited)" (the ; delimiter is detected)'],

@@ -1,5 +1,13 @@
 import { UsageError } from '../errors.js';
-import { DEFAULTS, type EmptyCells, type ImportOptions, type MappableField, type MatchBy, type ReadStrategy, type RunMode } from '../options.js';
+import {
+  DEFAULTS,
+  type EmptyCells,
+  type ImportOptions,
+  type MappableField,
+  type MatchBy,
+  type ReadStrategy,
+  type RunMode,
+} from '../options.js';
 import { parseMapArg } from '../pipeline/header.js';
 import type { Delimiter, InputEncoding } from '../types.js';
 import { checkBaseUrl, loadApiKey } from './credentials.js';
@@ -76,7 +84,7 @@ export function importOptionsFrom(
   env: Readonly<Record<string, string | undefined>>,
 ): { options: ImportOptions; warnings: string[]; explicit: ExplicitOptions } {
   const mode = modeOf(args);
-  const baseUrl = checkBaseUrl(args['base-url'] ?? env['VOREL_BASE_URL'] ?? DEFAULTS.baseUrl);
+  const baseUrl = checkBaseUrl(args['base-url'] ?? env.VOREL_BASE_URL ?? DEFAULTS.baseUrl);
 
   let delimiter: Delimiter | undefined;
   if (args.delimiter !== undefined) {
@@ -86,7 +94,8 @@ export function importOptionsFrom(
   let encoding: InputEncoding | undefined;
   if (args.encoding !== undefined) {
     encoding = ENCODINGS[args.encoding.toLowerCase()];
-    if (encoding === undefined) throw new UsageError(`--encoding ${JSON.stringify(args.encoding)}: use utf-8, utf-16le, utf-16be, windows-1252 or latin1`);
+    if (encoding === undefined)
+      throw new UsageError(`--encoding ${JSON.stringify(args.encoding)}: use utf-8, utf-16le, utf-16be, windows-1252 or latin1`);
   }
   const mapArgs = args.map.map(String);
   const map = new Map<string, MappableField>();
@@ -99,7 +108,7 @@ export function importOptionsFrom(
   const warnings: string[] = [];
   let apiKey: string | null = null;
   if (mode !== 'dry-run') {
-    const loaded = loadApiKey({ env: env['VOREL_API_KEY'], file: args['api-key-file'], hint: 'a --dry-run needs none' });
+    const loaded = loadApiKey({ env: env.VOREL_API_KEY, file: args['api-key-file'], hint: 'a --dry-run needs none' });
     apiKey = loaded.key;
     warnings.push(...loaded.warnings);
   }
@@ -107,7 +116,10 @@ export function importOptionsFrom(
   const matchBy = args['match-by'] ?? DEFAULTS.matchBy;
   const read = args.read ?? DEFAULTS.read;
   if (read === 'get' && matchBy === 'customer_identifier') {
-    throw new UsageError('--read get cannot resolve customer_identifier (a GET needs the id): use --read list or auto', 'conflicting_options');
+    throw new UsageError(
+      '--read get cannot resolve customer_identifier (a GET needs the id): use --read list or auto',
+      'conflicting_options',
+    );
   }
   if (args.read !== undefined && !(mode === 'plan' || mode === 'only-changed' || matchBy === 'customer_identifier')) {
     warnings.push('--read only matters with --plan, --only-changed or --match-by customer_identifier; ignoring it');

@@ -25,36 +25,64 @@ export interface CliIo {
 export const VERSION = '0.1.0';
 
 function importCommand(y: Argv): Argv {
-  return y
-    .positional('file', { type: 'string', describe: 'CSV file to import, or - for stdin', demandOption: true })
-    .option('base-url', { type: 'string', describe: 'API origin (env VOREL_BASE_URL)', defaultDescription: 'https://app.vorel.ai' })
-    .option('api-key-file', { type: 'string', describe: 'file holding the API key (else env VOREL_API_KEY)' })
-    .option('dry-run', { type: 'boolean', default: false, describe: 'parse and validate only; no network, no key' })
-    .option('plan', { type: 'boolean', default: false, describe: 'read current values, write plan.csv of what would change; send no PATCH' })
-    .option('only-changed', { type: 'boolean', default: false, describe: 'read current values first; PATCH only rows that differ (writes rollback.csv)' })
-    .option('read', { choices: ['auto', 'get', 'list'], defaultDescription: 'auto', describe: 'how current values are read: one GET per row, or a scan of the list (auto: GET under 500 rows)' })
-    .option('match-by', { choices: ['id', 'customer_identifier'], defaultDescription: 'id', describe: 'key rows by conversation id, or by customer_identifier (phone/email, optional channel column)' })
-    .option('detailed-exitcode', { type: 'boolean', default: false, describe: 'with --plan: exit 4 when changes are pending' })
-    .option('empty', { choices: ['null', 'keep'], defaultDescription: 'null', describe: 'empty cell: send null (clear) or leave the field out' })
-    .option('map', { type: 'string', array: true, default: [], describe: 'map a header to a field: <column>=<field>' })
-    .option('delimiter', { type: 'string', describe: 'field delimiter: , ; or tab (default: detected from the header)' })
-    .option('encoding', { type: 'string', describe: 'utf-8, utf-16le, utf-16be, windows-1252 or latin1 (default: UTF-8, or UTF-16 by BOM)' })
-    .option('concurrency', { type: 'number', default: 4, describe: 'requests in flight at most' })
-    .option('rate', { type: 'number', default: 180, describe: 'request starts per minute at most (the API allows 200)' })
-    .option('retries', { type: 'number', default: 5, describe: 'retries per row for 5xx, timeouts and network errors' })
-    .option('timeout', { type: 'number', default: 30000, describe: 'per-attempt timeout in ms' })
-    .option('max-errors', { type: 'number', default: 20, describe: 'stop after this many consecutive server-side failures (0 = never)' })
-    .option('report-dir', { type: 'string', default: 'reports', describe: 'where run folders go' })
-    .option('resume', { type: 'string', describe: 'continue an interrupted run from its folder: rows already settled are not sent again' })
-    .option('json', { type: 'boolean', default: false, describe: 'print the final summary as JSON on stdout' })
-    .option('quiet', { type: 'boolean', describe: 'only errors and the final summary' })
-    .option('verbose', { type: 'boolean', describe: 'more detail on stderr' })
-    // Test and benchmark knobs, not part of the contract: scale the 60 s rate window and the
-    // 500 ms backoff base down so a run that would take minutes takes seconds.
-    .option('rate-window-ms', { type: 'number', hidden: true })
-    .option('backoff-base-ms', { type: 'number', hidden: true })
-    .conflicts('quiet', 'verbose')
-    .epilogue(helpEpilogue(IMPORT_EXAMPLES, IMPORT_NOTES));
+  return (
+    y
+      .positional('file', { type: 'string', describe: 'CSV file to import, or - for stdin', demandOption: true })
+      .option('base-url', { type: 'string', describe: 'API origin (env VOREL_BASE_URL)', defaultDescription: 'https://app.vorel.ai' })
+      .option('api-key-file', { type: 'string', describe: 'file holding the API key (else env VOREL_API_KEY)' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'parse and validate only; no network, no key' })
+      .option('plan', {
+        type: 'boolean',
+        default: false,
+        describe: 'read current values, write plan.csv of what would change; send no PATCH',
+      })
+      .option('only-changed', {
+        type: 'boolean',
+        default: false,
+        describe: 'read current values first; PATCH only rows that differ (writes rollback.csv)',
+      })
+      .option('read', {
+        choices: ['auto', 'get', 'list'],
+        defaultDescription: 'auto',
+        describe: 'how current values are read: one GET per row, or a scan of the list (auto: GET under 500 rows)',
+      })
+      .option('match-by', {
+        choices: ['id', 'customer_identifier'],
+        defaultDescription: 'id',
+        describe: 'key rows by conversation id, or by customer_identifier (phone/email, optional channel column)',
+      })
+      .option('detailed-exitcode', { type: 'boolean', default: false, describe: 'with --plan: exit 4 when changes are pending' })
+      .option('empty', {
+        choices: ['null', 'keep'],
+        defaultDescription: 'null',
+        describe: 'empty cell: send null (clear) or leave the field out',
+      })
+      .option('map', { type: 'string', array: true, default: [], describe: 'map a header to a field: <column>=<field>' })
+      .option('delimiter', { type: 'string', describe: 'field delimiter: , ; or tab (default: detected from the header)' })
+      .option('encoding', {
+        type: 'string',
+        describe: 'utf-8, utf-16le, utf-16be, windows-1252 or latin1 (default: UTF-8, or UTF-16 by BOM)',
+      })
+      .option('concurrency', { type: 'number', default: 4, describe: 'requests in flight at most' })
+      .option('rate', { type: 'number', default: 180, describe: 'request starts per minute at most (the API allows 200)' })
+      .option('retries', { type: 'number', default: 5, describe: 'retries per row for 5xx, timeouts and network errors' })
+      .option('timeout', { type: 'number', default: 30000, describe: 'per-attempt timeout in ms' })
+      .option('max-errors', { type: 'number', default: 20, describe: 'stop after this many consecutive server-side failures (0 = never)' })
+      .option('report-dir', { type: 'string', default: 'reports', describe: 'where run folders go' })
+      .option('resume', {
+        type: 'string',
+        describe: 'continue an interrupted run from its folder: rows already settled are not sent again',
+      })
+      .option('json', { type: 'boolean', default: false, describe: 'print the final summary as JSON on stdout' })
+      .option('quiet', { type: 'boolean', describe: 'only errors and the final summary' })
+      .option('verbose', { type: 'boolean', describe: 'more detail on stderr' })
+      // Test and benchmark knobs, not part of the contract: scale the 60 s rate window and the
+      // 500 ms backoff base down so a run that would take minutes takes seconds.
+      .option('rate-window-ms', { type: 'number', hidden: true })
+      .option('backoff-base-ms', { type: 'number', hidden: true })
+      .conflicts('quiet', 'verbose')
+      .epilogue(helpEpilogue(IMPORT_EXAMPLES, IMPORT_NOTES))
+  );
 }
 
 function emulatorCommand(y: Argv): Argv {
@@ -66,7 +94,11 @@ function emulatorCommand(y: Argv): Argv {
     .option('rate-limit', { type: 'number', default: 200, describe: 'requests per window per key (0 = no limit)' })
     .option('window-ms', { type: 'number', default: 60000, describe: 'rate-limit window length in ms' })
     .option('fail-rate', { type: 'number', default: 0, describe: 'probability of a 500/502/503 answer' })
-    .option('reset-before-rate', { type: 'number', default: 0, describe: 'probability of resetting the connection before applying a write' })
+    .option('reset-before-rate', {
+      type: 'number',
+      default: 0,
+      describe: 'probability of resetting the connection before applying a write',
+    })
     .option('reset-after-rate', { type: 'number', default: 0, describe: 'probability of resetting the connection after applying a write' })
     .option('hang-rate', { type: 'number', default: 0, describe: 'probability of never answering' })
     .option('latency-ms', { type: 'number', default: 0, describe: 'added latency in ms' })
@@ -79,12 +111,14 @@ function emulatorCommand(y: Argv): Argv {
 function parser(argv: readonly string[]): Argv {
   // The options of the command being parsed, for "did you mean" on an unknown one.
   let known: readonly string[] = ['help', 'version'];
-  const remember = (build: (y: Argv) => Argv) => (y: Argv): Argv => {
-    const built = build(y);
-    // getOptions() exists at runtime but is missing from @types/yargs.
-    known = Object.keys((built as unknown as { getOptions(): { key: object } }).getOptions().key);
-    return built;
-  };
+  const remember =
+    (build: (y: Argv) => Argv) =>
+    (y: Argv): Argv => {
+      const built = build(y);
+      // getOptions() exists at runtime but is missing from @types/yargs.
+      known = Object.keys((built as unknown as { getOptions(): { key: object } }).getOptions().key);
+      return built;
+    };
   return yargs([...argv])
     .scriptName('vorel-sync')
     .usage('$0 <command> [options]\n\nBulk-update Vorel conversations from a CSV file.')
@@ -133,7 +167,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const command = String(args._[0]);
     if (command === 'emulator') return await runEmulator(args, io);
     // yargs parses a lone `-` positional as an empty string; `-` means stdin (contract).
-    if (args['file'] === '' && argv.includes('-')) args['file'] = '-';
+    if (args.file === '' && argv.includes('-')) args.file = '-';
     if (command === 'export') return await runExportCommand(args, io);
     const parsed = importOptionsFrom(args as unknown as RawImportArgs, io.env);
     const { warnings } = parsed;
@@ -143,12 +177,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const progress = createProgress({ stderr: io.stderr, env: io.env, verbosity: options.verbosity });
     const log = createLogger(progress?.logStream ?? io.stderr, options.verbosity, secrets);
     for (const w of warnings) log.warn(w);
-    if (resume !== null && io.env['VOREL_BASE_URL'] !== undefined && parsed.options.baseUrl !== options.baseUrl) {
+    if (resume !== null && io.env.VOREL_BASE_URL !== undefined && parsed.options.baseUrl !== options.baseUrl) {
       log.warn(`resuming against the run's own API ${options.baseUrl} (VOREL_BASE_URL says ${parsed.options.baseUrl})`);
     }
-    if (resume !== null && resume.skippedLines > 0) log.warn(`skipped ${resume.skippedLines} unreadable journal lines (a torn last write is normal after a crash)`);
+    if (resume !== null && resume.skippedLines > 0)
+      log.warn(`skipped ${resume.skippedLines} unreadable journal lines (a torn last write is normal after a crash)`);
     const summary = await runImport(options, { stdin: io.stdin, log, signal: io.signal, progress }, resume);
-    io.stdout.write(scrubSecrets(options.json ? JSON.stringify(summary, null, 2) + '\n' : renderSummary(summary), secrets));
+    io.stdout.write(scrubSecrets(options.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummary(summary), secrets));
     return summary.exit_code;
   } catch (error) {
     const log = createLogger(io.stderr, 'normal', secrets);
@@ -171,7 +206,10 @@ async function runEmulator(args: ParsedArgs, io: CliIo): Promise<number> {
       port: num('port'),
       seed: num('seed'),
       count: num('count'),
-      scopes: String(args['scopes']).split(',').map((s) => s.trim()).filter((s) => s !== ''),
+      scopes: String(args.scopes)
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
       rateLimit: num('rate-limit'),
       windowMs: num('window-ms'),
       failRate: num('fail-rate'),

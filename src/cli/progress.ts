@@ -40,7 +40,7 @@ export function createProgress(io: ProgressIo): Progress | undefined {
 
 /** NO_COLOR (no-color.org): present and not empty means no colour; never colour off a terminal. */
 export function colourAllowed(stderr: { isTTY?: boolean }, env: Readonly<Record<string, string | undefined>>): boolean {
-  return stderr.isTTY === true && (env['NO_COLOR'] ?? '') === '';
+  return stderr.isTTY === true && (env.NO_COLOR ?? '') === '';
 }
 
 /** What the display knows at one moment; the text is a pure function of it. */
@@ -224,8 +224,11 @@ class BarProgress extends TrackingProgress {
       get columns(): number {
         return stderr.columns ?? 80;
       },
-      write: (chunk: string, callback?: () => void): boolean =>
-        SAVE_RESTORE_CURSOR.has(chunk) ? (callback?.(), true) : stderr.write(chunk, callback),
+      write: (chunk: string, callback?: () => void): boolean => {
+        if (!SAVE_RESTORE_CURSOR.has(chunk)) return stderr.write(chunk, callback);
+        callback?.();
+        return true;
+      },
     };
     this.bar = new cliProgress.SingleBar({
       stream: terminal as unknown as NodeJS.WriteStream,

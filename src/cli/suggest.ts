@@ -61,5 +61,8 @@ export function explainUsageError(message: string, known: readonly string[], arg
 /** yargs reports stray positionals (`import a.csv b.csv`) the same way as unknown flags. */
 function typedAsFlag(name: string, argv: readonly string[]): boolean {
   const forms = name.length === 1 ? [`-${name}`] : [`--${name}`, `--no-${name}`];
-  return argv.some((arg) => forms.some((form) => arg === form || arg.startsWith(`${form}=`)) || (name.length === 1 && /^-[^-]/.test(arg) && arg.includes(name)));
+  return argv.some(
+    (arg) =>
+      forms.some((form) => arg === form || arg.startsWith(`${form}=`)) || (name.length === 1 && /^-[^-]/.test(arg) && arg.includes(name)),
+  );
 }

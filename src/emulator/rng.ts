@@ -50,7 +50,10 @@ export function hashString(s: string): number {
 /** A lowercase UUID shaped like v4 (version nibble 4, RFC 9562 variant bits). */
 export function uuidFromRng(rng: Rng): string {
   let hex = '';
-  for (let i = 0; i < 4; i++) hex += Math.floor(rng.next() * 4294967296).toString(16).padStart(8, '0');
+  for (let i = 0; i < 4; i++)
+    hex += Math.floor(rng.next() * 4294967296)
+      .toString(16)
+      .padStart(8, '0');
   const variant = ((parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

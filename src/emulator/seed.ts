@@ -21,7 +21,10 @@ interface Script {
 
 const spaced = (f: string, l: string): string => `${f} ${l}`;
 
-const SCRIPTS: readonly { weight: number; script: Script }[] = [
+type WeightedScript = { weight: number; script: Script };
+
+/** Non-empty by type, so the fallback pick needs no check. */
+const SCRIPTS: readonly [WeightedScript, ...WeightedScript[]] = [
   {
     weight: 30,
     script: {
@@ -151,7 +154,7 @@ function pickScript(rng: Rng): Script {
     if (roll < weight) return script;
     roll -= weight;
   }
-  return SCRIPTS[0]!.script;
+  return SCRIPTS[0].script;
 }
 
 /** A name (or null) and a language (or null) that usually fits its script. */
@@ -190,9 +193,9 @@ export function generateConversations(seed: number, count: number, anchorMs: num
     if (channel === 'voice' && whatsappOnly.length > 0 && rng.chance(0.2)) {
       // Swap-remove keeps the pick O(1) and the (voice, phone) pair unique.
       const at = rng.int(whatsappOnly.length);
-      identifier = whatsappOnly[at]!;
-      whatsappOnly[at] = whatsappOnly[whatsappOnly.length - 1]!;
-      whatsappOnly.pop();
+      const last = whatsappOnly.pop() as string;
+      identifier = at === whatsappOnly.length ? last : (whatsappOnly[at] as string);
+      if (at < whatsappOnly.length) whatsappOnly[at] = last;
     } else {
       do {
         identifier = channel === 'webform' ? `${rng.pick(LOCALS)}${rng.int(100_000)}@${rng.pick(DOMAINS)}` : phone(rng);
@@ -227,7 +230,7 @@ export function generateConversations(seed: number, count: number, anchorMs: num
 export function makeConversation(partial: Partial<Conversation> & { id: string }): Conversation {
   const rng = mulberry32(hashString(partial.id.toLowerCase()));
   const created = Date.UTC(2025, 0, 1) + rng.int(365 * DAY_MS);
-  const script = SCRIPTS[0]!.script;
+  const script = SCRIPTS[0].script;
   const defaults: Conversation = {
     id: partial.id.toLowerCase(),
     channel: 'whatsapp',

@@ -19,15 +19,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export const LIST_LIMIT = { min: 1, max: 100, default: 25 } as const;
 
 /** Fields a conversation has that PATCH cannot change (vorel-api.md §1). */
-const READ_ONLY_FIELDS = new Set([
-  'id',
-  'channel',
-  'customer_identifier',
-  'status',
-  'created_at',
-  'first_message_at',
-  'last_message_at',
-]);
+const READ_ONLY_FIELDS = new Set(['id', 'channel', 'customer_identifier', 'status', 'created_at', 'first_message_at', 'last_message_at']);
 
 /** A validation result: the parsed value or a message for the 400 envelope. */
 export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -110,6 +102,7 @@ export function checkName(value: unknown): Checked<string | null> {
   if (value.includes('\u0000')) return fail('customer_name must not contain NUL characters');
   // Other control characters: the notes are silent, so be strict; line breaks and tabs stay (names
   // pasted from multi-line cells carry them, and the real exports hold one).
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: this check exists to find control characters
   if (/[\u0001-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(value)) return fail('customer_name must not contain control characters');
   if (/\p{Cs}/u.test(value)) return fail('customer_name must be valid Unicode (lone surrogate)');
   const codePoints = [...value].length;

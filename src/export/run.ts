@@ -108,7 +108,10 @@ export async function runExport(opts: ExportOptions, env: ExportEnvironment): Pr
       stopped = { reason: error.reason, message: error.message };
     } else {
       const code = (error as NodeJS.ErrnoException).code;
-      stopped = { reason: 'write_failed', message: `cannot write the output: ${code ?? (error instanceof Error ? error.message : String(error))}` };
+      stopped = {
+        reason: 'write_failed',
+        message: `cannot write the output: ${code ?? (error instanceof Error ? error.message : String(error))}`,
+      };
     }
   } finally {
     env.signal.removeEventListener('abort', onSignal);
@@ -142,6 +145,7 @@ export function renderExportSummary(s: ExportSummary): string {
   if (s.stopped !== null) {
     return `export stopped (exit ${s.exit_code}) after ${s.pages} pages, ${s.scanned} conversations read; ${s.output === null ? 'stdout is incomplete' : `${where} was not written`}\n`;
   }
-  const early = s.ended_early === 'limit' ? ' (stopped at --limit)' : s.ended_early === 'created_after' ? ' (stopped at --created-after)' : '';
+  const early =
+    s.ended_early === 'limit' ? ' (stopped at --limit)' : s.ended_early === 'created_after' ? ' (stopped at --created-after)' : '';
   return `exported ${s.written} rows of ${s.scanned} conversations read${early} to ${where} in ${seconds} s (${s.pages} pages, ${s.requests.total} requests)\n`;
 }

@@ -57,7 +57,10 @@ export async function* scanPages(
       if (FINAL_CODES.has(result.code)) throw new ScanStopped('aborted', `stopped: ${result.message}`);
       failures++;
       if (failures >= maxFailures) {
-        throw new ScanStopped('aborted', `stopped: the same page failed ${failures} times in a row after its retries; last: ${result.message}`);
+        throw new ScanStopped(
+          'aborted',
+          `stopped: the same page failed ${failures} times in a row after its retries; last: ${result.message}`,
+        );
       }
       opts.onPageFailure?.(result.message, failures);
       continue;
@@ -78,7 +81,10 @@ export async function* scanPages(
     yield page.data;
     if (!page.has_more) return;
     if (page.next_cursor === null || page.next_cursor === cursor) {
-      throw new ScanStopped('aborted', `stopped: the API said has_more but gave ${page.next_cursor === null ? 'no' : 'the same'} next_cursor`);
+      throw new ScanStopped(
+        'aborted',
+        `stopped: the API said has_more but gave ${page.next_cursor === null ? 'no' : 'the same'} next_cursor`,
+      );
     }
     cursor = page.next_cursor;
   }

@@ -47,7 +47,9 @@ export async function openFileSink(target: string): Promise<CsvSink> {
     await writer.open();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new UsageError(`cannot write ${target}: ${code} (does its folder exist, and may we write there?)`, 'bad_output', { cause: error });
+    throw new UsageError(`cannot write ${target}: ${code} (does its folder exist, and may we write there?)`, 'bad_output', {
+      cause: error,
+    });
   }
   return {
     target,

@@ -121,7 +121,9 @@ function spanCursor(spans: AsyncIterable<LineSpan> | Iterable<LineSpan>, header:
     if (result.done === true) return undefined;
     const span = result.value;
     if (span.line <= lastEnd || span.endLine < span.line) {
-      throw new Error(`failed.csv spans must come in increasing line order after the header: got ${span.line}–${span.endLine} after line ${lastEnd}`);
+      throw new Error(
+        `failed.csv spans must come in increasing line order after the header: got ${span.line}–${span.endLine} after line ${lastEnd}`,
+      );
     }
     lastEnd = span.endLine;
     return span;

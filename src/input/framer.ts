@@ -35,6 +35,7 @@ const QUOTE_IN_QUOTED = 3;
 type State = typeof FIELD_START | typeof UNQUOTED | typeof QUOTED | typeof QUOTE_IN_QUOTED;
 
 /** Any replacement character (invalid bytes), NUL, or a lone UTF-16 surrogate (a broken UTF-16 file). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL in decoded text marks a binary or mis-decoded file
 const BAD_TEXT = /[\uFFFD\u0000]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export class RecordFramer {
@@ -116,8 +117,7 @@ export class RecordFramer {
           if (c === QUOTE) {
             this.state = QUOTED;
             this.quoteLine = this.line;
-          }
-          else run = this.unquoted(c, text, i, run);
+          } else run = this.unquoted(c, text, i, run);
           break;
         case UNQUOTED:
           run = this.unquoted(c, text, i, run);

@@ -38,7 +38,12 @@ async function* withoutSepLine(records: AsyncGenerator<SourceRecord>): AsyncGene
 }
 
 function isSepLine(record: SourceRecord): boolean {
-  return record.kind === 'record' && record.cells.length === 2 && record.cells[0]?.trim().toLowerCase() === 'sep=' && record.cells[1]?.trim() === '';
+  return (
+    record.kind === 'record' &&
+    record.cells.length === 2 &&
+    record.cells[0]?.trim().toLowerCase() === 'sep=' &&
+    record.cells[1]?.trim() === ''
+  );
 }
 
 /** @internal `readRecords` with a chosen read size: tests cut multi-byte characters and CRLF across chunks. */

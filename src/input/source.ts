@@ -106,7 +106,8 @@ export async function openInput(opts: OpenInputOptions): Promise<InputSource> {
 /** The BOM decides unless the user forced an encoding; a BOM that contradicts the forced one is an error. */
 function pickEncoding(head: Buffer, forced: InputEncoding | undefined, label: string): { encoding: InputEncoding; bom: Buffer } {
   const found = BOMS.find((b) => head.subarray(0, b.bytes.length).equals(b.bytes));
-  if (forced === undefined) return found === undefined ? { encoding: 'utf-8', bom: Buffer.alloc(0) } : { encoding: found.encoding, bom: Buffer.from(found.bytes) };
+  if (forced === undefined)
+    return found === undefined ? { encoding: 'utf-8', bom: Buffer.alloc(0) } : { encoding: found.encoding, bom: Buffer.from(found.bytes) };
   if (found === undefined) return { encoding: forced, bom: Buffer.alloc(0) };
   if (found.encoding !== forced) {
     throw new UsageError(
@@ -136,6 +137,12 @@ async function spoolStdin(opts: OpenInputOptions): Promise<string> {
 function unreadable(label: string, error: unknown): UsageError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const why =
-    code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : String((error as Error | undefined)?.message ?? error);
+    code === 'ENOENT'
+      ? 'no such file'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : String((error as Error | undefined)?.message ?? error);
   return new UsageError(`cannot read ${label}: ${why}`, 'unreadable_input', { cause: error });
 }

@@ -44,7 +44,10 @@ export function chooseReadStrategy(opts: { read: ReadStrategy; matchBy: MatchBy;
   if (opts.stdin) return { strategy: 'list', reason: '--read auto scans for stdin input' };
   return opts.rows < AUTO_GET_BELOW_ROWS
     ? { strategy: 'get', reason: `--read auto: ${opts.rows} data rows, under ${AUTO_GET_BELOW_ROWS}` }
-    : { strategy: 'list', reason: `--read auto: ${opts.rows} data rows, ${AUTO_GET_BELOW_ROWS} or more (one GET each would cost ${opts.rows} requests)` };
+    : {
+        strategy: 'list',
+        reason: `--read auto: ${opts.rows} data rows, ${AUTO_GET_BELOW_ROWS} or more (one GET each would cost ${opts.rows} requests)`,
+      };
 }
 
 /** One GET: the row's read, the conversation when found, and the attempts it took. 404 → `failed`/`not_found`. */
@@ -127,7 +130,13 @@ export function resolveIdentifier(index: TenantIndex, identifier: string, channe
       return {
         ok: false,
         id: null,
-        outcome: { kind: 'failed', code: 'not_found', message: `no conversation of this tenant has ${what}${compared}`, httpStatus: null, attempts: 0 },
+        outcome: {
+          kind: 'failed',
+          code: 'not_found',
+          message: `no conversation of this tenant has ${what}${compared}`,
+          httpStatus: null,
+          attempts: 0,
+        },
       };
     case 'many': {
       const found = match.entries.map((e) => `${e.channel} ${e.id}`).join(', ');

@@ -3,7 +3,10 @@ import { MAPPABLE_FIELDS, type MappableField, type MatchBy } from '../options.js
 
 /** Lower case, trimmed, spaces and hyphens → `_` (contract: `--map`). `Conversation ID` = `conversation_id`. */
 export function normaliseHeader(name: string): string {
-  return name.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
 }
 
 const ALIASES: ReadonlyMap<string, MappableField> = new Map([
@@ -41,7 +44,10 @@ export function mapHeader(cells: readonly string[], opts: { map: ReadonlyMap<str
     }
     const earlier = seen.get(name);
     if (earlier !== undefined) {
-      throw new UsageError(`duplicate header ${JSON.stringify(cell.trim())} (columns ${earlier + 1} and ${index + 1}): rename or remove one`, 'duplicate_header');
+      throw new UsageError(
+        `duplicate header ${JSON.stringify(cell.trim())} (columns ${earlier + 1} and ${index + 1}): rename or remove one`,
+        'duplicate_header',
+      );
     }
     seen.set(name, index);
     const field = opts.map.get(name) ?? ALIASES.get(name);
@@ -60,7 +66,10 @@ export function mapHeader(cells: readonly string[], opts: { map: ReadonlyMap<str
   });
   for (const [column] of opts.map) {
     if (!seen.has(column)) {
-      throw new UsageError(`--map names column ${JSON.stringify(column)}, which the header does not have (headers: ${cells.map((c) => c.trim()).join(', ')})`, 'bad_map');
+      throw new UsageError(
+        `--map names column ${JSON.stringify(column)}, which the header does not have (headers: ${cells.map((c) => c.trim()).join(', ')})`,
+        'bad_map',
+      );
     }
   }
   const key: MappableField = opts.matchBy === 'id' ? 'id' : 'customer_identifier';

@@ -61,7 +61,9 @@ export async function prepareMode(opts: ImportOptions, ctx: ModeContext): Promis
   return {
     handler,
     reports: (runDir) =>
-      opts.mode === 'plan' ? [new PlanReport(path.join(runDir, 'plan.csv'))] : [new RollbackReport(path.join(runDir, 'rollback.csv'), mayRepeat)],
+      opts.mode === 'plan'
+        ? [new PlanReport(path.join(runDir, 'plan.csv'))]
+        : [new RollbackReport(path.join(runDir, 'rollback.csv'), mayRepeat)],
     summary: (totals) => {
       const read = { strategy: choice.strategy, reason: choice.reason, requests: current.requests, conversations_scanned: scanned };
       if (opts.mode !== 'plan') return { read };
@@ -100,7 +102,8 @@ async function openCurrentValues(
       `~${secondsPer10k} s per 10,000 at --rate ${opts.rate} (${choice.reason})`,
   );
   const result = await scanTenant(client, index, (pages, conversations) => {
-    if (pages % SCAN_PROGRESS_EVERY_PAGES === 0) log.info(`scanning the tenant: ${conversations} conversations so far (${pages} list requests)`);
+    if (pages % SCAN_PROGRESS_EVERY_PAGES === 0)
+      log.info(`scanning the tenant: ${conversations} conversations so far (${pages} list requests)`);
   });
   if (result.ok) log.info(`scanned ${index.size} conversations with ${result.pages} list requests`);
   else ctx.abort(`reading current values failed after ${result.pages} list pages: ${result.message}`);

@@ -41,13 +41,24 @@ function plusAttempts(outcome: RowOutcome, attempts: number): RowOutcome {
 }
 
 /** Reads the row's conversation, then hands it on; a failed read is the row's outcome. */
-async function afterRead(current: CurrentValues, row: ValidRow, then: (read: Found) => HandledRow | Promise<HandledRow>): Promise<HandledRow> {
+async function afterRead(
+  current: CurrentValues,
+  row: ValidRow,
+  then: (read: Found) => HandledRow | Promise<HandledRow>,
+): Promise<HandledRow> {
   const read = await current.read(row.target);
   return read.ok ? then(read) : { id: read.id, outcome: read.outcome, before: null };
 }
 
 /** Journals the before-values, PATCHes, and remembers what was written for later rows of the id. */
-async function write(client: ApiClient, current: CurrentValues, row: ValidRow, read: Found, patch: ConversationPatch, hooks: HandlerHooks): Promise<HandledRow> {
+async function write(
+  client: ApiClient,
+  current: CurrentValues,
+  row: ValidRow,
+  read: Found,
+  patch: ConversationPatch,
+  hooks: HandlerHooks,
+): Promise<HandledRow> {
   // A resumed run keeps the values from before the first attempt, not what that attempt may have written.
   const before = hooks.recalledBefore(row) ?? read.values;
   hooks.beforeWrite(row, read.id, before);
@@ -64,7 +75,11 @@ export function planHandler(current: CurrentValues): RowHandler {
         if (differingFields(row.patch, read.values).length === 0) return unchanged(read, undefined);
         // A later row of the same conversation is planned against this row's values, as the real run would apply them.
         current.remember(read.id, { ...read.values, ...row.patch });
-        return { id: read.id, outcome: { kind: 'would_update', httpStatus: read.httpStatus, attempts: read.attempts }, before: read.values };
+        return {
+          id: read.id,
+          outcome: { kind: 'would_update', httpStatus: read.httpStatus, attempts: read.attempts },
+          before: read.values,
+        };
       }),
   };
 }
@@ -75,7 +90,9 @@ export function onlyChangedHandler(client: ApiClient, current: CurrentValues): R
     handle: (row, hooks) =>
       afterRead(current, row, (read) => {
         const changed = changedPart(row.patch, read.values);
-        return Object.keys(changed).length === 0 ? unchanged(read, hooks.recalledBefore(row)) : write(client, current, row, read, changed, hooks);
+        return Object.keys(changed).length === 0
+          ? unchanged(read, hooks.recalledBefore(row))
+          : write(client, current, row, read, changed, hooks);
       }),
   };
 }

@@ -55,7 +55,10 @@ export interface ExplicitOptions {
 export async function readJournal(runDir: string): Promise<ResumeState> {
   const file = path.join(runDir, 'journal.ndjson');
   if (!existsSync(file)) {
-    throw new UsageError(`--resume ${runDir}: no journal.ndjson there: is it a run folder? (a dry run keeps no journal: it has nothing to resume)`, 'bad_resume');
+    throw new UsageError(
+      `--resume ${runDir}: no journal.ndjson there: is it a run folder? (a dry run keeps no journal: it has nothing to resume)`,
+      'bad_resume',
+    );
   }
   let run: JournalRun | undefined;
   const rows = new Map<number, JournalRow>();
@@ -75,7 +78,7 @@ export async function readJournal(runDir: string): Promise<ResumeState> {
     else if (record.type === 'row') {
       const row = record as unknown as JournalRow;
       rows.set(row.line, row);
-    } else if (record.type === 'before') befores.set(record['line'] as number, record['before'] as WritableValues);
+    } else if (record.type === 'before') befores.set(record.line as number, record.before as WritableValues);
   }
   if (run === undefined || run.version !== 1) {
     throw new UsageError(`--resume ${runDir}: the journal has no readable run header`, 'bad_resume');
@@ -95,7 +98,8 @@ export async function readJournal(runDir: string): Promise<ResumeState> {
 function carriedRows(rows: ReadonlyMap<number, JournalRow>): Map<number, RowResult> {
   const lastUpdatedLine = new Map<string, number>();
   for (const row of rows.values()) {
-    if (row.outcome.kind === 'updated' && row.id !== null && row.line > (lastUpdatedLine.get(row.id) ?? 0)) lastUpdatedLine.set(row.id, row.line);
+    if (row.outcome.kind === 'updated' && row.id !== null && row.line > (lastUpdatedLine.get(row.id) ?? 0))
+      lastUpdatedLine.set(row.id, row.line);
   }
   const carried = new Map<number, RowResult>();
   for (const row of rows.values()) {
@@ -103,7 +107,15 @@ function carriedRows(rows: ReadonlyMap<number, JournalRow>): Map<number, RowResu
     const superseded = row.id !== null && (lastUpdatedLine.get(row.id) ?? 0) > row.line;
     if (kind === 'updated' || kind === 'unchanged' || kind === 'invalid' || superseded) {
       const copyFrom = row.copy_from === undefined ? {} : { copyFrom: row.copy_from };
-      carried.set(row.line, { line: row.line, endLine: row.end_line, ...copyFrom, id: row.id, outcome: row.outcome, patch: row.patch, before: row.before });
+      carried.set(row.line, {
+        line: row.line,
+        endLine: row.end_line,
+        ...copyFrom,
+        id: row.id,
+        outcome: row.outcome,
+        patch: row.patch,
+        before: row.before,
+      });
     }
   }
   return carried;
@@ -117,7 +129,8 @@ export function resumeOptions(opts: ImportOptions, explicit: ExplicitOptions, st
   const { run } = state;
   const conflicts: string[] = [];
   const check = (typed: boolean, name: string, mine: unknown, theirs: unknown): void => {
-    if (typed && JSON.stringify(mine) !== JSON.stringify(theirs)) conflicts.push(`${name} ${JSON.stringify(mine)} (the run used ${JSON.stringify(theirs)})`);
+    if (typed && JSON.stringify(mine) !== JSON.stringify(theirs))
+      conflicts.push(`${name} ${JSON.stringify(mine)} (the run used ${JSON.stringify(theirs)})`);
   };
   check(explicit.empty, '--empty', opts.empty, run.options.empty);
   check(explicit.map, '--map', opts.mapArgs, run.options.map);
@@ -128,7 +141,10 @@ export function resumeOptions(opts: ImportOptions, explicit: ExplicitOptions, st
   check(explicit.mode, 'mode', opts.mode, run.mode);
   if (opts.mode === 'dry-run' || opts.mode === 'plan') conflicts.push(`--${opts.mode} (a resume continues sending)`);
   if (conflicts.length > 0) {
-    throw new UsageError(`--resume ${state.runDir}: these options differ from the interrupted run: ${conflicts.join('; ')}. Leave them out to reuse the run's own.`, 'resume_conflict');
+    throw new UsageError(
+      `--resume ${state.runDir}: these options differ from the interrupted run: ${conflicts.join('; ')}. Leave them out to reuse the run's own.`,
+      'resume_conflict',
+    );
   }
   return {
     ...opts,

@@ -154,7 +154,10 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     log.error(said);
   };
   const onSignal = (): void =>
-    halt({ reason: 'interrupted', message: 'interrupted (Ctrl-C or SIGTERM)' }, 'interrupted: finishing the requests in flight, then writing the reports');
+    halt(
+      { reason: 'interrupted', message: 'interrupted (Ctrl-C or SIGTERM)' },
+      'interrupted: finishing the requests in flight, then writing the reports',
+    );
   if (env.signal.aborted) onSignal();
   env.signal.addEventListener('abort', onSignal, { once: true });
 
@@ -207,7 +210,11 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
         continue;
       }
       if (row.kind === 'invalid') {
-        settler.settle(seq, toResult(row, { kind: 'invalid', code: row.code, message: row.message, httpStatus: null, attempts: 0 }), 'client');
+        settler.settle(
+          seq,
+          toResult(row, { kind: 'invalid', code: row.code, message: row.message, httpStatus: null, attempts: 0 }),
+          'client',
+        );
         continue;
       }
       if (dryRun) {
@@ -224,7 +231,8 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
       const previous = lastTaskByKey.get(key);
       const task = limit(async () => {
         if (previous) await previous;
-        const handled: HandledRow = stop === null ? await handler.handle(row, hooks) : { id: rowId(row), outcome: notAttempted(stop), before: null };
+        const handled: HandledRow =
+          stop === null ? await handler.handle(row, hooks) : { id: rowId(row), outcome: notAttempted(stop), before: null };
         // A request the stop caught before it started says why the run stopped (interrupted, or aborted).
         const stoppedBy = currentStop();
         const outcome: RowOutcome =
@@ -315,7 +323,16 @@ function toResult(row: CheckedRow, outcome: RowOutcome): RowResult {
 
 function journalRecord(row: RowResult): object {
   const copyFrom = row.copyFrom === undefined ? {} : { copy_from: row.copyFrom };
-  return { type: 'row', line: row.line, end_line: row.endLine, ...copyFrom, id: row.id, outcome: row.outcome, patch: row.patch, before: row.before };
+  return {
+    type: 'row',
+    line: row.line,
+    end_line: row.endLine,
+    ...copyFrom,
+    id: row.id,
+    outcome: row.outcome,
+    patch: row.patch,
+    before: row.before,
+  };
 }
 
 function recordAttempt(timeline: Map<number, TimelineBucket>, runStartMs: number, event: AttemptEvent): void {

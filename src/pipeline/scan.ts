@@ -103,4 +103,3 @@ export function rowId(row: CheckedRow): string | null {
   if (row.kind === 'invalid') return row.id;
   return row.target.by === 'id' ? row.target.id : null;
 }
-

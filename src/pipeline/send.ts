@@ -46,7 +46,8 @@ export function failureOutcome(result: Extract<ApiResult<unknown>, { ok: false }
       return {
         kind: 'not_attempted',
         code: 'aborted',
-        message: attempts > 0 ? `stopped before another try (${attempts} earlier attempts failed)` : 'the run stopped before this row was sent',
+        message:
+          attempts > 0 ? `stopped before another try (${attempts} earlier attempts failed)` : 'the run stopped before this row was sent',
       };
     case 'unauthorized':
     case 'forbidden':

@@ -105,7 +105,8 @@ export class Settler {
       this.consecutiveFailures = 0;
       return;
     }
-    const serverFailed = origin === 'server' && (outcome.kind === 'failed' || (outcome.kind === 'invalid' && outcome.code === 'bad_request'));
+    const serverFailed =
+      origin === 'server' && (outcome.kind === 'failed' || (outcome.kind === 'invalid' && outcome.code === 'bad_request'));
     if (!serverFailed) return;
     this.consecutiveFailures++;
     if (!this.broken && this.opts.maxErrors > 0 && this.consecutiveFailures >= this.opts.maxErrors) {

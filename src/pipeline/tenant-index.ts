@@ -69,7 +69,8 @@ export class TenantIndex {
     const wanted = channel === null ? null : normaliseChannel(channel);
     const entries = wanted === null ? all : all.filter((e) => e.channel === wanted);
     if (entries.length === 0) return { kind: 'none' };
-    if (entries.length === 1) return { kind: 'one', entry: entries[0]! };
+    const [only] = entries;
+    if (entries.length === 1 && only !== undefined) return { kind: 'one', entry: only };
     return { kind: 'many', entries };
   }
 }

@@ -34,9 +34,7 @@ export function cleanCell(raw: string): string {
 }
 
 /** Which conversation a row addresses. */
-export type RowTarget =
-  | { by: 'id'; id: string }
-  | { by: 'customer_identifier'; identifier: string; channel: string | null };
+export type RowTarget = { by: 'id'; id: string } | { by: 'customer_identifier'; identifier: string; channel: string | null };
 
 /** A data row after validation. */
 export type CheckedRow =
@@ -51,7 +49,11 @@ export interface ValidateOptions {
 type InvalidRow = Extract<CheckedRow, { kind: 'invalid' }>;
 
 export function checkRecord(record: SourceRecord, header: HeaderMap, opts: ValidateOptions): CheckedRow {
-  const span: LineSpan = { line: record.line, endLine: record.endLine, ...(record.copyFrom !== undefined ? { copyFrom: record.copyFrom } : {}) };
+  const span: LineSpan = {
+    line: record.line,
+    endLine: record.endLine,
+    ...(record.copyFrom !== undefined ? { copyFrom: record.copyFrom } : {}),
+  };
   if (record.kind === 'broken') {
     return { ...span, kind: 'invalid', id: null, patch: {}, code: record.code, message: record.message };
   }
@@ -68,7 +70,10 @@ export function checkRecord(record: SourceRecord, header: HeaderMap, opts: Valid
   });
 
   if (record.badEncoding) {
-    return invalid('bad_encoding', 'the row holds bytes that are not valid in the file encoding (or a NUL byte); nothing was sent. Wrong encoding? Try --encoding windows-1252');
+    return invalid(
+      'bad_encoding',
+      'the row holds bytes that are not valid in the file encoding (or a NUL byte); nothing was sent. Wrong encoding? Try --encoding windows-1252',
+    );
   }
   if (record.cells.length !== header.width) {
     return invalid('ragged_row', `the row has ${record.cells.length} cells, the header has ${header.width}`);

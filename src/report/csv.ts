@@ -17,5 +17,5 @@ export function neutralise(value: Cell): Cell {
 
 export function csvLine(cells: readonly Cell[], opts: { neutralise: boolean; delimiter?: string }): string {
   const delimiter = opts.delimiter ?? ',';
-  return cells.map((c) => csvCell(opts.neutralise ? neutralise(c) : c, delimiter)).join(delimiter) + '\r\n';
+  return `${cells.map((c) => csvCell(opts.neutralise ? neutralise(c) : c, delimiter)).join(delimiter)}\r\n`;
 }

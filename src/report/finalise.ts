@@ -56,8 +56,15 @@ export async function finaliseReports(input: FinaliseInput): Promise<RunSummary>
 
   writeFileAtomic(
     path.join(runDir, 'report.html'),
-    renderHtmlReport({ summary, timeline: input.timeline, bucketSeconds: input.bucketSeconds, problemRows, problemRowsTotal: failedSpans.length, problemCodes }),
+    renderHtmlReport({
+      summary,
+      timeline: input.timeline,
+      bucketSeconds: input.bucketSeconds,
+      problemRows,
+      problemRowsTotal: failedSpans.length,
+      problemCodes,
+    }),
   );
-  writeFileAtomic(path.join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  writeFileAtomic(path.join(runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   return summary;
 }

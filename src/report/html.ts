@@ -56,7 +56,11 @@ export function countProblemCode(counts: Map<string, number>, row: RowResult): v
 }
 
 /** Merges adjacent buckets so that at most `maxBars` remain; empty buckets are filled in. */
-export function chartBuckets(buckets: readonly TimelineBucket[], bucketSeconds: number, maxBars = MAX_CHART_BARS): { buckets: TimelineBucket[]; seconds: number } {
+export function chartBuckets(
+  buckets: readonly TimelineBucket[],
+  bucketSeconds: number,
+  maxBars = MAX_CHART_BARS,
+): { buckets: TimelineBucket[]; seconds: number } {
   if (buckets.length === 0) return { buckets: [], seconds: bucketSeconds };
   const last = Math.max(...buckets.map((b) => b.at));
   const slots = Math.floor(last / bucketSeconds) + 1;
@@ -123,7 +127,10 @@ function codeTable(codes: ReadonlyMap<string, number>): string {
   const ranked = [...codes.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const max = ranked[0]?.[1] ?? 1;
   const rows = ranked
-    .map(([code, n]) => `<tr><td><code>${escapeHtml(code)}</code></td><td class="n">${n}</td><td class="meter"><span style="width:${((n / max) * 100).toFixed(1)}%"></span></td></tr>`)
+    .map(
+      ([code, n]) =>
+        `<tr><td><code>${escapeHtml(code)}</code></td><td class="n">${n}</td><td class="meter"><span style="width:${((n / max) * 100).toFixed(1)}%"></span></td></tr>`,
+    )
     .join('');
   return `<table id="codes"><thead><tr><th>code</th><th class="n">rows</th><th></th></tr></thead><tbody>${rows}</tbody></table>`;
 }
@@ -195,7 +202,8 @@ function contentSecurityPolicy(script: string): string {
 export function renderHtmlReport(input: HtmlReportInput): string {
   const { summary: s } = input;
   const cards = OUTCOME_KINDS.map(
-    (k) => `<div class="card${s.totals[k] === 0 ? ' zero' : ''}" style="--c:${COLORS[k]}" id="total-${k}"><b>${s.totals[k]}</b>${k.replace('_', ' ')}</div>`,
+    (k) =>
+      `<div class="card${s.totals[k] === 0 ? ' zero' : ''}" style="--c:${COLORS[k]}" id="total-${k}"><b>${s.totals[k]}</b>${k.replace('_', ' ')}</div>`,
   ).join('');
   const more =
     input.problemRowsTotal > input.problemRows.length

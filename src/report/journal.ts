@@ -24,7 +24,7 @@ export class Journal {
 
   append(record: object): void {
     if (this.closed) return;
-    writeSync(this.fd, JSON.stringify(record) + '\n');
+    writeSync(this.fd, `${JSON.stringify(record)}\n`);
     this.unsynced++;
     if (this.unsynced >= SYNC_EVERY_RECORDS || Date.now() - this.lastSync >= SYNC_EVERY_MS) this.syncInBackground();
   }

@@ -76,7 +76,12 @@ export function changedWithBefore(row: RowResult): row is RowResult & { id: stri
 export function restorable(values: WritableValues): boolean {
   const name = values.customer_name;
   const language = values.customer_language;
-  if (name !== null && (name === '' || cleanCell(name) !== name || /[\uFFFD\u0000]/.test(name) || codePointLength(name) > MAX_NAME_CODE_POINTS)) return false;
+  if (
+    name !== null &&
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: a NUL would mark a damaged report
+    (name === '' || cleanCell(name) !== name || /[\uFFFD\u0000]/.test(name) || codePointLength(name) > MAX_NAME_CODE_POINTS)
+  )
+    return false;
   return language === null || LANGUAGE.test(language);
 }
 

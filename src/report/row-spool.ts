@@ -16,7 +16,7 @@ export class RowSpool {
   }
 
   async write(row: RowResult): Promise<void> {
-    if (!this.stream.write(JSON.stringify(row) + '\n')) await once(this.stream, 'drain');
+    if (!this.stream.write(`${JSON.stringify(row)}\n`)) await once(this.stream, 'drain');
   }
 
   async close(): Promise<void> {

@@ -12,8 +12,11 @@ export function newRunId(now: Date, suffix = randomBytes(2).toString('hex')): st
 /** A report dir we cannot use (a file, no permission, read-only disk): a usage error, exit 2. */
 function reportDirError(reportDir: string, error: unknown): UsageError {
   const code = (error as NodeJS.ErrnoException).code ?? 'error';
-  const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'it is not a directory' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code;
-  return new UsageError(`cannot use the report dir ${reportDir}: ${why} (choose another with --report-dir)`, 'report_dir', { cause: error });
+  const why =
+    code === 'EEXIST' || code === 'ENOTDIR' ? 'it is not a directory' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code;
+  return new UsageError(`cannot use the report dir ${reportDir}: ${why} (choose another with --report-dir)`, 'report_dir', {
+    cause: error,
+  });
 }
 
 export interface ReportDirLock {

@@ -87,7 +87,10 @@ export function runSeconds(s: RunSummary): number {
 export function renderSummary(s: RunSummary): string {
   const seconds = runSeconds(s);
   const expected = EXPECTED[s.mode] ?? [];
-  const table: [string, string][] = OUTCOME_KINDS.filter((k) => s.totals[k] > 0 || expected.includes(k)).map((k) => [LABELS[k], String(s.totals[k])]);
+  const table: [string, string][] = OUTCOME_KINDS.filter((k) => s.totals[k] > 0 || expected.includes(k)).map((k) => [
+    LABELS[k],
+    String(s.totals[k]),
+  ]);
   table.push(['duration', formatDuration(seconds)]);
   if (s.mode !== 'dry-run') {
     const { total, retries, rate_limited } = s.requests;
@@ -102,22 +105,28 @@ export function renderSummary(s: RunSummary): string {
   }
   lines.push(...readLines(s));
   if (s.carried_over !== undefined) lines.push(`${s.carried_over} rows carried over from run ${s.resumed_from ?? ''}.`);
-  if (s.superseded > 0) lines.push(`${s.superseded} earlier rows were overwritten by a later row with the same id (left out of failed.csv).`);
+  if (s.superseded > 0)
+    lines.push(`${s.superseded} earlier rows were overwritten by a later row with the same id (left out of failed.csv).`);
   if (s.stopped) lines.push(`Stopped: ${s.stopped.message}`);
   lines.push(`Report: ${path.join(s.report_dir, 'report.html')}`);
   if (s.resume_command !== null) lines.push('To continue where it stopped, run:', `  ${s.resume_command}`);
   if (s.retry_command !== null) {
     const fixFirst = s.totals.invalid > 0 ? 'fix the invalid rows in failed.csv, then ' : '';
-    lines.push(`To retry the rows that did not go through${s.resume_command !== null ? ' (after the resume, or instead of it)' : ''}, ${fixFirst}run:`, `  ${s.retry_command}`);
+    lines.push(
+      `To retry the rows that did not go through${s.resume_command !== null ? ' (after the resume, or instead of it)' : ''}, ${fixFirst}run:`,
+      `  ${s.retry_command}`,
+    );
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 function readLines(s: RunSummary): string[] {
   const lines: string[] = [];
   if (s.read) {
     const scanned = s.read.conversations_scanned === null ? '' : `, ${s.read.conversations_scanned} conversations scanned`;
-    lines.push(`  read current values: ${s.read.strategy === 'get' ? 'one GET per row' : 'list scan'} (${s.read.requests} requests${scanned})`);
+    lines.push(
+      `  read current values: ${s.read.strategy === 'get' ? 'one GET per row' : 'list scan'} (${s.read.requests} requests${scanned})`,
+    );
   }
   if (s.plan) {
     const p = s.plan;
@@ -127,7 +136,8 @@ function readLines(s: RunSummary): string[] {
     );
   }
   if (s.rollback) {
-    const exact = s.rollback.unrestorable > 0 ? ` (${s.rollback.unrestorable} hold values an import cannot restore exactly, see README)` : '';
+    const exact =
+      s.rollback.unrestorable > 0 ? ` (${s.rollback.unrestorable} hold values an import cannot restore exactly, see README)` : '';
     const rollback = path.join(s.report_dir, 'rollback.csv');
     lines.push(`  rollback.csv: ${s.rollback.rows} ids; undo with: vorel-sync import ${rollback} --empty null${exact}`);
   }

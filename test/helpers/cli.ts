@@ -39,7 +39,7 @@ export async function cli(args: string[], opts: CliRunOptions = {}): Promise<Cli
     stdin: Readable.from(opts.stdin === undefined ? [] : [Buffer.from(opts.stdin)]),
     stdout,
     stderr,
-    env: { PATH: process.env['PATH'], ...opts.env },
+    env: { PATH: process.env.PATH, ...opts.env },
     signal: opts.signal ?? new AbortController().signal,
   });
   return { code, stdout: stdout.text, stderr: stderr.text };
@@ -50,7 +50,7 @@ export function spawnCli(args: string[], opts: CliRunOptions & { cwd?: string; w
   return new Promise((resolve, reject) => {
     const command = opts.wrap ? opts.wrap[0]! : process.execPath;
     const argv = opts.wrap ? [...opts.wrap.slice(1), process.execPath, BIN, ...args] : [BIN, ...args];
-    const child = spawn(command, argv, { cwd: opts.cwd ?? ROOT, env: { PATH: process.env['PATH'], ...opts.env }, stdio: 'pipe' });
+    const child = spawn(command, argv, { cwd: opts.cwd ?? ROOT, env: { PATH: process.env.PATH, ...opts.env }, stdio: 'pipe' });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -72,6 +72,7 @@ export function onlyRunDir(reportDir: string): string {
   return path.join(reportDir, runs[0]!);
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: summary.json is read back as plain JSON and checked against the contract's names
 export function readRun(runDir: string): { summary: Record<string, any>; results: string; failed: Buffer } {
   return {
     summary: JSON.parse(readFileSync(path.join(runDir, 'summary.json'), 'utf8')),
