@@ -1,4 +1,4 @@
-/** Domain types shared by the pipeline stages. Names follow ../shared/cli-contract.md. */
+/** Domain types shared by the pipeline stages. Names follow docs/cli.md. */
 
 /** The two fields the API lets us write (vorel-api.md §1). */
 export const WRITABLE_FIELDS = ['customer_name', 'customer_language'] as const;

@@ -9,7 +9,7 @@ import { readRecords, readRecordsInChunks, type ReadRecordsOptions } from '../sr
 import { openInput, type OpenInputOptions } from '../src/input/source.js';
 import type { Delimiter, InputEncoding, SourceRecord } from '../src/types.js';
 
-const REAL_EXPORTS = join(import.meta.dirname, '../../shared/real-exports');
+const REAL_EXPORTS = join(import.meta.dirname, '../fixtures/real-exports');
 const CORPUS = join(import.meta.dirname, '../fixtures/corpus');
 const { tmpFile } = scratchDir('vorel-records-');
 
