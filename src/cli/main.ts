@@ -57,7 +57,10 @@ function importCommand(y: Argv): Argv {
         describe: 'empty cell: send null (clear) or leave the field out',
       })
       .option('map', { type: 'string', array: true, default: [], describe: 'map a header to a field: <column>=<field>' })
-      .option('delimiter', { type: 'string', describe: 'field delimiter: , ; or tab (default: detected from the header)' })
+      .option('delimiter', {
+        type: 'string',
+        describe: 'field delimiter: any one character (| ^ ~ …) or tab (default: , ; or tab, detected)',
+      })
       .option('encoding', {
         type: 'string',
         describe: 'utf-8, utf-16le, utf-16be, windows-1252 or latin1 (default: UTF-8, or UTF-16 by BOM)',
