@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { UsageError } from '../errors.js';
+import { UsageError } from './errors.js';
 
 /** Client-side key check (vorel-api.md §3: do not hard-code the total length). */
 export const API_KEY_PATTERN = /^vapk_[a-z]+_[0-9a-f]{48}$/;

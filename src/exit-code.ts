@@ -1,5 +1,5 @@
-import type { ImportOptions } from '../options.js';
-import type { RunSummary } from '../report/summary.js';
+import type { ImportOptions } from './options.js';
+import type { RunSummary } from './report/summary.js';
 
 /** Contract exit codes, the highest-ranked that applies: 130 > 3 > 2 > 1 > 4 > 0 (2 is thrown earlier). */
 export function exitCodeFor(

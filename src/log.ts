@@ -1,5 +1,5 @@
-import { redact } from '../api/redact.js';
-import type { Verbosity } from '../options.js';
+import { redact } from './api/redact.js';
+import type { Verbosity } from './options.js';
 
 /** stderr messages. Every line passes through `scrub`, so even a bug upstream cannot print the key. */
 export interface Logger {

@@ -3,7 +3,7 @@ import { renderExportSummary, runExport } from '../export/run.js';
 import { exportOptionsFrom, type RawExportArgs } from './export-options.js';
 import { createExportProgress } from './export-progress.js';
 import { EXPORT_EXAMPLES, helpEpilogue } from './help.js';
-import { createLogger, scrubSecrets } from './log.js';
+import { createLogger, scrubSecrets } from '../log.js';
 import type { CliIo } from './main.js';
 
 /** yargs options of `vorel-sync export [file]`. */

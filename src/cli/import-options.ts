@@ -8,10 +8,10 @@ import {
   type ReadStrategy,
   type RunMode,
 } from '../options.js';
-import { parseMapArg } from '../pipeline/header.js';
+import { parseMapArg } from '../import/header.js';
 import type { Delimiter, InputEncoding } from '../types.js';
-import { checkBaseUrl, loadApiKey } from './credentials.js';
-import type { ExplicitOptions } from '../pipeline/resume.js';
+import { checkBaseUrl, loadApiKey } from '../credentials.js';
+import type { ExplicitOptions } from '../import/resume.js';
 
 /** The import command's arguments as yargs hands them over. */
 export interface RawImportArgs {

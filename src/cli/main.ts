@@ -1,11 +1,11 @@
 import yargs, { type Argv } from 'yargs';
 import { runEmulatorCommand } from '../emulator/index.js';
 import { UsageError, VorelSyncError } from '../errors.js';
-import { runImport } from '../pipeline/run.js';
-import { readJournal, resumeOptions } from '../pipeline/resume.js';
+import { runImport } from '../import/run.js';
+import { readJournal, resumeOptions } from '../import/resume.js';
 import { renderSummary } from '../report/summary.js';
-import { createLogger, scrubSecrets } from './log.js';
-import { refuseKeyOnCommandLine } from './credentials.js';
+import { createLogger, scrubSecrets } from '../log.js';
+import { refuseKeyOnCommandLine } from '../credentials.js';
 import { importOptionsFrom, type RawImportArgs } from './import-options.js';
 import { createProgress } from './progress.js';
 import { exportCommand, runExportCommand } from './export-command.js';

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import cliProgress from 'cli-progress';
 import type { Verbosity } from '../options.js';
-import type { RunProgress } from '../pipeline/run.js';
+import type { RunProgress } from '../import/run.js';
 import { formatBytes, formatDuration } from '../report/format.js';
 import { OUTCOME_KINDS, type OutcomeKind, type RowResult } from '../types.js';
 

@@ -1,7 +1,7 @@
 /** `vorel-sync export`: scan → filter → write, one page in memory at a time. */
 import { createApiClient, type ApiClient } from '../api/client.js';
-import { keyFingerprint } from '../cli/credentials.js';
-import type { Logger } from '../cli/log.js';
+import { keyFingerprint } from '../credentials.js';
+import type { Logger } from '../log.js';
 import { matches, pastLowerBound } from './filter.js';
 import type { ExportOptions } from './options.js';
 import { scanPages, ScanStopped } from './scan.js';

@@ -3,8 +3,8 @@ import { readRecords } from '../input/records.js';
 import type { SourceRecord, WritableField } from '../types.js';
 import { mapHeader, type HeaderMap } from './header.js';
 import { UsageError } from '../errors.js';
-import { targetKey } from './handler.js';
-import { checkRecord, type CheckedRow, type ValidateOptions } from './validate.js';
+import { targetKey } from './row-handler.js';
+import { checkRecord, type CheckedRow, type ValidateOptions } from './check.js';
 import type { MappableField } from '../options.js';
 
 /** What a first pass over the file learns before anything is sent. */

@@ -1,5 +1,5 @@
 import { closeSync, fsync, fsyncSync, openSync, writeSync } from 'node:fs';
-import { FILE_MODE } from './files.js';
+import { FILE_MODE } from '../report/files.js';
 
 /** Rows settled since the last fsync, at most, before another starts (a power cut can lose those). */
 const SYNC_EVERY_RECORDS = 64;
