@@ -2,7 +2,8 @@ import { UsageError } from '../errors.js';
 import { parseIsoInstant } from '../export/filter.js';
 import { MISSING_FIELDS, type ExportFilters, type ExportOptions, type MissingField } from '../export/options.js';
 import { DEFAULTS } from '../options.js';
-import { checkBaseUrl, loadApiKey } from '../credentials.js';
+import { checkBaseUrl } from '../credentials.js';
+import { loadApiKey } from './key-source.js';
 import { DELIMITERS, wholeNumber } from './import-options.js';
 
 /** The export command's arguments as yargs hands them over (a repeated string option is an array). */

@@ -10,7 +10,8 @@ import {
 } from '../options.js';
 import { parseMapArg } from '../import/header.js';
 import type { Delimiter, InputEncoding } from '../types.js';
-import { checkBaseUrl, loadApiKey } from '../credentials.js';
+import { checkBaseUrl } from '../credentials.js';
+import { loadApiKey } from './key-source.js';
 import type { ExplicitOptions } from '../import/resume.js';
 
 /** The import command's arguments as yargs hands them over. */

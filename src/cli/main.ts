@@ -5,7 +5,7 @@ import { runImport } from '../import/run.js';
 import { readJournal, resumeOptions } from '../import/resume.js';
 import { renderSummary } from '../report/summary.js';
 import { createLogger, scrubSecrets } from '../log.js';
-import { refuseKeyOnCommandLine } from '../credentials.js';
+import { refuseKeyOnCommandLine } from './key-source.js';
 import { importOptionsFrom, type RawImportArgs } from './import-options.js';
 import { createProgress } from './progress.js';
 import { exportCommand, runExportCommand } from './export-command.js';

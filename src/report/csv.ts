@@ -1,4 +1,4 @@
-import { FORMULA_START } from '../import/check.js';
+import { FORMULA_START } from '../values.js';
 
 type Cell = string | number | null | undefined;
 
