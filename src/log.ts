@@ -34,3 +34,11 @@ export function scrubSecrets(text: string, secrets: readonly string[]): string {
   for (const secret of secrets) if (secret !== '') out = redact(out, secret);
   return out;
 }
+
+/** The library's logger when it is given none: it says nothing. */
+export const SILENT_LOGGER: Logger = Object.freeze({
+  error: () => undefined,
+  warn: () => undefined,
+  info: () => undefined,
+  debug: () => undefined,
+});

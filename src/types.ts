@@ -1,4 +1,4 @@
-/** Domain types shared by the pipeline stages. Names follow ../shared/cli-contract.md. */
+/** Domain types shared by the stages. Names follow the contract's (README: outcomes and error codes). */
 
 /** The two fields the API lets us write (vorel-api.md §1). */
 export const WRITABLE_FIELDS = ['customer_name', 'customer_language'] as const;
@@ -39,32 +39,40 @@ export interface LineSpan {
   copyFrom?: number;
 }
 
-/** Error codes a row can carry in results.csv (contract: `error_code`). */
-export type InvalidCode =
-  | 'invalid_uuid'
-  | 'name_too_long'
-  | 'bad_language'
-  | 'no_fields'
-  | 'bad_encoding'
-  | 'ragged_row'
-  | 'unclosed_quote'
-  | 'field_too_large'
-  | 'missing_id'
-  | 'ambiguous'
-  | 'bad_request';
+/** Error codes a row can carry in results.csv (contract: `error_code`), as lists for the journal's schema. */
+export const INVALID_CODES = [
+  'invalid_uuid',
+  'name_too_long',
+  'bad_language',
+  'no_fields',
+  'bad_encoding',
+  'ragged_row',
+  'unclosed_quote',
+  'field_too_large',
+  'missing_id',
+  'ambiguous',
+  'bad_request',
+] as const;
+export type InvalidCode = (typeof INVALID_CODES)[number];
 
-export type FailedCode =
-  | 'not_found'
-  | 'rate_limited'
-  | 'server_error'
-  | 'network'
-  | 'timeout'
-  | 'mismatch'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'unexpected_status';
+export const FAILED_CODES = [
+  'not_found',
+  'rate_limited',
+  'server_error',
+  'network',
+  'timeout',
+  'mismatch',
+  'unauthorized',
+  'forbidden',
+  'unexpected_status',
+] as const;
+export type FailedCode = (typeof FAILED_CODES)[number];
 
-export type NotAttemptedCode = 'aborted' | 'interrupted';
+export const NOT_ATTEMPTED_CODES = ['aborted', 'interrupted'] as const;
+export type NotAttemptedCode = (typeof NOT_ATTEMPTED_CODES)[number];
+
+/** Every `error_code` of results.csv: a row's own code, or `superseded`. */
+export type RowErrorCode = InvalidCode | FailedCode | NotAttemptedCode | 'superseded';
 
 /** What happened to one data row. A discriminated union: each kind carries exactly what it needs. */
 export type RowOutcome =

@@ -1,46 +1,29 @@
+/** Checks `exportCsv`'s options once, before any request (usage errors: exit 2). */
+import { parseDelimiter, wholeNumber } from '../checks.js';
+import { checkApiKey, checkBaseUrl } from '../credentials.js';
 import { UsageError } from '../errors.js';
-import { parseIsoInstant } from '../export/filter.js';
-import { MISSING_FIELDS, type ExportFilters, type ExportOptions, type MissingField } from '../export/options.js';
-import { DEFAULTS } from '../options.js';
-import { checkBaseUrl } from '../credentials.js';
-import { loadApiKey } from './key-source.js';
-import { DELIMITERS, wholeNumber } from './import-options.js';
-
-/** The export command's arguments as yargs hands them over (a repeated string option is an array). */
-export interface RawExportArgs {
-  file?: string | undefined;
-  'base-url'?: string;
-  'api-key-file'?: string;
-  delimiter: string;
-  bom: boolean;
-  channel?: string | string[];
-  status?: string | string[];
-  'created-after'?: string;
-  'created-before'?: string;
-  missing?: string | string[];
-  limit?: number;
-  rate: number;
-  retries: number;
-  timeout: number;
-  json: boolean;
-  quiet?: boolean;
-}
+import { DEFAULTS, type ExportCsvOptions } from '../options.js';
+import { parseIsoInstant } from './filter.js';
+import { MISSING_FIELDS, type ExportFilters, type ExportOptions, type MissingField } from './options.js';
 
 /** Channels vorel-api.md names: live ones, then reserved ones. Others are allowed with a warning (the list may grow). */
 const KNOWN_CHANNELS = ['whatsapp', 'voice', 'webform', 'instagram', 'email'];
 const SLUG = /^[a-z][a-z0-9_-]*$/;
 
-/** `--channel a --channel b,c` → {a, b, c}: repeatable, comma lists, lower-cased. */
-function listOption(name: string, value: string | string[] | undefined): Set<string> {
-  const values = (Array.isArray(value) ? value : value === undefined ? [] : [value])
+/** `channel: ['a', 'b,c']` → {a, b, c}: comma lists, lower-cased (the CLI's flag is repeatable). */
+function listOption(name: string, value: readonly string[] | undefined): Set<string> {
+  const values = (value ?? [])
     .flatMap((v) => String(v).split(','))
     .map((v) => v.trim().toLowerCase())
     .filter((v) => v !== '');
   for (const v of values) {
     if (!SLUG.test(v))
-      throw new UsageError(`--${name} ${JSON.stringify(v)}: expected a slug such as ${name === 'channel' ? 'whatsapp' : 'active'}`);
+      throw new UsageError(
+        `--${name} ${JSON.stringify(v)}: expected a slug such as ${name === 'channel' ? 'whatsapp' : 'active'}`,
+        'bad_filter',
+      );
   }
-  if (value !== undefined && values.length === 0) throw new UsageError(`--${name} needs a value`);
+  if (value !== undefined && value.length > 0 && values.length === 0) throw new UsageError(`--${name} needs a value`, 'bad_filter');
   return new Set(values);
 }
 
@@ -50,70 +33,48 @@ function instant(name: string, value: string | undefined): number | null {
   if (ms === null) {
     throw new UsageError(
       `--${name} ${JSON.stringify(value)}: expected an ISO 8601 date (2025-03-01, midnight UTC) or date-time with a zone (2025-03-01T12:00:00Z, …+02:00)`,
+      'bad_date',
     );
   }
   return ms;
 }
 
-function filtersFrom(args: RawExportArgs, warnings: string[]): ExportFilters {
-  const channels = listOption('channel', args.channel);
+function filtersFrom(o: ExportCsvOptions, warnings: string[]): ExportFilters {
+  const channels = listOption('channel', o.channel);
   for (const c of channels) {
     if (!KNOWN_CHANNELS.includes(c))
       warnings.push(`--channel ${c}: not a channel the API documents (${KNOWN_CHANNELS.join(', ')}); the export may be empty`);
   }
-  const missing = listOption('missing', args.missing);
+  const missing = listOption('missing', o.missing);
   for (const m of missing) {
-    if (!(MISSING_FIELDS as readonly string[]).includes(m)) throw new UsageError(`--missing ${JSON.stringify(m)}: use name or language`);
+    if (!(MISSING_FIELDS as readonly string[]).includes(m))
+      throw new UsageError(`--missing ${JSON.stringify(m)}: use name or language`, 'bad_filter');
   }
-  const createdAfter = instant('created-after', args['created-after']);
-  const createdBefore = instant('created-before', args['created-before']);
+  const createdAfter = instant('created-after', o.createdAfter);
+  const createdBefore = instant('created-before', o.createdBefore);
   if (createdAfter !== null && createdBefore !== null && createdAfter >= createdBefore) {
-    throw new UsageError('--created-after must be earlier than --created-before (after is inclusive, before exclusive)');
+    throw new UsageError('--created-after must be earlier than --created-before (after is inclusive, before exclusive)', 'bad_date');
   }
-  return { channels, statuses: listOption('status', args.status), createdAfter, createdBefore, missing: missing as Set<MissingField> };
+  return { channels, statuses: listOption('status', o.status), createdAfter, createdBefore, missing: missing as Set<MissingField> };
 }
 
-/** Checks the export arguments once, at the edge; nothing below reads env or argv. */
-export function exportOptionsFrom(
-  args: RawExportArgs,
-  env: Readonly<Record<string, string | undefined>>,
-): { options: ExportOptions; warnings: string[] } {
-  const file = args.file === undefined || args.file === '-' ? null : args.file;
-  if (file === '') throw new UsageError('the output file name is empty (use - or leave it out for stdout)');
-  if (args.json && file === null) {
-    throw new UsageError('--json needs an output file: stdout holds the CSV (vorel-sync export out.csv --json)');
-  }
-  const baseUrl = checkBaseUrl(args['base-url'] ?? env.VOREL_BASE_URL ?? DEFAULTS.baseUrl);
-  const delimiter = DELIMITERS[args.delimiter.toLowerCase()];
-  if (delimiter === undefined) throw new UsageError(`--delimiter ${JSON.stringify(args.delimiter)}: use , ; or tab`);
+/** The options checked and defaulted, and the warnings to show. */
+export function checkExportOptions(o: ExportCsvOptions): { options: ExportOptions; warnings: string[] } {
+  if (o.file !== undefined && o.output !== undefined) throw new UsageError('give file or output, not both', 'conflicting_options');
+  if (o.file === '') throw new UsageError('the output file name is empty (use - or leave it out for stdout)', 'bad_output');
+  const baseUrl = checkBaseUrl(o.baseUrl ?? DEFAULTS.baseUrl);
+  const delimiter = parseDelimiter(o.delimiter ?? DEFAULTS.exportDelimiter);
   const warnings: string[] = [];
-  const filters = filtersFrom(args, warnings);
-  const limit = args.limit === undefined ? null : wholeNumber('limit', args.limit, 1);
-  const rate = wholeNumber('rate', args.rate, 1);
-  const retries = wholeNumber('retries', args.retries, 0);
-  const timeoutMs = wholeNumber('timeout', args.timeout, 1);
+  const filters = filtersFrom(o, warnings);
+  const limit = o.limit === undefined ? null : wholeNumber('limit', o.limit, 1);
+  const rate = wholeNumber('rate', o.rate ?? DEFAULTS.rate, 1);
+  const retries = wholeNumber('retries', o.retries ?? DEFAULTS.retries, 0);
+  const timeoutMs = wholeNumber('timeout', o.timeout ?? DEFAULTS.timeout, 1);
   // The key last: every other mistake is reported without needing one.
-  const loaded = loadApiKey({
-    env: env.VOREL_API_KEY,
-    file: args['api-key-file'],
-    hint: 'export reads the conversations: the key needs the read scope',
-  });
-  warnings.push(...loaded.warnings);
+  if (o.apiKey === undefined || o.apiKey === '') throw new UsageError('no API key: pass apiKey (it needs the read scope)', 'missing_key');
+  const apiKey = checkApiKey(o.apiKey, 'apiKey');
   return {
-    options: {
-      file,
-      baseUrl,
-      apiKey: loaded.key,
-      delimiter,
-      bom: args.bom,
-      filters,
-      limit,
-      rate,
-      retries,
-      timeoutMs,
-      json: args.json,
-      verbosity: args.quiet ? 'quiet' : 'normal',
-    },
+    options: { file: o.file ?? null, baseUrl, apiKey, delimiter, bom: o.bom ?? DEFAULTS.bom, filters, limit, rate, retries, timeoutMs },
     warnings,
   };
 }

@@ -1,11 +1,14 @@
+/** The first pass: the whole file read once, before any request, for what must be known up front. */
 import type { InputSource } from '../input/source.js';
-import { readRecords } from '../input/records.js';
-import type { SourceRecord, WritableField } from '../types.js';
-import { mapHeader, type HeaderMap } from './header.js';
-import { UsageError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { RunMode } from '../options.js';
+import type { WritableField } from '../types.js';
+import type { CheckedRow } from './check.js';
+import { openRowStream, type RowStreamOptions, warnUnknownColumns } from './read.js';
 import { targetKey } from './row-handler.js';
-import { checkRecord, type CheckedRow, type ValidateOptions } from './check.js';
-import type { MappableField } from '../options.js';
+
+/** Share of rows clearing a field above which we warn before sending (contract: Input, Safety). */
+const CLEAR_WARNING_SHARE = 0.1;
 
 /** What a first pass over the file learns before anything is sent. */
 export interface FileScan {
@@ -17,42 +20,6 @@ export interface FileScan {
   duplicateIds: Set<string>;
   /** Customer identifiers (normalised) on more than one row, with --match-by customer_identifier. */
   duplicateKeys: Set<string>;
-}
-
-export interface RowStreamOptions extends ValidateOptions {
-  map: ReadonlyMap<string, MappableField>;
-  onBytes?: (bytesRead: number) => void;
-}
-
-/** The header, then each data record checked, in file order. */
-export async function openRowStream(
-  source: InputSource,
-  opts: RowStreamOptions,
-): Promise<{ header: HeaderMap; headerSpan: { line: number; endLine: number }; rows: AsyncGenerator<CheckedRow> }> {
-  const records = readRecords(source, opts.onBytes ? { onBytes: opts.onBytes } : {});
-  const first = await records.next();
-  if (first.done === true) {
-    await records.return(undefined);
-    throw new UsageError(`${source.displayPath} has no header row: expected e.g. id,customer_name,customer_language`, 'no_header');
-  }
-  const headerRecord: SourceRecord = first.value;
-  if (headerRecord.kind === 'broken') {
-    await records.return(undefined);
-    throw new UsageError(`the header row of ${source.displayPath} cannot be read: ${headerRecord.message}`, 'bad_header');
-  }
-  if (headerRecord.badEncoding) {
-    await records.return(undefined);
-    // NULs between the letters of a header: UTF-16 saved without a byte-order mark.
-    const hint = headerRecord.cells.join('').includes('\u0000')
-      ? 'it looks like UTF-16 without a byte-order mark: try --encoding utf-16le (or utf-16be)'
-      : 'if the file comes from Excel on Windows, try --encoding windows-1252';
-    throw new UsageError(`the header row of ${source.displayPath} is not valid ${source.encoding}; ${hint}`, 'bad_encoding');
-  }
-  const header = mapHeader(headerRecord.cells, opts);
-  async function* rows(): AsyncGenerator<CheckedRow> {
-    for await (const record of records) yield checkRecord(record, header, opts);
-  }
-  return { header, headerSpan: { line: headerRecord.line, endLine: headerRecord.endLine }, rows: rows() };
 }
 
 /** Counts rows, clears and duplicate ids, one row at a time (the first pass, or a dry run's only pass). */
@@ -102,4 +69,35 @@ function countClears(scan: Pick<FileScan, 'clears'>, row: CheckedRow): void {
 export function rowId(row: CheckedRow): string | null {
   if (row.kind === 'invalid') return row.id;
   return row.target.by === 'id' ? row.target.id : null;
+}
+
+/** Reads the file once: counts, duplicate ids and clears, said on stderr before the first request. */
+export async function firstPass(source: InputSource, opts: RowStreamOptions, mode: RunMode, log: Logger): Promise<FileScan> {
+  const { header, rows } = await openRowStream(source, opts);
+  warnUnknownColumns(header.unknown, log);
+  const scan = await scanRows(rows);
+  warnAboutScan(scan, mode, log);
+  return scan;
+}
+
+/** Repeated ids and identifiers, and a share of clears over CLEAR_WARNING_SHARE. */
+export function warnAboutScan(scan: FileScan, mode: RunMode, log: Logger): void {
+  if (scan.duplicateIds.size > 0) {
+    const shown = [...scan.duplicateIds].slice(0, 10).join(', ');
+    const more = scan.duplicateIds.size > 10 ? ` and ${scan.duplicateIds.size - 10} more` : '';
+    log.warn(`${scan.duplicateIds.size} ids appear on more than one row (applied in file order, one at a time): ${shown}${more}`);
+  }
+  if (scan.duplicateKeys.size > 0) {
+    log.warn(`${scan.duplicateKeys.size} customer identifiers appear on more than one row (applied in file order, one at a time)`);
+  }
+  // Reading modes compare first: a row whose field is already empty sends nothing for it.
+  const reads = mode === 'plan' || mode === 'only-changed' ? ', where it is not already empty' : '';
+  const { clears, rows } = scan;
+  for (const [field, n] of Object.entries(clears)) {
+    if (rows > 0 && n / rows > CLEAR_WARNING_SHARE) {
+      log.warn(
+        `${n} of ${rows} rows (${Math.round((n / rows) * 100)}%) clear ${field}${reads} (empty cells are sent as null; use --empty keep to leave them untouched)`,
+      );
+    }
+  }
 }

@@ -1,52 +1,13 @@
+/** Checks `importCsv`'s options once, before any file is opened or request sent (usage errors: exit 2). */
+import { checkApiKey, checkBaseUrl } from '../credentials.js';
+import { parseDelimiter, wholeNumber } from '../checks.js';
 import { UsageError } from '../errors.js';
-import {
-  DEFAULTS,
-  type EmptyCells,
-  type ImportOptions,
-  type MappableField,
-  type MatchBy,
-  type ReadStrategy,
-  type RunMode,
-} from '../options.js';
-import { parseMapArg } from '../import/header.js';
-import type { Delimiter, InputEncoding } from '../types.js';
-import { checkBaseUrl } from '../credentials.js';
-import { loadApiKey } from './key-source.js';
-import type { ExplicitOptions } from '../import/resume.js';
+import { DEFAULTS, type ImportCsvOptions, type ImportOptions, type MappableField, type RunMode } from '../options.js';
+import type { InputEncoding } from '../types.js';
+import { parseMapArg } from './header.js';
+import type { ExplicitOptions } from './resume.js';
 
-/** The import command's arguments as yargs hands them over. */
-export interface RawImportArgs {
-  file: string;
-  'base-url'?: string;
-  'api-key-file'?: string;
-  'dry-run': boolean;
-  plan: boolean;
-  'only-changed': boolean;
-  read?: ReadStrategy;
-  'match-by'?: MatchBy;
-  'detailed-exitcode': boolean;
-  empty?: EmptyCells;
-  map: (string | number)[];
-  resume?: string;
-  delimiter?: string;
-  encoding?: string;
-  concurrency: number;
-  rate: number;
-  retries: number;
-  timeout: number;
-  'max-errors': number;
-  'report-dir': string;
-  json: boolean;
-  quiet?: boolean;
-  verbose?: boolean;
-  /** Hidden test/bench knobs (see ImportOptions). */
-  'rate-window-ms'?: number;
-  'backoff-base-ms'?: number;
-}
-
-/** `--delimiter` spellings. */
-export const DELIMITERS: Record<string, Delimiter> = { ',': ',', comma: ',', ';': ';', semicolon: ';', tab: '\t', '\t': '\t', '\\t': '\t' };
-const ENCODINGS: Record<string, InputEncoding> = {
+const ENCODINGS: Readonly<Record<string, InputEncoding>> = {
   'utf-8': 'utf-8',
   utf8: 'utf-8',
   'utf-16le': 'utf-16le',
@@ -60,105 +21,112 @@ const ENCODINGS: Record<string, InputEncoding> = {
   'iso-8859-1': 'latin1',
 };
 
-export function wholeNumber(name: string, value: number, min: number): number {
-  if (!Number.isInteger(value) || value < min) {
-    throw new UsageError(`--${name} must be a whole number of at least ${min} (got ${value})`);
-  }
+/** A value of a fixed set of choices (the CLI's yargs checks them too; a library caller may pass anything). */
+function choice<T extends string>(name: string, value: T | undefined, choices: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!choices.includes(value)) throw new UsageError(`--${name} ${JSON.stringify(value)}: use ${choices.join(' or ')}`, 'bad_argument');
   return value;
 }
 
-/** `--dry-run`, `--plan` and `--only-changed` exclude each other; `--detailed-exitcode` belongs to `--plan`. */
-function modeOf(args: RawImportArgs): RunMode {
-  const given = (['dry-run', 'plan', 'only-changed'] as const).filter((flag) => args[flag]);
+function parseEncoding(value: string): InputEncoding {
+  const encoding = ENCODINGS[value.toLowerCase()];
+  if (encoding === undefined) {
+    throw new UsageError(`--encoding ${JSON.stringify(value)}: use utf-8, utf-16le, utf-16be, windows-1252 or latin1`, 'unknown_encoding');
+  }
+  return encoding;
+}
+
+/** `dryRun`, `plan` and `onlyChanged` exclude each other; `detailedExitcode` belongs to `plan`. */
+function modeOf(o: ImportCsvOptions): RunMode {
+  const flags = [
+    ['dry-run', o.dryRun],
+    ['plan', o.plan],
+    ['only-changed', o.onlyChanged],
+  ] as const;
+  const given = flags.filter(([, on]) => on === true).map(([flag]) => flag);
   if (given.length > 1) {
     throw new UsageError(`${given.map((f) => `--${f}`).join(' and ')} cannot be combined: pick one mode`, 'conflicting_options');
   }
-  if (args['detailed-exitcode'] && given[0] !== 'plan') {
+  if (o.detailedExitcode === true && given[0] !== 'plan') {
     throw new UsageError('--detailed-exitcode only applies to --plan (exit 4 when changes are pending)', 'conflicting_options');
   }
   return given[0] ?? 'import';
 }
 
-/** Checks the import arguments once, at the edge; nothing below reads env or argv. */
-export function importOptionsFrom(
-  args: RawImportArgs,
-  env: Readonly<Record<string, string | undefined>>,
-): { options: ImportOptions; warnings: string[]; explicit: ExplicitOptions } {
-  const mode = modeOf(args);
-  const baseUrl = checkBaseUrl(args['base-url'] ?? env.VOREL_BASE_URL ?? DEFAULTS.baseUrl);
-
-  let delimiter: Delimiter | undefined;
-  if (args.delimiter !== undefined) {
-    delimiter = DELIMITERS[args.delimiter.toLowerCase()];
-    if (delimiter === undefined) throw new UsageError(`--delimiter ${JSON.stringify(args.delimiter)}: use , ; or tab`);
-  }
-  let encoding: InputEncoding | undefined;
-  if (args.encoding !== undefined) {
-    encoding = ENCODINGS[args.encoding.toLowerCase()];
-    if (encoding === undefined)
-      throw new UsageError(`--encoding ${JSON.stringify(args.encoding)}: use utf-8, utf-16le, utf-16be, windows-1252 or latin1`);
-  }
-  const mapArgs = args.map.map(String);
+function mapOf(mapArgs: readonly string[]): Map<string, MappableField> {
   const map = new Map<string, MappableField>();
   for (const arg of mapArgs) {
     const [column, field] = parseMapArg(arg);
-    if (map.has(column)) throw new UsageError(`--map names column ${JSON.stringify(column)} twice`);
+    if (map.has(column)) throw new UsageError(`--map names column ${JSON.stringify(column)} twice`, 'bad_map');
     map.set(column, field);
   }
+  return map;
+}
 
-  const warnings: string[] = [];
+function inputOf(o: ImportCsvOptions): Pick<ImportOptions, 'file' | 'input'> {
+  if (o.file !== undefined && o.input !== undefined) throw new UsageError('give file or input, not both', 'conflicting_options');
+  if (o.input !== undefined) return { file: '-', input: o.input };
+  if (o.file === undefined || o.file === '') throw new UsageError('import needs a file (or an input stream)', 'no_input');
+  return { file: o.file, input: undefined };
+}
+
+/** The options checked and defaulted; `explicit` says which a resume must not see changed. */
+export function checkImportOptions(o: ImportCsvOptions): { options: ImportOptions; warnings: string[]; explicit: ExplicitOptions } {
+  const mode = modeOf(o);
+  const { file, input } = inputOf(o);
+  const baseUrl = checkBaseUrl(o.baseUrl ?? DEFAULTS.baseUrl);
+  const delimiter = o.delimiter === undefined ? undefined : parseDelimiter(o.delimiter);
+  const encoding = o.encoding === undefined ? undefined : parseEncoding(o.encoding);
+  const mapArgs = (o.map ?? []).map(String);
+  const map = mapOf(mapArgs);
   let apiKey: string | null = null;
   if (mode !== 'dry-run') {
-    const loaded = loadApiKey({ env: env.VOREL_API_KEY, file: args['api-key-file'], hint: 'a --dry-run needs none' });
-    apiKey = loaded.key;
-    warnings.push(...loaded.warnings);
+    if (o.apiKey === undefined || o.apiKey === '') throw new UsageError('no API key: pass apiKey (a dry run needs none)', 'missing_key');
+    apiKey = checkApiKey(o.apiKey, 'apiKey');
   }
-
-  const matchBy = args['match-by'] ?? DEFAULTS.matchBy;
-  const read = args.read ?? DEFAULTS.read;
+  const matchBy = choice('match-by', o.matchBy, ['id', 'customer_identifier'], DEFAULTS.matchBy);
+  const read = choice('read', o.read, ['auto', 'get', 'list'], DEFAULTS.read);
   if (read === 'get' && matchBy === 'customer_identifier') {
     throw new UsageError(
       '--read get cannot resolve customer_identifier (a GET needs the id): use --read list or auto',
       'conflicting_options',
     );
   }
-  if (args.read !== undefined && !(mode === 'plan' || mode === 'only-changed' || matchBy === 'customer_identifier')) {
+  const warnings: string[] = [];
+  if (o.read !== undefined && !(mode === 'plan' || mode === 'only-changed' || matchBy === 'customer_identifier')) {
     warnings.push('--read only matters with --plan, --only-changed or --match-by customer_identifier; ignoring it');
   }
-
   const options: ImportOptions = {
-    file: args.file,
+    file,
+    input,
     mode,
     baseUrl,
     apiKey,
     read,
     matchBy,
-    empty: args.empty ?? DEFAULTS.empty,
+    empty: choice('empty', o.empty, ['null', 'keep'], DEFAULTS.empty),
     map,
     mapArgs,
     delimiter,
     encoding,
-    concurrency: wholeNumber('concurrency', args.concurrency, 1),
-    rate: wholeNumber('rate', args.rate, 1),
-    retries: wholeNumber('retries', args.retries, 0),
-    timeoutMs: wholeNumber('timeout', args.timeout, 1),
-    maxErrors: wholeNumber('max-errors', args['max-errors'], 0),
-    detailedExitcode: args['detailed-exitcode'],
-    reportDir: args['report-dir'],
-    resume: args.resume,
-    json: args.json,
-    verbosity: args.quiet ? 'quiet' : args.verbose ? 'verbose' : 'normal',
-    rateWindowMs: wholeNumber('rate-window-ms', args['rate-window-ms'] ?? DEFAULTS.rateWindowMs, 1),
-    backoffBaseMs: wholeNumber('backoff-base-ms', args['backoff-base-ms'] ?? DEFAULTS.backoffBaseMs, 0),
+    concurrency: wholeNumber('concurrency', o.concurrency ?? DEFAULTS.concurrency, 1),
+    rate: wholeNumber('rate', o.rate ?? DEFAULTS.rate, 1),
+    retries: wholeNumber('retries', o.retries ?? DEFAULTS.retries, 0),
+    timeoutMs: wholeNumber('timeout', o.timeout ?? DEFAULTS.timeout, 1),
+    maxErrors: wholeNumber('max-errors', o.maxErrors ?? DEFAULTS.maxErrors, 0),
+    detailedExitcode: o.detailedExitcode ?? false,
+    reportDir: o.reportDir ?? DEFAULTS.reportDir,
+    resume: o.resume,
+    rateWindowMs: wholeNumber('rate-window-ms', o.rateWindowMs ?? DEFAULTS.rateWindowMs, 1),
+    backoffBaseMs: wholeNumber('backoff-base-ms', o.backoffBaseMs ?? DEFAULTS.backoffBaseMs, 0),
   };
   const explicit: ExplicitOptions = {
-    empty: args.empty !== undefined,
+    empty: o.empty !== undefined,
     map: mapArgs.length > 0,
-    matchBy: args['match-by'] !== undefined,
+    matchBy: o.matchBy !== undefined,
     encoding: encoding !== undefined,
     delimiter: delimiter !== undefined,
-    // VOREL_BASE_URL is not typed on the command line: a resume uses the run's own URL (with a warning).
-    baseUrl: args['base-url'] !== undefined,
+    baseUrl: o.baseUrl !== undefined,
     mode: mode !== 'import',
   };
   return { options, warnings, explicit };

@@ -1,63 +1,80 @@
-import path from 'node:path';
+/**
+ * `importCsv`: the stages of an import, in the order a row meets them. Each stage is a module of
+ * this folder; docs/architecture.md draws the flow.
+ */
 import { rmSync } from 'node:fs';
-import pLimit from 'p-limit';
-import { createApiClient, type ApiClient, type AttemptEvent } from '../api/client.js';
+import path from 'node:path';
 import { keyFingerprint } from '../credentials.js';
-import type { Logger } from '../log.js';
-import { UsageError, VorelSyncError } from '../errors.js';
-import { openInput } from '../input/source.js';
-import type { ImportOptions, RunMode } from '../options.js';
-import { finaliseReports } from './reports.js';
-import type { TimelineBucket } from '../report/html.js';
-import { Journal } from './journal.js';
+import { VorelSyncError } from '../errors.js';
+import type { InputSource } from '../input/source.js';
+import { type Logger, SILENT_LOGGER } from '../log.js';
+import type { ImportCsvOptions, ImportOptions } from '../options.js';
+import { startProgress } from '../progress.js';
+import { resultFields } from '../report/results.js';
 import { RowSpool } from '../report/row-spool.js';
 import { createRunDir, lockReportDir } from '../report/run-dir.js';
 import type { RunSummary } from '../report/summary.js';
-import type { RowOutcome, RowResult } from '../types.js';
-import { exitCodeFor } from '../exit-code.js';
-import { FileScanner, openRowStream, rowId, scanRows, type FileScan } from './first-pass.js';
-import { targetKey, type HandledRow, type HandlerHooks, type RowHandler } from './row-handler.js';
-import { prepareMode } from './modes.js';
-import { Settler } from './settle.js';
+import type { RowResult } from '../types.js';
 import type { CheckedRow } from './check.js';
-import { resumeCommand, retryCommand } from './retry-command.js';
-import type { ResumeState } from './resume.js';
 import { encodingHint } from './encoding-hint.js';
+import { type FileScan, FileScanner, firstPass, warnAboutScan } from './first-pass.js';
+import { Journal } from './journal.js';
+import { rowRecord, runRecord } from './journal-records.js';
+import { type PreparedMode, prepareMode } from './modes.js';
+import { checkImportOptions } from './options.js';
+import { ImportTally } from './progress.js';
+import { openRowStream, openSource, rowStreamOptions, warnUnknownColumns } from './read.js';
+import { finaliseReports } from './reports.js';
+import { openRequests, TIMELINE_BUCKET_SECONDS, type RunRequests } from './requests.js';
+import { readJournal, type ResumeState, resumeOptions } from './resume.js';
+import type { HandlerHooks } from './row-handler.js';
+import { Sender, toResult } from './schedule.js';
+import { Settler } from './settle.js';
+import { StopSwitch } from './stop.js';
+import { buildSummary } from './summary.js';
 
-/** Share of rows clearing a field above which we warn before sending (contract: Input, Safety). */
-const CLEAR_WARNING_SHARE = 0.1;
-/** Fine enough for a short run's chart; report.html merges buckets of long runs (a day is 86,400 small entries). */
-const TIMELINE_BUCKET_SECONDS = 1;
-
-/** What a run talks to: injected so tests can drive it in-process. */
-export interface RunEnvironment {
-  stdin: NodeJS.ReadableStream;
+/** The callbacks and services of one run (ImportCsvOptions minus the options proper). */
+export type RunEnvironment = Pick<ImportCsvOptions, 'onRow' | 'onSuperseded' | 'onProgress' | 'confirm'> & {
   log: Logger;
-  /** Aborts on SIGINT/SIGTERM: in-flight requests finish, the rest is `not_attempted`. */
   signal: AbortSignal;
-  now?: () => Date;
-  /** Called as rows settle and bytes are read, for the progress display. */
-  progress?: RunProgress | undefined;
+  now: () => Date;
+};
+
+/** Runs an import end to end and resolves with summary.json's content; usage errors reject (exit 2, nothing sent). */
+export async function importCsv(options: ImportCsvOptions): Promise<RunSummary> {
+  const log = options.logger ?? SILENT_LOGGER;
+  const checked = checkImportOptions(options);
+  for (const warning of checked.warnings) log.warn(warning);
+  const resume = checked.options.resume === undefined ? null : await readJournal(checked.options.resume);
+  if (resume?.tornLastLine === true) log.warn('skipped 1 unreadable journal line: the last one, cut off by a crash mid-write');
+  const opts = resume === null ? checked.options : resumeOptions(checked.options, checked.explicit, resume);
+  const { onRow, onSuperseded, onProgress, confirm } = options;
+  const env: RunEnvironment = {
+    log,
+    signal: options.signal ?? new AbortController().signal,
+    now: () => new Date(),
+    onRow,
+    onSuperseded,
+    onProgress,
+    confirm,
+  };
+  return runImport(opts, env, resume);
 }
 
-export interface RunProgress {
-  start(info: { totalBytes: number; rows: number | null; rate: number | null; client: ApiClient | null }): void;
-  bytesRead(bytes: number): void;
-  rowSettled(row: RowResult): void;
-  stop(): void;
+interface RunFolder {
+  runId: string;
+  dir: string;
+  startedAt: Date;
 }
 
-type StopReason = { reason: 'aborted' | 'interrupted'; message: string };
-
-/** Runs `vorel-sync import` end to end and returns the summary (exit code inside). */
-export async function runImport(opts: ImportOptions, env: RunEnvironment, resume: ResumeState | null = null): Promise<RunSummary> {
-  const now = env.now ?? (() => new Date());
-  const startedAt = now();
+/** One run at a time per report dir, in a folder of its own. */
+async function runImport(opts: ImportOptions, env: RunEnvironment, resume: ResumeState | null): Promise<RunSummary> {
+  const startedAt = env.now();
   const lock = lockReportDir(opts.reportDir);
   try {
     const { runId, dir } = createRunDir(opts.reportDir, startedAt);
     try {
-      return await runInFolder(opts, env, { runId, dir, startedAt, now }, resume);
+      return await runInFolder(opts, env, { runId, dir, startedAt }, resume);
     } catch (error) {
       // A usage error found before anything was sent leaves no half run folder behind.
       if (error instanceof VorelSyncError && error.exitCode === 2) rmSync(dir, { recursive: true, force: true });
@@ -68,126 +85,153 @@ export async function runImport(opts: ImportOptions, env: RunEnvironment, resume
   }
 }
 
-interface RunFolder {
-  runId: string;
-  dir: string;
-  startedAt: Date;
-  now: () => Date;
+/** Everything the row loop works with. */
+interface RunParts {
+  opts: ImportOptions;
+  env: RunEnvironment;
+  source: InputSource;
+  scan: FileScan | null;
+  requests: RunRequests | null;
+  journal: Journal | null;
+  spool: RowSpool;
+  stop: StopSwitch;
+  settler: Settler;
+  tally: ImportTally;
+  resume: ResumeState | null;
+  /** Ids on several rows: known from the first pass, or (matching by phone/email) once rows resolve. */
+  repeatIds: Set<string>;
 }
 
 async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: RunFolder, resume: ResumeState | null): Promise<RunSummary> {
-  const { log } = env;
-  const spoolPath = path.join(folder.dir, 'stdin.csv');
-  const source = await openInput({
-    path: opts.file,
-    stdin: env.stdin,
-    spoolPath,
-    encoding: opts.encoding,
-    delimiter: opts.delimiter,
-  });
-  if (resume !== null && resume.run.input.sha256 !== source.sha256) {
-    throw new UsageError(
-      `--resume ${resume.runDir}: ${source.displayPath} is not the file that run read (its SHA-256 differs); resume with the same file, or start a new run`,
-      'resume_mismatch',
-    );
-  }
-  const streamOptions = { empty: opts.empty, matchBy: opts.matchBy, map: opts.map };
+  const { source, removeSpool } = await openSource(opts, folder.dir, resume);
   const dryRun = opts.mode === 'dry-run';
-
-  // First pass (not for a dry run, which is itself one pass): counts and duplicate ids before any request.
-  let scan: FileScan | null = null;
-  if (!dryRun) {
-    const first = await openRowStream(source, streamOptions);
-    warnUnknownColumns(first.header.unknown, log);
-    scan = await scanRows(first.rows);
-    reportScan(scan, opts.mode, log);
-  }
-  const { header, headerSpan, rows } = await openRowStream(source, {
-    ...streamOptions,
-    onBytes: (bytes) => env.progress?.bytesRead(bytes),
-  });
-  if (dryRun) warnUnknownColumns(header.unknown, log);
-  // A dry run reads the file once: it counts while it goes and warns at the end.
-  const dryScanner = dryRun ? new FileScanner() : null;
-
-  const timeline = new Map<number, TimelineBucket>();
-  const runStartMs = folder.startedAt.getTime();
-  const client =
-    dryRun || opts.apiKey === null
-      ? null
-      : createApiClient({
-          baseUrl: opts.baseUrl,
-          apiKey: opts.apiKey,
-          timeoutMs: opts.timeoutMs,
-          retries: opts.retries,
-          rate: opts.rate,
-          windowMs: opts.rateWindowMs,
-          backoff: { baseMs: opts.backoffBaseMs },
-          onAttempt: (event) => {
-            recordAttempt(timeline, runStartMs, event);
-            log.debug(attemptLine(event));
-          },
-        });
-
+  // A dry run is itself one pass; every other run reads the file once first, before any request.
+  const firstScan = dryRun ? null : await firstPass(source, rowStreamOptions(opts), opts.mode, env.log);
+  const tally = new ImportTally();
+  const stream = await openRowStream(source, { ...rowStreamOptions(opts), onBytes: (bytes) => tally.bytesRead(bytes) });
+  if (dryRun) warnUnknownColumns(stream.header.unknown, env.log);
+  const requests = openRequests(opts, env.log, folder.startedAt.getTime());
   // A dry run sends nothing, so there is nothing to resume: no journal.
   const journal = dryRun ? null : new Journal(path.join(folder.dir, 'journal.ndjson'));
-  journal?.append({
-    type: 'run',
-    version: 1,
-    run_id: folder.runId,
-    mode: opts.mode,
-    started_at: folder.startedAt.toISOString(),
-    input: { path: source.displayPath, sha256: source.sha256, encoding: source.encoding, delimiter: source.delimiter },
-    options: { empty: opts.empty, map: opts.mapArgs, match_by: opts.matchBy, base_url: opts.baseUrl },
-  });
+  journal?.append(runRecord(folder, opts, source));
   journal?.sync();
-
   const spool = new RowSpool(path.join(folder.dir, '.rows.ndjson'));
-  let encodingHinted = false;
-  let stop: StopReason | null = null;
-  /** Read through a function: the stop is set from callbacks, which TypeScript's narrowing cannot see. */
-  const currentStop = (): StopReason | null => stop;
-  const halt = (reason: StopReason, said = reason.message): void => {
-    if (stop !== null) return;
-    stop = reason;
-    client?.abort();
-    log.error(said);
+  const stop = new StopSwitch(env.log, requests?.client ?? null);
+  const repeatIds = new Set(firstScan?.duplicateIds);
+  const settler = settlerFor({ env, source, journal, spool, stop, tally, repeatIds, maxErrors: opts.maxErrors });
+  const parts: RunParts = { opts, env, source, scan: firstScan, requests, journal, spool, stop, settler, tally, resume, repeatIds };
+  const { rows, carriedOver, prepared, dryScan } = await sendRows(parts, stream.rows);
+  const scan = firstScan ?? dryScan;
+  if (dryScan !== null) warnAboutScan(dryScan, opts.mode, env.log);
+  const facts = {
+    ...folder,
+    finishedAt: env.now(),
+    source,
+    rows,
+    totals: settler.totals,
+    superseded: settler.superseded.size,
+    stats: requests?.client.stats ?? null,
+    scan,
+    stop: stop.current,
+    resume,
+    carriedOver,
+    prepared,
   };
-  const onSignal = (): void =>
-    halt(
-      { reason: 'interrupted', message: 'interrupted (Ctrl-C or SIGTERM)' },
-      'interrupted: finishing the requests in flight, then writing the reports',
-    );
-  if (env.signal.aborted) onSignal();
-  env.signal.addEventListener('abort', onSignal, { once: true });
+  const summary = await finaliseReports({
+    runDir: folder.dir,
+    source,
+    headerSpan: stream.headerSpan,
+    spool,
+    superseded: settler.superseded,
+    summaryFor: (failedRows) => buildSummary(opts, facts, failedRows),
+    timeline: requests?.timeline() ?? [],
+    bucketSeconds: TIMELINE_BUCKET_SECONDS,
+    extraReports: prepared?.reports(folder.dir) ?? [],
+  });
+  spool.remove();
+  removeSpool();
+  return summary;
+}
 
-  // Ids on several rows: known from the first pass, or (matching by phone/email) once rows resolve.
-  const repeatIds = new Set(scan?.duplicateIds);
-  const settler = new Settler({
-    writeInOrder: (row) => spool.write(row),
+/** The settler, wired to the journal, the spool, progress, `onRow` and `onSuperseded`. */
+function settlerFor(
+  p: Pick<RunParts, 'env' | 'source' | 'journal' | 'spool' | 'stop' | 'tally' | 'repeatIds'> & { maxErrors: number },
+): Settler {
+  let encodingHinted = false;
+  return new Settler({
+    writeInOrder: async (row, supersedes) => {
+      await p.spool.write(row);
+      p.env.onRow?.(resultFields(row, undefined));
+      for (const line of supersedes) p.env.onSuperseded?.({ line, by: row.line });
+    },
     onSettled: (row) => {
       if (!encodingHinted && row.outcome.kind === 'invalid' && row.outcome.code === 'bad_encoding') {
         encodingHinted = true;
-        log.warn(encodingHint(source.encoding, row.line));
+        p.env.log.warn(encodingHint(p.source.encoding, row.line));
       }
-      journal?.append(journalRecord(row));
-      env.progress?.rowSettled(row);
+      p.journal?.append(rowRecord(row));
+      p.tally.rowSettled(row);
     },
-    duplicateIds: repeatIds,
-    maxErrors: opts.maxErrors,
-    onBreak: (message) => halt({ reason: 'aborted', message }),
+    duplicateIds: p.repeatIds,
+    maxErrors: p.maxErrors,
+    onBreak: (message) => p.stop.halt({ reason: 'aborted', message }),
   });
+}
 
-  env.progress?.start({ totalBytes: source.size, rows: scan?.rows ?? null, rate: client ? opts.rate : null, client });
-  const limit = pLimit(opts.concurrency);
-  const inFlight = new Set<Promise<void>>();
-  /** The last task per target: rows with one id run in file order, never concurrently. */
-  const lastTaskByKey = new Map<string, Promise<void>>();
-  const prepared =
-    client === null || scan === null
-      ? null
-      : await prepareMode(opts, { client, scan, log, abort: (message) => halt({ reason: 'aborted', message }) });
-  const handler: RowHandler | null = prepared?.handler ?? null;
+/** Prepares the mode, asks `confirm`, then settles every row in file order; closes what the loop used. */
+async function sendRows(
+  p: RunParts,
+  rows: AsyncIterable<CheckedRow>,
+): Promise<{ rows: number; carriedOver: number; prepared: PreparedMode | null; dryScan: FileScan | null }> {
+  const { opts, requests, stop } = p;
+  const unwatch = stop.watch(p.env.signal);
+  const basis = {
+    totalBytes: p.source.size,
+    rowsTotal: p.scan?.rows ?? null,
+    rate: requests ? opts.rate : null,
+    limiter: requests?.client.limiter ?? null,
+  };
+  const progress = startProgress(p.env.onProgress, (done) => p.tally.state(basis, done));
+  try {
+    const prepared =
+      requests === null || p.scan === null
+        ? null
+        : await prepareMode(opts, {
+            client: requests.client,
+            scan: p.scan,
+            log: p.env.log,
+            abort: (message) => stop.halt({ reason: 'aborted', message }),
+          });
+    if (prepared !== null && p.scan !== null) await askToProceed(p, p.scan);
+    const sender = prepared === null ? null : senderFor(p, prepared);
+    const counted = await settleEach(p, rows, sender);
+    return { ...counted, prepared };
+  } finally {
+    unwatch();
+    progress.stop();
+    await p.spool.close();
+    await p.journal?.close();
+    requests?.client.close();
+  }
+}
+
+/** `confirm`, where the CLI would prompt: before the first PATCH of a run that sends any. */
+async function askToProceed(p: RunParts, scan: FileScan): Promise<void> {
+  const { opts, env, stop } = p;
+  if (env.confirm === undefined || opts.apiKey === null || stop.current !== null) return;
+  if (opts.mode !== 'import' && opts.mode !== 'only-changed') return;
+  const preview = {
+    mode: opts.mode,
+    rows: scan.validRows,
+    clears: scan.clears,
+    baseUrl: opts.baseUrl,
+    keyFingerprint: keyFingerprint(opts.apiKey),
+  };
+  if (!(await env.confirm(preview))) stop.halt({ reason: 'declined', message: 'the run was not confirmed: nothing was sent' });
+}
+
+function senderFor(p: RunParts, prepared: PreparedMode): Sender {
+  const { journal, resume } = p;
   const hooks: HandlerHooks = {
     recalledBefore: (row) => resume?.befores.get(row.line),
     beforeWrite: (row, id, before) => {
@@ -195,181 +239,52 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
       journal?.sync();
     },
   };
-  let rowCount = 0;
-  let carriedOver = 0;
-
-  try {
-    for await (const row of rows) {
-      const seq = rowCount++;
-      dryScanner?.add(row);
-      await settler.waitForRoom();
-      const carried = resume?.carried.get(row.line);
-      if (carried !== undefined) {
-        carriedOver++;
-        settler.settle(seq, carried, 'client');
-        continue;
-      }
-      if (row.kind === 'invalid') {
-        settler.settle(
-          seq,
-          toResult(row, { kind: 'invalid', code: row.code, message: row.message, httpStatus: null, attempts: 0 }),
-          'client',
-        );
-        continue;
-      }
-      if (dryRun) {
-        settler.settle(seq, toResult(row, { kind: 'valid' }), 'client');
-        continue;
-      }
-      // Backpressure: pull the next record only once a request slot is free.
-      while (limit.activeCount + limit.pendingCount >= opts.concurrency) await Promise.race(inFlight);
-      if (stop !== null || handler === null) {
-        settler.settle(seq, toResult(row, notAttempted(stop)), 'client');
-        continue;
-      }
-      const key = targetKey(row.target);
-      const previous = lastTaskByKey.get(key);
-      const task = limit(async () => {
-        if (previous) await previous;
-        const handled: HandledRow =
-          stop === null ? await handler.handle(row, hooks) : { id: rowId(row), outcome: notAttempted(stop), before: null };
-        // A request the stop caught before it started says why the run stopped (interrupted, or aborted).
-        const stoppedBy = currentStop();
-        const outcome: RowOutcome =
-          handled.outcome.kind === 'not_attempted' && stoppedBy !== null ? { ...handled.outcome, code: stoppedBy.reason } : handled.outcome;
-        if (handled.id !== null && scan?.duplicateKeys.has(key) === true) repeatIds.add(handled.id);
-        settler.settle(seq, { ...toResult(row, outcome), id: handled.id, before: handled.before }, 'server');
-        if (outcome.kind === 'failed' && (outcome.code === 'unauthorized' || outcome.code === 'forbidden')) {
-          halt({ reason: 'aborted', message: outcome.message });
-        }
-      });
-      inFlight.add(task);
-      lastTaskByKey.set(key, task);
-      const forget = (): void => {
-        inFlight.delete(task);
-        if (lastTaskByKey.get(key) === task) lastTaskByKey.delete(key);
-      };
-      task.then(forget, forget);
-    }
-    await Promise.all(inFlight);
-    await settler.drain();
-  } finally {
-    env.signal.removeEventListener('abort', onSignal);
-    env.progress?.stop();
-    await spool.close();
-    await journal?.close();
-    client?.close();
-  }
-
-  if (dryScanner !== null) {
-    scan = dryScanner.scan;
-    reportScan(scan, opts.mode, log);
-  }
-  const finishedStop: StopReason | null = stop;
-  const summaryFor = (failedRows: number): RunSummary => {
-    const summary: RunSummary = {
-      run_id: folder.runId,
-      mode: opts.mode,
-      input: { path: source.displayPath, sha256: source.sha256, rows: rowCount, encoding: source.encoding, delimiter: source.delimiter },
-      base_url: opts.baseUrl,
-      key_fingerprint: opts.apiKey === null ? null : keyFingerprint(opts.apiKey),
-      started_at: folder.startedAt.toISOString(),
-      finished_at: folder.now().toISOString(),
-      totals: settler.totals,
-      requests: {
-        total: client?.stats.total ?? 0,
-        retries: client?.stats.retries ?? 0,
-        rate_limited: client?.stats.rateLimited ?? 0,
-      },
-      exit_code: 0,
-      clears: scan?.clears ?? { customer_name: 0, customer_language: 0 },
-      duplicate_ids: scan?.duplicateIds.size ?? 0,
-      superseded: settler.superseded.size,
-      stopped: finishedStop,
-      report_dir: folder.dir,
-      retry_command: failedRows > 0 ? retryCommand(path.join(folder.dir, 'failed.csv'), opts, source) : null,
-      resume_command: finishedStop === null ? null : resumeCommand(source.displayPath, folder.dir, opts),
-      ...(resume === null ? {} : { resumed_from: resume.run.run_id, carried_over: carriedOver }),
-      ...prepared?.summary(settler.totals),
-    };
-    summary.exit_code = exitCodeFor(summary, opts);
-    return summary;
-  };
-  const summary = await finaliseReports({
-    runDir: folder.dir,
-    source,
-    headerSpan,
-    spool,
-    superseded: settler.superseded,
-    summaryFor,
-    timeline: [...timeline.values()].sort((a, b) => a.at - b.at),
-    bucketSeconds: TIMELINE_BUCKET_SECONDS,
-    extraReports: prepared?.reports(folder.dir) ?? [],
+  return new Sender({
+    concurrency: p.opts.concurrency,
+    handler: prepared.handler,
+    hooks,
+    settler: p.settler,
+    stop: p.stop,
+    duplicateKeys: p.scan?.duplicateKeys ?? new Set(),
+    repeatIds: p.repeatIds,
   });
-  spool.remove();
-  if (source.path === spoolPath) rmSync(spoolPath, { force: true });
-  return summary;
 }
 
-function notAttempted(stop: StopReason | null): RowOutcome {
-  if (stop === null) return { kind: 'not_attempted', code: 'aborted', message: 'no request could be made for this row' };
-  return { kind: 'not_attempted', code: stop.reason, message: `not sent: ${stop.message}` };
-}
-
-function toResult(row: CheckedRow, outcome: RowOutcome): RowResult {
-  const copyFrom = row.copyFrom === undefined ? {} : { copyFrom: row.copyFrom };
-  return { line: row.line, endLine: row.endLine, ...copyFrom, id: rowId(row), patch: row.patch, before: null, outcome };
-}
-
-function journalRecord(row: RowResult): object {
-  const copyFrom = row.copyFrom === undefined ? {} : { copy_from: row.copyFrom };
-  return {
-    type: 'row',
-    line: row.line,
-    end_line: row.endLine,
-    ...copyFrom,
-    id: row.id,
-    outcome: row.outcome,
-    patch: row.patch,
-    before: row.before,
-  };
-}
-
-function recordAttempt(timeline: Map<number, TimelineBucket>, runStartMs: number, event: AttemptEvent): void {
-  const at = Math.max(0, Math.floor((event.startedAt - runStartMs) / 1000 / TIMELINE_BUCKET_SECONDS) * TIMELINE_BUCKET_SECONDS);
-  const bucket = timeline.get(at) ?? { at, requests: 0, rateLimited: 0 };
-  bucket.requests++;
-  if (event.status === 429) bucket.rateLimited++;
-  timeline.set(at, bucket);
-}
-
-/** `--verbose`: one line per HTTP attempt. AttemptEvents hold no secret (client.ts). */
-function attemptLine(event: AttemptEvent): string {
-  const answer = event.status === null ? (event.code ?? 'no answer') : `${event.status}${event.code ? ` ${event.code}` : ''}`;
-  return `${event.method} ${event.path} → ${answer} (${Math.round(event.endedAt - event.startedAt)} ms)`;
-}
-
-function warnUnknownColumns(unknown: readonly string[], log: Logger): void {
-  if (unknown.length > 0) log.warn(`ignoring unknown columns: ${unknown.join(', ')} (map one with --map "<column>=<field>")`);
-}
-
-function reportScan(scan: FileScan, mode: RunMode, log: Logger): void {
-  if (scan.duplicateIds.size > 0) {
-    const shown = [...scan.duplicateIds].slice(0, 10).join(', ');
-    const more = scan.duplicateIds.size > 10 ? ` and ${scan.duplicateIds.size - 10} more` : '';
-    log.warn(`${scan.duplicateIds.size} ids appear on more than one row (applied in file order, one at a time): ${shown}${more}`);
-  }
-  if (scan.duplicateKeys.size > 0) {
-    log.warn(`${scan.duplicateKeys.size} customer identifiers appear on more than one row (applied in file order, one at a time)`);
-  }
-  // Reading modes compare first: a row whose field is already empty sends nothing for it.
-  const reads = mode === 'plan' || mode === 'only-changed' ? ', where it is not already empty' : '';
-  const { clears, rows } = scan;
-  for (const [field, n] of Object.entries(clears)) {
-    if (rows > 0 && n / rows > CLEAR_WARNING_SHARE) {
-      log.warn(
-        `${n} of ${rows} rows (${Math.round((n / rows) * 100)}%) clear ${field}${reads} (empty cells are sent as null; use --empty keep to leave them untouched)`,
+/** Each row in file order: carried over, invalid, valid (dry run), not attempted (stopped), or sent. */
+async function settleEach(
+  p: RunParts,
+  rows: AsyncIterable<CheckedRow>,
+  sender: Sender | null,
+): Promise<{ rows: number; carriedOver: number; dryScan: FileScan | null }> {
+  const { settler, stop, resume } = p;
+  // A dry run reads the file once: it counts while it goes and warns at the end.
+  const dryScanner = p.opts.mode === 'dry-run' ? new FileScanner() : null;
+  let seq = 0;
+  let carriedOver = 0;
+  for await (const row of rows) {
+    const rowSeq = seq++;
+    dryScanner?.add(row);
+    await settler.waitForRoom();
+    const carried: RowResult | undefined = resume?.carried.get(row.line);
+    if (carried !== undefined) {
+      carriedOver++;
+      settler.settle(rowSeq, carried, 'client');
+    } else if (row.kind === 'invalid') {
+      settler.settle(
+        rowSeq,
+        toResult(row, { kind: 'invalid', code: row.code, message: row.message, httpStatus: null, attempts: 0 }),
+        'client',
       );
+    } else if (p.opts.mode === 'dry-run') {
+      settler.settle(rowSeq, toResult(row, { kind: 'valid' }), 'client');
+    } else {
+      // Backpressure: the next record is pulled only once a request slot is free.
+      await sender?.slotFree();
+      if (stop.current !== null || sender === null) settler.settle(rowSeq, toResult(row, stop.notAttempted()), 'client');
+      else sender.send(rowSeq, row);
     }
   }
+  await sender?.drain();
+  await settler.drain();
+  return { rows: seq, carriedOver, dryScan: dryScanner?.scan ?? null };
 }
