@@ -6,6 +6,7 @@ import { EXIT, type StopReason, stopExitCode } from '../exit-code.js';
 import { type Logger, SILENT_LOGGER } from '../log.js';
 import type { ExportCsvOptions } from '../options.js';
 import { type ProgressState, paceOf, startProgress } from '../progress.js';
+import type { Conversation } from '../types.js';
 import { checkExportOptions } from './check-options.js';
 import { matches, pastLowerBound } from './filter.js';
 import type { ExportOptions } from './options.js';
@@ -96,21 +97,8 @@ async function runExport(opts: ExportOptions, sink: CsvSink, env: ExportEnvironm
     });
     for await (const page of pages) {
       counts.pages++;
-      let chunk = '';
-      for (const conversation of page) {
-        counts.scanned++;
-        if (pastLowerBound(conversation, opts.filters)) {
-          endedEarly = 'created_after';
-          break;
-        }
-        if (!matches(conversation, opts.filters)) continue;
-        chunk += rowLine(conversation, opts.delimiter);
-        counts.written++;
-        if (opts.limit !== null && counts.written >= opts.limit) {
-          endedEarly = 'limit';
-          break;
-        }
-      }
+      const { chunk, ended } = filterPage(page, opts, counts);
+      endedEarly = ended;
       if (chunk !== '') await sink.write(chunk);
       if (endedEarly !== null) break; // leaving the loop requests no further page
     }
@@ -119,15 +107,7 @@ async function runExport(opts: ExportOptions, sink: CsvSink, env: ExportEnvironm
     await sink.commit();
   } catch (error) {
     await sink.discard().catch(() => undefined);
-    if (error instanceof ScanStopped) {
-      stopped = { reason: error.reason, message: error.message };
-    } else {
-      const code = (error as NodeJS.ErrnoException).code;
-      stopped = {
-        reason: 'write_failed',
-        message: `cannot write the output: ${code ?? (error instanceof Error ? error.message : String(error))}`,
-      };
-    }
+    stopped = stopOf(error);
   } finally {
     env.signal.removeEventListener('abort', onSignal);
     progress.stop();
@@ -150,6 +130,30 @@ async function runExport(opts: ExportOptions, sink: CsvSink, env: ExportEnvironm
     requests: { total: stats.total, retries: stats.retries, rate_limited: stats.rateLimited },
     stopped,
     exit_code: stopped === null ? EXIT.ok : stopExitCode(stopped.reason),
+  };
+}
+
+/** One page through the filters into CSV text; counts what was read and written, and says why to stop early. */
+function filterPage(page: readonly Conversation[], opts: ExportOptions, counts: ExportCounts): { chunk: string; ended: EarlyEnd } {
+  let chunk = '';
+  for (const conversation of page) {
+    counts.scanned++;
+    if (pastLowerBound(conversation, opts.filters)) return { chunk, ended: 'created_after' };
+    if (!matches(conversation, opts.filters)) continue;
+    chunk += rowLine(conversation, opts.delimiter);
+    counts.written++;
+    if (opts.limit !== null && counts.written >= opts.limit) return { chunk, ended: 'limit' };
+  }
+  return { chunk, ended: null };
+}
+
+/** Why the export failed: the scan stopped, or the output could not be written. */
+function stopOf(error: unknown): NonNullable<ExportSummary['stopped']> {
+  if (error instanceof ScanStopped) return { reason: error.reason, message: error.message };
+  const code = (error as NodeJS.ErrnoException).code;
+  return {
+    reason: 'write_failed',
+    message: `cannot write the output: ${code ?? (error instanceof Error ? error.message : String(error))}`,
   };
 }
 
