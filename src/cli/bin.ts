@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runCli } from './cli/main.js';
+import { runCli } from './main.js';
 
 // The one place that touches process.exit, signals and the real streams.
 const controller = new AbortController();
