@@ -21,9 +21,8 @@ export type {
   Supersession,
 } from './options.js';
 export type { ExportProgress, ImportProgress, ProgressState } from './progress.js';
-export type { ResultFields } from './report/results.js';
 export type { RunStop, RunSummary } from './report/summary.js';
 export { UsageError, VorelSyncError } from './errors.js';
 export type { UsageCode } from './errors.js';
 export type { Logger } from './log.js';
-export type { OutcomeKind, RowErrorCode } from './types.js';
+export type { OutcomeKind, ResultFields, RowErrorCode } from './types.js';

@@ -5,8 +5,7 @@
  */
 import type { Logger } from './log.js';
 import type { ProgressState } from './progress.js';
-import type { ResultFields } from './report/results.js';
-import type { Delimiter, InputEncoding, WritableField } from './types.js';
+import type { Delimiter, InputEncoding, ResultFields, WritableField } from './types.js';
 
 /** Fields a CSV column can be mapped to (contract: `--map`). */
 export const MAPPABLE_FIELDS = ['id', 'customer_name', 'customer_language', 'customer_identifier', 'channel'] as const;

@@ -120,3 +120,18 @@ export type SourceRecord =
       badEncoding: boolean;
     })
   | (LineSpan & { kind: 'broken'; code: 'unclosed_quote' | 'field_too_large'; message: string });
+
+/** One results.csv line as data (what `onRow` receives): the same names, `line` a number, `null` for an empty cell. */
+export interface ResultFields {
+  line: number;
+  id: string | null;
+  outcome: OutcomeKind;
+  http_status: number | null;
+  error_code: RowErrorCode | null;
+  message: string | null;
+  attempts: number;
+  customer_name: string | null;
+  customer_language: string | null;
+  before_customer_name: string | null;
+  before_customer_language: string | null;
+}

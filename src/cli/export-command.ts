@@ -1,7 +1,8 @@
 /** `vorel-sync export`: its flags, and the glue from them to `exportCsv`. */
 import type { Argv } from 'yargs';
 import { UsageError } from '../errors.js';
-import { exportCsv, renderExportSummary } from '../export/run.js';
+import { renderExportSummary } from '../export/run.js';
+import { exportCsv } from '../index.js';
 import { createLogger, scrubSecrets } from '../log.js';
 import { DEFAULTS } from '../options.js';
 import { EXPORT_EXAMPLES, helpEpilogue } from './help.js';

@@ -1,6 +1,6 @@
 /** `vorel-sync import`: its flags, and the glue from them to `importCsv`. */
 import type { Argv } from 'yargs';
-import { importCsv } from '../import/run.js';
+import { importCsv } from '../index.js';
 import { createLogger, scrubSecrets } from '../log.js';
 import { DEFAULTS, type EmptyCells, type MatchBy, type ReadStrategy, type Verbosity } from '../options.js';
 import { renderSummary } from '../report/summary.js';

@@ -1,4 +1,4 @@
-import type { OutcomeKind, RowErrorCode, RowOutcome, RowResult } from '../types.js';
+import type { ResultFields, RowOutcome, RowResult } from '../types.js';
 import { csvLine } from './csv.js';
 
 /** results.csv columns, exactly and in this order (contract). */
@@ -18,21 +18,6 @@ export const RESULTS_HEADER = [
 
 export function resultsHeaderLine(): string {
   return csvLine(RESULTS_HEADER, { neutralise: false });
-}
-
-/** One results.csv line as data (what `onRow` receives): the same names, `line` a number, `null` for an empty cell. */
-export interface ResultFields {
-  line: number;
-  id: string | null;
-  outcome: OutcomeKind;
-  http_status: number | null;
-  error_code: RowErrorCode | null;
-  message: string | null;
-  attempts: number;
-  customer_name: string | null;
-  customer_language: string | null;
-  before_customer_name: string | null;
-  before_customer_language: string | null;
 }
 
 /** The outcome-specific cells: http_status, error_code, message, attempts. */
