@@ -66,13 +66,8 @@ export async function exportCsv(options: ExportCsvOptions): Promise<ExportSummar
 async function runExport(opts: ExportOptions, sink: CsvSink, env: ExportEnvironment): Promise<ExportSummary> {
   const now = env.now ?? (() => new Date());
   const startedAt = now();
-  const client = createApiClient({
-    baseUrl: opts.baseUrl,
-    apiKey: opts.apiKey,
-    timeoutMs: opts.timeoutMs,
-    retries: opts.retries,
-    rate: opts.rate,
-  });
+  const { baseUrl, apiKey, timeoutMs, retries, rate } = opts;
+  const client = createApiClient({ baseUrl, apiKey, timeoutMs, retries, rate });
   const onSignal = (): void => client.abort();
   if (env.signal.aborted) onSignal();
   env.signal.addEventListener('abort', onSignal, { once: true });
