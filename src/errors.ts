@@ -1,3 +1,5 @@
+import { EXIT } from './exit-code.js';
+
 /** Codes of the usage errors (exit 2, nothing sent): stable, for scripts that catch them. */
 export type UsageCode =
   // the command line and the options
@@ -55,6 +57,6 @@ export class VorelSyncError extends Error {
 /** Bad option, missing column, unreadable file, bad key, lock held: exit 2, nothing was sent. */
 export class UsageError extends VorelSyncError {
   constructor(message: string, code: UsageCode, options?: { cause?: unknown }) {
-    super(message, code, 2, options);
+    super(message, code, EXIT.usage, options);
   }
 }

@@ -4,16 +4,14 @@ import type { OutcomeKind } from './types.js';
 /** The contract's exit codes, in one place (the highest-ranked that applies: 130/129 > 3 > 2 > 1 > 4 > 0). */
 export const EXIT = Object.freeze({
   ok: 0,
-  /** The run finished; some rows invalid, failed or not attempted (export: the output could not be written). */
-  someRowsFailed: 1,
+  /** Some rows invalid, failed or not attempted; an export whose output could not be written; an unexpected failure. */
+  failed: 1,
   /** Usage, key or whole-file error, or a declined confirmation: nothing was sent. */
   usage: 2,
   /** Aborted: 401/403, --max-errors, a failed scan. */
   aborted: 3,
   /** `--plan --detailed-exitcode`: changes are pending. */
   changesPending: 4,
-  /** SIGHUP. */
-  hangUp: 129,
   /** SIGINT/SIGTERM, or the library's AbortSignal. */
   interrupted: 130,
 });
@@ -25,7 +23,7 @@ const STOP_EXIT: Record<StopReason, number> = {
   interrupted: EXIT.interrupted,
   aborted: EXIT.aborted,
   declined: EXIT.usage,
-  write_failed: EXIT.someRowsFailed,
+  write_failed: EXIT.failed,
 };
 
 /** The exit code of a run that stopped for `reason`. */
@@ -40,7 +38,7 @@ export function importExitCode(
 ): number {
   if (summary.stopped !== null) return stopExitCode(summary.stopped.reason);
   const { totals } = summary;
-  if (totals.invalid + totals.failed + totals.not_attempted > 0) return EXIT.someRowsFailed;
+  if (totals.invalid + totals.failed + totals.not_attempted > 0) return EXIT.failed;
   if (opts.mode === 'plan' && opts.detailedExitcode && totals.would_update > 0) return EXIT.changesPending;
   return EXIT.ok;
 }

@@ -1,6 +1,7 @@
 /** The CLI: argv → the command's glue (import-command.ts, export-command.ts, emulator-command.ts) → exit code. */
 import yargs, { type Argv } from 'yargs';
 import { UsageError, VorelSyncError } from '../errors.js';
+import { EXIT } from '../exit-code.js';
 import { createLogger } from '../log.js';
 import { emulatorCommand, runEmulator } from './emulator-command.js';
 import { exportCommand, runExportCommand } from './export-command.js';
@@ -78,7 +79,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const { args, output } = await parse(argv);
     if (output !== '') {
       io.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
-      return 0;
+      return EXIT.ok;
     }
     const command = String(args._[0]);
     if (command === 'emulator') return await runEmulator(args, io);
@@ -90,12 +91,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const log = createLogger(io.stderr, 'normal', secrets);
     if (error instanceof VorelSyncError) {
       log.error(error.message);
-      if (error.exitCode === 2 && !(error.code === 'key_on_command_line')) log.info('Run `vorel-sync --help` for usage.');
+      if (error.exitCode === EXIT.usage && !(error.code === 'key_on_command_line')) log.info('Run `vorel-sync --help` for usage.');
       return error.exitCode;
     }
     // A bug, not the user's doing: a one-line message; the stack only when asked for (--verbose).
     const detail = error instanceof Error ? (argv.includes('--verbose') ? (error.stack ?? error.message) : error.message) : String(error);
     log.error(`unexpected failure: ${detail}${argv.includes('--verbose') ? '' : ' (run again with --verbose for details)'}`);
-    return 1;
+    return EXIT.failed;
   }
 }

@@ -6,6 +6,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { keyFingerprint } from '../credentials.js';
 import { VorelSyncError } from '../errors.js';
+import { EXIT } from '../exit-code.js';
 import type { InputSource } from '../input/source.js';
 import { type Logger, SILENT_LOGGER } from '../log.js';
 import type { ImportCsvOptions, ImportOptions } from '../options.js';
@@ -77,7 +78,7 @@ async function runImport(opts: ImportOptions, env: RunEnvironment, resume: Resum
       return await runInFolder(opts, env, { runId, dir, startedAt }, resume);
     } catch (error) {
       // A usage error found before anything was sent leaves no half run folder behind.
-      if (error instanceof VorelSyncError && error.exitCode === 2) rmSync(dir, { recursive: true, force: true });
+      if (error instanceof VorelSyncError && error.exitCode === EXIT.usage) rmSync(dir, { recursive: true, force: true });
       throw error;
     }
   } finally {
