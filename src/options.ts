@@ -57,7 +57,7 @@ export type CsvInput = NodeJS.ReadableStream | AsyncIterable<Uint8Array | string
 
 /** Options of `importCsv` (the CLI's `import` flags in camelCase); every field but the input is optional. */
 export interface ImportCsvOptions {
-  /** The CSV file to read (`-` is not special here: give `input` for a stream). */
+  /** The CSV file to read; for a stream (the CLI's `-`), give `input` instead. */
   file?: string | undefined;
   /** The CSV bytes, instead of `file`; spooled (mode 0600) into the run folder, since they are read twice. */
   input?: CsvInput | undefined;

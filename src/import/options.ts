@@ -67,6 +67,7 @@ function inputOf(o: ImportCsvOptions): Pick<ImportOptions, 'file' | 'input'> {
   if (o.file !== undefined && o.input !== undefined) throw new UsageError('give file or input, not both', 'conflicting_options');
   if (o.input !== undefined) return { file: '-', input: o.input };
   if (o.file === undefined || o.file === '') throw new UsageError('import needs a file (or an input stream)', 'no_input');
+  if (o.file === '-') throw new UsageError('file "-" is standard input on the command line; pass the stream as input', 'no_input');
   return { file: o.file, input: undefined };
 }
 
