@@ -1,8 +1,51 @@
+import { EXIT } from './exit-code.js';
+
+/** Codes of the usage errors (exit 2, nothing sent): stable, for scripts that catch them. */
+export type UsageCode =
+  // the command line and the options
+  | 'unknown_option'
+  | 'bad_argument'
+  | 'bad_number'
+  | 'conflicting_options'
+  | 'bad_delimiter'
+  | 'unknown_encoding'
+  | 'bad_map'
+  | 'bad_filter'
+  | 'bad_date'
+  | 'bad_emulator_option'
+  // the key and the API origin
+  | 'key_on_command_line'
+  | 'key_file'
+  | 'missing_key'
+  | 'malformed_key'
+  | 'bad_base_url'
+  | 'insecure_base_url'
+  // the input file and its header
+  | 'no_input'
+  | 'unreadable_input'
+  | 'empty_input'
+  | 'encoding_mismatch'
+  | 'no_header'
+  | 'bad_header'
+  | 'bad_encoding'
+  | 'empty_header'
+  | 'duplicate_header'
+  | 'duplicate_field'
+  | 'missing_column'
+  // the report dir, the output and resume
+  | 'report_dir'
+  | 'lock_held'
+  | 'bad_output'
+  | 'bad_resume'
+  | 'journal_corrupt'
+  | 'resume_mismatch'
+  | 'resume_conflict';
+
 /** One error base with a stable string code; the CLI maps `exitCode` to the process exit. */
 export class VorelSyncError extends Error {
   constructor(
     message: string,
-    readonly code: string,
+    readonly code: UsageCode,
     readonly exitCode: number,
     options?: { cause?: unknown },
   ) {
@@ -13,7 +56,7 @@ export class VorelSyncError extends Error {
 
 /** Bad option, missing column, unreadable file, bad key, lock held: exit 2, nothing was sent. */
 export class UsageError extends VorelSyncError {
-  constructor(message: string, code = 'usage', options?: { cause?: unknown }) {
-    super(message, code, 2, options);
+  constructor(message: string, code: UsageCode, options?: { cause?: unknown }) {
+    super(message, code, EXIT.usage, options);
   }
 }

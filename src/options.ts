@@ -1,4 +1,11 @@
-import type { Delimiter, InputEncoding } from './types.js';
+/**
+ * The options of the library (and so of the CLI, whose flags are these in kebab case), with their
+ * defaults defined once. The commands check them once (import/options.ts, export/check-options.ts)
+ * into the resolved ImportOptions / ExportOptions the stages use.
+ */
+import type { Logger } from './log.js';
+import type { ProgressState } from './progress.js';
+import type { Delimiter, InputEncoding, ResultFields, WritableField } from './types.js';
 
 /** Fields a CSV column can be mapped to (contract: `--map`). */
 export const MAPPABLE_FIELDS = ['id', 'customer_name', 'customer_language', 'customer_identifier', 'channel'] as const;
@@ -10,10 +17,152 @@ export type MatchBy = 'id' | 'customer_identifier';
 export type EmptyCells = 'null' | 'keep';
 export type Verbosity = 'quiet' | 'normal' | 'verbose';
 
-/** Everything an import run needs, parsed and checked once at the CLI edge. */
+/** The contract's defaults, once: the library fills them in, the CLI's `--help` shows them. */
+export const DEFAULTS = Object.freeze({
+  baseUrl: 'https://app.vorel.ai',
+  read: 'auto',
+  matchBy: 'id',
+  empty: 'null',
+  concurrency: 4,
+  rate: 180,
+  retries: 5,
+  timeout: 30_000,
+  maxErrors: 20,
+  reportDir: 'reports',
+  exportDelimiter: ',',
+  bom: false,
+  rateWindowMs: 60_000,
+  backoffBaseMs: 500,
+} as const);
+
+/** What `confirm` is shown before the first PATCH (contract: `--yes`). */
+export interface ConfirmPreview {
+  mode: RunMode;
+  /** Valid rows the run would send (before comparing, for `--only-changed`). */
+  rows: number;
+  /** Rows that would clear each field (send `null`). */
+  clears: Record<WritableField, number>;
+  baseUrl: string;
+  keyFingerprint: string;
+}
+
+/** A later row of the same conversation was `updated`: the row at `line` is superseded `by` it. */
+export interface Supersession {
+  line: number;
+  by: number;
+}
+
+/** Bytes of a CSV: a Node stream or any async iterable of chunks. */
+export type CsvInput = NodeJS.ReadableStream | AsyncIterable<Uint8Array | string>;
+
+/** Options of `importCsv` (the CLI's `import` flags in camelCase); every field but the input is optional. */
+export interface ImportCsvOptions {
+  /** The CSV file to read; for a stream (the CLI's `-`), give `input` instead. */
+  file?: string | undefined;
+  /** The CSV bytes, instead of `file`; spooled (mode 0600) into the run folder, since they are read twice. */
+  input?: CsvInput | undefined;
+  /** The API key (`vapk_<env>_` + 48 hex); needed unless `dryRun`. Never printed, logged or stored. */
+  apiKey?: string | undefined;
+  /** API origin; `https://`, or `http://` on a loopback host only. Default `https://app.vorel.ai`. */
+  baseUrl?: string | undefined;
+  /** Parse and validate only: no network, no key. */
+  dryRun?: boolean | undefined;
+  /** Read current values and write plan.csv; send no PATCH. */
+  plan?: boolean | undefined;
+  /** Read current values first; PATCH only rows that differ (writes rollback.csv). */
+  onlyChanged?: boolean | undefined;
+  /** How current values are read: `auto` (GET under 500 rows, else the list scan), `get` or `list`. */
+  read?: ReadStrategy | undefined;
+  /** Key rows by conversation `id`, or by `customer_identifier` (phone/email). Default `id`. */
+  matchBy?: MatchBy | undefined;
+  /** An empty cell clears the field (`null`, the default) or leaves it out (`keep`). */
+  empty?: EmptyCells | undefined;
+  /** `<column>=<field>` mappings, as `--map` takes them. */
+  map?: readonly string[] | undefined;
+  /** `,` `;` or tab (`tab`, `\t`); detected from the header when absent. */
+  delimiter?: string | undefined;
+  /** `utf-8`, `utf-16le`, `utf-16be`, `windows-1252` or `latin1`; UTF-8 or UTF-16 by BOM when absent. */
+  encoding?: string | undefined;
+  /** Requests in flight at most. Default 4. */
+  concurrency?: number | undefined;
+  /** Request starts per sliding 60 s, at most. Default 180. */
+  rate?: number | undefined;
+  /** Retries per row for 5xx, timeouts and network errors. Default 5. */
+  retries?: number | undefined;
+  /** Per-attempt timeout, ms. Default 30 000. */
+  timeout?: number | undefined;
+  /** Stop (exit 3) after this many consecutive server-side failures; 0 = never. Default 20. */
+  maxErrors?: number | undefined;
+  /** With `plan`: `exit_code` 4 when changes are pending. */
+  detailedExitcode?: boolean | undefined;
+  /** Where run folders go. Default `reports`. */
+  reportDir?: string | undefined;
+  /** A run folder to continue: rows it settled are not sent again; options that change what is sent come from its journal. */
+  resume?: string | undefined;
+  /** Each data row's result (the results.csv fields), once, in input order, when it settles. */
+  onRow?: ((row: ResultFields) => void) | undefined;
+  /** A row already passed to `onRow` was superseded by a later row of the same id. */
+  onSuperseded?: ((event: Supersession) => void) | undefined;
+  /** The run's progress, now and then (a few times a second at most) and once at the end. */
+  onProgress?: ((state: ProgressState) => void) | undefined;
+  /** Asked once before the first PATCH; `false` sends nothing and resolves with `exit_code` 2. Not asked when absent. */
+  confirm?: ((preview: ConfirmPreview) => boolean | Promise<boolean>) | undefined;
+  /** Aborting works like Ctrl-C: requests in flight finish, reports are written, `exit_code` 130, resumable. */
+  signal?: AbortSignal | undefined;
+  /** Where warnings and progress notes go; the library is silent without one. */
+  logger?: Logger | undefined;
+  /** @internal The `rate` window, ms (tests and benchmarks scale the contract's 60 s down). */
+  rateWindowMs?: number | undefined;
+  /** @internal Upper bound of the first retry's backoff, ms. */
+  backoffBaseMs?: number | undefined;
+}
+
+/** Options of `exportCsv` (the CLI's `export` flags in camelCase). */
+export interface ExportCsvOptions {
+  /** The CSV file to write (appears only when complete); give `output` for a stream. */
+  file?: string | undefined;
+  /** A stream for the CSV instead of `file` (what it was sent cannot be taken back on failure). */
+  output?: NodeJS.WritableStream | undefined;
+  /** The API key; needs the `read` scope. */
+  apiKey: string;
+  /** API origin. Default `https://app.vorel.ai`. */
+  baseUrl?: string | undefined;
+  /** `,` `;` or tab. Default `,`. */
+  delimiter?: string | undefined;
+  /** Start with a UTF-8 BOM (Excel on Windows). */
+  bom?: boolean | undefined;
+  /** Only these channels. */
+  channel?: readonly string[] | undefined;
+  /** Only these statuses. */
+  status?: readonly string[] | undefined;
+  /** Only created at or after this ISO date or date-time with a zone (inclusive). */
+  createdAfter?: string | undefined;
+  /** Only created before this ISO date or date-time with a zone (exclusive). */
+  createdBefore?: string | undefined;
+  /** Only rows where one of these fields (`name`, `language`) is empty. */
+  missing?: readonly string[] | undefined;
+  /** Stop after writing this many rows. */
+  limit?: number | undefined;
+  /** Request starts per sliding 60 s, at most. Default 180. */
+  rate?: number | undefined;
+  /** Retries per page for 5xx, timeouts and network errors. Default 5. */
+  retries?: number | undefined;
+  /** Per-attempt timeout, ms. Default 30 000. */
+  timeout?: number | undefined;
+  /** The export's progress, now and then and once at the end. */
+  onProgress?: ((state: ProgressState) => void) | undefined;
+  /** Aborting stops the export: the page in flight finishes, no file is written, `exit_code` 130. */
+  signal?: AbortSignal | undefined;
+  /** Where warnings go; the library is silent without one. */
+  logger?: Logger | undefined;
+}
+
+/** Everything an import run needs, checked once (import/options.ts). */
 export interface ImportOptions {
-  /** Input path, or '-' for stdin. */
+  /** Input path, or '-' for a stream (`input`). */
   file: string;
+  /** The stream when `file` is '-'. */
+  input: CsvInput | undefined;
   mode: RunMode;
   /** API origin without a trailing slash. */
   baseUrl: string;
@@ -36,29 +185,8 @@ export interface ImportOptions {
   detailedExitcode: boolean;
   reportDir: string;
   resume: string | undefined;
-  json: boolean;
-  verbosity: Verbosity;
-  /**
-   * Internal knob, not a user option (hidden `--rate-window-ms`): the `--rate` window, ms. The
-   * contract's window is 60 s; tests and benchmarks scale it down to run in seconds.
-   */
+  /** The `--rate` window, ms (hidden `--rate-window-ms`). */
   rateWindowMs: number;
-  /** Internal knob (hidden `--backoff-base-ms`): upper bound of the first retry's backoff, ms. */
+  /** Upper bound of the first retry's backoff, ms (hidden `--backoff-base-ms`). */
   backoffBaseMs: number;
 }
-
-/** Contract defaults (docs/cli.md, `import` options). */
-export const DEFAULTS = Object.freeze({
-  baseUrl: 'https://app.vorel.ai',
-  read: 'auto' as ReadStrategy,
-  matchBy: 'id' as MatchBy,
-  empty: 'null' as EmptyCells,
-  concurrency: 4,
-  rate: 180,
-  retries: 5,
-  timeoutMs: 30_000,
-  maxErrors: 20,
-  reportDir: 'reports',
-  rateWindowMs: 60_000,
-  backoffBaseMs: 500,
-});

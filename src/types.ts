@@ -1,4 +1,4 @@
-/** Domain types shared by the pipeline stages. Names follow docs/cli.md. */
+/** Domain types shared by the stages. Names follow docs/cli.md. */
 
 /** The two fields the API lets us write (vorel-api.md §1). */
 export const WRITABLE_FIELDS = ['customer_name', 'customer_language'] as const;
@@ -27,9 +27,8 @@ export type WritableValues = Record<WritableField, string | null>;
 export type InputEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252' | 'latin1';
 /** The delimiters detection chooses from (`,` `;` tab). */
 export type DetectedDelimiter = ',' | ';' | '\t';
-declare const givenDelimiter: unique symbol;
 /** A cell delimiter: a detected one, or one code point other than `"`, CR, LF that parseDelimiterArg checked. */
-export type Delimiter = DetectedDelimiter | (string & { readonly [givenDelimiter]: true });
+export type Delimiter = DetectedDelimiter | (string & { readonly __checkedDelimiter: true });
 export type LineEnding = '\n' | '\r\n' | '\r';
 
 /** Physical line span of one CSV record (1-based, inclusive). */
@@ -43,32 +42,40 @@ export interface LineSpan {
   copyFrom?: number;
 }
 
-/** Error codes a row can carry in results.csv (contract: `error_code`). */
-export type InvalidCode =
-  | 'invalid_uuid'
-  | 'name_too_long'
-  | 'bad_language'
-  | 'no_fields'
-  | 'bad_encoding'
-  | 'ragged_row'
-  | 'unclosed_quote'
-  | 'field_too_large'
-  | 'missing_id'
-  | 'ambiguous'
-  | 'bad_request';
+/** Error codes a row can carry in results.csv (contract: `error_code`), as lists for the journal's schema. */
+export const INVALID_CODES = [
+  'invalid_uuid',
+  'name_too_long',
+  'bad_language',
+  'no_fields',
+  'bad_encoding',
+  'ragged_row',
+  'unclosed_quote',
+  'field_too_large',
+  'missing_id',
+  'ambiguous',
+  'bad_request',
+] as const;
+export type InvalidCode = (typeof INVALID_CODES)[number];
 
-export type FailedCode =
-  | 'not_found'
-  | 'rate_limited'
-  | 'server_error'
-  | 'network'
-  | 'timeout'
-  | 'mismatch'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'unexpected_status';
+export const FAILED_CODES = [
+  'not_found',
+  'rate_limited',
+  'server_error',
+  'network',
+  'timeout',
+  'mismatch',
+  'unauthorized',
+  'forbidden',
+  'unexpected_status',
+] as const;
+export type FailedCode = (typeof FAILED_CODES)[number];
 
-export type NotAttemptedCode = 'aborted' | 'interrupted';
+export const NOT_ATTEMPTED_CODES = ['aborted', 'interrupted'] as const;
+export type NotAttemptedCode = (typeof NOT_ATTEMPTED_CODES)[number];
+
+/** Every `error_code` of results.csv: a row's own code, or `superseded`. */
+export type RowErrorCode = InvalidCode | FailedCode | NotAttemptedCode | 'superseded';
 
 /** What happened to one data row. A discriminated union: each kind carries exactly what it needs. */
 export type RowOutcome =
@@ -116,3 +123,18 @@ export type SourceRecord =
       badEncoding: boolean;
     })
   | (LineSpan & { kind: 'broken'; code: 'unclosed_quote' | 'field_too_large'; message: string });
+
+/** One results.csv line as data (what `onRow` receives): the same names, `line` a number, `null` for an empty cell. */
+export interface ResultFields {
+  line: number;
+  id: string | null;
+  outcome: OutcomeKind;
+  http_status: number | null;
+  error_code: RowErrorCode | null;
+  message: string | null;
+  attempts: number;
+  customer_name: string | null;
+  customer_language: string | null;
+  before_customer_name: string | null;
+  before_customer_language: string | null;
+}

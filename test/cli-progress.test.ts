@@ -2,9 +2,11 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { ApiClient } from '../src/api/client.js';
 import { RateLimiter } from '../src/api/rate-limiter.js';
-import { createProgress, etaSeconds, fitLine, plainLine, progressSegments, type ProgressSnapshot } from '../src/cli/progress.js';
+import { createProgress } from '../src/cli/progress.js';
+import { etaSeconds, fitLine, plainLine, progressSegments } from '../src/cli/progress-text.js';
+import { ImportTally } from '../src/import/progress.js';
+import type { ImportProgress } from '../src/progress.js';
 import type { RowResult } from '../src/types.js';
 import { cli, tempDir } from './helpers/cli.js';
 import { testId } from './helpers/emulator.js';
@@ -28,7 +30,8 @@ class FakeStderr extends Writable {
   }
 }
 
-const snapshot = (over: Partial<ProgressSnapshot> = {}): ProgressSnapshot => ({
+const snapshot = (over: Partial<ImportProgress> = {}): ImportProgress => ({
+  command: 'import',
   bytes: 500,
   totalBytes: 1000,
   rows: 30,
@@ -54,11 +57,11 @@ const row = (kind: 'updated' | 'invalid'): RowResult => ({
       : { kind, code: 'bad_language', message: 'x', httpStatus: null, attempts: 0 },
 });
 
-/** A client stand-in: the progress display only reads its limiter. */
-function clientWithPause(pauseMs: number): ApiClient {
+/** A limiter in a 429 pause: the progress states read it as a run's would. */
+function limiterWithPause(pauseMs: number): RateLimiter {
   const limiter = new RateLimiter({ rate: 180 });
   limiter.pauseUntil(Date.now() + pauseMs);
-  return { limiter } as unknown as ApiClient;
+  return limiter;
 }
 
 describe('progress text', () => {
@@ -102,12 +105,14 @@ describe('progress display', () => {
   it('off a terminal writes plain lines without a single escape character', () => {
     const stderr = new FakeStderr(false);
     const progress = createProgress({ stderr, env: {}, verbosity: 'normal' })!;
-    progress.start({ totalBytes: 100, rows: 2, rate: 180, client: clientWithPause(3000) });
-    progress.bytesRead(100);
-    progress.rowSettled(row('updated'));
-    progress.rowSettled(row('invalid'));
+    const tally = new ImportTally();
+    const basis = { totalBytes: 100, rowsTotal: 2, rate: 180, limiter: limiterWithPause(3000) };
+    progress.update(tally.state(basis, false));
+    tally.bytesRead(100);
+    tally.rowSettled(row('updated'));
+    tally.rowSettled(row('invalid'));
     progress.logStream.write('warning: something\n');
-    progress.stop();
+    progress.update(tally.state(basis, true));
     expect(stderr.text).not.toContain(ESC);
     expect(stderr.text).toMatch(/^warning: something\nprogress: 100% · took 0 s · \d+\/180 req\/min · 2\/2 rows: 1 updated, 1 invalid/);
   });
@@ -119,8 +124,10 @@ describe('progress display', () => {
     ] as const) {
       const stderr = new FakeStderr(true);
       const progress = createProgress({ stderr, env, verbosity: 'normal', onExit: () => () => {} })!;
-      progress.start({ totalBytes: 100, rows: 4, rate: 180, client: clientWithPause(23_000) });
-      progress.stop();
+      const tally = new ImportTally();
+      const basis = { totalBytes: 100, rowsTotal: 4, rate: 180, limiter: limiterWithPause(23_000) };
+      progress.update(tally.state(basis, false));
+      progress.update(tally.state(basis, true));
       expect(stderr.text).toMatch(/resumes in 2[23] s/);
       expect(SGR.test(stderr.text)).toBe(coloured);
       expect(stderr.text).toContain('█');
@@ -139,13 +146,15 @@ describe('progress display', () => {
         return () => exitHooks--;
       },
     })!;
-    progress.start({ totalBytes: 10, rows: 1, rate: null, client: null });
+    const tally = new ImportTally();
+    const basis = { totalBytes: 10, rowsTotal: 1, rate: null, limiter: null };
+    progress.update(tally.state(basis, false));
     expect(stderr.text).toContain('\x1b[?25l');
     expect(exitHooks).toBe(1);
     progress.logStream.write('error: interrupted\n');
     expect(stderr.text).toContain('\r\x1b[2Kerror: interrupted\n');
-    progress.rowSettled(row('updated'));
-    progress.stop();
+    tally.rowSettled(row('updated'));
+    progress.update(tally.state(basis, true));
     expect(exitHooks).toBe(0);
     expect(stderr.text).not.toContain('\x1b7'); // no restore to the line the bar started on
     expect(stderr.text.endsWith('\x1b[?25h\n')).toBe(true);

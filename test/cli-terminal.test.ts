@@ -1,5 +1,5 @@
 /**
- * The built CLI (dist/bin.js) in a real terminal: tmux runs a shell, we type the command, read the
+ * The built CLI (dist/cli/bin.js) in a real terminal: tmux runs a shell, we type the command, read the
  * screen with capture-pane and press Ctrl-C, against an emulator started as its own process and
  * slowed down so the bar moves and 429 pauses happen. Skipped when tmux is missing.
  */

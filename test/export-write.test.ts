@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { makeConversation } from '../src/emulator/index.js';
 import { EXPORT_COLUMNS } from '../src/export/options.js';
 import { headerLine, rowLine } from '../src/export/write.js';
-import { cleanCell } from '../src/pipeline/validate.js';
+import { cleanCell } from '../src/values.js';
 import type { Delimiter } from '../src/types.js';
 
 const ID = '9974d75b-3338-44fe-a179-0134676b1b69';

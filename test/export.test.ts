@@ -5,7 +5,7 @@ import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeConversation, startEmulator, type Emulator } from '../src/emulator/index.js';
 import { EXPORT_COLUMNS } from '../src/export/options.js';
-import { cleanCell } from '../src/pipeline/validate.js';
+import { cleanCell } from '../src/values.js';
 import { csvLine } from '../src/report/csv.js';
 import type { Conversation } from '../src/types.js';
 import { BIN, cli, onlyRunDir, readRun, tempDir } from './helpers/cli.js';

@@ -53,7 +53,16 @@ describe('the packed tarball', () => {
   it('holds the built tool, its docs, README and LICENSE, and no tests, benches or fixtures', () => {
     const files = packed.files.map((f) => f.path);
     expect(files).toEqual(
-      expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'dist/bin.js', 'docs/cli.md', 'docs/vorel-api.md']),
+      expect.arrayContaining([
+        'package.json',
+        'README.md',
+        'LICENSE',
+        'dist/cli/bin.js',
+        'dist/index.js',
+        'dist/index.d.ts',
+        'docs/cli.md',
+        'docs/vorel-api.md',
+      ]),
     );
     for (const file of files) expect(file).toMatch(/^(dist\/|docs\/|package\.json$|README\.md$|LICENSE$)/);
     expect(files.filter((f) => /\.test\.|(^|\/)(test|bench|fixtures|src)\//.test(f))).toEqual([]);
@@ -62,7 +71,9 @@ describe('the packed tarball', () => {
   it('lists as runtime dependencies exactly the packages src/ imports', () => {
     const imported = new Set<string>();
     for (const file of readdirSync(path.join(ROOT, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
-      for (const m of readFileSync(path.join(ROOT, 'src', file), 'utf8').matchAll(/\bfrom '([^'.][^']*)'|\bimport\('([^'.][^']*)'\)/g)) {
+      for (const m of readFileSync(path.join(ROOT, 'src', file), 'utf8').matchAll(
+        /^(?:import|export)\b[^;]*?\bfrom '([^'.][^']*)'|\bimport\('([^'.][^']*)'\)/gms,
+      )) {
         const spec = (m[1] ?? m[2])!;
         if (spec.startsWith('node:')) continue;
         imported.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);

@@ -1,46 +1,107 @@
+/** `vorel-sync export`: its flags, and the glue from them to `exportCsv`. */
 import type { Argv } from 'yargs';
-import { renderExportSummary, runExport } from '../export/run.js';
-import { exportOptionsFrom, type RawExportArgs } from './export-options.js';
-import { createExportProgress } from './export-progress.js';
+import { UsageError } from '../errors.js';
+import { renderExportSummary } from '../export/run.js';
+import { exportCsv } from '../index.js';
+import { createLogger, scrubSecrets } from '../log.js';
+import { DEFAULTS } from '../options.js';
 import { EXPORT_EXAMPLES, helpEpilogue } from './help.js';
-import { createLogger, scrubSecrets } from './log.js';
+import { loadApiKey } from './key-source.js';
 import type { CliIo } from './main.js';
+import { createProgress } from './progress.js';
 
 /** yargs options of `vorel-sync export [file]`. */
 export function exportCommand(y: Argv): Argv {
   return y
     .positional('file', { type: 'string', describe: 'CSV file to write (- or none: stdout)' })
-    .option('base-url', { type: 'string', describe: 'API origin (env VOREL_BASE_URL)', defaultDescription: 'https://app.vorel.ai' })
+    .option('base-url', { type: 'string', describe: 'API origin (env VOREL_BASE_URL)', defaultDescription: DEFAULTS.baseUrl })
     .option('api-key-file', { type: 'string', describe: 'file holding the API key (else env VOREL_API_KEY); needs the read scope' })
-    .option('delimiter', { type: 'string', default: ',', describe: 'field delimiter: , ; or tab' })
-    .option('bom', { type: 'boolean', default: false, describe: 'start with a UTF-8 BOM (Excel on Windows)' })
+    .option('delimiter', { type: 'string', default: DEFAULTS.exportDelimiter, describe: 'field delimiter: , ; or tab' })
+    .option('bom', { type: 'boolean', default: DEFAULTS.bom, describe: 'start with a UTF-8 BOM (Excel on Windows)' })
     .option('channel', { type: 'string', describe: 'only these channels (repeat, or a comma list)' })
     .option('status', { type: 'string', describe: 'only these statuses (repeat, or a comma list)' })
     .option('created-after', { type: 'string', describe: 'only created at or after this ISO date/date-time' })
     .option('created-before', { type: 'string', describe: 'only created before this ISO date/date-time' })
     .option('missing', { type: 'string', describe: 'only rows where name or language (or either: name,language) is empty' })
     .option('limit', { type: 'number', describe: 'stop after writing this many rows' })
-    .option('rate', { type: 'number', default: 180, describe: 'request starts per minute at most (the API allows 200)' })
-    .option('retries', { type: 'number', default: 5, describe: 'retries per page for 5xx, timeouts and network errors' })
-    .option('timeout', { type: 'number', default: 30000, describe: 'per-attempt timeout in ms' })
+    .option('rate', { type: 'number', default: DEFAULTS.rate, describe: 'request starts per minute at most (the API allows 200)' })
+    .option('retries', { type: 'number', default: DEFAULTS.retries, describe: 'retries per page for 5xx, timeouts and network errors' })
+    .option('timeout', { type: 'number', default: DEFAULTS.timeout, describe: 'per-attempt timeout in ms' })
     .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON on stdout (needs an output file)' })
     .option('quiet', { type: 'boolean', describe: 'no progress; only errors' })
     .epilogue(helpEpilogue(EXPORT_EXAMPLES));
 }
 
+/** The export command's arguments as yargs hands them over (a repeated string option is an array). */
+interface ExportArgs {
+  file?: string | undefined;
+  'base-url'?: string;
+  'api-key-file'?: string;
+  delimiter: string;
+  bom: boolean;
+  channel?: string | string[];
+  status?: string | string[];
+  'created-after'?: string;
+  'created-before'?: string;
+  missing?: string | string[];
+  limit?: number;
+  rate: number;
+  retries: number;
+  timeout: number;
+  json: boolean;
+  quiet?: boolean;
+}
+
+const list = (value: string | string[] | undefined): string[] | undefined =>
+  value === undefined ? undefined : (Array.isArray(value) ? value : [value]).map(String);
+
 /** Runs `export` from parsed arguments; returns the exit code. Usage errors throw (exit 2). */
-export async function runExportCommand(args: Record<string, unknown>, io: CliIo): Promise<number> {
-  const { options, warnings } = exportOptionsFrom(args as unknown as RawExportArgs, io.env);
-  const secrets = [options.apiKey];
-  const log = createLogger(io.stderr, options.verbosity, secrets);
-  for (const w of warnings) log.warn(w);
-  const progress = createExportProgress({ stderr: io.stderr, verbosity: options.verbosity });
-  const summary = await runExport(options, { stdout: io.stdout, log, signal: io.signal, progress });
-  if (options.json) {
+export async function runExportCommand(parsed: Record<string, unknown>, io: CliIo, secrets: string[]): Promise<number> {
+  const args = parsed as unknown as ExportArgs;
+  const file = args.file === undefined || args.file === '-' ? undefined : args.file;
+  if (file === '') throw new UsageError('the output file name is empty (use - or leave it out for stdout)', 'bad_output');
+  if (args.json && file === undefined) {
+    throw new UsageError('--json needs an output file: stdout holds the CSV (vorel-sync export out.csv --json)', 'conflicting_options');
+  }
+  const key = loadApiKey({
+    env: io.env.VOREL_API_KEY,
+    file: args['api-key-file'],
+    hint: 'export reads the conversations: the key needs the read scope',
+  });
+  secrets.push(key.key);
+  const verbosity = args.quiet ? 'quiet' : 'normal';
+  const progress = createProgress({ stderr: io.stderr, env: io.env, verbosity });
+  const log = createLogger(progress?.logStream ?? io.stderr, verbosity, secrets);
+  for (const w of key.warnings) log.warn(w);
+  let summary: Awaited<ReturnType<typeof exportCsv>>;
+  try {
+    summary = await exportCsv({
+      ...(file === undefined ? { output: io.stdout } : { file }),
+      apiKey: key.key,
+      baseUrl: args['base-url'] ?? io.env.VOREL_BASE_URL,
+      delimiter: args.delimiter,
+      bom: args.bom,
+      channel: list(args.channel),
+      status: list(args.status),
+      createdAfter: args['created-after'],
+      createdBefore: args['created-before'],
+      missing: list(args.missing),
+      limit: args.limit,
+      rate: args.rate,
+      retries: args.retries,
+      timeout: args.timeout,
+      onProgress: progress?.update,
+      signal: io.signal,
+      logger: log,
+    });
+  } finally {
+    progress?.close();
+  }
+  if (args.json) {
     io.stdout.write(scrubSecrets(`${JSON.stringify(summary, null, 2)}\n`, secrets));
-  } else if (options.file !== null) {
+  } else if (file !== undefined) {
     io.stdout.write(scrubSecrets(renderExportSummary(summary), secrets));
-  } else if (options.verbosity !== 'quiet') {
+  } else if (verbosity !== 'quiet') {
     // stdout holds the CSV: the summary goes to stderr.
     io.stderr.write(scrubSecrets(renderExportSummary(summary), secrets));
   }

@@ -24,8 +24,8 @@ export interface EmulatorCommandArgs extends Omit<FaultOptions, 'serverErrorRate
 export interface EmulatorCommandIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
-  /** Stops the emulator when aborted; without it, SIGINT/SIGTERM do. */
-  signal?: AbortSignal | undefined;
+  /** Stops the emulator when aborted (the CLI aborts it on SIGINT/SIGTERM). */
+  signal: AbortSignal;
 }
 
 function toOptions(args: EmulatorCommandArgs): EmulatorOptions {
@@ -47,22 +47,11 @@ function toOptions(args: EmulatorCommandArgs): EmulatorOptions {
   };
 }
 
-/** Resolves when the signal aborts, or on SIGINT/SIGTERM when there is no signal. */
-function untilStopped(signal: AbortSignal | undefined): Promise<void> {
-  if (signal) {
-    return new Promise((resolve) => {
-      if (signal.aborted) resolve();
-      else signal.addEventListener('abort', () => resolve(), { once: true });
-    });
-  }
+/** Resolves when the signal aborts. */
+function untilStopped(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
   });
 }
 
@@ -76,7 +65,7 @@ export async function runEmulatorCommand(args: EmulatorCommandArgs, io: Emulator
   try {
     emulator = await startEmulator(toOptions(args));
   } catch (err) {
-    if (err instanceof RangeError) throw new UsageError(`emulator: ${err.message}`, 'usage', { cause: err });
+    if (err instanceof RangeError) throw new UsageError(`emulator: ${err.message}`, 'bad_emulator_option', { cause: err });
     throw err;
   }
   const limit = args.rateLimit ? `${args.rateLimit} requests per ${args.windowMs} ms per key` : 'off';

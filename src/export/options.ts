@@ -1,4 +1,3 @@
-import type { Verbosity } from '../options.js';
 import type { Delimiter } from '../types.js';
 
 /** Fields `--missing` can ask about (rows where that field is null). */
@@ -19,7 +18,7 @@ export interface ExportFilters {
   missing: ReadonlySet<MissingField>;
 }
 
-/** Everything `vorel-sync export` needs, parsed and checked once at the CLI edge. */
+/** Everything an export needs, checked once (check-options.ts). */
 export interface ExportOptions {
   /** Output path, or null for stdout. */
   file: string | null;
@@ -34,8 +33,6 @@ export interface ExportOptions {
   rate: number;
   retries: number;
   timeoutMs: number;
-  json: boolean;
-  verbosity: Verbosity;
 }
 
 /** Page size of the scan: the API's maximum (vorel-api.md §2). */

@@ -1,35 +1,34 @@
 /** `vorel-sync export`: scan → filter → write, one page in memory at a time. */
-import { createApiClient, type ApiClient } from '../api/client.js';
-import { keyFingerprint } from '../cli/credentials.js';
-import type { Logger } from '../cli/log.js';
+import { createApiClient } from '../api/client.js';
+import { keyFingerprint } from '../credentials.js';
+import { UsageError } from '../errors.js';
+import { EXIT, type StopReason, stopExitCode } from '../exit-code.js';
+import { type Logger, SILENT_LOGGER } from '../log.js';
+import type { ExportCsvOptions } from '../options.js';
+import { type ProgressState, paceOf, startProgress } from '../progress.js';
+import type { Conversation } from '../types.js';
+import { checkExportOptions } from './check-options.js';
 import { matches, pastLowerBound } from './filter.js';
 import type { ExportOptions } from './options.js';
 import { scanPages, ScanStopped } from './scan.js';
 import { BOM, headerLine, openFileSink, rowLine, streamSink, type CsvSink } from './write.js';
 
-/** What an export talks to: injected so tests can drive it in-process. */
+/** What an export runs with besides its options. */
 export interface ExportEnvironment {
-  stdout: NodeJS.WritableStream;
   log: Logger;
-  /** Aborts on SIGINT/SIGTERM: the page in flight finishes, the temp file is removed, exit 130. */
+  /** Aborts like SIGINT/SIGTERM: the page in flight finishes, the temp file is removed, exit 130. */
   signal: AbortSignal;
-  progress?: ExportProgress | undefined;
+  onProgress?: ((state: ProgressState) => void) | undefined;
   now?: () => Date;
 }
 
-/** Counts so far, for the progress display. */
+/** Counts so far. */
 export interface ExportCounts {
   pages: number;
   /** Conversations read from the API. */
   scanned: number;
   /** Rows written (after the filters). */
   written: number;
-}
-
-export interface ExportProgress {
-  start(info: { rate: number; client: ApiClient }): void;
-  update(counts: Readonly<ExportCounts>): void;
-  stop(): void;
 }
 
 /** Why the scan ended before the last page, when the output is still complete for what was asked. */
@@ -48,22 +47,27 @@ export interface ExportSummary extends ExportCounts {
   ended_early: EarlyEnd;
   requests: { total: number; retries: number; rate_limited: number };
   /** Set when the export failed: no file was written. */
-  stopped: { reason: 'aborted' | 'interrupted' | 'write_failed'; message: string } | null;
+  stopped: { reason: Exclude<StopReason, 'declined'>; message: string } | null;
   exit_code: number;
 }
 
-/** Runs an export end to end. Usage errors throw (exit 2, no request sent); everything else is in the summary. */
-export async function runExport(opts: ExportOptions, env: ExportEnvironment): Promise<ExportSummary> {
+/** Runs an export end to end and resolves with its summary; usage errors reject (exit 2, no request sent). */
+export async function exportCsv(options: ExportCsvOptions): Promise<ExportSummary> {
+  const { options: opts, warnings } = checkExportOptions(options);
+  const log = options.logger ?? SILENT_LOGGER;
+  for (const warning of warnings) log.warn(warning);
+  let sink: CsvSink;
+  if (opts.file !== null) sink = await openFileSink(opts.file);
+  else if (options.output !== undefined) sink = streamSink(options.output);
+  else throw new UsageError('exportCsv needs a file or an output stream', 'bad_output');
+  return runExport(opts, sink, { log, signal: options.signal ?? new AbortController().signal, onProgress: options.onProgress });
+}
+
+async function runExport(opts: ExportOptions, sink: CsvSink, env: ExportEnvironment): Promise<ExportSummary> {
   const now = env.now ?? (() => new Date());
   const startedAt = now();
-  const sink: CsvSink = opts.file === null ? streamSink(env.stdout) : await openFileSink(opts.file);
-  const client = createApiClient({
-    baseUrl: opts.baseUrl,
-    apiKey: opts.apiKey,
-    timeoutMs: opts.timeoutMs,
-    retries: opts.retries,
-    rate: opts.rate,
-  });
+  const { baseUrl, apiKey, timeoutMs, retries, rate } = opts;
+  const client = createApiClient({ baseUrl, apiKey, timeoutMs, retries, rate });
   const onSignal = (): void => client.abort();
   if (env.signal.aborted) onSignal();
   env.signal.addEventListener('abort', onSignal, { once: true });
@@ -71,7 +75,15 @@ export async function runExport(opts: ExportOptions, env: ExportEnvironment): Pr
   const counts: ExportCounts = { pages: 0, scanned: 0, written: 0 };
   let endedEarly: EarlyEnd = null;
   let stopped: ExportSummary['stopped'] = null;
-  env.progress?.start({ rate: opts.rate, client });
+  const startedMs = Date.now();
+  const progress = startProgress(env.onProgress, (done) => ({
+    command: 'export',
+    ...counts,
+    rate: opts.rate,
+    ...paceOf(client.limiter, Date.now()),
+    elapsedMs: Date.now() - startedMs,
+    done,
+  }));
   try {
     await sink.write((opts.bom ? BOM : '') + headerLine(opts.delimiter));
     const pages = scanPages(client, {
@@ -80,23 +92,9 @@ export async function runExport(opts: ExportOptions, env: ExportEnvironment): Pr
     });
     for await (const page of pages) {
       counts.pages++;
-      let chunk = '';
-      for (const conversation of page) {
-        counts.scanned++;
-        if (pastLowerBound(conversation, opts.filters)) {
-          endedEarly = 'created_after';
-          break;
-        }
-        if (!matches(conversation, opts.filters)) continue;
-        chunk += rowLine(conversation, opts.delimiter);
-        counts.written++;
-        if (opts.limit !== null && counts.written >= opts.limit) {
-          endedEarly = 'limit';
-          break;
-        }
-      }
+      const { chunk, ended } = filterPage(page, opts, counts);
+      endedEarly = ended;
       if (chunk !== '') await sink.write(chunk);
-      env.progress?.update(counts);
       if (endedEarly !== null) break; // leaving the loop requests no further page
     }
     // Ctrl-C during the last page: the user asked to stop, so no file either.
@@ -104,18 +102,10 @@ export async function runExport(opts: ExportOptions, env: ExportEnvironment): Pr
     await sink.commit();
   } catch (error) {
     await sink.discard().catch(() => undefined);
-    if (error instanceof ScanStopped) {
-      stopped = { reason: error.reason, message: error.message };
-    } else {
-      const code = (error as NodeJS.ErrnoException).code;
-      stopped = {
-        reason: 'write_failed',
-        message: `cannot write the output: ${code ?? (error instanceof Error ? error.message : String(error))}`,
-      };
-    }
+    stopped = stopOf(error);
   } finally {
     env.signal.removeEventListener('abort', onSignal);
-    env.progress?.stop();
+    progress.stop();
     client.close();
   }
   if (stopped !== null) {
@@ -134,7 +124,31 @@ export async function runExport(opts: ExportOptions, env: ExportEnvironment): Pr
     ended_early: endedEarly,
     requests: { total: stats.total, retries: stats.retries, rate_limited: stats.rateLimited },
     stopped,
-    exit_code: stopped === null ? 0 : stopped.reason === 'write_failed' ? 1 : stopped.reason === 'interrupted' ? 130 : 3,
+    exit_code: stopped === null ? EXIT.ok : stopExitCode(stopped.reason),
+  };
+}
+
+/** One page through the filters into CSV text; counts what was read and written, and says why to stop early. */
+function filterPage(page: readonly Conversation[], opts: ExportOptions, counts: ExportCounts): { chunk: string; ended: EarlyEnd } {
+  let chunk = '';
+  for (const conversation of page) {
+    counts.scanned++;
+    if (pastLowerBound(conversation, opts.filters)) return { chunk, ended: 'created_after' };
+    if (!matches(conversation, opts.filters)) continue;
+    chunk += rowLine(conversation, opts.delimiter);
+    counts.written++;
+    if (opts.limit !== null && counts.written >= opts.limit) return { chunk, ended: 'limit' };
+  }
+  return { chunk, ended: null };
+}
+
+/** Why the export failed: the scan stopped, or the output could not be written. */
+function stopOf(error: unknown): NonNullable<ExportSummary['stopped']> {
+  if (error instanceof ScanStopped) return { reason: error.reason, message: error.message };
+  const code = (error as NodeJS.ErrnoException).code;
+  return {
+    reason: 'write_failed',
+    message: `cannot write the output: ${code ?? (error instanceof Error ? error.message : String(error))}`,
   };
 }
 

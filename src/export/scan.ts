@@ -9,7 +9,7 @@ import type { ApiErrorCode } from '../api/response.js';
 import type { Conversation } from '../types.js';
 import { MAX_PAGE_FAILURES, PAGE_SIZE } from './options.js';
 
-/** Why a scan ended before the last page. Exit codes follow docs/cli.md. */
+/** Why a scan ended before the last page (exit-code.ts maps the reason). */
 export class ScanStopped extends Error {
   constructor(
     readonly reason: 'aborted' | 'interrupted',
@@ -17,10 +17,6 @@ export class ScanStopped extends Error {
   ) {
     super(message);
     this.name = 'ScanStopped';
-  }
-
-  get exitCode(): number {
-    return this.reason === 'interrupted' ? 130 : 3;
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * The export's bytes: RFC 4180 lines (CRLF), formula-like cells neutralised with a leading `'`
- * (import strips exactly that `'` again, pipeline/validate.ts cleanCell), and where they go.
+ * (import strips exactly that `'` again, values.ts cleanCell), and where they go.
  */
 import { stat } from 'node:fs/promises';
 import { UsageError } from '../errors.js';

@@ -16,10 +16,10 @@ export function parseDelimiterArg(arg: string): Delimiter {
   if (named !== undefined) return named;
   const codePoints = [...arg];
   if (codePoints.length !== 1) {
-    throw new UsageError(`--delimiter ${JSON.stringify(arg)}: give one character (e.g. --delimiter '|'), or tab`);
+    throw new UsageError(`--delimiter ${JSON.stringify(arg)}: give one character (e.g. --delimiter '|'), or tab`, 'bad_delimiter');
   }
   if (FORBIDDEN.has(arg)) {
-    throw new UsageError(`--delimiter ${JSON.stringify(arg)}: a quote or a line break cannot separate cells`);
+    throw new UsageError(`--delimiter ${JSON.stringify(arg)}: a quote or a line break cannot separate cells`, 'bad_delimiter');
   }
   return arg as Delimiter;
 }

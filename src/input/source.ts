@@ -124,7 +124,7 @@ function pickEncoding(head: Buffer, forced: InputEncoding | undefined, label: st
 /** Copies stdin to a private spool file: it is read twice (this pass, then the records) and for failed.csv. */
 async function spoolStdin(opts: OpenInputOptions): Promise<string> {
   if (opts.spoolPath === undefined || opts.stdin === undefined) {
-    throw new UsageError('reading standard input (-) needs a spool file and a stdin stream', 'usage');
+    throw new UsageError('reading standard input (-) needs a spool file and a stdin stream', 'no_input');
   }
   try {
     // Create (or truncate) it private first: `mode` alone applies only to a new file.

@@ -1,4 +1,4 @@
-import { FORMULA_START } from '../pipeline/validate.js';
+import { FORMULA_START } from '../values.js';
 
 type Cell = string | number | null | undefined;
 

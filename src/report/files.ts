@@ -37,10 +37,6 @@ export class AtomicFileWriter {
     this.tmp = tempPathFor(target);
   }
 
-  get tempPath(): string {
-    return this.tmp;
-  }
-
   async write(text: string): Promise<void> {
     this.buffered.push(text);
     this.bufferedLength += text.length;

@@ -3,8 +3,7 @@
  * pass as results.csv: `plan.csv` (what a plan would change) and `rollback.csv` (the values from
  * before the run's first write to each id, to undo it with `import rollback.csv --empty null`).
  */
-import { codePointLength, cleanCell, LANGUAGE, MAX_NAME_CODE_POINTS } from '../pipeline/validate.js';
-import { differingFields } from '../pipeline/send.js';
+import { cleanCell, codePointLength, differingFields, LANGUAGE, MAX_NAME_CODE_POINTS } from '../values.js';
 import type { FailedCode, RowResult, WritableValues } from '../types.js';
 import { csvLine } from './csv.js';
 import { AtomicFileWriter } from './files.js';

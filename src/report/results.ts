@@ -1,4 +1,4 @@
-import type { RowOutcome, RowResult } from '../types.js';
+import type { ResultFields, RowOutcome, RowResult } from '../types.js';
 import { csvLine } from './csv.js';
 
 /** results.csv columns, exactly and in this order (contract). */
@@ -21,43 +21,46 @@ export function resultsHeaderLine(): string {
 }
 
 /** The outcome-specific cells: http_status, error_code, message, attempts. */
-function outcomeCells(outcome: RowOutcome): [number | null, string | null, string | null, number | null] {
+function outcomeCells(outcome: RowOutcome): Pick<ResultFields, 'http_status' | 'error_code' | 'message' | 'attempts'> {
   switch (outcome.kind) {
     case 'updated':
     case 'unchanged':
     case 'would_update':
-      return [outcome.httpStatus, null, null, outcome.attempts];
+      return { http_status: outcome.httpStatus, error_code: null, message: null, attempts: outcome.attempts };
     case 'valid':
-      return [null, null, null, 0];
+      return { http_status: null, error_code: null, message: null, attempts: 0 };
     case 'invalid':
     case 'failed':
-      return [outcome.httpStatus, outcome.code, outcome.message, outcome.attempts];
+      return { http_status: outcome.httpStatus, error_code: outcome.code, message: outcome.message, attempts: outcome.attempts };
     case 'not_attempted':
-      return [null, outcome.code, outcome.message, 0];
+      return { http_status: null, error_code: outcome.code, message: outcome.message, attempts: 0 };
   }
 }
 
-/** One results.csv line; `supersededBy` marks a row a later row of the same id overwrote. */
-export function resultLine(row: RowResult, supersededBy: number | undefined): string {
-  let [status, code, message, attempts] = outcomeCells(row.outcome);
+/** A row's results.csv fields; `supersededBy` marks a row a later row of the same id overwrote. */
+export function resultFields(row: RowResult, supersededBy: number | undefined): ResultFields {
+  const cells = outcomeCells(row.outcome);
   if (supersededBy !== undefined) {
-    code = 'superseded';
-    message = `${message ?? row.outcome.kind}; superseded by line ${supersededBy}, which updated this id`;
+    cells.error_code = 'superseded';
+    cells.message = `${cells.message ?? row.outcome.kind}; superseded by line ${supersededBy}, which updated this id`;
   }
+  return {
+    line: row.line,
+    id: row.id,
+    outcome: row.outcome.kind,
+    ...cells,
+    customer_name: row.patch.customer_name ?? null,
+    customer_language: row.patch.customer_language ?? null,
+    before_customer_name: row.before?.customer_name ?? null,
+    before_customer_language: row.before?.customer_language ?? null,
+  };
+}
+
+/** One results.csv line, in RESULTS_HEADER order. */
+export function resultLine(row: RowResult, supersededBy: number | undefined): string {
+  const fields = resultFields(row, supersededBy);
   return csvLine(
-    [
-      row.line,
-      row.id,
-      row.outcome.kind,
-      status,
-      code,
-      message,
-      attempts,
-      row.patch.customer_name,
-      row.patch.customer_language,
-      row.before?.customer_name,
-      row.before?.customer_language,
-    ],
+    RESULTS_HEADER.map((column) => fields[column]),
     { neutralise: true },
   );
 }

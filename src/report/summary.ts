@@ -1,8 +1,15 @@
 import path from 'node:path';
 import type { RunMode } from '../options.js';
+import type { StopReason } from '../exit-code.js';
 import { formatDuration } from './format.js';
 import type { Delimiter, InputEncoding, OutcomeKind, WritableField } from '../types.js';
 import { OUTCOME_KINDS } from '../types.js';
+
+/** Why a run stopped early: 401/403 or --max-errors (`aborted`), a signal (`interrupted`), `confirm` said no (`declined`). */
+export interface RunStop {
+  reason: Exclude<StopReason, 'write_failed'>;
+  message: string;
+}
 
 /** summary.json (contract: Output). More keys may be added; none of these may be renamed. */
 export interface RunSummary {
@@ -21,7 +28,7 @@ export interface RunSummary {
   duplicate_ids: number;
   superseded: number;
   /** Why the run stopped early, when it did. */
-  stopped: { reason: 'aborted' | 'interrupted'; message: string } | null;
+  stopped: RunStop | null;
   report_dir: string;
   /** The command that re-imports failed.csv, when any row needs it. */
   retry_command: string | null;

@@ -7,7 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { runCli } from '../../src/cli/main.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
-export const BIN = path.join(ROOT, 'dist/bin.js');
+export const BIN = path.join(ROOT, 'dist/cli/bin.js');
 /** Files a spreadsheet program really wrote, with the rows they must read as (expected.json). */
 export const REAL_EXPORTS = path.join(ROOT, 'fixtures/real-exports');
 
@@ -46,7 +46,7 @@ export async function cli(args: string[], opts: CliRunOptions = {}): Promise<Cli
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
-/** Runs the built CLI (dist/bin.js) as a child process. */
+/** Runs the built CLI (dist/cli/bin.js) as a child process. */
 export function spawnCli(args: string[], opts: CliRunOptions & { cwd?: string; wrap?: string[] } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const command = opts.wrap ? opts.wrap[0]! : process.execPath;

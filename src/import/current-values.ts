@@ -9,7 +9,7 @@ import type { Conversation, RowOutcome, WritableValues } from '../types.js';
 import { normaliseIdentifier } from './identifier.js';
 import { failureOutcome } from './send.js';
 import { valuesOf, type TenantIndex } from './tenant-index.js';
-import type { RowTarget } from './validate.js';
+import type { RowTarget } from './check.js';
 
 /** `--read auto`: one GET per row below this many data rows, the scan from here on (contract). */
 export const AUTO_GET_BELOW_ROWS = 500;

@@ -1,32 +1,8 @@
-import { createReadStream, existsSync } from 'node:fs';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { UsageError } from '../errors.js';
-import type { ImportOptions, MatchBy, EmptyCells, RunMode } from '../options.js';
+import type { ImportOptions } from '../options.js';
+import type { RowResult, WritableValues } from '../types.js';
 import { parseMapArg } from './header.js';
-import type { Delimiter, InputEncoding, RowResult, WritableValues } from '../types.js';
-
-/** The journal's first record: what the run sent and from what. */
-export interface JournalRun {
-  type: 'run';
-  version: 1;
-  run_id: string;
-  mode: RunMode;
-  input: { path: string; sha256: string; encoding: InputEncoding; delimiter: Delimiter };
-  options: { empty: EmptyCells; map: string[]; match_by: MatchBy; base_url: string };
-}
-
-/** A settled row as journaled. */
-interface JournalRow {
-  type: 'row';
-  line: number;
-  end_line: number;
-  copy_from?: number;
-  id: string | null;
-  outcome: RowResult['outcome'];
-  patch: RowResult['patch'];
-  before: RowResult['before'];
-}
+import { type JournalRow, type JournalRun, readJournalFile } from './journal-records.js';
 
 /** What a resumed run takes from the interrupted one. */
 export interface ResumeState {
@@ -36,8 +12,8 @@ export interface ResumeState {
   carried: Map<number, RowResult>;
   /** Before-values journaled ahead of a PATCH whose row never settled (it may have been applied). */
   befores: Map<number, WritableValues>;
-  /** Unreadable lines skipped (a torn last write). */
-  skippedLines: number;
+  /** The journal's last line was cut off (a crash mid-write) and skipped. */
+  tornLastLine: boolean;
 }
 
 /** The options of the interrupted run that a resume must reuse; which ones the user typed. */
@@ -51,36 +27,18 @@ export interface ExplicitOptions {
   mode: boolean;
 }
 
-/** Reads a journal, tolerating a torn last line (a crash mid-write). */
+/** Reads a run's journal (a torn last line is skipped: `tornLastLine`). */
 export async function readJournal(runDir: string): Promise<ResumeState> {
-  const file = path.join(runDir, 'journal.ndjson');
-  if (!existsSync(file)) {
-    throw new UsageError(
-      `--resume ${runDir}: no journal.ndjson there: is it a run folder? (a dry run keeps no journal: it has nothing to resume)`,
-      'bad_resume',
-    );
-  }
+  const { records, tornLastLine } = await readJournalFile(runDir);
   let run: JournalRun | undefined;
   const rows = new Map<number, JournalRow>();
   const befores = new Map<number, WritableValues>();
-  let skippedLines = 0;
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-  for await (const line of lines) {
-    if (line.trim() === '') continue;
-    let record: { type?: string } & Record<string, unknown>;
-    try {
-      record = JSON.parse(line) as typeof record;
-    } catch {
-      skippedLines++;
-      continue;
-    }
-    if (record.type === 'run' && run === undefined) run = record as unknown as JournalRun;
-    else if (record.type === 'row') {
-      const row = record as unknown as JournalRow;
-      rows.set(row.line, row);
-    } else if (record.type === 'before') befores.set(record.line as number, record.before as WritableValues);
+  for (const record of records) {
+    if (record.type === 'run') run ??= record;
+    else if (record.type === 'row') rows.set(record.line, record);
+    else befores.set(record.line, record.before);
   }
-  if (run === undefined || run.version !== 1) {
+  if (run === undefined) {
     throw new UsageError(`--resume ${runDir}: the journal has no readable run header`, 'bad_resume');
   }
   if (run.mode === 'plan' || run.mode === 'dry-run') {
@@ -88,7 +46,7 @@ export async function readJournal(runDir: string): Promise<ResumeState> {
   }
   const carried = carriedRows(rows);
   for (const line of rows.keys()) befores.delete(line);
-  return { runDir, run, carried, befores, skippedLines };
+  return { runDir, run, carried, befores, tornLastLine };
 }
 
 /**

@@ -2,7 +2,7 @@ import type { ApiClient } from '../api/client.js';
 import type { RowOutcome, WritableValues } from '../types.js';
 import { normaliseIdentifier } from './identifier.js';
 import { patchRow } from './send.js';
-import type { CheckedRow, RowTarget } from './validate.js';
+import type { CheckedRow, RowTarget } from './check.js';
 
 export type ValidRow = Extract<CheckedRow, { kind: 'valid' }>;
 

@@ -1,5 +1,6 @@
 import { closeSync, fsync, fsyncSync, openSync, writeSync } from 'node:fs';
-import { FILE_MODE } from './files.js';
+import { FILE_MODE } from '../report/files.js';
+import type { JournalRecord } from './journal-records.js';
 
 /** Rows settled since the last fsync, at most, before another starts (a power cut can lose those). */
 const SYNC_EVERY_RECORDS = 64;
@@ -22,7 +23,7 @@ export class Journal {
     this.fd = openSync(path, 'a', FILE_MODE);
   }
 
-  append(record: object): void {
+  append(record: JournalRecord): void {
     if (this.closed) return;
     writeSync(this.fd, `${JSON.stringify(record)}\n`);
     this.unsynced++;

@@ -7,9 +7,10 @@
  */
 import type { ApiClient } from '../api/client.js';
 import { WRITABLE_FIELDS, type ConversationPatch, type RowOutcome, type WritableValues } from '../types.js';
-import type { CurrentRead, CurrentValues } from './current.js';
-import type { HandledRow, HandlerHooks, RowHandler, ValidRow } from './handler.js';
-import { differingFields, patchRow } from './send.js';
+import type { CurrentRead, CurrentValues } from './current-values.js';
+import type { HandledRow, HandlerHooks, RowHandler, ValidRow } from './row-handler.js';
+import { differingFields } from '../values.js';
+import { patchRow } from './send.js';
 
 type Found = Extract<CurrentRead, { ok: true }>;
 

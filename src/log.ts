@@ -1,5 +1,5 @@
-import { redact } from '../api/redact.js';
-import type { Verbosity } from '../options.js';
+import { redact } from './api/redact.js';
+import type { Verbosity } from './options.js';
 
 /** stderr messages. Every line passes through `scrub`, so even a bug upstream cannot print the key. */
 export interface Logger {
@@ -34,3 +34,11 @@ export function scrubSecrets(text: string, secrets: readonly string[]): string {
   for (const secret of secrets) if (secret !== '') out = redact(out, secret);
   return out;
 }
+
+/** The library's logger when it is given none: it says nothing. */
+export const SILENT_LOGGER: Logger = Object.freeze({
+  error: () => undefined,
+  warn: () => undefined,
+  info: () => undefined,
+  debug: () => undefined,
+});

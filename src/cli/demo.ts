@@ -4,10 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { makeConversation, startEmulator } from './emulator/index.js';
-import { runCli } from './cli/main.js';
+import { makeConversation, startEmulator } from '../emulator/index.js';
+import { runCli } from './main.js';
 
-const sample = fileURLToPath(new URL('../fixtures/sample.csv', import.meta.url));
+const sample = fileURLToPath(new URL('../../fixtures/sample.csv', import.meta.url));
 const ids = [...readFileSync(sample, 'utf8').matchAll(/^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}),/gm)].map(
   (m) => m[1] ?? '',
 );

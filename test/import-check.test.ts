@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mapHeader } from '../src/pipeline/header.js';
-import { checkRecord, cleanCell, codePointLength } from '../src/pipeline/validate.js';
+import { mapHeader } from '../src/import/header.js';
+import { checkRecord } from '../src/import/check.js';
+import { cleanCell, codePointLength } from '../src/values.js';
 import type { SourceRecord } from '../src/types.js';
 
 const header = mapHeader(['id', 'customer_name', 'customer_language'], { map: new Map(), matchBy: 'id' });

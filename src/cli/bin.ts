@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { runCli } from './cli/main.js';
+import { EXIT } from '../exit-code.js';
+import { runCli } from './main.js';
 
 // The one place that touches process.exit, signals and the real streams.
 const controller = new AbortController();
@@ -12,7 +13,7 @@ const onSignal = (): void => {
   }
   // A second Ctrl-C: stop now. The journal is append-only and fsync'd, so it stays valid.
   process.stderr.write('\nstopped at once (second interrupt); an import can still be resumed with --resume <run folder>\n');
-  process.exit(130);
+  process.exit(EXIT.interrupted);
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);

@@ -5,15 +5,15 @@
  */
 import path from 'node:path';
 import type { ApiClient } from '../api/client.js';
-import type { Logger } from '../cli/log.js';
+import type { Logger } from '../log.js';
 import type { ImportOptions } from '../options.js';
 import { PlanReport, RollbackReport, type RowReport } from '../report/read-reports.js';
 import type { RunSummary } from '../report/summary.js';
 import type { OutcomeKind } from '../types.js';
-import { chooseReadStrategy, readByGet, readFromIndex, type CurrentValues, type ReadChoice } from './current.js';
-import { importHandler, type RowHandler } from './handler.js';
-import { onlyChangedHandler, planHandler, resolvingImportHandler } from './read-handlers.js';
-import type { FileScan } from './scan.js';
+import { chooseReadStrategy, readByGet, readFromIndex, type CurrentValues, type ReadChoice } from './current-values.js';
+import { importHandler, type RowHandler } from './row-handler.js';
+import { onlyChangedHandler, planHandler, resolvingImportHandler } from './read-first.js';
+import type { FileScan } from './first-pass.js';
 import { LIST_PAGE_SIZE, scanTenant, TenantIndex } from './tenant-index.js';
 
 /** A progress line every this many list pages (100 pages = 10,000 conversations). */

@@ -1,37 +1,12 @@
 import { z } from 'zod';
 import type { EmptyCells, MatchBy } from '../options.js';
 import type { ConversationPatch, InvalidCode, LineSpan, SourceRecord, WritableField } from '../types.js';
+import { cleanCell, codePointLength, LANGUAGE, MAX_NAME_CODE_POINTS, UUID } from '../values.js';
 import type { HeaderMap } from './header.js';
-
-/** 8-4-4-4-12 hex, no version/variant check (contract: Input). */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Exact and case-sensitive (vorel-api.md §1): `en-us`, `EN`, `en_US` fail. */
-export const LANGUAGE = /^[a-z]{2}(-[A-Z]{2})?$/;
-export const MAX_NAME_CODE_POINTS = 200;
 
 const uuidSchema = z.string().regex(UUID);
 const nameSchema = z.string().refine((s) => codePointLength(s) <= MAX_NAME_CODE_POINTS);
 const languageSchema = z.string().regex(LANGUAGE);
-
-/** The API counts characters; emoji and other astral characters are one code point but two UTF-16 units. */
-export function codePointLength(s: string): number {
-  let n = 0;
-  for (const _ of s) n++;
-  return n;
-}
-
-/** Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection). */
-export const FORMULA_START = /^[=+\-@\t\r]/;
-
-/**
- * A cell as the API should see it: trimmed, and one leading `'` dropped when it guards a formula
- * character (`export` writes `'=SUM(…)` so Excel shows text; the import sends `=SUM(…)` back).
- */
-export function cleanCell(raw: string): string {
-  const trimmed = raw.trim();
-  // Trimmed again: `'<TAB>x` must not send a leading tab (values are trimmed, contract: Input).
-  return trimmed.startsWith("'") && FORMULA_START.test(trimmed.slice(1)) ? trimmed.slice(1).trim() : trimmed;
-}
 
 /** Which conversation a row addresses. */
 export type RowTarget = { by: 'id'; id: string } | { by: 'customer_identifier'; identifier: string; channel: string | null };

@@ -7,8 +7,8 @@ export type Origin = 'client' | 'server';
 const MAX_PENDING = 4096;
 
 export interface SettlerOptions {
-  /** Receives settled rows in input order. */
-  writeInOrder: (result: RowResult) => Promise<void>;
+  /** Receives settled rows in input order, with the earlier lines this row supersedes (all handed over before it). */
+  writeInOrder: (result: RowResult, supersedes: readonly number[]) => Promise<void>;
   /** Receives every settled row at once, in settle order (the journal). */
   onSettled: (result: RowResult) => void;
   /** Ids that appear more than once in the file: only they can supersede. */
@@ -26,6 +26,8 @@ export class Settler {
   readonly totals: Record<OutcomeKind, number> = Object.fromEntries(OUTCOME_KINDS.map((k) => [k, 0])) as Record<OutcomeKind, number>;
   /** line → the later line with the same id that ended `updated`. */
   readonly superseded = new Map<number, number>();
+  /** A superseding line → the lines it supersedes, until that line is handed over in order. */
+  private readonly supersedesByLine = new Map<number, number[]>();
   private readonly pending = new Map<number, RowResult>();
   private readonly notUpdatedLinesById = new Map<string, number[]>();
   private nextSeq = 0;
@@ -64,9 +66,11 @@ export class Settler {
       this.pending.delete(this.nextSeq);
       this.nextSeq++;
       const row = next;
+      const supersedes = this.supersedesByLine.get(row.line) ?? [];
+      this.supersedesByLine.delete(row.line);
       this.queuedWrites++;
       this.writing = this.writing.then(async () => {
-        await this.opts.writeInOrder(row);
+        await this.opts.writeInOrder(row, supersedes);
         this.queuedWrites--;
         this.wakeIfRoom();
       });
@@ -88,7 +92,9 @@ export class Settler {
       // Rows with one id are sent in file order, so every earlier row of this id has settled; a later
       // row the client found invalid may have settled already too, and is not superseded by this one.
       const lines = this.notUpdatedLinesById.get(id) ?? [];
-      for (const line of lines) if (line < result.line) this.superseded.set(line, result.line);
+      const earlier = lines.filter((line) => line < result.line);
+      for (const line of earlier) this.superseded.set(line, result.line);
+      if (earlier.length > 0) this.supersedesByLine.set(result.line, earlier);
       const later = lines.filter((line) => line > result.line);
       if (later.length > 0) this.notUpdatedLinesById.set(id, later);
       else this.notUpdatedLinesById.delete(id);

@@ -2,12 +2,12 @@ import path from 'node:path';
 import { copyRecordSpans } from '../input/failed-copy.js';
 import type { InputSource } from '../input/source.js';
 import type { LineSpan, RowResult } from '../types.js';
-import { AtomicFileWriter, tempPathFor, writeFileAtomic } from './files.js';
-import { countProblemCode, renderHtmlReport, type TimelineBucket } from './html.js';
-import { needsRetry, resultLine, resultsHeaderLine } from './results.js';
-import type { RowReport } from './read-reports.js';
-import type { RowSpool } from './row-spool.js';
-import type { RunSummary } from './summary.js';
+import { AtomicFileWriter, tempPathFor, writeFileAtomic } from '../report/files.js';
+import { countProblemCode, renderHtmlReport, type TimelineBucket } from '../report/html.js';
+import { needsRetry, resultLine, resultsHeaderLine } from '../report/results.js';
+import type { RowReport } from '../report/read-reports.js';
+import type { RowSpool } from '../report/row-spool.js';
+import type { RunSummary } from '../report/summary.js';
 import { renameSync } from 'node:fs';
 
 /** Failed rows listed in report.html, at most; all of them are in failed.csv. */

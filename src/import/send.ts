@@ -1,5 +1,6 @@
 import type { ApiClient, ApiResult } from '../api/client.js';
-import type { Conversation, ConversationPatch, RowOutcome, WritableField } from '../types.js';
+import type { ConversationPatch, RowOutcome } from '../types.js';
+import { differingFields } from '../values.js';
 
 /** Sends one row's PATCH and says what happened to it. Never throws for HTTP trouble. */
 export async function patchRow(client: ApiClient, id: string, patch: ConversationPatch): Promise<RowOutcome> {
@@ -28,12 +29,6 @@ export async function patchRow(client: ApiClient, id: string, patch: Conversatio
     };
   }
   return { kind: 'updated', httpStatus: result.status, attempts: result.attempts };
-}
-
-/** Fields of `patch` whose value in `current` differs. */
-export function differingFields(patch: ConversationPatch, current: Pick<Conversation, WritableField>): WritableField[] {
-  const fields = Object.keys(patch) as WritableField[];
-  return fields.filter((f) => patch[f] !== current[f]);
 }
 
 /** Maps a failed API call to a row outcome (contract: error codes). */

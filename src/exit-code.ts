@@ -1,0 +1,44 @@
+import type { ImportOptions } from './options.js';
+import type { OutcomeKind } from './types.js';
+
+/** The contract's exit codes, in one place (the highest-ranked that applies: 130/129 > 3 > 2 > 1 > 4 > 0). */
+export const EXIT = Object.freeze({
+  ok: 0,
+  /** Some rows invalid, failed or not attempted; an export whose output could not be written; an unexpected failure. */
+  failed: 1,
+  /** Usage, key or whole-file error, or a declined confirmation: nothing was sent. */
+  usage: 2,
+  /** Aborted: 401/403, --max-errors, a failed scan. */
+  aborted: 3,
+  /** `--plan --detailed-exitcode`: changes are pending. */
+  changesPending: 4,
+  /** SIGINT/SIGTERM, or the library's AbortSignal. */
+  interrupted: 130,
+});
+
+/** Why a run stopped early, as summary.json `stopped.reason` says it. */
+export type StopReason = 'aborted' | 'interrupted' | 'declined' | 'write_failed';
+
+const STOP_EXIT: Record<StopReason, number> = {
+  interrupted: EXIT.interrupted,
+  aborted: EXIT.aborted,
+  declined: EXIT.usage,
+  write_failed: EXIT.failed,
+};
+
+/** The exit code of a run that stopped for `reason`. */
+export function stopExitCode(reason: StopReason): number {
+  return STOP_EXIT[reason];
+}
+
+/** An import's exit code from its totals and why it stopped, if it did. */
+export function importExitCode(
+  summary: { totals: Readonly<Record<OutcomeKind, number>>; stopped: { reason: StopReason } | null },
+  opts: Pick<ImportOptions, 'mode' | 'detailedExitcode'>,
+): number {
+  if (summary.stopped !== null) return stopExitCode(summary.stopped.reason);
+  const { totals } = summary;
+  if (totals.invalid + totals.failed + totals.not_attempted > 0) return EXIT.failed;
+  if (opts.mode === 'plan' && opts.detailedExitcode && totals.would_update > 0) return EXIT.changesPending;
+  return EXIT.ok;
+}

@@ -1,0 +1,135 @@
+/** Checks `importCsv`'s options once, before any file is opened or request sent (usage errors: exit 2). */
+import { checkApiKey, checkBaseUrl } from '../credentials.js';
+import { wholeNumber } from '../checks.js';
+import { parseDelimiterArg } from '../input/delimiter.js';
+import { UsageError } from '../errors.js';
+import { DEFAULTS, type ImportCsvOptions, type ImportOptions, type MappableField, type RunMode } from '../options.js';
+import type { InputEncoding } from '../types.js';
+import { parseMapArg } from './header.js';
+import type { ExplicitOptions } from './resume.js';
+
+const ENCODINGS: Readonly<Record<string, InputEncoding>> = {
+  'utf-8': 'utf-8',
+  utf8: 'utf-8',
+  'utf-16le': 'utf-16le',
+  utf16le: 'utf-16le',
+  'utf-16be': 'utf-16be',
+  utf16be: 'utf-16be',
+  'windows-1252': 'windows-1252',
+  cp1252: 'windows-1252',
+  win1252: 'windows-1252',
+  latin1: 'latin1',
+  'iso-8859-1': 'latin1',
+};
+
+/** A value of a fixed set of choices (the CLI's yargs checks them too; a library caller may pass anything). */
+function choice<T extends string>(name: string, value: T | undefined, choices: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!choices.includes(value)) throw new UsageError(`--${name} ${JSON.stringify(value)}: use ${choices.join(' or ')}`, 'bad_argument');
+  return value;
+}
+
+function parseEncoding(value: string): InputEncoding {
+  const encoding = ENCODINGS[value.toLowerCase()];
+  if (encoding === undefined) {
+    throw new UsageError(`--encoding ${JSON.stringify(value)}: use utf-8, utf-16le, utf-16be, windows-1252 or latin1`, 'unknown_encoding');
+  }
+  return encoding;
+}
+
+/** `dryRun`, `plan` and `onlyChanged` exclude each other; `detailedExitcode` belongs to `plan`. */
+function modeOf(o: ImportCsvOptions): RunMode {
+  const flags = [
+    ['dry-run', o.dryRun],
+    ['plan', o.plan],
+    ['only-changed', o.onlyChanged],
+  ] as const;
+  const given = flags.filter(([, on]) => on === true).map(([flag]) => flag);
+  if (given.length > 1) {
+    throw new UsageError(`${given.map((f) => `--${f}`).join(' and ')} cannot be combined: pick one mode`, 'conflicting_options');
+  }
+  if (o.detailedExitcode === true && given[0] !== 'plan') {
+    throw new UsageError('--detailed-exitcode only applies to --plan (exit 4 when changes are pending)', 'conflicting_options');
+  }
+  return given[0] ?? 'import';
+}
+
+function mapOf(mapArgs: readonly string[]): Map<string, MappableField> {
+  const map = new Map<string, MappableField>();
+  for (const arg of mapArgs) {
+    const [column, field] = parseMapArg(arg);
+    if (map.has(column)) throw new UsageError(`--map names column ${JSON.stringify(column)} twice`, 'bad_map');
+    map.set(column, field);
+  }
+  return map;
+}
+
+function inputOf(o: ImportCsvOptions): Pick<ImportOptions, 'file' | 'input'> {
+  if (o.file !== undefined && o.input !== undefined) throw new UsageError('give file or input, not both', 'conflicting_options');
+  if (o.input !== undefined) return { file: '-', input: o.input };
+  if (o.file === undefined || o.file === '') throw new UsageError('import needs a file (or an input stream)', 'no_input');
+  if (o.file === '-') throw new UsageError('file "-" is standard input on the command line; pass the stream as input', 'no_input');
+  return { file: o.file, input: undefined };
+}
+
+/** The options checked and defaulted; `explicit` says which a resume must not see changed. */
+export function checkImportOptions(o: ImportCsvOptions): { options: ImportOptions; warnings: string[]; explicit: ExplicitOptions } {
+  const mode = modeOf(o);
+  const { file, input } = inputOf(o);
+  const baseUrl = checkBaseUrl(o.baseUrl ?? DEFAULTS.baseUrl);
+  const delimiter = o.delimiter === undefined ? undefined : parseDelimiterArg(o.delimiter);
+  const encoding = o.encoding === undefined ? undefined : parseEncoding(o.encoding);
+  const mapArgs = (o.map ?? []).map(String);
+  const map = mapOf(mapArgs);
+  let apiKey: string | null = null;
+  if (mode !== 'dry-run') {
+    if (o.apiKey === undefined || o.apiKey === '') throw new UsageError('no API key: pass apiKey (a dry run needs none)', 'missing_key');
+    apiKey = checkApiKey(o.apiKey, 'apiKey');
+  }
+  const matchBy = choice('match-by', o.matchBy, ['id', 'customer_identifier'], DEFAULTS.matchBy);
+  const read = choice('read', o.read, ['auto', 'get', 'list'], DEFAULTS.read);
+  if (read === 'get' && matchBy === 'customer_identifier') {
+    throw new UsageError(
+      '--read get cannot resolve customer_identifier (a GET needs the id): use --read list or auto',
+      'conflicting_options',
+    );
+  }
+  const warnings: string[] = [];
+  if (o.read !== undefined && !(mode === 'plan' || mode === 'only-changed' || matchBy === 'customer_identifier')) {
+    warnings.push('--read only matters with --plan, --only-changed or --match-by customer_identifier; ignoring it');
+  }
+  const options: ImportOptions = {
+    file,
+    input,
+    mode,
+    baseUrl,
+    apiKey,
+    read,
+    matchBy,
+    empty: choice('empty', o.empty, ['null', 'keep'], DEFAULTS.empty),
+    map,
+    mapArgs,
+    delimiter,
+    encoding,
+    concurrency: wholeNumber('concurrency', o.concurrency ?? DEFAULTS.concurrency, 1),
+    rate: wholeNumber('rate', o.rate ?? DEFAULTS.rate, 1),
+    retries: wholeNumber('retries', o.retries ?? DEFAULTS.retries, 0),
+    timeoutMs: wholeNumber('timeout', o.timeout ?? DEFAULTS.timeout, 1),
+    maxErrors: wholeNumber('max-errors', o.maxErrors ?? DEFAULTS.maxErrors, 0),
+    detailedExitcode: o.detailedExitcode ?? false,
+    reportDir: o.reportDir ?? DEFAULTS.reportDir,
+    resume: o.resume,
+    rateWindowMs: wholeNumber('rate-window-ms', o.rateWindowMs ?? DEFAULTS.rateWindowMs, 1),
+    backoffBaseMs: wholeNumber('backoff-base-ms', o.backoffBaseMs ?? DEFAULTS.backoffBaseMs, 0),
+  };
+  const explicit: ExplicitOptions = {
+    empty: o.empty !== undefined,
+    map: mapArgs.length > 0,
+    matchBy: o.matchBy !== undefined,
+    encoding: encoding !== undefined,
+    delimiter: delimiter !== undefined,
+    baseUrl: o.baseUrl !== undefined,
+    mode: mode !== 'import',
+  };
+  return { options, warnings, explicit };
+}

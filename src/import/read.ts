@@ -1,0 +1,93 @@
+/** Reading: the input opened (stdin spooled), then its header mapped and each data record checked, in file order. */
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { UsageError } from '../errors.js';
+import { withDelimiterHint } from '../input/delimiter.js';
+import { readRecords } from '../input/records.js';
+import { type InputSource, openInput } from '../input/source.js';
+import type { Logger } from '../log.js';
+import type { ImportOptions, MappableField } from '../options.js';
+import type { LineSpan, SourceRecord } from '../types.js';
+import { type CheckedRow, checkRecord, type ValidateOptions } from './check.js';
+import { type HeaderMap, mapHeader } from './header.js';
+import type { ResumeState } from './resume.js';
+
+export interface RowStreamOptions extends ValidateOptions {
+  map: ReadonlyMap<string, MappableField>;
+  onBytes?: (bytesRead: number) => void;
+}
+
+/** An opened input, and how to remove the spool a stream was copied to. */
+export interface OpenedSource {
+  source: InputSource;
+  removeSpool(): void;
+}
+
+/** Opens the file (or spools the stream into the run folder); a resume must read the very same bytes. */
+export async function openSource(opts: ImportOptions, runDir: string, resume: ResumeState | null): Promise<OpenedSource> {
+  const spoolPath = path.join(runDir, 'stdin.csv');
+  const source = await openInput({
+    path: opts.file,
+    ...(opts.input === undefined ? {} : { stdin: Readable.from(opts.input) }),
+    spoolPath,
+    encoding: opts.encoding,
+    delimiter: opts.delimiter,
+  });
+  if (resume !== null && resume.run.input.sha256 !== source.sha256) {
+    throw new UsageError(
+      `--resume ${resume.runDir}: ${source.displayPath} is not the file that run read (its SHA-256 differs); resume with the same file, or start a new run`,
+      'resume_mismatch',
+    );
+  }
+  return { source, removeSpool: () => (source.path === spoolPath ? rmSync(spoolPath, { force: true }) : undefined) };
+}
+
+/** What the checks need from the options. */
+export function rowStreamOptions(opts: ImportOptions): RowStreamOptions {
+  return { empty: opts.empty, matchBy: opts.matchBy, map: opts.map };
+}
+
+export interface RowStream {
+  header: HeaderMap;
+  headerSpan: LineSpan;
+  rows: AsyncGenerator<CheckedRow>;
+}
+
+/** The header, then each data record checked, in file order. */
+export async function openRowStream(source: InputSource, opts: RowStreamOptions): Promise<RowStream> {
+  const records = readRecords(source, opts.onBytes ? { onBytes: opts.onBytes } : {});
+  const first = await records.next();
+  if (first.done === true) {
+    await records.return(undefined);
+    throw new UsageError(`${source.displayPath} has no header row: expected e.g. id,customer_name,customer_language`, 'no_header');
+  }
+  const headerRecord: SourceRecord = first.value;
+  if (headerRecord.kind === 'broken') {
+    await records.return(undefined);
+    throw new UsageError(`the header row of ${source.displayPath} cannot be read: ${headerRecord.message}`, 'bad_header');
+  }
+  if (headerRecord.badEncoding) {
+    await records.return(undefined);
+    // NULs between the letters of a header: UTF-16 saved without a byte-order mark.
+    const hint = headerRecord.cells.join('').includes('\u0000')
+      ? 'it looks like UTF-16 without a byte-order mark: try --encoding utf-16le (or utf-16be)'
+      : 'if the file comes from Excel on Windows, try --encoding windows-1252';
+    throw new UsageError(`the header row of ${source.displayPath} is not valid ${source.encoding}; ${hint}`, 'bad_encoding');
+  }
+  let header: HeaderMap;
+  try {
+    header = mapHeader(headerRecord.cells, opts);
+  } catch (error) {
+    throw withDelimiterHint(error, headerRecord.cells, source.delimiter);
+  }
+  async function* rows(): AsyncGenerator<CheckedRow> {
+    for await (const record of records) yield checkRecord(record, header, opts);
+  }
+  return { header, headerSpan: { line: headerRecord.line, endLine: headerRecord.endLine }, rows: rows() };
+}
+
+/** The one warning about columns that are neither mapped nor known. */
+export function warnUnknownColumns(unknown: readonly string[], log: Logger): void {
+  if (unknown.length > 0) log.warn(`ignoring unknown columns: ${unknown.join(', ')} (map one with --map "<column>=<field>")`);
+}

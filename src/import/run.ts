@@ -1,0 +1,291 @@
+/**
+ * `importCsv`: the stages of an import, in the order a row meets them. Each stage is a module of
+ * this folder; docs/architecture.md draws the flow.
+ */
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { keyFingerprint } from '../credentials.js';
+import { VorelSyncError } from '../errors.js';
+import { EXIT } from '../exit-code.js';
+import type { InputSource } from '../input/source.js';
+import { type Logger, SILENT_LOGGER } from '../log.js';
+import type { ImportCsvOptions, ImportOptions } from '../options.js';
+import { startProgress } from '../progress.js';
+import { resultFields } from '../report/results.js';
+import { RowSpool } from '../report/row-spool.js';
+import { createRunDir, lockReportDir } from '../report/run-dir.js';
+import type { RunSummary } from '../report/summary.js';
+import type { RowResult } from '../types.js';
+import type { CheckedRow } from './check.js';
+import { encodingHint } from './encoding-hint.js';
+import { type FileScan, FileScanner, firstPass, warnAboutScan } from './first-pass.js';
+import { Journal } from './journal.js';
+import { rowRecord, runRecord } from './journal-records.js';
+import { type PreparedMode, prepareMode } from './modes.js';
+import { checkImportOptions } from './options.js';
+import { ImportTally } from './progress.js';
+import { openRowStream, openSource, rowStreamOptions, warnUnknownColumns } from './read.js';
+import { finaliseReports } from './reports.js';
+import { openRequests, TIMELINE_BUCKET_SECONDS, type RunRequests } from './requests.js';
+import { readJournal, type ResumeState, resumeOptions } from './resume.js';
+import type { HandlerHooks } from './row-handler.js';
+import { Sender, toResult } from './schedule.js';
+import { Settler } from './settle.js';
+import { StopSwitch } from './stop.js';
+import { buildSummary } from './summary.js';
+
+/** The callbacks and services of one run (ImportCsvOptions minus the options proper). */
+export type RunEnvironment = Pick<ImportCsvOptions, 'onRow' | 'onSuperseded' | 'onProgress' | 'confirm'> & {
+  log: Logger;
+  signal: AbortSignal;
+  now: () => Date;
+};
+
+/** Runs an import end to end and resolves with summary.json's content; usage errors reject (exit 2, nothing sent). */
+export async function importCsv(options: ImportCsvOptions): Promise<RunSummary> {
+  const log = options.logger ?? SILENT_LOGGER;
+  const checked = checkImportOptions(options);
+  for (const warning of checked.warnings) log.warn(warning);
+  const resume = checked.options.resume === undefined ? null : await readJournal(checked.options.resume);
+  if (resume?.tornLastLine === true) log.warn('skipped 1 unreadable journal line: the last one, cut off by a crash mid-write');
+  const opts = resume === null ? checked.options : resumeOptions(checked.options, checked.explicit, resume);
+  const { onRow, onSuperseded, onProgress, confirm } = options;
+  const env: RunEnvironment = {
+    log,
+    signal: options.signal ?? new AbortController().signal,
+    now: () => new Date(),
+    onRow,
+    onSuperseded,
+    onProgress,
+    confirm,
+  };
+  return runImport(opts, env, resume);
+}
+
+interface RunFolder {
+  runId: string;
+  dir: string;
+  startedAt: Date;
+}
+
+/** One run at a time per report dir, in a folder of its own. */
+async function runImport(opts: ImportOptions, env: RunEnvironment, resume: ResumeState | null): Promise<RunSummary> {
+  const startedAt = env.now();
+  const lock = lockReportDir(opts.reportDir);
+  try {
+    const { runId, dir } = createRunDir(opts.reportDir, startedAt);
+    try {
+      return await runInFolder(opts, env, { runId, dir, startedAt }, resume);
+    } catch (error) {
+      // A usage error found before anything was sent leaves no half run folder behind.
+      if (error instanceof VorelSyncError && error.exitCode === EXIT.usage) rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
+  } finally {
+    lock.release();
+  }
+}
+
+/** Everything the row loop works with. */
+interface RunParts {
+  opts: ImportOptions;
+  env: RunEnvironment;
+  source: InputSource;
+  scan: FileScan | null;
+  requests: RunRequests | null;
+  journal: Journal | null;
+  spool: RowSpool;
+  stop: StopSwitch;
+  settler: Settler;
+  tally: ImportTally;
+  resume: ResumeState | null;
+  /** Ids on several rows: known from the first pass, or (matching by phone/email) once rows resolve. */
+  repeatIds: Set<string>;
+}
+
+async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: RunFolder, resume: ResumeState | null): Promise<RunSummary> {
+  const { source, removeSpool } = await openSource(opts, folder.dir, resume);
+  const dryRun = opts.mode === 'dry-run';
+  // A dry run is itself one pass; every other run reads the file once first, before any request.
+  const firstScan = dryRun ? null : await firstPass(source, rowStreamOptions(opts), opts.mode, env.log);
+  const tally = new ImportTally();
+  const stream = await openRowStream(source, { ...rowStreamOptions(opts), onBytes: (bytes) => tally.bytesRead(bytes) });
+  if (dryRun) warnUnknownColumns(stream.header.unknown, env.log);
+  const requests = openRequests(opts, env.log, folder.startedAt.getTime());
+  // A dry run sends nothing, so there is nothing to resume: no journal.
+  const journal = dryRun ? null : new Journal(path.join(folder.dir, 'journal.ndjson'));
+  journal?.append(runRecord(folder, opts, source));
+  journal?.sync();
+  const spool = new RowSpool(path.join(folder.dir, '.rows.ndjson'));
+  const stop = new StopSwitch(env.log, requests?.client ?? null);
+  const repeatIds = new Set(firstScan?.duplicateIds);
+  const settler = settlerFor({ env, source, journal, spool, stop, tally, repeatIds, maxErrors: opts.maxErrors });
+  const parts: RunParts = { opts, env, source, scan: firstScan, requests, journal, spool, stop, settler, tally, resume, repeatIds };
+  const { rows, carriedOver, prepared, dryScan } = await sendRows(parts, stream.rows);
+  const scan = firstScan ?? dryScan;
+  if (dryScan !== null) warnAboutScan(dryScan, opts.mode, env.log);
+  const facts = {
+    ...folder,
+    finishedAt: env.now(),
+    source,
+    rows,
+    totals: settler.totals,
+    superseded: settler.superseded.size,
+    stats: requests?.client.stats ?? null,
+    scan,
+    stop: stop.current,
+    resume,
+    carriedOver,
+    prepared,
+  };
+  const summary = await finaliseReports({
+    runDir: folder.dir,
+    source,
+    headerSpan: stream.headerSpan,
+    spool,
+    superseded: settler.superseded,
+    summaryFor: (failedRows) => buildSummary(opts, facts, failedRows),
+    timeline: requests?.timeline() ?? [],
+    bucketSeconds: TIMELINE_BUCKET_SECONDS,
+    extraReports: prepared?.reports(folder.dir) ?? [],
+  });
+  spool.remove();
+  removeSpool();
+  return summary;
+}
+
+/** The settler, wired to the journal, the spool, progress, `onRow` and `onSuperseded`. */
+function settlerFor(
+  p: Pick<RunParts, 'env' | 'source' | 'journal' | 'spool' | 'stop' | 'tally' | 'repeatIds'> & { maxErrors: number },
+): Settler {
+  let encodingHinted = false;
+  return new Settler({
+    writeInOrder: async (row, supersedes) => {
+      await p.spool.write(row);
+      p.env.onRow?.(resultFields(row, undefined));
+      for (const line of supersedes) p.env.onSuperseded?.({ line, by: row.line });
+    },
+    onSettled: (row) => {
+      if (!encodingHinted && row.outcome.kind === 'invalid' && row.outcome.code === 'bad_encoding') {
+        encodingHinted = true;
+        p.env.log.warn(encodingHint(p.source.encoding, row.line));
+      }
+      p.journal?.append(rowRecord(row));
+      p.tally.rowSettled(row);
+    },
+    duplicateIds: p.repeatIds,
+    maxErrors: p.maxErrors,
+    onBreak: (message) => p.stop.halt({ reason: 'aborted', message }),
+  });
+}
+
+/** Prepares the mode, asks `confirm`, then settles every row in file order; closes what the loop used. */
+async function sendRows(
+  p: RunParts,
+  rows: AsyncIterable<CheckedRow>,
+): Promise<{ rows: number; carriedOver: number; prepared: PreparedMode | null; dryScan: FileScan | null }> {
+  const { opts, requests, stop } = p;
+  const unwatch = stop.watch(p.env.signal);
+  const basis = {
+    totalBytes: p.source.size,
+    rowsTotal: p.scan?.rows ?? null,
+    rate: requests ? opts.rate : null,
+    limiter: requests?.client.limiter ?? null,
+  };
+  const progress = startProgress(p.env.onProgress, (done) => p.tally.state(basis, done));
+  try {
+    const prepared =
+      requests === null || p.scan === null
+        ? null
+        : await prepareMode(opts, {
+            client: requests.client,
+            scan: p.scan,
+            log: p.env.log,
+            abort: (message) => stop.halt({ reason: 'aborted', message }),
+          });
+    if (prepared !== null && p.scan !== null) await askToProceed(p, p.scan);
+    const sender = prepared === null ? null : senderFor(p, prepared);
+    const counted = await settleEach(p, rows, sender);
+    return { ...counted, prepared };
+  } finally {
+    unwatch();
+    progress.stop();
+    await p.spool.close();
+    await p.journal?.close();
+    requests?.client.close();
+  }
+}
+
+/** `confirm`, where the CLI would prompt: before the first PATCH of a run that sends any. */
+async function askToProceed(p: RunParts, scan: FileScan): Promise<void> {
+  const { opts, env, stop } = p;
+  if (env.confirm === undefined || opts.apiKey === null || stop.current !== null) return;
+  if (opts.mode !== 'import' && opts.mode !== 'only-changed') return;
+  const preview = {
+    mode: opts.mode,
+    rows: scan.validRows,
+    clears: scan.clears,
+    baseUrl: opts.baseUrl,
+    keyFingerprint: keyFingerprint(opts.apiKey),
+  };
+  if (!(await env.confirm(preview))) stop.halt({ reason: 'declined', message: 'the run was not confirmed: nothing was sent' });
+}
+
+function senderFor(p: RunParts, prepared: PreparedMode): Sender {
+  const { journal, resume } = p;
+  const hooks: HandlerHooks = {
+    recalledBefore: (row) => resume?.befores.get(row.line),
+    beforeWrite: (row, id, before) => {
+      journal?.append({ type: 'before', line: row.line, id, before });
+      journal?.sync();
+    },
+  };
+  return new Sender({
+    concurrency: p.opts.concurrency,
+    handler: prepared.handler,
+    hooks,
+    settler: p.settler,
+    stop: p.stop,
+    duplicateKeys: p.scan?.duplicateKeys ?? new Set(),
+    repeatIds: p.repeatIds,
+  });
+}
+
+/** Each row in file order: carried over, invalid, valid (dry run), not attempted (stopped), or sent. */
+async function settleEach(
+  p: RunParts,
+  rows: AsyncIterable<CheckedRow>,
+  sender: Sender | null,
+): Promise<{ rows: number; carriedOver: number; dryScan: FileScan | null }> {
+  const { settler, stop, resume } = p;
+  // A dry run reads the file once: it counts while it goes and warns at the end.
+  const dryScanner = p.opts.mode === 'dry-run' ? new FileScanner() : null;
+  let seq = 0;
+  let carriedOver = 0;
+  for await (const row of rows) {
+    const rowSeq = seq++;
+    dryScanner?.add(row);
+    await settler.waitForRoom();
+    const carried: RowResult | undefined = resume?.carried.get(row.line);
+    if (carried !== undefined) {
+      carriedOver++;
+      settler.settle(rowSeq, carried, 'client');
+    } else if (row.kind === 'invalid') {
+      settler.settle(
+        rowSeq,
+        toResult(row, { kind: 'invalid', code: row.code, message: row.message, httpStatus: null, attempts: 0 }),
+        'client',
+      );
+    } else if (p.opts.mode === 'dry-run') {
+      settler.settle(rowSeq, toResult(row, { kind: 'valid' }), 'client');
+    } else {
+      // Backpressure: the next record is pulled only once a request slot is free.
+      await sender?.slotFree();
+      if (stop.current !== null || sender === null) settler.settle(rowSeq, toResult(row, stop.notAttempted()), 'client');
+      else sender.send(rowSeq, row);
+    }
+  }
+  await sender?.drain();
+  await settler.drain();
+  return { rows: seq, carriedOver, dryScan: dryScanner?.scan ?? null };
+}

@@ -1,0 +1,84 @@
+/**
+ * Sending: a valid row starts only when one of `concurrency` slots is free, and the reader pulls the
+ * next record only then (backpressure by construction: memory stays flat). Rows of one conversation
+ * run in file order, never at once. A plain gate over the in-flight set, not p-limit: p-limit's
+ * queue would hold what the gate already refuses to read (README, decisions).
+ */
+import type { RowOutcome, RowResult } from '../types.js';
+import type { CheckedRow } from './check.js';
+import { rowId } from './first-pass.js';
+import { type HandledRow, type HandlerHooks, type RowHandler, targetKey, type ValidRow } from './row-handler.js';
+import type { Settler } from './settle.js';
+import type { StopSwitch } from './stop.js';
+
+export interface SenderContext {
+  concurrency: number;
+  handler: RowHandler;
+  hooks: HandlerHooks;
+  settler: Settler;
+  stop: StopSwitch;
+  /** Normalised identifiers on several rows (from the first pass): the ids they resolve to may repeat. */
+  duplicateKeys: ReadonlySet<string>;
+  /** Ids on several rows; grows as identifiers resolve. */
+  repeatIds: Set<string>;
+}
+
+/** A row's result before the server had a say. */
+export function toResult(row: CheckedRow, outcome: RowOutcome): RowResult {
+  const copyFrom = row.copyFrom === undefined ? {} : { copyFrom: row.copyFrom };
+  return { line: row.line, endLine: row.endLine, ...copyFrom, id: rowId(row), patch: row.patch, before: null, outcome };
+}
+
+export class Sender {
+  private readonly inFlight = new Set<Promise<void>>();
+  /** The last task per target: the next row of that target waits for it. */
+  private readonly lastTaskByKey = new Map<string, Promise<void>>();
+
+  constructor(private readonly ctx: SenderContext) {}
+
+  /** Resolves once a slot is free. */
+  async slotFree(): Promise<void> {
+    while (this.inFlight.size >= this.ctx.concurrency) await Promise.race(this.inFlight);
+  }
+
+  /** Starts the row (after the previous row of its target); it settles itself. */
+  send(seq: number, row: ValidRow): void {
+    const key = targetKey(row.target);
+    const previous = this.lastTaskByKey.get(key);
+    const task = (async () => {
+      if (previous) await previous;
+      await this.handle(seq, row, key);
+    })();
+    this.inFlight.add(task);
+    this.lastTaskByKey.set(key, task);
+    const forget = (): void => {
+      this.inFlight.delete(task);
+      if (this.lastTaskByKey.get(key) === task) this.lastTaskByKey.delete(key);
+    };
+    task.then(forget, forget);
+  }
+
+  /** Resolves when every row sent has settled. */
+  async drain(): Promise<void> {
+    await Promise.all(this.inFlight);
+  }
+
+  private async handle(seq: number, row: ValidRow, key: string): Promise<void> {
+    const { stop, settler } = this.ctx;
+    const handled: HandledRow =
+      stop.current === null
+        ? await this.ctx.handler.handle(row, this.ctx.hooks)
+        : { id: rowId(row), outcome: stop.notAttempted(), before: null };
+    // A request the stop caught before it started says why the run stopped (interrupted, or aborted).
+    const stopped = stop.current;
+    const outcome: RowOutcome =
+      handled.outcome.kind === 'not_attempted' && stopped !== null
+        ? { ...handled.outcome, code: stopped.reason === 'interrupted' ? 'interrupted' : 'aborted' }
+        : handled.outcome;
+    if (handled.id !== null && this.ctx.duplicateKeys.has(key)) this.ctx.repeatIds.add(handled.id);
+    settler.settle(seq, { ...toResult(row, outcome), id: handled.id, before: handled.before }, 'server');
+    if (outcome.kind === 'failed' && (outcome.code === 'unauthorized' || outcome.code === 'forbidden')) {
+      stop.halt({ reason: 'aborted', message: outcome.message });
+    }
+  }
+}

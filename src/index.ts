@@ -1,0 +1,28 @@
+/**
+ * The package entry (`import { importCsv } from 'vorel-csv-sync'`): the library the `vorel-sync`
+ * CLI is a thin shell over. It never reads the environment or argv, never writes to stdout/stderr
+ * unless given a `logger`, never exits and installs no signal handlers.
+ */
+export { importCsv } from './import/run.js';
+export { exportCsv } from './export/run.js';
+export type { ExportSummary } from './export/run.js';
+export { startEmulator } from './emulator/index.js';
+export type { Emulator, EmulatorOptions } from './emulator/index.js';
+export { DEFAULTS } from './options.js';
+export type {
+  ConfirmPreview,
+  CsvInput,
+  EmptyCells,
+  ExportCsvOptions,
+  ImportCsvOptions,
+  MatchBy,
+  ReadStrategy,
+  RunMode,
+  Supersession,
+} from './options.js';
+export type { ExportProgress, ImportProgress, ProgressState } from './progress.js';
+export type { RunStop, RunSummary } from './report/summary.js';
+export { UsageError, VorelSyncError } from './errors.js';
+export type { UsageCode } from './errors.js';
+export type { Logger } from './log.js';
+export type { OutcomeKind, ResultFields, RowErrorCode } from './types.js';

@@ -1,0 +1,78 @@
+/** What `onProgress` receives: one state type for both commands, so one renderer draws either. */
+import type { OutcomeKind } from './types.js';
+
+interface CommonProgress {
+  /** Request starts per window allowed (`rate`), or null when nothing is sent (a dry run). */
+  rate: number | null;
+  /** Requests started in the last rate window. */
+  requestsLastMinute: number;
+  /** Time left of a 429 pause or rate-limit hold, ms; null when none is in force. */
+  pausedMs: number | null;
+  elapsedMs: number;
+  /** True once, in the last state of a run. */
+  done: boolean;
+}
+
+/** An import: rows settled by outcome, and how much of the file was read. */
+export interface ImportProgress extends CommonProgress {
+  command: 'import';
+  bytes: number;
+  totalBytes: number;
+  /** Rows settled. */
+  rows: number;
+  /** Data rows in the file when a first pass counted them (not for a dry run, which reads once). */
+  rowsTotal: number | null;
+  counts: Readonly<Partial<Record<OutcomeKind, number>>>;
+}
+
+/** An export: the API gives no total, so pages and rows so far. */
+export interface ExportProgress extends CommonProgress {
+  command: 'export';
+  pages: number;
+  /** Conversations read from the API. */
+  scanned: number;
+  /** Rows written (after the filters). */
+  written: number;
+}
+
+export type ProgressState = ImportProgress | ExportProgress;
+
+/** Between two `onProgress` calls while a run goes on. */
+export const PROGRESS_EVERY_MS = 250;
+
+/** What the progress states read from the run's rate limiter. */
+export interface PaceSource {
+  readonly pausedUntil: number | null;
+  startsInLastWindow(): number;
+}
+
+/** The limiter's pace at `now`: starts in the last window and the time left of a pause. */
+export function paceOf(limiter: PaceSource | null, now: number): Pick<CommonProgress, 'requestsLastMinute' | 'pausedMs'> {
+  const paused = limiter?.pausedUntil ?? null;
+  return { requestsLastMinute: limiter?.startsInLastWindow() ?? 0, pausedMs: paused !== null && paused > now ? paused - now : null };
+}
+
+/** A running emitter: `stop()` sends the last state, with `done` set. */
+export interface ProgressEmitter {
+  stop(): void;
+}
+
+/** Calls `emit(state(false))` now and every PROGRESS_EVERY_MS (an unref'd timer: it never holds the process open). */
+export function startProgress(
+  emit: ((state: ProgressState) => void) | undefined,
+  state: (done: boolean) => ProgressState,
+): ProgressEmitter {
+  if (emit === undefined) return { stop: () => undefined };
+  emit(state(false));
+  const timer = setInterval(() => emit(state(false)), PROGRESS_EVERY_MS);
+  timer.unref();
+  let stopped = false;
+  return {
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      emit(state(true));
+    },
+  };
+}

@@ -1,0 +1,185 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+// By the package's name: resolved through package.json "exports" to the built entry, as a user's script would.
+import { type Emulator, exportCsv, importCsv, type ResultFields, startEmulator, type Supersession, UsageError } from 'vorel-csv-sync';
+import { ROOT, tempDir } from './helpers/cli.js';
+import { testId } from './helpers/emulator.js';
+
+/** The README's "Use as a library" example, exactly as printed. */
+function readmeExample(): string {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Use as a library'));
+  const code = /```js\n([\s\S]*?)```/.exec(section)?.[1];
+  if (code === undefined) throw new Error('README has no js example under "Use as a library"');
+  return code;
+}
+
+describe('the README library example', () => {
+  // Inside the package folder (git-ignored .tmp/), so the bare name resolves by self-reference.
+  mkdirSync(path.join(ROOT, '.tmp'), { recursive: true });
+  const dir = mkdtempSync(path.join(ROOT, '.tmp', 'library-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs against the emulator: exports, then re-imports the file with nothing to change', async () => {
+    writeFileSync(path.join(dir, 'example.mjs'), readmeExample());
+    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['example.mjs'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^exported 20; exit 0: 20 unchanged, report in reports\/\S+\n$/);
+    expect(run.stderr).toBe('');
+  });
+});
+
+describe('importCsv', () => {
+  let emulator: Emulator;
+  let work: string;
+  beforeEach(async () => {
+    emulator = await startEmulator({ count: 0, rateLimit: null });
+    emulator.insert([1, 2, 3].map(conversation));
+    work = tempDir();
+  });
+  afterEach(() => emulator.close());
+
+  const conversation = (n: number) => ({
+    id: testId(n),
+    channel: 'whatsapp',
+    customer_identifier: `+4470000000${n}`,
+    status: 'active',
+    created_at: '2025-01-01T00:00:00Z',
+    customer_name: `Before ${n}`,
+    customer_language: 'en',
+    first_message_at: null,
+    last_message_at: null,
+  });
+  const common = () => ({ baseUrl: emulator.baseUrl, apiKey: emulator.apiKey, rate: 100_000, reportDir: path.join(work, 'reports') });
+  const csv = (text: string): string => {
+    const file = path.join(work, `${Math.random().toString(16).slice(2)}.csv`);
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it('calls onRow once per data row in input order with the results.csv fields, then onSuperseded', async () => {
+    const events: (ResultFields | Supersession)[] = [];
+    const file = csv(`id,name,language\n${testId(1)},Old,EN\n${testId(2)},Two,en\n${testId(1)},New,en\n`);
+    const summary = await importCsv({ file, ...common(), onRow: (row) => events.push(row), onSuperseded: (s) => events.push(s) });
+    expect(summary.exit_code).toBe(1);
+    expect(events).toEqual([
+      expect.objectContaining({
+        line: 2,
+        id: testId(1),
+        outcome: 'invalid',
+        error_code: 'bad_language',
+        customer_language: 'EN',
+        attempts: 0,
+      }),
+      expect.objectContaining({ line: 3, id: testId(2), outcome: 'updated', http_status: 200, error_code: null, customer_name: 'Two' }),
+      expect.objectContaining({ line: 4, id: testId(1), outcome: 'updated', before_customer_name: null }),
+      { line: 2, by: 4 },
+    ]);
+    expect(summary.superseded).toBe(1);
+  });
+
+  it('reads a stream given as input, and never writes to stdout or stderr without a logger', async () => {
+    const stdout = vi.spyOn(process.stdout, 'write');
+    const stderr = vi.spyOn(process.stderr, 'write');
+    try {
+      const input = Readable.from([Buffer.from(`id,name\n${testId(1)},A\n`), Buffer.from(`${testId(2)},B\nbad,C\n`)]);
+      const summary = await importCsv({ input, ...common() });
+      expect(summary.input.path).toBe('-');
+      expect(summary.totals).toMatchObject({ updated: 2, invalid: 1 });
+      expect(stdout).not.toHaveBeenCalled();
+      expect(stderr).not.toHaveBeenCalled();
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+  });
+
+  it('resolves with exit_code 130 when its signal aborts, and the run folder resumes', async () => {
+    const file = csv(`id,name\n${testId(1)},A\n${testId(2)},B\n`);
+    const stop = new AbortController();
+    stop.abort();
+    const interrupted = await importCsv({ file, ...common(), signal: stop.signal });
+    expect(interrupted.exit_code).toBe(130);
+    expect(interrupted.totals.not_attempted).toBe(2);
+    expect(emulator.requests.filter((r) => r.method === 'PATCH')).toHaveLength(0);
+    const resumed = await importCsv({ file, ...common(), resume: interrupted.report_dir });
+    expect(resumed.exit_code).toBe(0);
+    expect(resumed.totals.updated).toBe(2);
+  });
+
+  it('asks confirm before the first PATCH; false sends nothing and resolves with exit_code 2', async () => {
+    const file = csv(`id,name\n${testId(1)},A\n`);
+    const previews: unknown[] = [];
+    const confirm = (preview: unknown): boolean => {
+      previews.push(preview);
+      return false;
+    };
+    const declined = await importCsv({ file, ...common(), confirm });
+    expect(declined.exit_code).toBe(2);
+    expect(declined.stopped?.reason).toBe('declined');
+    expect(previews).toEqual([expect.objectContaining({ mode: 'import', rows: 1, baseUrl: emulator.baseUrl })]);
+    expect(JSON.stringify(previews)).not.toContain(emulator.apiKey);
+    expect(emulator.requests).toHaveLength(0);
+    const confirmed = await importCsv({ file, ...common(), confirm: async () => true });
+    expect(confirmed.exit_code).toBe(0);
+  });
+
+  it('rejects usage errors with a stable code and exitCode 2, before any request', async () => {
+    const noId = csv('name\nA\n');
+    await expect(importCsv({ file: noId, ...common() })).rejects.toMatchObject({ code: 'missing_column', exitCode: 2 });
+    await expect(importCsv({ file: noId, ...common(), apiKey: 'nope' })).rejects.toMatchObject({ code: 'malformed_key', exitCode: 2 });
+    await expect(importCsv({ file: noId, ...common(), dryRun: true, plan: true })).rejects.toBeInstanceOf(UsageError);
+    expect(emulator.requests).toHaveLength(0);
+  });
+
+  it('rejects a journal damaged before its last line, naming the line (journal_corrupt)', async () => {
+    const runDir = path.join(work, 'damaged');
+    mkdirSync(runDir);
+    writeFileSync(path.join(runDir, 'journal.ndjson'), '{"type":"run"}\n{"type":"row","line":2}\n');
+    const file = csv(`id,name\n${testId(1)},A\n`);
+    await expect(importCsv({ file, ...common(), resume: runDir })).rejects.toMatchObject({
+      code: 'journal_corrupt',
+      exitCode: 2,
+      message: expect.stringMatching(/line 1 /),
+    });
+  });
+});
+
+describe('exportCsv', () => {
+  it('writes the CSV to a Writable and resolves with its summary', async () => {
+    const emulator = await startEmulator({ count: 5, rateLimit: null });
+    try {
+      let text = '';
+      const output = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          text += chunk.toString();
+          done();
+        },
+      });
+      const states: string[] = [];
+      const summary = await exportCsv({
+        output,
+        baseUrl: emulator.baseUrl,
+        apiKey: emulator.apiKey,
+        onProgress: (s) => states.push(`${s.command}${s.done ? ' done' : ''}`),
+      });
+      expect(summary).toMatchObject({ exit_code: 0, written: 5, output: null });
+      expect(text.split('\r\n')[0]).toBe('id,channel,customer_identifier,status,customer_name,customer_language,created_at');
+      expect(text.trimEnd().split('\r\n')).toHaveLength(6);
+      expect(states.at(-1)).toBe('export done');
+    } finally {
+      await emulator.close();
+    }
+  });
+});
