@@ -1,3 +1,4 @@
+import type { RateSetting } from './api/rate-pace.js';
 import type { Delimiter, InputEncoding } from './types.js';
 
 /** Fields a CSV column can be mapped to (contract: `--map`). */
@@ -29,7 +30,8 @@ export interface ImportOptions {
   delimiter: Delimiter | undefined;
   encoding: InputEncoding | undefined;
   concurrency: number;
-  rate: number;
+  /** `--rate`: `auto` (follow the API's rate headers) or a hard cap of starts per minute. */
+  rate: RateSetting;
   retries: number;
   timeoutMs: number;
   maxErrors: number;
@@ -54,7 +56,7 @@ export const DEFAULTS = Object.freeze({
   matchBy: 'id' as MatchBy,
   empty: 'null' as EmptyCells,
   concurrency: 4,
-  rate: 180,
+  rate: 'auto' as RateSetting,
   retries: 5,
   timeoutMs: 30_000,
   maxErrors: 20,

@@ -54,17 +54,23 @@ const row = (kind: 'updated' | 'invalid'): RowResult => ({
       : { kind, code: 'bad_language', message: 'x', httpStatus: null, attempts: 0 },
 });
 
-/** A client stand-in: the progress display only reads its limiter. */
+/** A client stand-in: the progress display only reads its limiter and its pace. */
 function clientWithPause(pauseMs: number): ApiClient {
   const limiter = new RateLimiter({ rate: 180 });
   limiter.pauseUntil(Date.now() + pauseMs);
-  return { limiter } as unknown as ApiClient;
+  const pace = { mode: 'fixed', per_min: 180, source: 'flag' };
+  return { limiter, pace, paceText: '180/min: --rate 180' } as unknown as ApiClient;
 }
 
 describe('progress text', () => {
   it('shows rows by outcome, requests per minute against --rate and an ETA from the rows settled', () => {
     const text = progressSegments(snapshot()).map((s) => s.text);
     expect(text).toEqual(['ETA 3m 00s', '176/180 req/min', '30/120 rows: 25 updated, 3 invalid, 2 failed', '500 B of 1.0 kB read']);
+  });
+
+  it('says which pace is in force next to the requests per minute', () => {
+    const text = progressSegments(snapshot({ rate: 200, pace: "auto: 200/min from the API's rate headers" })).map((s) => s.text);
+    expect(text).toContain("176/200 req/min, auto: 200/min from the API's rate headers");
   });
 
   it('puts the rate-limit wait first, rounded up to whole seconds', () => {
@@ -109,7 +115,9 @@ describe('progress display', () => {
     progress.logStream.write('warning: something\n');
     progress.stop();
     expect(stderr.text).not.toContain(ESC);
-    expect(stderr.text).toMatch(/^warning: something\nprogress: 100% · took 0 s · \d+\/180 req\/min · 2\/2 rows: 1 updated, 1 invalid/);
+    expect(stderr.text).toMatch(
+      /^warning: something\nprogress: 100% · took 0 s · \d+\/180 req\/min, 180\/min: --rate 180 · 2\/2 rows: 1 updated, 1 invalid/,
+    );
   });
 
   it('on a terminal draws a bar that shows the rate-limit wait, in colour unless NO_COLOR is set', () => {

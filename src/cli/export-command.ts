@@ -20,7 +20,11 @@ export function exportCommand(y: Argv): Argv {
     .option('created-before', { type: 'string', describe: 'only created before this ISO date/date-time' })
     .option('missing', { type: 'string', describe: 'only rows where name or language (or either: name,language) is empty' })
     .option('limit', { type: 'number', describe: 'stop after writing this many rows' })
-    .option('rate', { type: 'number', default: 180, describe: 'request starts per minute at most (the API allows 200)' })
+    .option('rate', {
+      type: 'string',
+      default: 'auto',
+      describe: "request starts per minute at most, or auto: as the API's rate headers allow (180 without them)",
+    })
     .option('retries', { type: 'number', default: 5, describe: 'retries per page for 5xx, timeouts and network errors' })
     .option('timeout', { type: 'number', default: 30000, describe: 'per-attempt timeout in ms' })
     .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON on stdout (needs an output file)' })

@@ -3,7 +3,7 @@ import { parseIsoInstant } from '../export/filter.js';
 import { MISSING_FIELDS, type ExportFilters, type ExportOptions, type MissingField } from '../export/options.js';
 import { DEFAULTS } from '../options.js';
 import { checkBaseUrl, loadApiKey } from './credentials.js';
-import { DELIMITERS, wholeNumber } from './import-options.js';
+import { DELIMITERS, rateSetting, wholeNumber } from './import-options.js';
 
 /** The export command's arguments as yargs hands them over (a repeated string option is an array). */
 export interface RawExportArgs {
@@ -18,7 +18,7 @@ export interface RawExportArgs {
   'created-before'?: string;
   missing?: string | string[];
   limit?: number;
-  rate: number;
+  rate: string | number;
   retries: number;
   timeout: number;
   json: boolean;
@@ -88,7 +88,7 @@ export function exportOptionsFrom(
   const warnings: string[] = [];
   const filters = filtersFrom(args, warnings);
   const limit = args.limit === undefined ? null : wholeNumber('limit', args.limit, 1);
-  const rate = wholeNumber('rate', args.rate, 1);
+  const rate = rateSetting(args.rate);
   const retries = wholeNumber('retries', args.retries, 0);
   const timeoutMs = wholeNumber('timeout', args.timeout, 1);
   // The key last: every other mistake is reported without needing one.

@@ -23,7 +23,6 @@ export function createExportProgress(io: ProgressIo): ExportProgress | undefined
   const now = io.now ?? Date.now;
   let counts: Readonly<ExportCounts> = { pages: 0, scanned: 0, written: 0 };
   let startedAt = 0;
-  let rate = 0;
   let client: ApiClient | null = null;
   let timer: NodeJS.Timeout | undefined;
 
@@ -32,7 +31,7 @@ export function createExportProgress(io: ProgressIo): ExportProgress | undefined
     const limiter = client?.limiter;
     const paused = limiter?.pausedUntil ?? null;
     const waiting = paused !== null && paused > now() ? `, waiting for rate limit (${Math.ceil((paused - now()) / 1000)} s)` : '';
-    const pace = limiter ? ` · ${limiter.startsInLastWindow()}/${rate} req/min${waiting}` : '';
+    const pace = client ? ` · ${client.limiter.startsInLastWindow()}/${client.pace.per_min} req/min, ${client.paceText}${waiting}` : '';
     return `export: ${counts.pages} pages, ${counts.scanned} conversations read, ${counts.written} rows written${pace} · ${elapsed} s`;
   };
   const draw = (): void => {
@@ -42,7 +41,6 @@ export function createExportProgress(io: ProgressIo): ExportProgress | undefined
   return {
     start(info) {
       startedAt = now();
-      rate = info.rate;
       client = info.client;
       timer = setInterval(draw, tty ? TTY_EVERY_MS : PLAIN_EVERY_MS);
       timer.unref();

@@ -1,3 +1,4 @@
+import type { RateSetting } from '../api/rate-pace.js';
 import { UsageError } from '../errors.js';
 import {
   DEFAULTS,
@@ -30,7 +31,7 @@ export interface RawImportArgs {
   delimiter?: string;
   encoding?: string;
   concurrency: number;
-  rate: number;
+  rate: string | number;
   retries: number;
   timeout: number;
   'max-errors': number;
@@ -64,6 +65,14 @@ export function wholeNumber(name: string, value: number, min: number): number {
     throw new UsageError(`--${name} must be a whole number of at least ${min} (got ${value})`);
   }
   return value;
+}
+
+/** `--rate <n|auto>`: `auto`, or a whole number of starts per minute of at least 1. */
+export function rateSetting(value: string | number): RateSetting {
+  if (String(value).trim().toLowerCase() === 'auto') return 'auto';
+  const n = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--rate must be auto or a whole number of at least 1 (got ${value})`);
+  return n;
 }
 
 /** `--dry-run`, `--plan` and `--only-changed` exclude each other; `--detailed-exitcode` belongs to `--plan`. */
@@ -138,7 +147,7 @@ export function importOptionsFrom(
     delimiter,
     encoding,
     concurrency: wholeNumber('concurrency', args.concurrency, 1),
-    rate: wholeNumber('rate', args.rate, 1),
+    rate: rateSetting(args.rate),
     retries: wholeNumber('retries', args.retries, 0),
     timeoutMs: wholeNumber('timeout', args.timeout, 1),
     maxErrors: wholeNumber('max-errors', args['max-errors'], 0),

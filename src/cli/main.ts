@@ -64,7 +64,11 @@ function importCommand(y: Argv): Argv {
         describe: 'utf-8, utf-16le, utf-16be, windows-1252 or latin1 (default: UTF-8, or UTF-16 by BOM)',
       })
       .option('concurrency', { type: 'number', default: 4, describe: 'requests in flight at most' })
-      .option('rate', { type: 'number', default: 180, describe: 'request starts per minute at most (the API allows 200)' })
+      .option('rate', {
+        type: 'string',
+        default: 'auto',
+        describe: "request starts per minute at most, or auto: as the API's rate headers allow (180 without them)",
+      })
       .option('retries', { type: 'number', default: 5, describe: 'retries per row for 5xx, timeouts and network errors' })
       .option('timeout', { type: 'number', default: 30000, describe: 'per-attempt timeout in ms' })
       .option('max-errors', { type: 'number', default: 20, describe: 'stop after this many consecutive server-side failures (0 = never)' })

@@ -53,6 +53,8 @@ export interface ProgressSnapshot {
   counts: Readonly<Partial<Record<OutcomeKind, number>>>;
   /** `--rate`, or null when nothing is sent. */
   rate: number | null;
+  /** Which pace is in force and why, e.g. "auto: 200/min from the API's rate headers". */
+  pace?: string;
   requestsLastMinute: number;
   /** Time left of a 429 pause or rate-limit hold, ms; null when none is in force. */
   pausedMs: number | null;
@@ -91,7 +93,7 @@ export function progressSegments(s: ProgressSnapshot): Segment[] {
     const eta = etaSeconds(s);
     segments.push({ text: `ETA ${eta === null ? '…' : formatDuration(eta)}` });
   }
-  if (s.rate !== null) segments.push({ text: `${s.requestsLastMinute}/${s.rate} req/min` });
+  if (s.rate !== null) segments.push({ text: `${s.requestsLastMinute}/${s.rate} req/min${s.pace === undefined ? '' : `, ${s.pace}`}` });
   const byOutcome = OUTCOME_KINDS.filter((k) => (s.counts[k] ?? 0) > 0).map((k) => `${s.counts[k]} ${k.replace('_', ' ')}`);
   const rows = s.rowsTotal === null ? `${s.rows} rows` : `${s.rows}/${s.rowsTotal} rows`;
   segments.push({ text: byOutcome.length === 0 ? rows : `${rows}: ${byOutcome.join(', ')}` });
@@ -123,6 +125,8 @@ export function plainLine(s: ProgressSnapshot): string {
   return fitLine(head, [...elapsed, ...progressSegments(s)], Number.POSITIVE_INFINITY, false);
 }
 
+const paceOf = (pace: string | undefined): { pace?: string } => (pace === undefined ? {} : { pace });
+
 abstract class TrackingProgress implements Progress {
   abstract readonly logStream: NodeJS.WritableStream;
   private readonly counts: Partial<Record<OutcomeKind, number>> = {};
@@ -131,7 +135,8 @@ abstract class TrackingProgress implements Progress {
   private rows = 0;
   private rowsTotal: number | null = null;
   private startedAt = 0;
-  private rate: number | null = null;
+  private rate: () => number | null = () => null;
+  private pace: () => string | undefined = () => undefined;
   private pausedUntil: () => number | null = () => null;
   private startsInLastWindow: () => number = () => 0;
   protected done = false;
@@ -145,9 +150,12 @@ abstract class TrackingProgress implements Progress {
     this.totalBytes = info.totalBytes;
     this.rowsTotal = info.rows;
     this.startedAt = this.now();
-    this.rate = info.rate;
-    const limiter = info.client?.limiter;
-    if (limiter) {
+    this.rate = () => info.rate;
+    const client = info.client;
+    if (client) {
+      const limiter = client.limiter;
+      this.rate = () => client.pace.per_min;
+      this.pace = () => client.paceText;
       this.pausedUntil = () => limiter.pausedUntil;
       this.startsInLastWindow = () => limiter.startsInLastWindow();
     }
@@ -173,7 +181,8 @@ abstract class TrackingProgress implements Progress {
       rows: this.rows,
       rowsTotal: this.rowsTotal,
       counts: this.counts,
-      rate: this.rate,
+      rate: this.rate(),
+      ...paceOf(this.pace()),
       requestsLastMinute: this.startsInLastWindow(),
       pausedMs: paused !== null && paused > now ? paused - now : null,
       elapsedMs: now - this.startedAt,

@@ -1,4 +1,5 @@
 import type { Verbosity } from '../options.js';
+import type { RateSetting } from '../api/rate-pace.js';
 import type { Delimiter } from '../types.js';
 
 /** Fields `--missing` can ask about (rows where that field is null). */
@@ -31,7 +32,7 @@ export interface ExportOptions {
   filters: ExportFilters;
   /** Stop once this many rows are written; null = no limit. */
   limit: number | null;
-  rate: number;
+  rate: RateSetting;
   retries: number;
   timeoutMs: number;
   json: boolean;

@@ -1,5 +1,6 @@
 /** `vorel-sync export`: scan → filter → write, one page in memory at a time. */
 import { createApiClient, type ApiClient } from '../api/client.js';
+import { plannedPerWindow, type RatePace } from '../api/rate-pace.js';
 import { keyFingerprint } from '../cli/credentials.js';
 import type { Logger } from '../cli/log.js';
 import { matches, pastLowerBound } from './filter.js';
@@ -47,6 +48,8 @@ export interface ExportSummary extends ExportCounts {
   /** Set when the scan stopped early because nothing further could be written. */
   ended_early: EarlyEnd;
   requests: { total: number; retries: number; rate_limited: number };
+  /** The pace in force at the end (`--rate`). */
+  rate: RatePace;
   /** Set when the export failed: no file was written. */
   stopped: { reason: 'aborted' | 'interrupted' | 'write_failed'; message: string } | null;
   exit_code: number;
@@ -71,7 +74,7 @@ export async function runExport(opts: ExportOptions, env: ExportEnvironment): Pr
   const counts: ExportCounts = { pages: 0, scanned: 0, written: 0 };
   let endedEarly: EarlyEnd = null;
   let stopped: ExportSummary['stopped'] = null;
-  env.progress?.start({ rate: opts.rate, client });
+  env.progress?.start({ rate: plannedPerWindow(opts.rate), client });
   try {
     await sink.write((opts.bom ? BOM : '') + headerLine(opts.delimiter));
     const pages = scanPages(client, {
@@ -133,6 +136,7 @@ export async function runExport(opts: ExportOptions, env: ExportEnvironment): Pr
     ...counts,
     ended_early: endedEarly,
     requests: { total: stats.total, retries: stats.retries, rate_limited: stats.rateLimited },
+    rate: client.pace,
     stopped,
     exit_code: stopped === null ? 0 : stopped.reason === 'write_failed' ? 1 : stopped.reason === 'interrupted' ? 130 : 3,
   };

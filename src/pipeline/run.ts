@@ -2,6 +2,7 @@ import path from 'node:path';
 import { rmSync } from 'node:fs';
 import pLimit from 'p-limit';
 import { createApiClient, type ApiClient, type AttemptEvent } from '../api/client.js';
+import { plannedPerWindow } from '../api/rate-pace.js';
 import { keyFingerprint } from '../cli/credentials.js';
 import type { Logger } from '../cli/log.js';
 import { UsageError, VorelSyncError } from '../errors.js';
@@ -178,7 +179,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     onBreak: (message) => halt({ reason: 'aborted', message }),
   });
 
-  env.progress?.start({ totalBytes: source.size, rows: scan?.rows ?? null, rate: client ? opts.rate : null, client });
+  env.progress?.start({ totalBytes: source.size, rows: scan?.rows ?? null, rate: client ? plannedPerWindow(opts.rate) : null, client });
   const limit = pLimit(opts.concurrency);
   const inFlight = new Set<Promise<void>>();
   /** The last task per target: rows with one id run in file order, never concurrently. */
@@ -281,6 +282,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
         retries: client?.stats.retries ?? 0,
         rate_limited: client?.stats.rateLimited ?? 0,
       },
+      ...(client === null ? {} : { rate: client.pace }),
       exit_code: 0,
       clears: scan?.clears ?? { customer_name: 0, customer_language: 0 },
       duplicate_ids: scan?.duplicateIds.size ?? 0,
