@@ -193,6 +193,12 @@ describe('RateLimiter', () => {
     expect(granted).toEqual([0, 1, 5000, 5001]);
   });
 
+  it('keeps `capSlackMs` more than a window between a start and the one `rate` later', async () => {
+    const clock = new FakeClock();
+    const granted = await grantTimes(new RateLimiter({ rate: 2, windowMs: 1000, capSlackMs: 10, clock }), clock, 5);
+    expect(granted).toEqual([0, 500, 1010, 1510, 2020]);
+  });
+
   it('changes pace without a burst: the schedule goes on from the last slot', async () => {
     const clock = new FakeClock();
     const limiter = new RateLimiter({ rate: 10, windowMs: 1000, clock });

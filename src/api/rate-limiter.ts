@@ -62,6 +62,12 @@ export interface RateLimiterOptions {
   rate: number;
   /** Window length, ms. Default 60 000. */
   windowMs?: number;
+  /**
+   * Extra ms the sliding-window cap adds to `windowMs`. Network delays vary, so two starts exactly
+   * one window apart can reach the server a little less than a window apart; a few ms of slack
+   * keep the server from ever seeing `rate + 1` in one window. Default 0.
+   */
+  capSlackMs?: number;
   clock?: Clock;
 }
 
@@ -77,6 +83,7 @@ interface Waiter {
 export class RateLimiter {
   /** Window length, ms. */
   readonly windowMs: number;
+  private readonly capWindowMs: number;
 
   private readonly clock: Clock;
   private perWindow: number;
@@ -95,12 +102,13 @@ export class RateLimiter {
   private running = 0;
 
   constructor(options: RateLimiterOptions) {
-    const { rate, windowMs = 60_000, clock = systemClock } = options;
+    const { rate, windowMs = 60_000, capSlackMs = 0, clock = systemClock } = options;
     if (!(Number.isFinite(windowMs) && windowMs > 0)) {
       throw new RangeError(`windowMs must be > 0, got ${windowMs}`);
     }
     this.perWindow = checkRate(rate);
     this.windowMs = windowMs;
+    this.capWindowMs = windowMs + Math.max(0, capSlackMs);
     this.clock = clock;
   }
 
@@ -159,8 +167,9 @@ export class RateLimiter {
 
   /** Starts granted in the sliding window that ends now. */
   startsInLastWindow(): number {
-    this.prune(this.clock.now());
-    return this.starts.length;
+    const now = this.clock.now();
+    this.prune(now);
+    return this.starts.filter((t) => t > now - this.windowMs).length;
   }
 
   /** Run-wide pause (a 429): nothing starts before `untilMs` (epoch ms). Only ever extends. */
@@ -208,8 +217,8 @@ export class RateLimiter {
     let hard = this.pauseEnd;
     if (budget !== null && budget.left <= 0) hard = Math.max(hard, budget.untilMs);
     if (this.starts.length >= this.perWindow) {
-      // The window (t − windowMs, t] must hold fewer than `rate` starts before one more.
-      hard = Math.max(hard, (this.starts[this.starts.length - this.perWindow] ?? now) + this.windowMs);
+      // The window (t − windowMs − slack, t] must hold fewer than `rate` starts before one more.
+      hard = Math.max(hard, (this.starts[this.starts.length - this.perWindow] ?? now) + this.capWindowMs);
     }
     return { slot: Math.max(paced, hard), due: Math.max(Math.floor(paced), hard), paced };
   }
@@ -240,7 +249,7 @@ export class RateLimiter {
   }
 
   private prune(now: number): void {
-    while (this.starts.length > 0 && (this.starts[0] ?? now) <= now - this.windowMs) {
+    while (this.starts.length > 0 && (this.starts[0] ?? now) <= now - this.capWindowMs) {
       this.starts.shift();
     }
   }
