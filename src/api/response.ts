@@ -5,7 +5,6 @@
 import { AxiosError } from 'axios';
 import type { AxiosResponse } from 'axios';
 import { z } from 'zod';
-import type { Conversation } from '../types.js';
 import type { Failure, HeaderBag } from './retry-policy.js';
 
 export type ApiErrorCode =
@@ -46,6 +45,9 @@ export const conversationSchema = z.object({
   first_message_at: z.string().nullable().default(null),
   last_message_at: z.string().nullable().default(null),
 });
+
+/** A conversation as read from the API (unknown keys dropped, the two timestamps defaulted). */
+export type Conversation = z.infer<typeof conversationSchema>;
 
 /** A list page (vorel-api.md §2): all three keys required. */
 export const listPageSchema = z.object({
