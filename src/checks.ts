@@ -1,5 +1,5 @@
 /** Option checks both commands share (usage errors, exit 2). */
-import type { RateSetting } from './api/rate-pace.js';
+import type { RateSetting } from './rate-pace.js';
 import { UsageError } from './errors.js';
 import type { Delimiter } from './types.js';
 

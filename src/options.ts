@@ -5,7 +5,7 @@
  */
 import type { Logger } from './log.js';
 import type { ProgressState } from './progress.js';
-import type { RateSetting } from './api/rate-pace.js';
+import type { RateSetting } from './rate-pace.js';
 import type { Delimiter, InputEncoding, ResultFields, WritableField } from './types.js';
 
 /** Fields a CSV column can be mapped to (contract: `--map`). */

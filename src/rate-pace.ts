@@ -1,5 +1,5 @@
 /**
- * Which pace the run keeps (cli-contract `--rate`): a pure function of the `--rate` setting and of
+ * Which pace the run keeps (docs/cli.md `--rate`): a pure function of the `--rate` setting and of
  * what the API's `X-RateLimit-Limit` header last said. The limiter applies it; the summary and the
  * progress line report it.
  */

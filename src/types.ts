@@ -8,7 +8,7 @@ export type WritableField = (typeof WRITABLE_FIELDS)[number];
 export type ConversationPatch = Partial<Record<WritableField, string | null>>;
 
 /** A conversation as the API returns it (vorel-api.md §1): the type of its zod schema, one definition. */
-export type { Conversation } from './api/response.js';
+export type { Conversation } from './conversation.js';
 
 /** Current values of the writable fields, as read before a write. */
 export type WritableValues = Record<WritableField, string | null>;

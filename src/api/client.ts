@@ -6,22 +6,24 @@
 import { setMaxListeners } from 'node:events';
 import type { Conversation, ConversationPatch } from '../types.js';
 import { createHttp } from './http.js';
-import { paceText } from './rate-pace.js';
-import type { RatePace, RateSetting } from './rate-pace.js';
+import { paceText } from '../rate-pace.js';
+import type { RatePace, RateSetting } from '../rate-pace.js';
 import { RatePacer } from './rate-pacer.js';
 import { systemClock } from './rate-limiter.js';
 import type { Clock, RateLimiter } from './rate-limiter.js';
 import { redact } from './redact.js';
 import { sendRequest } from './request.js';
 import type { ApiStats, AttemptEvent, RequestContext } from './request.js';
-import { conversationSchema, listPageSchema } from './response.js';
+import { conversationSchema } from '../conversation.js';
+import { listPageSchema } from './response.js';
 import type { ApiResult, ListPage } from './response.js';
 import type { BackoffOptions } from './retry-policy.js';
 
-export type { RatePace, RateSetting } from './rate-pace.js';
+export type { RatePace, RateSetting } from '../rate-pace.js';
 export type { ApiStats, AttemptEvent, HttpMethod } from './request.js';
 export type { ApiErrorCode, ApiResult, ListPage } from './response.js';
-export { conversationSchema, describeErrorBody, listPageSchema } from './response.js';
+export { conversationSchema } from '../conversation.js';
+export { describeErrorBody, listPageSchema } from './response.js';
 
 export interface ApiClientOptions {
   /** Origin, e.g. `https://app.vorel.ai`; paths are `/api/v1/...`. */
@@ -68,7 +70,7 @@ export interface ApiClient {
   readonly paceText: string;
 }
 
-/** 429 answers one request may meet before it ends `rate_limited` (cli-contract `--retries`). */
+/** 429 answers one request may meet before it ends `rate_limited` (docs/cli.md `--retries`). */
 export const DEFAULT_MAX_PAUSES = 10;
 
 export function createApiClient(opts: ApiClientOptions): ApiClient {

@@ -1,5 +1,5 @@
 /**
- * The one client-side throttle shared by every request of a run (cli-contract `--rate`).
+ * The one client-side throttle shared by every request of a run (docs/cli.md `--rate`).
  *
  * - At most `rate` request STARTS in any sliding window of `windowMs` (a hard cap on the times
  *   starts are granted), paced evenly: one start per `windowMs / rate` slot, so 180/min is one

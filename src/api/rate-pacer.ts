@@ -1,11 +1,11 @@
 /**
- * The limiter plus what the API's rate headers say (cli-contract `--rate`, vorel-api.md §5):
+ * The limiter plus what the API's rate headers say (docs/cli.md `--rate`, docs/vorel-api.md §5):
  * every attempt takes a start here and reports its answer back, so the pace follows
  * `X-RateLimit-Limit` and no start goes beyond what `X-RateLimit-Remaining` leaves, counting the
  * requests still in flight (rate-limiter.ts `setBudget`).
  */
-import { paceFor } from './rate-pace.js';
-import type { RatePace, RateSetting } from './rate-pace.js';
+import { paceFor } from '../rate-pace.js';
+import type { RatePace, RateSetting } from '../rate-pace.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { Clock } from './rate-limiter.js';
 import { readRateHeaders } from './retry-policy.js';

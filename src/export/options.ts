@@ -1,4 +1,4 @@
-import type { RateSetting } from '../api/rate-pace.js';
+import type { RateSetting } from '../rate-pace.js';
 import type { Delimiter } from '../types.js';
 
 /** Fields `--missing` can ask about (rows where that field is null). */

@@ -1,6 +1,6 @@
 /** `vorel-sync export`: scan → filter → write, one page in memory at a time. */
 import { createApiClient } from '../api/client.js';
-import type { RatePace } from '../api/rate-pace.js';
+import type { RatePace } from '../rate-pace.js';
 import { keyFingerprint } from '../credentials.js';
 import { UsageError } from '../errors.js';
 import { EXIT, type StopReason, stopExitCode } from '../exit-code.js';

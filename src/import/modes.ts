@@ -3,7 +3,7 @@
  * PATCHes (handler.ts); `--plan`, `--only-changed` and `--match-by customer_identifier` first
  * read current values (current.ts), by the strategy `--read` picks, said on stderr with its cost.
  */
-import { plannedPerWindow } from '../api/rate-pace.js';
+import { plannedPerWindow } from '../rate-pace.js';
 import path from 'node:path';
 import type { ApiClient } from '../api/client.js';
 import type { Logger } from '../log.js';

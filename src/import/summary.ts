@@ -1,7 +1,7 @@
 /** summary.json of an import, once the rows are settled and failed.csv's size is known. */
 import path from 'node:path';
 import type { ApiStats } from '../api/client.js';
-import type { RatePace } from '../api/rate-pace.js';
+import type { RatePace } from '../rate-pace.js';
 import { keyFingerprint } from '../credentials.js';
 import { importExitCode } from '../exit-code.js';
 import type { InputSource } from '../input/source.js';

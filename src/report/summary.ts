@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { paceText, type RatePace } from '../api/rate-pace.js';
+import { paceText, type RatePace } from '../rate-pace.js';
 import type { RunMode } from '../options.js';
 import type { StopReason } from '../exit-code.js';
 import { formatDuration } from './format.js';
