@@ -53,6 +53,9 @@ export class RecordFramer {
   /** Physical line of the quote that opened the current quoted field. */
   private quoteLine = 1;
   private inRecord = false;
+  /** A chunk with bad text (or half a surrogate pair) went into the current record. */
+  private recordDirty = false;
+  private chunkDirty = false;
   private cells: string[] = [];
   private field = '';
   private recordChars = 0;
@@ -68,6 +71,11 @@ export class RecordFramer {
 
   /** Feeds the next chunk of text; returns the records it completed. */
   push(text: string): SourceRecord[] {
+    // One test of the whole chunk spares three per record: only records touched by a chunk that
+    // holds bad text are tested cell by cell (a pair split between chunks is dirty on both sides).
+    const chunkDirty = BAD_TEXT.test(text);
+    if (chunkDirty && this.inRecord) this.recordDirty = true;
+    this.chunkDirty = chunkDirty;
     const d = this.delimiter;
     let run = -1; // start of a run of plain field characters in `text`, flushed in one slice
     for (let i = 0; i < text.length; i++) {
@@ -85,6 +93,7 @@ export class RecordFramer {
       this.afterCR = false;
       if (!this.inRecord) {
         this.inRecord = true;
+        this.recordDirty = this.chunkDirty;
         this.recordLine = this.line;
       }
       const isBreak = c === LF || c === CR;
@@ -222,7 +231,7 @@ export class RecordFramer {
         line: this.recordLine,
         endLine,
         cells,
-        badEncoding: cells.some((cell) => BAD_TEXT.test(cell)),
+        badEncoding: this.recordDirty && cells.some((cell) => BAD_TEXT.test(cell)),
       });
     }
     this.reset();

@@ -20,24 +20,31 @@ const RECORD_LIMIT_FACTOR = 16;
  * An async generator pulls one file chunk at a time, so a slow consumer holds the reading back:
  * at most one chunk's records (plus the stream's own read-ahead) are in memory.
  */
-export function readRecords(source: InputSource, opts: ReadRecordsOptions = {}): AsyncGenerator<SourceRecord> {
+export async function* readRecords(source: InputSource, opts: ReadRecordsOptions = {}): AsyncGenerator<SourceRecord> {
+  for await (const batch of readRecordBatches(source, opts)) yield* batch;
+}
+
+/**
+ * The same records, one array per chunk read: a consumer of millions of rows loops over arrays
+ * instead of paying an async step per record.
+ */
+export function readRecordBatches(source: InputSource, opts: ReadRecordsOptions = {}): AsyncGenerator<SourceRecord[]> {
   return withoutSepLine(readRecordsInChunks(source, opts, undefined));
 }
 
 /** Excel's `sep=;` first line names the delimiter (openInput took it) and is not the header: dropped. */
-async function* withoutSepLine(records: AsyncGenerator<SourceRecord>): AsyncGenerator<SourceRecord> {
+async function* withoutSepLine(batches: AsyncGenerator<SourceRecord[]>): AsyncGenerator<SourceRecord[]> {
   let first = true;
-  for await (const record of records) {
-    if (first && isSepLine(record)) {
-      first = false;
-      continue;
-    }
+  for await (const batch of batches) {
+    if (batch.length === 0) continue;
+    if (first && isSepLine(batch[0])) batch.shift();
     first = false;
-    yield record;
+    yield batch;
   }
 }
 
-function isSepLine(record: SourceRecord): boolean {
+function isSepLine(record: SourceRecord | undefined): boolean {
+  if (record === undefined) return false;
   return (
     record.kind === 'record' &&
     record.cells.length === 2 &&
@@ -51,7 +58,7 @@ export async function* readRecordsInChunks(
   source: InputSource,
   opts: ReadRecordsOptions,
   highWaterMark: number | undefined,
-): AsyncGenerator<SourceRecord> {
+): AsyncGenerator<SourceRecord[]> {
   const maxFieldChars = opts.maxFieldChars ?? DEFAULT_MAX_FIELD_CHARS;
   const framer = new RecordFramer({
     delimiter: source.delimiter,
@@ -69,8 +76,7 @@ export async function* readRecordsInChunks(
     const bytes = chunk as Buffer;
     bytesRead += bytes.length;
     opts.onBytes?.(bytesRead);
-    yield* framer.push(decoder.write(bytes));
+    yield framer.push(decoder.write(bytes));
   }
-  yield* framer.push(decoder.end());
-  yield* framer.end();
+  yield [...framer.push(decoder.end()), ...framer.end()];
 }

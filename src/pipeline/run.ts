@@ -11,6 +11,7 @@ import { finaliseReports } from '../report/finalise.js';
 import type { TimelineBucket } from '../report/html.js';
 import { Journal } from '../report/journal.js';
 import { RowSpool } from '../report/row-spool.js';
+import { RowReports } from '../report/row-reports.js';
 import { createRunDir, lockReportDir } from '../report/run-dir.js';
 import type { RunSummary } from '../report/summary.js';
 import type { RowOutcome, RowResult } from '../types.js';
@@ -99,7 +100,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
   if (!dryRun) {
     const first = await openRowStream(source, streamOptions);
     warnUnknownColumns(first.header.unknown, log);
-    scan = await scanRows(first.rows);
+    scan = await scanRows(first.rows, { dir: folder.dir, inputBytes: source.size });
     reportScan(scan, opts.mode, log);
   }
   const { header, headerSpan, rows } = await openRowStream(source, {
@@ -108,7 +109,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
   });
   if (dryRun) warnUnknownColumns(header.unknown, log);
   // A dry run reads the file once: it counts while it goes and warns at the end.
-  const dryScanner = dryRun ? new FileScanner() : null;
+  const dryScanner = dryRun ? new FileScanner({ dir: folder.dir, inputBytes: source.size }) : null;
 
   const timeline = new Map<number, TimelineBucket>();
   const runStartMs = folder.startedAt.getTime();
@@ -142,7 +143,13 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
   });
   journal?.sync();
 
-  const spool = new RowSpool(path.join(folder.dir, '.rows.ndjson'));
+  // Rows go straight into the reports, unless a later row may still supersede them (an id on several
+  // rows, in a mode that writes): then they wait in the spool until the run knows.
+  const mayWrite = opts.mode === 'import' || opts.mode === 'only-changed';
+  const spool =
+    scan !== null && mayWrite && (scan.duplicateIds.size > 0 || scan.duplicateKeys.size > 0)
+      ? new RowSpool(path.join(folder.dir, '.rows.ndjson'))
+      : null;
   let encodingHinted = false;
   let stop: StopReason | null = null;
   /** Read through a function: the stop is set from callbacks, which TypeScript's narrowing cannot see. */
@@ -164,7 +171,8 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
   // Ids on several rows: known from the first pass, or (matching by phone/email) once rows resolve.
   const repeatIds = new Set(scan?.duplicateIds);
   const settler = new Settler({
-    writeInOrder: (row) => spool.write(row),
+    // rowReports is set before the first row settles (below, once the mode is prepared).
+    writeInOrder: (row) => (spool === null ? rowReports.add(row, undefined) : spool.write(row)),
     onSettled: (row) => {
       if (!encodingHinted && row.outcome.kind === 'invalid' && row.outcome.code === 'bad_encoding') {
         encodingHinted = true;
@@ -188,6 +196,8 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
       ? null
       : await prepareMode(opts, { client, scan, log, abort: (message) => halt({ reason: 'aborted', message }) });
   const handler: RowHandler | null = prepared?.handler ?? null;
+  const extraReports = prepared?.reports(folder.dir) ?? [];
+  const rowReports = new RowReports(folder.dir, extraReports);
   const hooks: HandlerHooks = {
     recalledBefore: (row) => resume?.befores.get(row.line),
     beforeWrite: (row, id, before) => {
@@ -253,18 +263,17 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     }
     await Promise.all(inFlight);
     await settler.drain();
+    if (dryScanner !== null) scan = await dryScanner.finish();
   } finally {
+    dryScanner?.discard();
     env.signal.removeEventListener('abort', onSignal);
     env.progress?.stop();
-    await spool.close();
+    await spool?.close();
     await journal?.close();
     client?.close();
   }
 
-  if (dryScanner !== null) {
-    scan = dryScanner.scan;
-    reportScan(scan, opts.mode, log);
-  }
+  if (dryScanner !== null && scan !== null) reportScan(scan, opts.mode, log);
   const finishedStop: StopReason | null = stop;
   const summaryFor = (failedRows: number): RunSummary => {
     const summary: RunSummary = {
@@ -299,14 +308,13 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     runDir: folder.dir,
     source,
     headerSpan,
-    spool,
-    superseded: settler.superseded,
+    rows: spool === null ? { direct: rowReports } : { spool, reports: rowReports, superseded: settler.superseded },
     summaryFor,
     timeline: [...timeline.values()].sort((a, b) => a.at - b.at),
     bucketSeconds: TIMELINE_BUCKET_SECONDS,
-    extraReports: prepared?.reports(folder.dir) ?? [],
+    extraReports,
   });
-  spool.remove();
+  spool?.remove();
   if (source.path === spoolPath) rmSync(spoolPath, { force: true });
   return summary;
 }

@@ -7,8 +7,8 @@ export type Origin = 'client' | 'server';
 const MAX_PENDING = 4096;
 
 export interface SettlerOptions {
-  /** Receives settled rows in input order. */
-  writeInOrder: (result: RowResult) => Promise<void>;
+  /** Receives settled rows in input order; returns a promise only when it has to wait (for the disk). */
+  writeInOrder: (result: RowResult) => Promise<void> | undefined;
   /** Receives every settled row at once, in settle order (the journal). */
   onSettled: (result: RowResult) => void;
   /** Ids that appear more than once in the file: only they can supersede. */
@@ -64,6 +64,22 @@ export class Settler {
       this.pending.delete(this.nextSeq);
       this.nextSeq++;
       const row = next;
+      if (this.queuedWrites === 0) {
+        // Nothing waits before this row: write it now, and chain only a write that has to wait.
+        let written: Promise<void> | undefined;
+        try {
+          written = this.opts.writeInOrder(row);
+        } catch (error) {
+          written = Promise.reject(error);
+        }
+        if (written === undefined) continue;
+        this.queuedWrites++;
+        this.writing = written.then(() => {
+          this.queuedWrites--;
+          this.wakeIfRoom();
+        });
+        continue;
+      }
       this.queuedWrites++;
       this.writing = this.writing.then(async () => {
         await this.opts.writeInOrder(row);

@@ -2,11 +2,14 @@ import { FORMULA_START } from '../pipeline/validate.js';
 
 type Cell = string | number | null | undefined;
 
+/** Characters that make a cell need quotes (RFC 4180), besides the delimiter. */
+const NEEDS_QUOTES = /["\r\n]/;
+
 /** RFC 4180 quoting: only when the cell holds a quote, the delimiter, CR or LF. `null` is an empty cell. */
 export function csvCell(value: Cell, delimiter = ','): string {
   if (value === null || value === undefined) return '';
-  const text = String(value);
-  const needsQuotes = text.includes('"') || text.includes(delimiter) || text.includes('\r') || text.includes('\n');
+  const text = typeof value === 'string' ? value : String(value);
+  const needsQuotes = NEEDS_QUOTES.test(text) || text.includes(delimiter);
   return needsQuotes ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
@@ -15,7 +18,14 @@ export function neutralise(value: Cell): Cell {
   return typeof value === 'string' && FORMULA_START.test(value) ? `'${value}` : value;
 }
 
+/** One line: a loop, not map/join, since results.csv writes one per input row. */
 export function csvLine(cells: readonly Cell[], opts: { neutralise: boolean; delimiter?: string }): string {
   const delimiter = opts.delimiter ?? ',';
-  return `${cells.map((c) => csvCell(opts.neutralise ? neutralise(c) : c, delimiter)).join(delimiter)}\r\n`;
+  let line = '';
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i];
+    if (i > 0) line += delimiter;
+    line += csvCell(opts.neutralise ? neutralise(cell) : cell, delimiter);
+  }
+  return `${line}\r\n`;
 }
