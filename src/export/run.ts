@@ -1,5 +1,5 @@
 /** `vorel-sync export`: scan → filter → write, one page in memory at a time. */
-import { createApiClient, type ApiClient } from '../api/client.js';
+import type { ApiClient } from '../api/client.js';
 import { keyFingerprint } from '../cli/credentials.js';
 import type { Logger } from '../cli/log.js';
 import { matches, pastLowerBound } from './filter.js';
@@ -57,6 +57,8 @@ export async function runExport(opts: ExportOptions, env: ExportEnvironment): Pr
   const now = env.now ?? (() => new Date());
   const startedAt = now();
   const sink: CsvSink = opts.file === null ? streamSink(env.stdout) : await openFileSink(opts.file);
+  // Loaded on use, so that an import (and a dry run) does not load the HTTP stack through this module.
+  const { createApiClient } = await import('../api/client.js');
   const client = createApiClient({
     baseUrl: opts.baseUrl,
     apiKey: opts.apiKey,

@@ -14,6 +14,8 @@ export interface ReadRecordsOptions {
 export const DEFAULT_MAX_FIELD_CHARS = 65_536;
 /** A whole record may hold this many field limits' worth of text; beyond it, it is `field_too_large` too. */
 const RECORD_LIMIT_FACTOR = 16;
+/** Small reads: a chunk's records (and the chunk text their cells are slices of) die young, before V8 would promote them. */
+const READ_CHUNK_BYTES = 16 * 1024;
 
 /**
  * Yields the records of the input, header first, with their physical line spans.
@@ -69,7 +71,7 @@ export async function* readRecordsInChunks(
   // Start after the BOM: the decoders never see it, so it cannot leak into the first header name.
   const stream = createReadStream(source.path, {
     start: source.bom.length,
-    ...(highWaterMark === undefined ? {} : { highWaterMark }),
+    highWaterMark: highWaterMark ?? READ_CHUNK_BYTES,
   });
   let bytesRead = source.bom.length;
   for await (const chunk of stream) {

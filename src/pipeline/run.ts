@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { rmSync } from 'node:fs';
 import pLimit from 'p-limit';
-import { createApiClient, type ApiClient, type AttemptEvent } from '../api/client.js';
+import type { ApiClient, AttemptEvent } from '../api/client.js';
 import { keyFingerprint } from '../cli/credentials.js';
 import type { Logger } from '../cli/log.js';
 import { UsageError, VorelSyncError } from '../errors.js';
@@ -116,7 +116,8 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
   const client =
     dryRun || opts.apiKey === null
       ? null
-      : createApiClient({
+      : // Loaded only when a run talks to the API: axios and zod weigh ~8 MB of heap a dry run does not need.
+        (await import('../api/client.js')).createApiClient({
           baseUrl: opts.baseUrl,
           apiKey: opts.apiKey,
           timeoutMs: opts.timeoutMs,

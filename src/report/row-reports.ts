@@ -7,8 +7,8 @@ import { needsRetry, resultLine, resultsHeaderLine } from './results.js';
 
 /** Failed rows listed in report.html, at most; all of them are in failed.csv. */
 export const HTML_ROW_CAP = 2000;
-/** results.csv text gathered before one write. */
-const WRITE_CHARS = 64 * 1024;
+/** results.csv bytes gathered before one write. */
+const WRITE_BYTES = 256 * 1024;
 
 /** Line spans in two growing typed arrays: 8 bytes a failed row, not an object each. */
 export class SpanList implements Iterable<LineSpan> {
@@ -47,30 +47,51 @@ export class RowReports {
   readonly problemRows: RowResult[] = [];
   readonly problemCodes = new Map<string, number>();
   private readonly results: AtomicFileWriter;
-  private pending = resultsHeaderLine();
+  /**
+   * Each line is copied into bytes at once: the cells are slices of the input's decoded chunks, and a
+   * line kept as text would keep its whole chunk alive until the next write.
+   */
+  private readonly pending = Buffer.allocUnsafe(WRITE_BYTES);
+  private used = 0;
 
   constructor(
     runDir: string,
     private readonly extraReports: readonly RowReport[],
   ) {
     this.results = new AtomicFileWriter(path.join(runDir, 'results.csv'));
+    this.append(resultsHeaderLine());
   }
 
   /** Adds one row; returns a promise only when it has to wait for a write. */
   add(row: RowResult, supersededBy: number | undefined): Promise<void> | undefined {
-    this.pending += resultLine(row, supersededBy);
+    const line = resultLine(row, supersededBy);
     if (needsRetry(row, supersededBy !== undefined)) {
       this.failedSpans.push({ line: row.copyFrom ?? row.line, endLine: row.endLine });
       if (this.problemRows.length < HTML_ROW_CAP) this.problemRows.push(row);
       countProblemCode(this.problemCodes, row);
     }
-    if (this.pending.length < WRITE_CHARS && this.extraReports.length === 0) return undefined;
-    return this.write(row);
+    // A UTF-16 unit takes at most 3 bytes in UTF-8.
+    if (this.used + line.length * 3 <= WRITE_BYTES) {
+      this.append(line);
+      if (this.extraReports.length === 0) return undefined;
+      return this.addToExtraReports(row);
+    }
+    return this.flushThenAdd(row, line);
   }
 
-  private async write(row: RowResult): Promise<void> {
-    if (this.pending.length >= WRITE_CHARS) await this.flush();
+  private async flushThenAdd(row: RowResult, line: string): Promise<void> {
+    await this.flush();
+    if (line.length * 3 <= WRITE_BYTES) this.append(line);
+    else await this.results.write(line);
+    await this.addToExtraReports(row);
+  }
+
+  private async addToExtraReports(row: RowResult): Promise<void> {
     for (const report of this.extraReports) await report.add(row);
+  }
+
+  private append(text: string): void {
+    this.used += this.pending.write(text, this.used, 'utf8');
   }
 
   /** Writes results.csv (the other reports need the summary: the caller finishes them). */
@@ -80,8 +101,9 @@ export class RowReports {
   }
 
   private async flush(): Promise<void> {
-    const text = this.pending;
-    this.pending = '';
-    if (text !== '') await this.results.write(text);
+    if (this.used === 0) return;
+    const text = this.pending.toString('utf8', 0, this.used);
+    this.used = 0;
+    await this.results.write(text);
   }
 }
