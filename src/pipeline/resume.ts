@@ -1,6 +1,6 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { JournalIndex, type LineLookup } from '../import/journal-index.js';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { UsageError } from '../errors.js';
 import type { ImportOptions, MatchBy, EmptyCells, RunMode } from '../options.js';
 import { parseMapArg } from './header.js';
@@ -16,28 +16,18 @@ export interface JournalRun {
   options: { empty: EmptyCells; map: string[]; match_by: MatchBy; base_url: string };
 }
 
-/** A settled row as journaled. */
-interface JournalRow {
-  type: 'row';
-  line: number;
-  end_line: number;
-  copy_from?: number;
-  id: string | null;
-  outcome: RowResult['outcome'];
-  patch: RowResult['patch'];
-  before: RowResult['before'];
-}
-
 /** What a resumed run takes from the interrupted one. */
 export interface ResumeState {
   runDir: string;
   run: JournalRun;
   /** Rows not to send again, by line: their outcome is carried over as it is. */
-  carried: Map<number, RowResult>;
+  carried: LineLookup<RowResult>;
   /** Before-values journaled ahead of a PATCH whose row never settled (it may have been applied). */
-  befores: Map<number, WritableValues>;
+  befores: LineLookup<WritableValues>;
   /** Unreadable lines skipped (a torn last write). */
   skippedLines: number;
+  /** Releases the journal, which the lookups read from. */
+  close(): void;
 }
 
 /** The options of the interrupted run that a resume must reuse; which ones the user typed. */
@@ -61,64 +51,19 @@ export async function readJournal(runDir: string): Promise<ResumeState> {
     );
   }
   let run: JournalRun | undefined;
-  const rows = new Map<number, JournalRow>();
-  const befores = new Map<number, WritableValues>();
-  let skippedLines = 0;
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-  for await (const line of lines) {
-    if (line.trim() === '') continue;
-    let record: { type?: string } & Record<string, unknown>;
-    try {
-      record = JSON.parse(line) as typeof record;
-    } catch {
-      skippedLines++;
-      continue;
-    }
+  const { index, skippedLines } = await JournalIndex.read(file, (record) => {
     if (record.type === 'run' && run === undefined) run = record as unknown as JournalRun;
-    else if (record.type === 'row') {
-      const row = record as unknown as JournalRow;
-      rows.set(row.line, row);
-    } else if (record.type === 'before') befores.set(record.line as number, record.before as WritableValues);
-  }
-  if (run === undefined || run.version !== 1) {
+  });
+  const found = run as JournalRun | undefined;
+  if (found === undefined || found.version !== 1) {
+    index.close();
     throw new UsageError(`--resume ${runDir}: the journal has no readable run header`, 'bad_resume');
   }
-  if (run.mode === 'plan' || run.mode === 'dry-run') {
-    throw new UsageError(`--resume ${runDir}: that run was a ${run.mode}, which sends nothing; run it again instead`, 'bad_resume');
+  if (found.mode === 'plan' || found.mode === 'dry-run') {
+    index.close();
+    throw new UsageError(`--resume ${runDir}: that run was a ${found.mode}, which sends nothing; run it again instead`, 'bad_resume');
   }
-  const carried = carriedRows(rows);
-  for (const line of rows.keys()) befores.delete(line);
-  return { runDir, run, carried, befores, skippedLines };
-}
-
-/**
- * Rows settled `updated`, `unchanged` or `invalid` are not sent again, nor is a failed row whose id a
- * later row updated: re-sending it would bring back older data (contract: superseded).
- */
-function carriedRows(rows: ReadonlyMap<number, JournalRow>): Map<number, RowResult> {
-  const lastUpdatedLine = new Map<string, number>();
-  for (const row of rows.values()) {
-    if (row.outcome.kind === 'updated' && row.id !== null && row.line > (lastUpdatedLine.get(row.id) ?? 0))
-      lastUpdatedLine.set(row.id, row.line);
-  }
-  const carried = new Map<number, RowResult>();
-  for (const row of rows.values()) {
-    const kind = row.outcome.kind;
-    const superseded = row.id !== null && (lastUpdatedLine.get(row.id) ?? 0) > row.line;
-    if (kind === 'updated' || kind === 'unchanged' || kind === 'invalid' || superseded) {
-      const copyFrom = row.copy_from === undefined ? {} : { copyFrom: row.copy_from };
-      carried.set(row.line, {
-        line: row.line,
-        endLine: row.end_line,
-        ...copyFrom,
-        id: row.id,
-        outcome: row.outcome,
-        patch: row.patch,
-        before: row.before,
-      });
-    }
-  }
-  return carried;
+  return { runDir, run: found, carried: index.carried, befores: index.befores, skippedLines, close: () => index.close() };
 }
 
 /**

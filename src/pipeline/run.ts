@@ -272,6 +272,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     await spool?.close();
     await journal?.close();
     client?.close();
+    resume?.close();
   }
 
   if (dryScanner !== null && scan !== null) reportScan(scan, opts.mode, log);
