@@ -16,7 +16,6 @@ const list = (arg, fallback) => (arg ?? fallback).split(',').filter(Boolean).map
 const drySizes = list(process.argv[2], '10000,100000,500000,1000000,10000000');
 const importSizes = list(process.argv[3], '150000,300000,1000000');
 const resumeSizes = list(process.argv[4], '1000000');
-const MB = 1024 * 1024;
 const bin = path.resolve(import.meta.dirname, '../dist/bin.js');
 const dir = mkdtempSync(path.join(tmpdir(), 'vorel-memory-bench-'));
 const names = ['François Dubois', 'Иван Петров', 'Doe, Jane', '日本 太郎', 'Zoë 👋', 'Sørina "Sue" Hall'];
@@ -98,7 +97,8 @@ async function emulator(rows) {
   };
 }
 
-const line = (label, value, target, ok) => console.log(`  ${label.padEnd(44)} ${value.padStart(14)}   target ${target.padEnd(22)} ${verdict(ok)}`);
+const line = (label, value, target, ok) =>
+  console.log(`  ${label.padEnd(44)} ${value.padStart(14)}   target ${target.padEnd(22)} ${verdict(ok)}`);
 
 await writeHook();
 try {
@@ -134,7 +134,20 @@ try {
     const file = await csvFile(rows);
     const api = await emulator(rows);
     const r = await cli(
-      ['import', file, '--base-url', api.baseUrl, '--rate', '100000000', '--concurrency', '32', '--quiet', '--json', '--report-dir', path.join(dir, 'reports')],
+      [
+        'import',
+        file,
+        '--base-url',
+        api.baseUrl,
+        '--rate',
+        '100000000',
+        '--concurrency',
+        '32',
+        '--quiet',
+        '--json',
+        '--report-dir',
+        path.join(dir, 'reports'),
+      ],
       { VOREL_API_KEY: api.apiKey },
     );
     await api.close();
@@ -165,7 +178,9 @@ try {
     await api.close();
     if (r.code !== 0) throw new Error(`the resume exited ${r.code}: ${r.stderr}`);
     const summary = JSON.parse(r.stdout);
-    console.log(`  resume ${rows} rows: ${summary.carried_over} carried over, ${summary.totals.updated} updated in all, ${fmt(r.seconds, 1)} s`);
+    console.log(
+      `  resume ${rows} rows: ${summary.carried_over} carried over, ${summary.totals.updated} updated in all, ${fmt(r.seconds, 1)} s`,
+    );
     line(`resume of a ${rows}-row run peak RSS`, `${fmt(r.rssMb, 0)} MB`, '<= 150 MB', r.rssMb <= 150);
     rmSync(file, { force: true });
     rmSync(reports, { recursive: true, force: true });
