@@ -5,16 +5,16 @@
  */
 export class BloomFilter {
   private readonly words: Uint32Array;
-  private readonly mask: number;
+  private readonly size: number;
 
-  /** `bits` is rounded up to a power of two (at least 1: one bit makes every check after the first a "maybe"). */
+  /** `bits` at least 1 (one bit makes every check after the first a "maybe"), at most 2³². */
   constructor(
     bits: number,
     private readonly probes: number,
   ) {
-    const size = 2 ** Math.ceil(Math.log2(Math.max(1, bits)));
-    this.mask = size - 1;
-    this.words = new Uint32Array(Math.ceil(size / 32));
+    // Exactly the bits asked for, not the next power of two, which could nearly double them.
+    this.size = Math.min(2 ** 32, Math.max(1, Math.ceil(bits)));
+    this.words = new Uint32Array(Math.ceil(this.size / 32));
   }
 
   /** What the filter holds in memory, whatever has been added. */
@@ -25,10 +25,9 @@ export class BloomFilter {
   /** Adds a key; returns whether it may have been added before (false: certainly new). */
   add(h1: number, h2: number): boolean {
     let seen = true;
-    // An odd step visits distinct bits of a power-of-two table.
     const step = (h2 | 1) >>> 0;
     for (let i = 0, at = h1 >>> 0; i < this.probes; i++, at = (at + step) >>> 0) {
-      const bit = at & this.mask;
+      const bit = at % this.size;
       const word = bit >>> 5;
       const flag = 1 << (bit & 31);
       const current = this.words[word] ?? 0;
@@ -44,7 +43,7 @@ export class BloomFilter {
   has(h1: number, h2: number): boolean {
     const step = (h2 | 1) >>> 0;
     for (let i = 0, at = h1 >>> 0; i < this.probes; i++, at = (at + step) >>> 0) {
-      const bit = at & this.mask;
+      const bit = at % this.size;
       if (((this.words[bit >>> 5] ?? 0) & (1 << (bit & 31))) === 0) return false;
     }
     return true;

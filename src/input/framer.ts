@@ -53,9 +53,8 @@ export class RecordFramer {
   /** Physical line of the quote that opened the current quoted field. */
   private quoteLine = 1;
   private inRecord = false;
-  /** A chunk with bad text (or half a surrogate pair) went into the current record. */
+  /** The current record holds a character that may be bad text. */
   private recordDirty = false;
-  private chunkDirty = false;
   private cells: string[] = [];
   private field = '';
   private recordChars = 0;
@@ -71,11 +70,6 @@ export class RecordFramer {
 
   /** Feeds the next chunk of text; returns the records it completed. */
   push(text: string): SourceRecord[] {
-    // One test of the whole chunk spares three per record: only records touched by a chunk that
-    // holds bad text are tested cell by cell (a pair split between chunks is dirty on both sides).
-    const chunkDirty = BAD_TEXT.test(text);
-    if (chunkDirty && this.inRecord) this.recordDirty = true;
-    this.chunkDirty = chunkDirty;
     const d = this.delimiter;
     let run = -1; // start of a run of plain field characters in `text`, flushed in one slice
     for (let i = 0; i < text.length; i++) {
@@ -93,9 +87,12 @@ export class RecordFramer {
       this.afterCR = false;
       if (!this.inRecord) {
         this.inRecord = true;
-        this.recordDirty = this.chunkDirty;
+        this.recordDirty = false;
         this.recordLine = this.line;
       }
+      // A suspect character (NUL, U+FFFD, any surrogate) marks the record: only marked records
+      // are tested cell by cell, which tells a lone surrogate from a pair (an emoji).
+      if (c === 0 || (c >= 0xd800 && (c <= 0xdfff || c === 0xfffd))) this.recordDirty = true;
       const isBreak = c === LF || c === CR;
 
       switch (this.state) {

@@ -2,15 +2,20 @@ import { FORMULA_START } from '../pipeline/validate.js';
 
 type Cell = string | number | null | undefined;
 
-/** Characters that make a cell need quotes (RFC 4180), besides the delimiter. */
-const NEEDS_QUOTES = /["\r\n]/;
-
 /** RFC 4180 quoting: only when the cell holds a quote, the delimiter, CR or LF. `null` is an empty cell. */
 export function csvCell(value: Cell, delimiter = ','): string {
   if (value === null || value === undefined) return '';
-  const text = typeof value === 'string' ? value : String(value);
-  const needsQuotes = NEEDS_QUOTES.test(text) || text.includes(delimiter);
-  return needsQuotes ? `"${text.replaceAll('"', '""')}"` : text;
+  if (typeof value === 'number') return String(value);
+  return needsQuotes(value, delimiter.charCodeAt(0)) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+/** One pass over the cell for a quote, CR, LF or the delimiter (results.csv has one line per row). */
+function needsQuotes(text: string, delimiter: number): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 || c === 0x0d || c === 0x0a || c === delimiter) return true;
+  }
+  return false;
 }
 
 /** For files people open in a spreadsheet: a leading `=`, `+`, `-`, `@`, tab or CR gets a `'` so it stays text. */
