@@ -12,6 +12,7 @@ import type { TimelineBucket } from '../report/html.js';
 import { Journal } from '../report/journal.js';
 import { RowSpool } from '../report/row-spool.js';
 import { RowReports } from '../report/row-reports.js';
+import { SlotFreed } from '../import/slot-freed.js';
 import { createRunDir, lockReportDir } from '../report/run-dir.js';
 import type { RunSummary } from '../report/summary.js';
 import type { RowOutcome, RowResult } from '../types.js';
@@ -190,6 +191,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
   env.progress?.start({ totalBytes: source.size, rows: scan?.rows ?? null, rate: client ? opts.rate : null, client });
   const limit = pLimit(opts.concurrency);
   const inFlight = new Set<Promise<void>>();
+  const slotFreed = new SlotFreed();
   /** The last task per target: rows with one id run in file order, never concurrently. */
   const lastTaskByKey = new Map<string, Promise<void>>();
   const prepared =
@@ -233,7 +235,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
         continue;
       }
       // Backpressure: pull the next record only once a request slot is free.
-      while (limit.activeCount + limit.pendingCount >= opts.concurrency) await Promise.race(inFlight);
+      while (limit.activeCount + limit.pendingCount >= opts.concurrency) await slotFreed.next();
       if (stop !== null || handler === null) {
         settler.settle(seq, toResult(row, notAttempted(stop)), 'client');
         continue;
@@ -258,6 +260,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
       lastTaskByKey.set(key, task);
       const forget = (): void => {
         inFlight.delete(task);
+        slotFreed.notify();
         if (lastTaskByKey.get(key) === task) lastTaskByKey.delete(key);
       };
       task.then(forget, forget);
