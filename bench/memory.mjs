@@ -162,7 +162,7 @@ try {
     rmSync(path.join(dir, 'reports'), { recursive: true, force: true });
   }
 
-  console.log('--resume of an interrupted import (interrupted at about half):');
+  console.log('--resume of an interrupted import (interrupted after max(5 s, rows/100 ms)):');
   for (const rows of resumeSizes) {
     const file = await csvFile(rows);
     const api = await emulator(rows);
