@@ -8,7 +8,13 @@ const { idFor } = await import('./ids.mjs');
 
 process.once('message', async ({ rows, options }) => {
   const conversations = Array.from({ length: rows }, (_, i) =>
-    makeConversation({ id: idFor(i + 1), customer_name: `Before ${i + 1}`, customer_language: 'en' }),
+    // A numbered identifier: the seeded random ones collide past ~100k conversations.
+    makeConversation({
+      id: idFor(i + 1),
+      customer_identifier: `+1555${String(i + 1).padStart(8, '0')}`,
+      customer_name: `Before ${i + 1}`,
+      customer_language: 'en',
+    }),
   );
   const emulator = await startEmulator({ count: 0, conversations, ...options });
   process.on('message', async (message) => {

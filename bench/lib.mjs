@@ -82,4 +82,4 @@ export async function runImport(setupResult, args) {
 }
 
 export const fmt = (x, digits = 3) => x.toFixed(digits);
-export const verdict = (ok) => (ok ? 'ok' : 'MISSED');
+export const verdict = (ok) => (ok ? 'PASS' : 'FAIL');

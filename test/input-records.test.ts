@@ -20,7 +20,7 @@ async function collect(
 ): Promise<SourceRecord[]> {
   const source = await openInput({ path: tmpFile(content), ...open });
   const out: SourceRecord[] = [];
-  for await (const r of readRecordsInChunks(source, read, read.highWaterMark)) out.push(r);
+  for await (const batch of readRecordsInChunks(source, read, read.highWaterMark)) out.push(...batch);
   return out;
 }
 

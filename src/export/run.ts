@@ -1,5 +1,4 @@
 /** `vorel-sync export`: scan → filter → write, one page in memory at a time. */
-import { createApiClient } from '../api/client.js';
 import type { RatePace } from '../rate-pace.js';
 import { keyFingerprint } from '../credentials.js';
 import { UsageError } from '../errors.js';
@@ -70,6 +69,8 @@ async function runExport(opts: ExportOptions, sink: CsvSink, env: ExportEnvironm
   const now = env.now ?? (() => new Date());
   const startedAt = now();
   const { baseUrl, apiKey, timeoutMs, retries, rate } = opts;
+  // Loaded on use, so that an import (and a dry run) does not load the HTTP stack through this module.
+  const { createApiClient } = await import('../api/client.js');
   const client = createApiClient({ baseUrl, apiKey, timeoutMs, retries, rate });
   const onSignal = (): void => client.abort();
   if (env.signal.aborted) onSignal();

@@ -1,9 +1,11 @@
 /** The first pass: the whole file read once, before any request, for what must be known up front. */
 import type { InputSource } from '../input/source.js';
+import path from 'node:path';
 import type { Logger } from '../log.js';
 import type { RunMode } from '../options.js';
 import type { WritableField } from '../types.js';
 import type { CheckedRow } from './check.js';
+import { bloomBitsForInput, DuplicateFinder } from './duplicates.js';
 import { openRowStream, type RowStreamOptions, warnUnknownColumns } from './read.js';
 import { targetKey } from './row-handler.js';
 
@@ -22,44 +24,78 @@ export interface FileScan {
   duplicateKeys: Set<string>;
 }
 
+/** Where the first pass keeps its key logs (the run folder), and how big an input it reads. */
+export interface ScanStorage {
+  dir: string;
+  inputBytes: number;
+  /** Bloom filter bits; default sized from `inputBytes` (tests force collisions with tiny ones). */
+  bloomBits?: number;
+}
+
 /** Counts rows, clears and duplicate ids, one row at a time (the first pass, or a dry run's only pass). */
 export class FileScanner {
-  readonly scan: FileScan = {
+  private readonly counts: Omit<FileScan, 'duplicateIds' | 'duplicateKeys'> = {
     rows: 0,
     validRows: 0,
     clears: { customer_name: 0, customer_language: 0 },
-    duplicateIds: new Set(),
-    duplicateKeys: new Set(),
   };
-  private readonly seen = new Set<string>();
-  private readonly seenKeys = new Set<string>();
+  private readonly ids: DuplicateFinder;
+  private keys: DuplicateFinder | null = null;
+
+  constructor(private readonly storage: ScanStorage) {
+    this.ids = this.finder('.ids');
+  }
 
   add(row: CheckedRow): void {
-    this.scan.rows++;
-    countClears(this.scan, row);
+    this.counts.rows++;
+    countClears(this.counts, row);
     if (row.kind === 'valid') {
-      this.scan.validRows++;
+      this.counts.validRows++;
       if (row.target.by === 'customer_identifier') {
-        const key = targetKey(row.target);
-        if (this.seenKeys.has(key)) this.scan.duplicateKeys.add(key);
-        else this.seenKeys.add(key);
+        this.keys ??= this.finder('.keys');
+        this.keys.add(targetKey(row.target));
       }
     }
     const id = rowId(row);
-    if (id === null) return;
-    if (this.seen.has(id)) this.scan.duplicateIds.add(id);
-    else this.seen.add(id);
+    if (id !== null) this.ids.add(id);
+  }
+
+  /** The exact duplicates, once every row is in (reads the key logs back, then removes them). */
+  async finish(): Promise<FileScan> {
+    try {
+      const duplicateIds = await this.ids.finish();
+      const duplicateKeys = this.keys === null ? new Set<string>() : await this.keys.finish();
+      return { ...this.counts, duplicateIds, duplicateKeys };
+    } finally {
+      this.discard();
+    }
+  }
+
+  /** Removes the key logs (a scan cut short). */
+  discard(): void {
+    this.ids.discard();
+    this.keys?.discard();
+  }
+
+  private finder(name: string): DuplicateFinder {
+    const { dir, inputBytes, bloomBits } = this.storage;
+    return new DuplicateFinder({ logPath: path.join(dir, name), bloomBits: bloomBits ?? bloomBitsForInput(inputBytes) });
   }
 }
 
 /** The safety checks that run before the first request. */
-export async function scanRows(rows: AsyncIterable<CheckedRow>): Promise<FileScan> {
-  const scanner = new FileScanner();
-  for await (const row of rows) scanner.add(row);
-  return scanner.scan;
+export async function scanRows(rows: AsyncIterable<CheckedRow>, storage: ScanStorage): Promise<FileScan> {
+  const scanner = new FileScanner(storage);
+  try {
+    for await (const row of rows) scanner.add(row);
+  } catch (error) {
+    scanner.discard();
+    throw error;
+  }
+  return scanner.finish();
 }
 
-function countClears(scan: Pick<FileScan, 'clears'>, row: CheckedRow): void {
+function countClears(scan: { clears: FileScan['clears'] }, row: CheckedRow): void {
   if (row.kind !== 'valid') return;
   if (row.patch.customer_name === null) scan.clears.customer_name++;
   if (row.patch.customer_language === null) scan.clears.customer_language++;
@@ -72,11 +108,16 @@ export function rowId(row: CheckedRow): string | null {
 }
 
 /** Reads the file once: counts, duplicate ids and clears, said on stderr before the first request. */
-export async function firstPass(source: InputSource, opts: RowStreamOptions, mode: RunMode, log: Logger): Promise<FileScan> {
+export async function firstPass(
+  source: InputSource,
+  opts: RowStreamOptions,
+  run: { mode: RunMode; dir: string },
+  log: Logger,
+): Promise<FileScan> {
   const { header, rows } = await openRowStream(source, opts);
   warnUnknownColumns(header.unknown, log);
-  const scan = await scanRows(rows);
-  warnAboutScan(scan, mode, log);
+  const scan = await scanRows(rows, { dir: run.dir, inputBytes: source.size });
+  warnAboutScan(scan, run.mode, log);
   return scan;
 }
 

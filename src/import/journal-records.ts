@@ -3,9 +3,9 @@
  * types, and `--resume` reads them back through the same schema. A torn last line (a crash
  * mid-write) is skipped with a warning; any other line that does not parse is a damaged journal.
  */
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { parseDelimiterArg } from '../input/delimiter.js';
@@ -25,6 +25,9 @@ const outcomeSchema = z.discriminatedUnion('kind', [
 ]);
 const valuesSchema = z.object({ customer_name: z.string().nullable(), customer_language: z.string().nullable() });
 const line = z.number().int().positive();
+/** Journal reads: 1 MiB at a time, split at newlines. */
+const READ_BYTES = 1024 * 1024;
+const LF = 0x0a;
 
 /** The first record: what the run sent and from what. */
 const runRecordSchema = z.object({
@@ -76,12 +79,6 @@ export type JournalRun = z.infer<typeof runRecordSchema>;
 export type JournalRow = z.infer<typeof rowRecordSchema>;
 export type JournalBefore = z.infer<typeof beforeRecordSchema>;
 
-/** A journal read back: its records in order, and whether a torn last line was skipped. */
-export interface ReadJournal {
-  records: JournalRecord[];
-  tornLastLine: boolean;
-}
-
 function parseLine(text: string): { ok: true; record: JournalRecord } | { ok: false; reason: string } {
   let json: unknown;
   try {
@@ -95,8 +92,8 @@ function parseLine(text: string): { ok: true; record: JournalRecord } | { ok: fa
   return { ok: false, reason: issue === undefined ? 'not a journal record' : `${issue.path.join('.') || 'record'}: ${issue.message}` };
 }
 
-/** Reads `<runDir>/journal.ndjson` through the schema. */
-export async function readJournalFile(runDir: string): Promise<ReadJournal> {
+/** `<runDir>/journal.ndjson`, which must exist. */
+export function journalPath(runDir: string): string {
   const file = path.join(runDir, 'journal.ndjson');
   if (!existsSync(file)) {
     throw new UsageError(
@@ -104,13 +101,25 @@ export async function readJournalFile(runDir: string): Promise<ReadJournal> {
       'bad_resume',
     );
   }
-  const records: JournalRecord[] = [];
+  return file;
+}
+
+/**
+ * Reads every record of a run's journal through the schema, each with its place in the file (byte
+ * offset and length), so that a reader can keep the places and read a record back when it needs it.
+ */
+export async function scanJournal(
+  runDir: string,
+  visit: (record: JournalRecord, offset: number, length: number) => void,
+): Promise<{ tornLastLine: boolean }> {
+  const file = journalPath(runDir);
   // A bad line is forgiven only when it is the last one: a crash cuts the write in flight, nothing before it.
   let bad: { line: number; reason: string } | null = null;
   let n = 0;
-  for await (const text of createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY })) {
+  const take = (bytes: Buffer, start: number, end: number, offset: number): void => {
     n++;
-    if (text.trim() === '') continue;
+    const text = bytes.toString('utf8', start, end);
+    if (text.trim() === '') return;
     if (bad !== null) {
       throw new UsageError(
         `--resume ${runDir}: journal.ndjson line ${bad.line} is damaged (${bad.reason}); the journal cannot be trusted, start a new run`,
@@ -118,10 +127,49 @@ export async function readJournalFile(runDir: string): Promise<ReadJournal> {
       );
     }
     const parsed = parseLine(text);
-    if (parsed.ok) records.push(parsed.record);
+    if (parsed.ok) visit(parsed.record, offset, end - start);
     else bad = { line: n, reason: parsed.reason };
+  };
+  const handle = await open(file, 'r');
+  try {
+    let buffer = Buffer.allocUnsafe(READ_BYTES);
+    let filled = 0;
+    let base = 0; // the file offset of buffer[0]
+    for (;;) {
+      if (filled === buffer.length) buffer = Buffer.concat([buffer, Buffer.allocUnsafe(buffer.length)]);
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null);
+      filled += bytesRead;
+      let start = 0;
+      for (let at = buffer.indexOf(LF, start); at !== -1 && at < filled; at = buffer.indexOf(LF, start)) {
+        take(buffer, start, at, base + start);
+        start = at + 1;
+      }
+      if (bytesRead === 0) {
+        if (start < filled) take(buffer, start, filled, base + start);
+        break;
+      }
+      buffer.copy(buffer, 0, start, filled);
+      filled -= start;
+      base += start;
+    }
+  } finally {
+    await handle.close();
   }
-  return { records, tornLastLine: bad !== null };
+  return { tornLastLine: bad !== null };
+}
+
+/** One record read back from its place in an open journal (a positional read), through the same schema. */
+export function readJournalRecordAt(fd: number, offset: number, length: number): JournalRecord {
+  const bytes = Buffer.allocUnsafe(length);
+  let got = 0;
+  while (got < length) {
+    const read = readSync(fd, bytes, got, length - got, offset + got);
+    if (read === 0) break;
+    got += read;
+  }
+  const parsed = parseLine(bytes.toString('utf8', 0, got));
+  if (!parsed.ok) throw new Error(`internal: the journal changed under the resumed run (${parsed.reason})`);
+  return parsed.record;
 }
 
 /** A settled row as journaled. */

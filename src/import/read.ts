@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import { withDelimiterHint } from '../input/delimiter.js';
-import { readRecords } from '../input/records.js';
+import { readRecordBatches } from '../input/records.js';
 import { type InputSource, openInput } from '../input/source.js';
 import type { Logger } from '../log.js';
 import type { ImportOptions, MappableField } from '../options.js';
@@ -56,19 +56,24 @@ export interface RowStream {
 
 /** The header, then each data record checked, in file order. */
 export async function openRowStream(source: InputSource, opts: RowStreamOptions): Promise<RowStream> {
-  const records = readRecords(source, opts.onBytes ? { onBytes: opts.onBytes } : {});
-  const first = await records.next();
-  if (first.done === true) {
-    await records.return(undefined);
+  const batches = readRecordBatches(source, opts.onBytes ? { onBytes: opts.onBytes } : {});
+  let batch: SourceRecord[] = [];
+  while (batch.length === 0) {
+    const next = await batches.next();
+    if (next.done === true) break;
+    batch = next.value;
+  }
+  const headerRecord = batch.shift();
+  if (headerRecord === undefined) {
+    await batches.return(undefined);
     throw new UsageError(`${source.displayPath} has no header row: expected e.g. id,customer_name,customer_language`, 'no_header');
   }
-  const headerRecord: SourceRecord = first.value;
   if (headerRecord.kind === 'broken') {
-    await records.return(undefined);
+    await batches.return(undefined);
     throw new UsageError(`the header row of ${source.displayPath} cannot be read: ${headerRecord.message}`, 'bad_header');
   }
   if (headerRecord.badEncoding) {
-    await records.return(undefined);
+    await batches.return(undefined);
     // NULs between the letters of a header: UTF-16 saved without a byte-order mark.
     const hint = headerRecord.cells.join('').includes('\u0000')
       ? 'it looks like UTF-16 without a byte-order mark: try --encoding utf-16le (or utf-16be)'
@@ -79,10 +84,14 @@ export async function openRowStream(source: InputSource, opts: RowStreamOptions)
   try {
     header = mapHeader(headerRecord.cells, opts);
   } catch (error) {
+    await batches.return(undefined);
     throw withDelimiterHint(error, headerRecord.cells, source.delimiter);
   }
+  const firstRows = batch;
+  // One async step per batch of records, not per record: the rows of a batch are yielded at once.
   async function* rows(): AsyncGenerator<CheckedRow> {
-    for await (const record of records) yield checkRecord(record, header, opts);
+    for (const record of firstRows) yield checkRecord(record, header, opts);
+    for await (const records of batches) for (const record of records) yield checkRecord(record, header, opts);
   }
   return { header, headerSpan: { line: headerRecord.line, endLine: headerRecord.endLine }, rows: rows() };
 }

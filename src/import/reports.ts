@@ -1,24 +1,21 @@
 import path from 'node:path';
 import { copyRecordSpans } from '../input/failed-copy.js';
 import type { InputSource } from '../input/source.js';
-import type { LineSpan, RowResult } from '../types.js';
-import { AtomicFileWriter, tempPathFor, writeFileAtomic } from '../report/files.js';
-import { countProblemCode, renderHtmlReport, type TimelineBucket } from '../report/html.js';
-import { needsRetry, resultLine, resultsHeaderLine } from '../report/results.js';
+import type { LineSpan } from '../types.js';
+import { tempPathFor, writeFileAtomic } from '../report/files.js';
+import { renderHtmlReport, type TimelineBucket } from '../report/html.js';
 import type { RowReport } from '../report/read-reports.js';
+import type { RowReports } from '../report/row-reports.js';
 import type { RowSpool } from '../report/row-spool.js';
 import type { RunSummary } from '../report/summary.js';
 import { renameSync } from 'node:fs';
-
-/** Failed rows listed in report.html, at most; all of them are in failed.csv. */
-const HTML_ROW_CAP = 2000;
 
 export interface FinaliseInput {
   runDir: string;
   source: InputSource;
   headerSpan: LineSpan;
-  spool: RowSpool;
-  superseded: ReadonlyMap<number, number>;
+  /** The rows, already fed (`direct`), or spooled to be fed now that the superseded rows are known. */
+  rows: { direct: RowReports } | { spool: RowSpool; reports: RowReports; superseded: ReadonlyMap<number, number> };
   /** The summary, once the number of rows in failed.csv is known. */
   summaryFor: (failedRows: number) => RunSummary;
   timeline: readonly TimelineBucket[];
@@ -27,25 +24,18 @@ export interface FinaliseInput {
   extraReports?: readonly RowReport[];
 }
 
-/** Builds results.csv, failed.csv, report.html and summary.json from the spooled rows, in one pass. */
+/** Builds results.csv, failed.csv, report.html and summary.json, from the spooled rows in one pass when they were spooled. */
 export async function finaliseReports(input: FinaliseInput): Promise<RunSummary> {
   const { runDir, extraReports = [] } = input;
-  const results = new AtomicFileWriter(path.join(runDir, 'results.csv'));
-  await results.write(resultsHeaderLine());
-  const failedSpans: LineSpan[] = [];
-  const problemRows: RowResult[] = [];
-  const problemCodes = new Map<string, number>();
-  for await (const row of input.spool.rows()) {
-    const supersededBy = input.superseded.get(row.line);
-    await results.write(resultLine(row, supersededBy));
-    for (const report of extraReports) await report.add(row);
-    if (needsRetry(row, supersededBy !== undefined)) {
-      failedSpans.push({ line: row.copyFrom ?? row.line, endLine: row.endLine });
-      if (problemRows.length < HTML_ROW_CAP) problemRows.push(row);
-      countProblemCode(problemCodes, row);
-    }
+  let reports: RowReports;
+  if ('direct' in input.rows) reports = input.rows.direct;
+  else {
+    const { spool, superseded } = input.rows;
+    reports = input.rows.reports;
+    for await (const rows of spool.batches()) for (const row of rows) await reports.add(row, superseded.get(row.line));
   }
-  await results.commit();
+  await reports.commit();
+  const { failedSpans, problemRows, problemCodes } = reports;
 
   const failedPath = path.join(runDir, 'failed.csv');
   const failedTmp = tempPathFor(failedPath);

@@ -1,5 +1,5 @@
 /** The run's one API client, with what the report and `--verbose` learn from each HTTP attempt. */
-import { type ApiClient, type AttemptEvent, createApiClient } from '../api/client.js';
+import type { ApiClient, AttemptEvent } from '../api/client.js';
 import type { Logger } from '../log.js';
 import type { ImportOptions } from '../options.js';
 import type { TimelineBucket } from '../report/html.js';
@@ -14,8 +14,10 @@ export interface RunRequests {
 }
 
 /** Null when nothing is sent (a dry run). */
-export function openRequests(opts: ImportOptions, log: Logger, runStartMs: number): RunRequests | null {
+export async function openRequests(opts: ImportOptions, log: Logger, runStartMs: number): Promise<RunRequests | null> {
   if (opts.mode === 'dry-run' || opts.apiKey === null) return null;
+  // Loaded only when a run talks to the API: axios and the response schemas weigh ~8 MB of heap a dry run does not need.
+  const { createApiClient } = await import('../api/client.js');
   const buckets = new Map<number, TimelineBucket>();
   const client = createApiClient({
     baseUrl: opts.baseUrl,

@@ -2,18 +2,21 @@ import { UsageError } from '../errors.js';
 import type { ImportOptions } from '../options.js';
 import type { RowResult, WritableValues } from '../types.js';
 import { parseMapArg } from './header.js';
-import { type JournalRow, type JournalRun, readJournalFile } from './journal-records.js';
+import { JournalIndex, type LineLookup } from './journal-index.js';
+import type { JournalRun } from './journal-records.js';
 
 /** What a resumed run takes from the interrupted one. */
 export interface ResumeState {
   runDir: string;
   run: JournalRun;
   /** Rows not to send again, by line: their outcome is carried over as it is. */
-  carried: Map<number, RowResult>;
+  carried: LineLookup<RowResult>;
   /** Before-values journaled ahead of a PATCH whose row never settled (it may have been applied). */
-  befores: Map<number, WritableValues>;
+  befores: LineLookup<WritableValues>;
   /** The journal's last line was cut off (a crash mid-write) and skipped. */
   tornLastLine: boolean;
+  /** Releases the journal, which the lookups read from. */
+  close(): void;
 }
 
 /** The options of the interrupted run that a resume must reuse; which ones the user typed. */
@@ -29,54 +32,16 @@ export interface ExplicitOptions {
 
 /** Reads a run's journal (a torn last line is skipped: `tornLastLine`). */
 export async function readJournal(runDir: string): Promise<ResumeState> {
-  const { records, tornLastLine } = await readJournalFile(runDir);
-  let run: JournalRun | undefined;
-  const rows = new Map<number, JournalRow>();
-  const befores = new Map<number, WritableValues>();
-  for (const record of records) {
-    if (record.type === 'run') run ??= record;
-    else if (record.type === 'row') rows.set(record.line, record);
-    else befores.set(record.line, record.before);
-  }
+  const { index, run, tornLastLine } = await JournalIndex.read(runDir);
   if (run === undefined) {
+    index.close();
     throw new UsageError(`--resume ${runDir}: the journal has no readable run header`, 'bad_resume');
   }
   if (run.mode === 'plan' || run.mode === 'dry-run') {
+    index.close();
     throw new UsageError(`--resume ${runDir}: that run was a ${run.mode}, which sends nothing; run it again instead`, 'bad_resume');
   }
-  const carried = carriedRows(rows);
-  for (const line of rows.keys()) befores.delete(line);
-  return { runDir, run, carried, befores, tornLastLine };
-}
-
-/**
- * Rows settled `updated`, `unchanged` or `invalid` are not sent again, nor is a failed row whose id a
- * later row updated: re-sending it would bring back older data (contract: superseded).
- */
-function carriedRows(rows: ReadonlyMap<number, JournalRow>): Map<number, RowResult> {
-  const lastUpdatedLine = new Map<string, number>();
-  for (const row of rows.values()) {
-    if (row.outcome.kind === 'updated' && row.id !== null && row.line > (lastUpdatedLine.get(row.id) ?? 0))
-      lastUpdatedLine.set(row.id, row.line);
-  }
-  const carried = new Map<number, RowResult>();
-  for (const row of rows.values()) {
-    const kind = row.outcome.kind;
-    const superseded = row.id !== null && (lastUpdatedLine.get(row.id) ?? 0) > row.line;
-    if (kind === 'updated' || kind === 'unchanged' || kind === 'invalid' || superseded) {
-      const copyFrom = row.copy_from === undefined ? {} : { copyFrom: row.copy_from };
-      carried.set(row.line, {
-        line: row.line,
-        endLine: row.end_line,
-        ...copyFrom,
-        id: row.id,
-        outcome: row.outcome,
-        patch: row.patch,
-        before: row.before,
-      });
-    }
-  }
-  return carried;
+  return { runDir, run, carried: index.carried, befores: index.befores, tornLastLine, close: () => index.close() };
 }
 
 /**

@@ -10,8 +10,10 @@ import { EXIT } from '../exit-code.js';
 import type { InputSource } from '../input/source.js';
 import { type Logger, SILENT_LOGGER } from '../log.js';
 import type { ImportCsvOptions, ImportOptions } from '../options.js';
+import type { RowReport } from '../report/read-reports.js';
 import { startProgress } from '../progress.js';
 import { resultFields } from '../report/results.js';
+import { RowReports } from '../report/row-reports.js';
 import { RowSpool } from '../report/row-spool.js';
 import { createRunDir, lockReportDir } from '../report/run-dir.js';
 import type { RunSummary } from '../report/summary.js';
@@ -48,7 +50,13 @@ export async function importCsv(options: ImportCsvOptions): Promise<RunSummary> 
   for (const warning of checked.warnings) log.warn(warning);
   const resume = checked.options.resume === undefined ? null : await readJournal(checked.options.resume);
   if (resume?.tornLastLine === true) log.warn('skipped 1 unreadable journal line: the last one, cut off by a crash mid-write');
-  const opts = resume === null ? checked.options : resumeOptions(checked.options, checked.explicit, resume);
+  let opts: ImportOptions;
+  try {
+    opts = resume === null ? checked.options : resumeOptions(checked.options, checked.explicit, resume);
+  } catch (error) {
+    resume?.close();
+    throw error;
+  }
   const { onRow, onSuperseded, onProgress, confirm } = options;
   const env: RunEnvironment = {
     log,
@@ -59,7 +67,11 @@ export async function importCsv(options: ImportCsvOptions): Promise<RunSummary> 
     onProgress,
     confirm,
   };
-  return runImport(opts, env, resume);
+  try {
+    return await runImport(opts, env, resume);
+  } finally {
+    resume?.close();
+  }
 }
 
 interface RunFolder {
@@ -94,34 +106,61 @@ interface RunParts {
   scan: FileScan | null;
   requests: RunRequests | null;
   journal: Journal | null;
-  spool: RowSpool;
+  output: RowOutput;
   stop: StopSwitch;
   settler: Settler;
   tally: ImportTally;
   resume: ResumeState | null;
   /** Ids on several rows: known from the first pass, or (matching by phone/email) once rows resolve. */
   repeatIds: Set<string>;
+  runDir: string;
+}
+
+/**
+ * Where settled rows go in input order: straight into the reports, or into the spool when a later
+ * row may still supersede them. `reports` opens once the mode is prepared, before any row settles.
+ */
+interface RowOutput {
+  spool: RowSpool | null;
+  reports: RowReports | null;
 }
 
 async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: RunFolder, resume: ResumeState | null): Promise<RunSummary> {
   const { source, removeSpool } = await openSource(opts, folder.dir, resume);
   const dryRun = opts.mode === 'dry-run';
   // A dry run is itself one pass; every other run reads the file once first, before any request.
-  const firstScan = dryRun ? null : await firstPass(source, rowStreamOptions(opts), opts.mode, env.log);
+  const firstScan = dryRun ? null : await firstPass(source, rowStreamOptions(opts), { mode: opts.mode, dir: folder.dir }, env.log);
   const tally = new ImportTally();
   const stream = await openRowStream(source, { ...rowStreamOptions(opts), onBytes: (bytes) => tally.bytesRead(bytes) });
   if (dryRun) warnUnknownColumns(stream.header.unknown, env.log);
-  const requests = openRequests(opts, env.log, folder.startedAt.getTime());
+  const requests = await openRequests(opts, env.log, folder.startedAt.getTime());
   // A dry run sends nothing, so there is nothing to resume: no journal.
   const journal = dryRun ? null : new Journal(path.join(folder.dir, 'journal.ndjson'));
   journal?.append(runRecord(folder, opts, source));
   journal?.sync();
-  const spool = new RowSpool(path.join(folder.dir, '.rows.ndjson'));
+  const output: RowOutput = {
+    spool: mayBeSuperseded(opts, firstScan) ? new RowSpool(path.join(folder.dir, '.rows.ndjson')) : null,
+    reports: null,
+  };
   const stop = new StopSwitch(env.log, requests?.client ?? null);
   const repeatIds = new Set(firstScan?.duplicateIds);
-  const settler = settlerFor({ env, source, journal, spool, stop, tally, repeatIds, maxErrors: opts.maxErrors });
-  const parts: RunParts = { opts, env, source, scan: firstScan, requests, journal, spool, stop, settler, tally, resume, repeatIds };
-  const { rows, carriedOver, prepared, dryScan } = await sendRows(parts, stream.rows);
+  const settler = settlerFor({ env, source, journal, output, stop, tally, repeatIds, maxErrors: opts.maxErrors });
+  const parts: RunParts = {
+    opts,
+    env,
+    source,
+    scan: firstScan,
+    requests,
+    journal,
+    output,
+    stop,
+    settler,
+    tally,
+    resume,
+    repeatIds,
+    runDir: folder.dir,
+  };
+  const { rows, carriedOver, prepared, dryScan, reports } = await sendRows(parts, stream.rows);
   const scan = firstScan ?? dryScan;
   if (dryScan !== null) warnAboutScan(dryScan, opts.mode, env.log);
   const facts = {
@@ -143,28 +182,42 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     runDir: folder.dir,
     source,
     headerSpan: stream.headerSpan,
-    spool,
-    superseded: settler.superseded,
+    rows: output.spool === null ? { direct: reports.rows } : { spool: output.spool, reports: reports.rows, superseded: settler.superseded },
     summaryFor: (failedRows) => buildSummary(opts, facts, failedRows),
     timeline: requests?.timeline() ?? [],
     bucketSeconds: TIMELINE_BUCKET_SECONDS,
-    extraReports: prepared?.reports(folder.dir) ?? [],
+    extraReports: reports.extra,
   });
-  spool.remove();
+  output.spool?.remove();
   removeSpool();
   return summary;
 }
 
-/** The settler, wired to the journal, the spool, progress, `onRow` and `onSuperseded`. */
+/** Whether a later row may supersede an earlier one: an id (or identifier) on several rows, in a mode that writes. */
+function mayBeSuperseded(opts: ImportOptions, scan: FileScan | null): boolean {
+  if (scan === null || (opts.mode !== 'import' && opts.mode !== 'only-changed')) return false;
+  return scan.duplicateIds.size > 0 || scan.duplicateKeys.size > 0;
+}
+
+/** The settler, wired to the journal, the row output, progress, `onRow` and `onSuperseded`. */
 function settlerFor(
-  p: Pick<RunParts, 'env' | 'source' | 'journal' | 'spool' | 'stop' | 'tally' | 'repeatIds'> & { maxErrors: number },
+  p: Pick<RunParts, 'env' | 'source' | 'journal' | 'output' | 'stop' | 'tally' | 'repeatIds'> & { maxErrors: number },
 ): Settler {
   let encodingHinted = false;
+  const handedOn = (row: RowResult, supersedes: readonly number[]): void => {
+    p.env.onRow?.(resultFields(row, undefined));
+    for (const line of supersedes) p.env.onSuperseded?.({ line, by: row.line });
+  };
   return new Settler({
-    writeInOrder: async (row, supersedes) => {
-      await p.spool.write(row);
-      p.env.onRow?.(resultFields(row, undefined));
-      for (const line of supersedes) p.env.onSuperseded?.({ line, by: row.line });
+    writeInOrder: (row, supersedes) => {
+      const { spool, reports } = p.output;
+      if (spool === null && reports === null) throw new Error('internal: a row settled before the reports were opened');
+      const written = spool !== null ? spool.write(row) : reports?.add(row, undefined);
+      if (written === undefined) {
+        handedOn(row, supersedes);
+        return undefined;
+      }
+      return written.then(() => handedOn(row, supersedes));
     },
     onSettled: (row) => {
       if (!encodingHinted && row.outcome.kind === 'invalid' && row.outcome.code === 'bad_encoding') {
@@ -184,7 +237,13 @@ function settlerFor(
 async function sendRows(
   p: RunParts,
   rows: AsyncIterable<CheckedRow>,
-): Promise<{ rows: number; carriedOver: number; prepared: PreparedMode | null; dryScan: FileScan | null }> {
+): Promise<{
+  rows: number;
+  carriedOver: number;
+  prepared: PreparedMode | null;
+  dryScan: FileScan | null;
+  reports: { rows: RowReports; extra: RowReport[] };
+}> {
   const { opts, requests, stop } = p;
   const unwatch = stop.watch(p.env.signal);
   const basis = {
@@ -203,14 +262,17 @@ async function sendRows(
             log: p.env.log,
             abort: (message) => stop.halt({ reason: 'aborted', message }),
           });
+    const extra = prepared?.reports(p.runDir) ?? [];
+    const reports = new RowReports(p.runDir, extra);
+    p.output.reports = reports;
     if (prepared !== null && p.scan !== null) await askToProceed(p, p.scan);
     const sender = prepared === null ? null : senderFor(p, prepared);
     const counted = await settleEach(p, rows, sender);
-    return { ...counted, prepared };
+    return { ...counted, prepared, reports: { rows: reports, extra } };
   } finally {
     unwatch();
     progress.stop();
-    await p.spool.close();
+    await p.output.spool?.close();
     await p.journal?.close();
     requests?.client.close();
   }
@@ -259,33 +321,37 @@ async function settleEach(
 ): Promise<{ rows: number; carriedOver: number; dryScan: FileScan | null }> {
   const { settler, stop, resume } = p;
   // A dry run reads the file once: it counts while it goes and warns at the end.
-  const dryScanner = p.opts.mode === 'dry-run' ? new FileScanner() : null;
+  const dryScanner = p.opts.mode === 'dry-run' ? new FileScanner({ dir: p.runDir, inputBytes: p.source.size }) : null;
   let seq = 0;
   let carriedOver = 0;
-  for await (const row of rows) {
-    const rowSeq = seq++;
-    dryScanner?.add(row);
-    await settler.waitForRoom();
-    const carried: RowResult | undefined = resume?.carried.get(row.line);
-    if (carried !== undefined) {
-      carriedOver++;
-      settler.settle(rowSeq, carried, 'client');
-    } else if (row.kind === 'invalid') {
-      settler.settle(
-        rowSeq,
-        toResult(row, { kind: 'invalid', code: row.code, message: row.message, httpStatus: null, attempts: 0 }),
-        'client',
-      );
-    } else if (p.opts.mode === 'dry-run') {
-      settler.settle(rowSeq, toResult(row, { kind: 'valid' }), 'client');
-    } else {
-      // Backpressure: the next record is pulled only once a request slot is free.
-      await sender?.slotFree();
-      if (stop.current !== null || sender === null) settler.settle(rowSeq, toResult(row, stop.notAttempted()), 'client');
-      else sender.send(rowSeq, row);
+  try {
+    for await (const row of rows) {
+      const rowSeq = seq++;
+      dryScanner?.add(row);
+      await settler.waitForRoom();
+      const carried: RowResult | undefined = resume?.carried.get(row.line);
+      if (carried !== undefined) {
+        carriedOver++;
+        settler.settle(rowSeq, carried, 'client');
+      } else if (row.kind === 'invalid') {
+        settler.settle(
+          rowSeq,
+          toResult(row, { kind: 'invalid', code: row.code, message: row.message, httpStatus: null, attempts: 0 }),
+          'client',
+        );
+      } else if (p.opts.mode === 'dry-run') {
+        settler.settle(rowSeq, toResult(row, { kind: 'valid' }), 'client');
+      } else {
+        // Backpressure: the next record is pulled only once a request slot is free.
+        await sender?.slotFree();
+        if (stop.current !== null || sender === null) settler.settle(rowSeq, toResult(row, stop.notAttempted()), 'client');
+        else sender.send(rowSeq, row);
+      }
     }
+    await sender?.drain();
+    await settler.drain();
+    return { rows: seq, carriedOver, dryScan: dryScanner === null ? null : await dryScanner.finish() };
+  } finally {
+    dryScanner?.discard();
   }
-  await sender?.drain();
-  await settler.drain();
-  return { rows: seq, carriedOver, dryScan: dryScanner?.scan ?? null };
 }

@@ -9,6 +9,7 @@ import type { CheckedRow } from './check.js';
 import { rowId } from './first-pass.js';
 import { type HandledRow, type HandlerHooks, type RowHandler, targetKey, type ValidRow } from './row-handler.js';
 import type { Settler } from './settle.js';
+import { SlotFreed } from './slot-freed.js';
 import type { StopSwitch } from './stop.js';
 
 export interface SenderContext {
@@ -33,12 +34,13 @@ export class Sender {
   private readonly inFlight = new Set<Promise<void>>();
   /** The last task per target: the next row of that target waits for it. */
   private readonly lastTaskByKey = new Map<string, Promise<void>>();
+  private readonly slotFreed = new SlotFreed();
 
   constructor(private readonly ctx: SenderContext) {}
 
   /** Resolves once a slot is free. */
   async slotFree(): Promise<void> {
-    while (this.inFlight.size >= this.ctx.concurrency) await Promise.race(this.inFlight);
+    while (this.inFlight.size >= this.ctx.concurrency) await this.slotFreed.next();
   }
 
   /** Starts the row (after the previous row of its target); it settles itself. */
@@ -53,6 +55,7 @@ export class Sender {
     this.lastTaskByKey.set(key, task);
     const forget = (): void => {
       this.inFlight.delete(task);
+      this.slotFreed.notify();
       if (this.lastTaskByKey.get(key) === task) this.lastTaskByKey.delete(key);
     };
     task.then(forget, forget);

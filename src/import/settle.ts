@@ -5,10 +5,15 @@ export type Origin = 'client' | 'server';
 
 /** Settled rows held in memory (waiting for an earlier row, or for the disk), at most; the reader waits past it. */
 const MAX_PENDING = 4096;
+/** One shared empty list: most rows supersede nothing. */
+const NONE: readonly number[] = [];
 
 export interface SettlerOptions {
-  /** Receives settled rows in input order, with the earlier lines this row supersedes (all handed over before it). */
-  writeInOrder: (result: RowResult, supersedes: readonly number[]) => Promise<void>;
+  /**
+   * Receives settled rows in input order, with the earlier lines this row supersedes (all handed
+   * over before it); returns a promise only when it has to wait (for the disk).
+   */
+  writeInOrder: (result: RowResult, supersedes: readonly number[]) => Promise<void> | undefined;
   /** Receives every settled row at once, in settle order (the journal). */
   onSettled: (result: RowResult) => void;
   /** Ids that appear more than once in the file: only they can supersede. */
@@ -66,8 +71,24 @@ export class Settler {
       this.pending.delete(this.nextSeq);
       this.nextSeq++;
       const row = next;
-      const supersedes = this.supersedesByLine.get(row.line) ?? [];
+      const supersedes = this.supersedesByLine.get(row.line) ?? NONE;
       this.supersedesByLine.delete(row.line);
+      if (this.queuedWrites === 0) {
+        // Nothing waits before this row: write it now, and chain only a write that has to wait.
+        let written: Promise<void> | undefined;
+        try {
+          written = this.opts.writeInOrder(row, supersedes);
+        } catch (error) {
+          written = Promise.reject(error);
+        }
+        if (written === undefined) continue;
+        this.queuedWrites++;
+        this.writing = written.then(() => {
+          this.queuedWrites--;
+          this.wakeIfRoom();
+        });
+        continue;
+      }
       this.queuedWrites++;
       this.writing = this.writing.then(async () => {
         await this.opts.writeInOrder(row, supersedes);

@@ -1,8 +1,9 @@
 /**
  * The tenant's conversations in memory, from one scan of the list endpoint (vorel-api.md §2:
  * `limit` 1–100, `next_cursor`, newest first; ceil(T/100) requests for T conversations).
- * Memory is O(tenant): measured ~210 bytes per conversation indexed by id, ~360 with the
- * identifier map (`--match-by customer_identifier`), so ~200–350 MB for a million conversations.
+ * Memory is O(tenant), not O(file): measured ~210 bytes per conversation indexed by id, ~285 with
+ * the identifier map (`--match-by customer_identifier`; one entry per identifier, an array only
+ * when several conversations share it), so ~200–280 MB for a million conversations.
  */
 import type { ApiClient, ApiErrorCode } from '../api/client.js';
 import { ListStopped, listPages } from '../api/list-pages.js';
@@ -30,10 +31,15 @@ export function valuesOf(c: Pick<Conversation, keyof WritableValues>): WritableV
   return { customer_name: c.customer_name, customer_language: c.customer_language };
 }
 
+/** Distinct channel and language strings shared, at most. */
+const SHARED_STRINGS = 4096;
+
 export class TenantIndex {
   private readonly byId = new Map<string, IndexedConversation>();
-  /** Normalised identifier → its conversations (one per channel, usually one in all). */
-  private readonly byIdentifier: Map<string, IndexedConversation[]> | null;
+  /** Normalised identifier → its conversation, or its conversations when several (one per channel). */
+  private readonly byIdentifier: Map<string, IndexedConversation | IndexedConversation[]> | null;
+  /** Channels and languages repeat across a tenant: one string each, not one per conversation. */
+  private readonly shared = new Map<string, string>();
 
   /** `identifiers`: also index by customer_identifier (only `--match-by customer_identifier` needs it). */
   constructor(opts: { identifiers: boolean }) {
@@ -48,15 +54,29 @@ export class TenantIndex {
   add(c: Conversation): boolean {
     const id = c.id.toLowerCase();
     if (this.byId.has(id)) return false;
-    const entry: IndexedConversation = { id, channel: normaliseChannel(c.channel), values: valuesOf(c) };
+    const language = c.customer_language === null ? null : this.share(c.customer_language);
+    const entry: IndexedConversation = {
+      id,
+      channel: this.share(normaliseChannel(c.channel)),
+      values: { customer_name: c.customer_name, customer_language: language },
+    };
     this.byId.set(id, entry);
     if (this.byIdentifier !== null) {
       const key = normaliseIdentifier(c.customer_identifier);
-      const list = this.byIdentifier.get(key);
-      if (list === undefined) this.byIdentifier.set(key, [entry]);
-      else list.push(entry);
+      const found = this.byIdentifier.get(key);
+      if (found === undefined) this.byIdentifier.set(key, entry);
+      else if (Array.isArray(found)) found.push(entry);
+      else this.byIdentifier.set(key, [found, entry]);
     }
     return true;
+  }
+
+  private share(text: string): string {
+    const known = this.shared.get(text);
+    if (known !== undefined) return known;
+    // A bounded table: a tenant with a language or channel per conversation gains nothing from it.
+    if (this.shared.size < SHARED_STRINGS) this.shared.set(text, text);
+    return text;
   }
 
   get(id: string): IndexedConversation | undefined {
@@ -66,7 +86,8 @@ export class TenantIndex {
   /** Every conversation with this identifier (on `channel`, when given). More than one is never guessed between. */
   match(identifier: string, channel: string | null): IdentifierMatch {
     if (this.byIdentifier === null) throw new Error('internal: the tenant index was built without identifiers');
-    const all = this.byIdentifier.get(normaliseIdentifier(identifier)) ?? [];
+    const found = this.byIdentifier.get(normaliseIdentifier(identifier));
+    const all = found === undefined ? [] : Array.isArray(found) ? found : [found];
     const wanted = channel === null ? null : normaliseChannel(channel);
     const entries = wanted === null ? all : all.filter((e) => e.channel === wanted);
     if (entries.length === 0) return { kind: 'none' };

@@ -60,6 +60,8 @@ export class RecordFramer {
   /** Physical line of the quote that opened the current quoted field. */
   private quoteLine = 1;
   private inRecord = false;
+  /** The current record holds a character that may be bad text. */
+  private recordDirty = false;
   private cells: string[] = [];
   private field = '';
   private recordChars = 0;
@@ -103,8 +105,12 @@ export class RecordFramer {
       this.afterCR = false;
       if (!this.inRecord) {
         this.inRecord = true;
+        this.recordDirty = false;
         this.recordLine = this.line;
       }
+      // A suspect character (NUL, U+FFFD, any surrogate) marks the record: only marked records
+      // are tested cell by cell, which tells a lone surrogate from a pair (an emoji).
+      if (c === 0 || (c >= 0xd800 && (c <= 0xdfff || c === 0xfffd))) this.recordDirty = true;
       const isBreak = c === LF || c === CR;
 
       switch (this.state) {
@@ -245,7 +251,7 @@ export class RecordFramer {
         line: this.recordLine,
         endLine,
         cells,
-        badEncoding: cells.some((cell) => BAD_TEXT.test(cell)),
+        badEncoding: this.recordDirty && cells.some((cell) => BAD_TEXT.test(cell)),
       });
     }
     this.reset();

@@ -1,0 +1,109 @@
+import path from 'node:path';
+import type { LineSpan, RowResult } from '../types.js';
+import { AtomicFileWriter } from './files.js';
+import { countProblemCode } from './html.js';
+import type { RowReport } from './read-reports.js';
+import { needsRetry, resultLine, resultsHeaderLine } from './results.js';
+
+/** Failed rows listed in report.html, at most; all of them are in failed.csv. */
+export const HTML_ROW_CAP = 2000;
+/** results.csv bytes gathered before one write. */
+const WRITE_BYTES = 256 * 1024;
+
+/** Line spans in two growing typed arrays: 8 bytes a failed row, not an object each. */
+export class SpanList implements Iterable<LineSpan> {
+  private starts = new Uint32Array(1024);
+  private ends = new Uint32Array(1024);
+  length = 0;
+
+  push(span: LineSpan): void {
+    if (this.length === this.starts.length) {
+      this.starts = grow(this.starts);
+      this.ends = grow(this.ends);
+    }
+    this.starts[this.length] = span.line;
+    this.ends[this.length] = span.endLine;
+    this.length++;
+  }
+
+  *[Symbol.iterator](): Iterator<LineSpan> {
+    for (let i = 0; i < this.length; i++) yield { line: this.starts[i] ?? 0, endLine: this.ends[i] ?? 0 };
+  }
+}
+
+function grow(array: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> {
+  const bigger = new Uint32Array(array.length * 2);
+  bigger.set(array);
+  return bigger;
+}
+
+/**
+ * The per-row part of the reports, fed in input order: results.csv, plan.csv / rollback.csv, the
+ * spans for failed.csv and the problem rows for report.html. Fed either as rows settle (when no row
+ * can be superseded) or from the row spool at the end (when the superseded rows are known).
+ */
+export class RowReports {
+  readonly failedSpans = new SpanList();
+  readonly problemRows: RowResult[] = [];
+  readonly problemCodes = new Map<string, number>();
+  private readonly results: AtomicFileWriter;
+  /**
+   * Each line is copied into bytes at once: the cells are slices of the input's decoded chunks, and a
+   * line kept as text would keep its whole chunk alive until the next write.
+   */
+  private readonly pending = Buffer.allocUnsafe(WRITE_BYTES);
+  private used = 0;
+
+  constructor(
+    runDir: string,
+    private readonly extraReports: readonly RowReport[],
+  ) {
+    this.results = new AtomicFileWriter(path.join(runDir, 'results.csv'));
+    this.append(resultsHeaderLine());
+  }
+
+  /** Adds one row; returns a promise only when it has to wait for a write. */
+  add(row: RowResult, supersededBy: number | undefined): Promise<void> | undefined {
+    const line = resultLine(row, supersededBy);
+    if (needsRetry(row, supersededBy !== undefined)) {
+      this.failedSpans.push({ line: row.copyFrom ?? row.line, endLine: row.endLine });
+      if (this.problemRows.length < HTML_ROW_CAP) this.problemRows.push(row);
+      countProblemCode(this.problemCodes, row);
+    }
+    // A UTF-16 unit takes at most 3 bytes in UTF-8.
+    if (this.used + line.length * 3 <= WRITE_BYTES) {
+      this.append(line);
+      if (this.extraReports.length === 0) return undefined;
+      return this.addToExtraReports(row);
+    }
+    return this.flushThenAdd(row, line);
+  }
+
+  private async flushThenAdd(row: RowResult, line: string): Promise<void> {
+    await this.flush();
+    if (line.length * 3 <= WRITE_BYTES) this.append(line);
+    else await this.results.write(line);
+    await this.addToExtraReports(row);
+  }
+
+  private async addToExtraReports(row: RowResult): Promise<void> {
+    for (const report of this.extraReports) await report.add(row);
+  }
+
+  private append(text: string): void {
+    this.used += this.pending.write(text, this.used, 'utf8');
+  }
+
+  /** Writes results.csv (the other reports need the summary: the caller finishes them). */
+  async commit(): Promise<void> {
+    await this.flush();
+    await this.results.commit();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.used === 0) return;
+    const text = this.pending.toString('utf8', 0, this.used);
+    this.used = 0;
+    await this.results.write(text);
+  }
+}

@@ -1,0 +1,89 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { JournalIndex } from '../src/import/journal-index.js';
+import { scratchDir } from './helpers/scratch.js';
+
+const { dir } = scratchDir('vorel-journal-');
+const A = '00000000-0000-4000-8000-00000000000a';
+const B = '00000000-0000-4000-8000-00000000000b';
+const row = (line: number, id: string | null, kind: string, extra: object = {}) => ({
+  type: 'row',
+  line,
+  end_line: line,
+  id,
+  outcome:
+    kind === 'updated'
+      ? { kind, httpStatus: 200, attempts: 1 }
+      : { kind, code: 'server_error', message: 'x', httpStatus: 500, attempts: 6 },
+  patch: { customer_name: `n${line}` },
+  before: null,
+  ...extra,
+});
+
+const RUN = {
+  type: 'run',
+  version: 1,
+  run_id: 'r1',
+  mode: 'import',
+  input: { path: 'in.csv', sha256: 'x', encoding: 'utf-8', delimiter: ',' },
+  options: { empty: 'null', map: [], match_by: 'id', base_url: 'http://127.0.0.1:1' },
+};
+let runs = 0;
+
+async function indexOf(records: object[], tail = ''): Promise<Awaited<ReturnType<typeof JournalIndex.read>>> {
+  const runDir = join(dir, `run-${runs++}`);
+  mkdirSync(runDir);
+  writeFileSync(join(runDir, 'journal.ndjson'), `${records.map((r) => JSON.stringify(r)).join('\n')}\n${tail}`);
+  return JournalIndex.read(runDir);
+}
+
+describe('journal index for --resume', () => {
+  it('carries settled rows and failed rows a later row of their id updated, in settle order or not', async () => {
+    const { index, run } = await indexOf([
+      RUN,
+      row(4, A, 'updated'),
+      row(2, A, 'failed'),
+      row(3, B, 'failed'),
+      row(6, B, 'updated', { copy_from: 5 }),
+      row(7, A, 'failed'),
+    ]);
+    expect(run).toMatchObject({ run_id: 'r1', mode: 'import' });
+    expect(index.carried.get(2)).toMatchObject({ line: 2, id: A, outcome: { kind: 'failed' } });
+    expect(index.carried.get(3)).toMatchObject({ line: 3, id: B });
+    expect(index.carried.get(4)).toMatchObject({ line: 4, outcome: { kind: 'updated' }, patch: { customer_name: 'n4' } });
+    expect(index.carried.get(6)).toMatchObject({ line: 6, copyFrom: 5 });
+    // Failed after the last update of its id: sent again.
+    expect(index.carried.get(7)).toBeUndefined();
+    expect(index.carried.get(5)).toBeUndefined();
+    index.close();
+  });
+
+  it('keeps before-values only for lines whose row never settled, and skips a torn last line', async () => {
+    const { index, tornLastLine } = await indexOf(
+      [
+        RUN,
+        { type: 'before', line: 2, id: A, before: { customer_name: 'old A', customer_language: null } },
+        { type: 'before', line: 3, id: B, before: { customer_name: 'old B', customer_language: 'fr' } },
+        row(2, A, 'updated'),
+      ],
+      '{"type":"row","line":9,',
+    );
+    expect(tornLastLine).toBe(true);
+    expect(index.befores.get(2)).toBeUndefined();
+    expect(index.befores.get(3)).toEqual({ customer_name: 'old B', customer_language: 'fr' });
+    expect(index.carried.get(3)).toBeUndefined();
+    expect(index.carried.get(9)).toBeUndefined();
+    index.close();
+  });
+
+  it('supersedes only the failed rows of the id a later row updated, among many ids', async () => {
+    // Many ids, one updated late: only rows of that id are superseded.
+    const ids = Array.from({ length: 500 }, (_, i) => `id-${i}`);
+    const records = [RUN, ...ids.map((id, i) => row(i + 2, id, 'failed')), row(1000, 'id-7', 'updated')];
+    const { index } = await indexOf(records);
+    const carried = ids.filter((_, i) => index.carried.get(i + 2) !== undefined);
+    expect(carried).toEqual(['id-7']);
+    index.close();
+  });
+});
