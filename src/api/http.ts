@@ -42,7 +42,10 @@ export function createHttp(opts: HttpOptions): Http {
     httpAgent,
     httpsAgent,
     responseType: 'text',
-    transformResponse: [(data: unknown) => data], // we parse and validate ourselves
+    // Bodies go out as the JSON text request.ts made and come back as text it parses and validates:
+    // no transforms, which axios would otherwise run (header scans, type checks) on every attempt.
+    transformRequest: [],
+    transformResponse: [],
     validateStatus: () => true, // the retry policy classifies statuses, not axios
     maxContentLength: MAX_ANSWER_BYTES,
     transitional: { clarifyTimeoutError: true, silentJSONParsing: false, forcedJSONParsing: false },
