@@ -328,7 +328,8 @@ async function settleEach(
     for await (const row of rows) {
       const rowSeq = seq++;
       dryScanner?.add(row);
-      await settler.waitForRoom();
+      const room = settler.waitForRoom();
+      if (room !== undefined) await room;
       const carried: RowResult | undefined = resume?.carried.get(row.line);
       if (carried !== undefined) {
         carriedOver++;

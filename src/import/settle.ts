@@ -53,8 +53,16 @@ export class Settler {
     this.release();
   }
 
-  /** Resolves when the reorder buffer has room, so a slow row cannot make the reader run ahead. */
-  async waitForRoom(): Promise<void> {
+  /**
+   * Resolves when the reorder buffer has room, so a slow row cannot make the reader run ahead.
+   * Undefined when there is room already: the reader of millions of rows awaits only when it must.
+   */
+  waitForRoom(): Promise<void> | undefined {
+    if (this.pending.size + this.queuedWrites < MAX_PENDING) return undefined;
+    return this.roomFreed();
+  }
+
+  private async roomFreed(): Promise<void> {
     while (this.pending.size + this.queuedWrites >= MAX_PENDING) {
       await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
     }
