@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_CLEARS, type ClearsLimit } from './import/clears-guard.js';
 import type { Delimiter, InputEncoding } from './types.js';
 
 /** Fields a CSV column can be mapped to (contract: `--map`). */
@@ -33,6 +34,11 @@ export interface ImportOptions {
   retries: number;
   timeoutMs: number;
   maxErrors: number;
+  /** `--max-clears`: rows per field that may clear it; `--allow-clears` lifts it. */
+  maxClears: ClearsLimit;
+  allowClears: boolean;
+  /** `--yes`: going on needs no confirmation. */
+  yes: boolean;
   detailedExitcode: boolean;
   reportDir: string;
   resume: string | undefined;
@@ -58,6 +64,7 @@ export const DEFAULTS = Object.freeze({
   retries: 5,
   timeoutMs: 30_000,
   maxErrors: 20,
+  maxClears: DEFAULT_MAX_CLEARS,
   reportDir: 'reports',
   rateWindowMs: 60_000,
   backoffBaseMs: 500,

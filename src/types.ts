@@ -64,7 +64,8 @@ export type FailedCode =
   | 'forbidden'
   | 'unexpected_status';
 
-export type NotAttemptedCode = 'aborted' | 'interrupted';
+/** `clears_guard`: the clears guard refused the run; `declined`: the confirmation was answered no. */
+export type NotAttemptedCode = 'aborted' | 'interrupted' | 'clears_guard' | 'declined';
 
 /** What happened to one data row. A discriminated union: each kind carries exactly what it needs. */
 export type RowOutcome =

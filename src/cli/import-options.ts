@@ -12,6 +12,7 @@ import { parseMapArg } from '../pipeline/header.js';
 import type { Delimiter, InputEncoding } from '../types.js';
 import { checkBaseUrl, loadApiKey } from './credentials.js';
 import type { ExplicitOptions } from '../pipeline/resume.js';
+import { parseMaxClears } from '../import/clears-guard.js';
 
 /** The import command's arguments as yargs hands them over. */
 export interface RawImportArgs {
@@ -34,6 +35,9 @@ export interface RawImportArgs {
   retries: number;
   timeout: number;
   'max-errors': number;
+  'max-clears'?: string;
+  'allow-clears': boolean;
+  yes: boolean;
   'report-dir': string;
   json: boolean;
   quiet?: boolean;
@@ -142,6 +146,9 @@ export function importOptionsFrom(
     retries: wholeNumber('retries', args.retries, 0),
     timeoutMs: wholeNumber('timeout', args.timeout, 1),
     maxErrors: wholeNumber('max-errors', args['max-errors'], 0),
+    maxClears: args['max-clears'] === undefined ? DEFAULTS.maxClears : parseMaxClears(args['max-clears']),
+    allowClears: args['allow-clears'],
+    yes: args.yes,
     detailedExitcode: args['detailed-exitcode'],
     reportDir: args['report-dir'],
     resume: args.resume,

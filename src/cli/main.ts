@@ -11,10 +11,11 @@ import { createProgress } from './progress.js';
 import { exportCommand, runExportCommand } from './export-command.js';
 import { EMULATOR_EXAMPLES, IMPORT_EXAMPLES, IMPORT_NOTES, TOP_EXAMPLES, helpEpilogue } from './help.js';
 import { explainUsageError } from './suggest.js';
+import { terminalConfirm } from './prompt.js';
 
 /** Streams and environment the CLI runs against; injected so tests can run it in-process. */
 export interface CliIo {
-  stdin: NodeJS.ReadableStream;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   env: Readonly<Record<string, string | undefined>>;
@@ -68,6 +69,13 @@ function importCommand(y: Argv): Argv {
       .option('retries', { type: 'number', default: 5, describe: 'retries per row for 5xx, timeouts and network errors' })
       .option('timeout', { type: 'number', default: 30000, describe: 'per-attempt timeout in ms' })
       .option('max-errors', { type: 'number', default: 20, describe: 'stop after this many consecutive server-side failures (0 = never)' })
+      .option('max-clears', {
+        type: 'string',
+        defaultDescription: '10%',
+        describe: 'refuse the run when more rows than this clear a field: a number of rows, or n% of the data rows',
+      })
+      .option('allow-clears', { type: 'boolean', default: false, describe: 'lift the clears guard: the clears are intended' })
+      .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask for confirmation on a terminal' })
       .option('report-dir', { type: 'string', default: 'reports', describe: 'where run folders go' })
       .option('resume', {
         type: 'string',
@@ -182,7 +190,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     if (resume !== null && resume.skippedLines > 0)
       log.warn(`skipped ${resume.skippedLines} unreadable journal lines (a torn last write is normal after a crash)`);
-    const summary = await runImport(options, { stdin: io.stdin, log, signal: io.signal, progress }, resume);
+    const confirm = terminalConfirm(io, options);
+    const summary = await runImport(options, { stdin: io.stdin, log, signal: io.signal, progress, confirm }, resume);
     io.stdout.write(scrubSecrets(options.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummary(summary), secrets));
     return summary.exit_code;
   } catch (error) {

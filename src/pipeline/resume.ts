@@ -4,7 +4,8 @@ import { createInterface } from 'node:readline';
 import { UsageError } from '../errors.js';
 import type { ImportOptions, MatchBy, EmptyCells, RunMode } from '../options.js';
 import { parseMapArg } from './header.js';
-import type { Delimiter, InputEncoding, RowResult, WritableValues } from '../types.js';
+import type { Delimiter, InputEncoding, RowResult, WritableField, WritableValues } from '../types.js';
+import type { ClearsGuardSummary } from '../import/clears-guard.js';
 
 /** The journal's first record: what the run sent and from what. */
 export interface JournalRun {
@@ -38,6 +39,8 @@ export interface ResumeState {
   befores: Map<number, WritableValues>;
   /** Unreadable lines skipped (a torn last write). */
   skippedLines: number;
+  /** The clears guard's decision, journaled before the first PATCH; null when the run stopped before deciding (nothing was sent). */
+  clearsGuard: ClearsGuardSummary | null;
 }
 
 /** The options of the interrupted run that a resume must reuse; which ones the user typed. */
@@ -64,6 +67,7 @@ export async function readJournal(runDir: string): Promise<ResumeState> {
   const rows = new Map<number, JournalRow>();
   const befores = new Map<number, WritableValues>();
   let skippedLines = 0;
+  let clearsGuard: ClearsGuardSummary | null = null;
   const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
   for await (const line of lines) {
     if (line.trim() === '') continue;
@@ -79,6 +83,7 @@ export async function readJournal(runDir: string): Promise<ResumeState> {
       const row = record as unknown as JournalRow;
       rows.set(row.line, row);
     } else if (record.type === 'before') befores.set(record.line as number, record.before as WritableValues);
+    else if (record.type === 'clears_guard') clearsGuard = clearsGuardOf(record);
   }
   if (run === undefined || run.version !== 1) {
     throw new UsageError(`--resume ${runDir}: the journal has no readable run header`, 'bad_resume');
@@ -86,9 +91,27 @@ export async function readJournal(runDir: string): Promise<ResumeState> {
   if (run.mode === 'plan' || run.mode === 'dry-run') {
     throw new UsageError(`--resume ${runDir}: that run was a ${run.mode}, which sends nothing; run it again instead`, 'bad_resume');
   }
+  if (clearsGuard?.tripped === true) {
+    throw new UsageError(
+      `--resume ${runDir}: the clears guard refused that run and it sent nothing; run the import again (with --allow-clears if the clears are intended)`,
+      'bad_resume',
+    );
+  }
   const carried = carriedRows(rows);
   for (const line of rows.keys()) befores.delete(line);
-  return { runDir, run, carried, befores, skippedLines };
+  return { runDir, run, carried, befores, skippedLines, clearsGuard };
+}
+
+function clearsGuardOf(record: Record<string, unknown>): ClearsGuardSummary {
+  const { limit, allowed, tripped, over_limit: overLimit } = record;
+  return {
+    limit: String(limit),
+    allowed: allowed === true,
+    tripped: tripped === true,
+    over_limit: Array.isArray(overLimit)
+      ? overLimit.filter((f): f is WritableField => f === 'customer_name' || f === 'customer_language')
+      : [],
+  };
 }
 
 /**

@@ -6,7 +6,7 @@ import { keyFingerprint } from '../cli/credentials.js';
 import type { Logger } from '../cli/log.js';
 import { UsageError, VorelSyncError } from '../errors.js';
 import { openInput } from '../input/source.js';
-import type { ImportOptions, RunMode } from '../options.js';
+import type { ImportOptions } from '../options.js';
 import { finaliseReports } from '../report/finalise.js';
 import type { TimelineBucket } from '../report/html.js';
 import { Journal } from '../report/journal.js';
@@ -23,9 +23,9 @@ import type { CheckedRow } from './validate.js';
 import { resumeCommand, retryCommand } from './retry-command.js';
 import type { ResumeState } from './resume.js';
 import { encodingHint } from './encoding-hint.js';
+import { judgeDryRun, passGate, type GateStop } from '../import/gate.js';
+import type { Confirm } from '../import/preview.js';
 
-/** Share of rows clearing a field above which we warn before sending (contract: Input, Safety). */
-const CLEAR_WARNING_SHARE = 0.1;
 /** Fine enough for a short run's chart; report.html merges buckets of long runs (a day is 86,400 small entries). */
 const TIMELINE_BUCKET_SECONDS = 1;
 
@@ -38,6 +38,8 @@ export interface RunEnvironment {
   now?: () => Date;
   /** Called as rows settle and bytes are read, for the progress display. */
   progress?: RunProgress | undefined;
+  /** Asked before the first PATCH (the terminal prompt, or the library's `confirm`); absent: never asked. */
+  confirm?: Confirm | undefined;
 }
 
 export interface RunProgress {
@@ -47,7 +49,7 @@ export interface RunProgress {
   stop(): void;
 }
 
-type StopReason = { reason: 'aborted' | 'interrupted'; message: string };
+type StopReason = { reason: 'aborted' | 'interrupted'; message: string } | GateStop;
 
 /** Runs `vorel-sync import` end to end and returns the summary (exit code inside). */
 export async function runImport(opts: ImportOptions, env: RunEnvironment, resume: ResumeState | null = null): Promise<RunSummary> {
@@ -100,7 +102,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     const first = await openRowStream(source, streamOptions);
     warnUnknownColumns(first.header.unknown, log);
     scan = await scanRows(first.rows);
-    reportScan(scan, opts.mode, log);
+    reportScan(scan, log);
   }
   const { header, headerSpan, rows } = await openRowStream(source, {
     ...streamOptions,
@@ -178,7 +180,10 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     onBreak: (message) => halt({ reason: 'aborted', message }),
   });
 
-  env.progress?.start({ totalBytes: source.size, rows: scan?.rows ?? null, rate: client ? opts.rate : null, client });
+  const startProgress = (): void =>
+    env.progress?.start({ totalBytes: source.size, rows: scan?.rows ?? null, rate: client ? opts.rate : null, client });
+  // A question on the terminal comes before the bar, which would draw over it.
+  if (env.confirm === undefined) startProgress();
   const limit = pLimit(opts.concurrency);
   const inFlight = new Set<Promise<void>>();
   /** The last task per target: rows with one id run in file order, never concurrently. */
@@ -188,6 +193,28 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
       ? null
       : await prepareMode(opts, { client, scan, log, abort: (message) => halt({ reason: 'aborted', message }) });
   const handler: RowHandler | null = prepared?.handler ?? null;
+  const gate =
+    prepared === null || scan === null
+      ? null
+      : await passGate({
+          opts,
+          scan,
+          input: source.displayPath,
+          keyFingerprint: opts.apiKey === null ? '' : keyFingerprint(opts.apiKey),
+          prefetch: prepared.prefetch,
+          rows: async () => (await openRowStream(source, streamOptions)).rows,
+          resume: resume === null ? null : { runId: resume.run.run_id, guard: resume.clearsGuard, carried: resume.carried },
+          confirm: env.confirm,
+          log,
+          stopped: () => currentStop() !== null,
+        });
+  if (gate?.stop != null) halt(gate.stop, gate.say ?? gate.stop.message);
+  if (gate !== null) {
+    // Journaled before the first PATCH: a resume keeps this decision and does not check again.
+    journal?.append({ type: 'clears_guard', ...gate.guard });
+    journal?.sync();
+  }
+  if (env.confirm !== undefined) startProgress();
   const hooks: HandlerHooks = {
     recalledBefore: (row) => resume?.befores.get(row.line),
     beforeWrite: (row, id, before) => {
@@ -263,9 +290,11 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
 
   if (dryScanner !== null) {
     scan = dryScanner.scan;
-    reportScan(scan, opts.mode, log);
+    reportScan(scan, log);
   }
-  const finishedStop: StopReason | null = stop;
+  const clearsGuard = gate?.guard ?? judgeDryRun(scan ?? new FileScanner().scan, opts, log);
+  const finishedStop = currentStop();
+  const refused = finishedStop !== null && (finishedStop.reason === 'clears_guard' || finishedStop.reason === 'declined');
   const summaryFor = (failedRows: number): RunSummary => {
     const summary: RunSummary = {
       run_id: folder.runId,
@@ -282,13 +311,16 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
         rate_limited: client?.stats.rateLimited ?? 0,
       },
       exit_code: 0,
-      clears: scan?.clears ?? { customer_name: 0, customer_language: 0 },
+      clears: gate?.counted.clears ?? scan?.clears ?? { customer_name: 0, customer_language: 0 },
+      clears_guard: clearsGuard,
+      confirmed: gate?.confirmed ?? 'not_asked',
       duplicate_ids: scan?.duplicateIds.size ?? 0,
       superseded: settler.superseded.size,
       stopped: finishedStop,
       report_dir: folder.dir,
-      retry_command: failedRows > 0 ? retryCommand(path.join(folder.dir, 'failed.csv'), opts, source) : null,
-      resume_command: finishedStop === null ? null : resumeCommand(source.displayPath, folder.dir, opts),
+      // A refused run sent nothing: the way on is the same file with other options, which the message gave.
+      retry_command: failedRows > 0 && !refused ? retryCommand(path.join(folder.dir, 'failed.csv'), opts, source) : null,
+      resume_command: finishedStop === null || refused ? null : resumeCommand(source.displayPath, folder.dir, opts),
       ...(resume === null ? {} : { resumed_from: resume.run.run_id, carried_over: carriedOver }),
       ...prepared?.summary(settler.totals),
     };
@@ -353,7 +385,7 @@ function warnUnknownColumns(unknown: readonly string[], log: Logger): void {
   if (unknown.length > 0) log.warn(`ignoring unknown columns: ${unknown.join(', ')} (map one with --map "<column>=<field>")`);
 }
 
-function reportScan(scan: FileScan, mode: RunMode, log: Logger): void {
+function reportScan(scan: FileScan, log: Logger): void {
   if (scan.duplicateIds.size > 0) {
     const shown = [...scan.duplicateIds].slice(0, 10).join(', ');
     const more = scan.duplicateIds.size > 10 ? ` and ${scan.duplicateIds.size - 10} more` : '';
@@ -361,15 +393,5 @@ function reportScan(scan: FileScan, mode: RunMode, log: Logger): void {
   }
   if (scan.duplicateKeys.size > 0) {
     log.warn(`${scan.duplicateKeys.size} customer identifiers appear on more than one row (applied in file order, one at a time)`);
-  }
-  // Reading modes compare first: a row whose field is already empty sends nothing for it.
-  const reads = mode === 'plan' || mode === 'only-changed' ? ', where it is not already empty' : '';
-  const { clears, rows } = scan;
-  for (const [field, n] of Object.entries(clears)) {
-    if (rows > 0 && n / rows > CLEAR_WARNING_SHARE) {
-      log.warn(
-        `${n} of ${rows} rows (${Math.round((n / rows) * 100)}%) clear ${field}${reads} (empty cells are sent as null; use --empty keep to leave them untouched)`,
-      );
-    }
   }
 }

@@ -1,18 +1,17 @@
 import type { InputSource } from '../input/source.js';
 import { readRecords } from '../input/records.js';
-import type { SourceRecord, WritableField } from '../types.js';
+import { type SourceRecord, WRITABLE_FIELDS } from '../types.js';
 import { mapHeader, type HeaderMap } from './header.js';
 import { UsageError } from '../errors.js';
 import { targetKey } from './handler.js';
 import { checkRecord, type CheckedRow, type ValidateOptions } from './validate.js';
 import type { MappableField } from '../options.js';
+import { addClear, emptyClearsCount, type ClearsCount } from '../import/clears-guard.js';
 
 /** What a first pass over the file learns before anything is sent. */
-export interface FileScan {
+export interface FileScan extends ClearsCount {
   rows: number;
   validRows: number;
-  /** Rows that would clear each field (send `null`). */
-  clears: Record<WritableField, number>;
   /** Ids on more than one row. */
   duplicateIds: Set<string>;
   /** Customer identifiers (normalised) on more than one row, with --match-by customer_identifier. */
@@ -60,7 +59,7 @@ export class FileScanner {
   readonly scan: FileScan = {
     rows: 0,
     validRows: 0,
-    clears: { customer_name: 0, customer_language: 0 },
+    ...emptyClearsCount(),
     duplicateIds: new Set(),
     duplicateKeys: new Set(),
   };
@@ -92,10 +91,9 @@ export async function scanRows(rows: AsyncIterable<CheckedRow>): Promise<FileSca
   return scanner.scan;
 }
 
-function countClears(scan: Pick<FileScan, 'clears'>, row: CheckedRow): void {
+function countClears(scan: ClearsCount, row: CheckedRow): void {
   if (row.kind !== 'valid') return;
-  if (row.patch.customer_name === null) scan.clears.customer_name++;
-  if (row.patch.customer_language === null) scan.clears.customer_language++;
+  for (const field of WRITABLE_FIELDS) if (row.patch[field] === null) addClear(scan, field, row.line);
 }
 
 /** The conversation id a row names, when it names one (invalid rows too: a later row may supersede them). */

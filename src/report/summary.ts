@@ -3,6 +3,8 @@ import type { RunMode } from '../options.js';
 import { formatDuration } from './format.js';
 import type { Delimiter, InputEncoding, OutcomeKind, WritableField } from '../types.js';
 import { OUTCOME_KINDS } from '../types.js';
+import type { ClearsGuardSummary } from '../import/clears-guard.js';
+import type { Confirmation, GateStop } from '../import/gate.js';
 
 /** summary.json (contract: Output). More keys may be added; none of these may be renamed. */
 export interface RunSummary {
@@ -16,12 +18,16 @@ export interface RunSummary {
   totals: Record<OutcomeKind, number>;
   requests: { total: number; retries: number; rate_limited: number };
   exit_code: number;
-  /** Rows that clear each field with an explicit null. */
+  /** Rows that clear each field with an explicit null (`--plan` / `--only-changed`: only where it is not already empty). */
   clears: Record<WritableField, number>;
+  /** The clears guard's decision (`--max-clears`, `--allow-clears`). */
+  clears_guard: ClearsGuardSummary;
+  /** How going on was confirmed: answered on the terminal (or the library's `confirm`), `--yes`, or not asked. */
+  confirmed: Confirmation;
   duplicate_ids: number;
   superseded: number;
   /** Why the run stopped early, when it did. */
-  stopped: { reason: 'aborted' | 'interrupted'; message: string } | null;
+  stopped: { reason: 'aborted' | 'interrupted' | GateStop['reason']; message: string } | null;
   report_dir: string;
   /** The command that re-imports failed.csv, when any row needs it. */
   retry_command: string | null;
@@ -103,7 +109,7 @@ export function renderSummary(s: RunSummary): string {
   for (const [label, value] of table) {
     lines.push(`  ${label.padEnd(labelWidth)}  ${/^\d+$/.test(value) ? value.padStart(numberWidth) : value}`);
   }
-  lines.push(...readLines(s));
+  lines.push(...readLines(s), ...clearsLines(s));
   if (s.carried_over !== undefined) lines.push(`${s.carried_over} rows carried over from run ${s.resumed_from ?? ''}.`);
   if (s.superseded > 0)
     lines.push(`${s.superseded} earlier rows were overwritten by a later row with the same id (left out of failed.csv).`);
@@ -118,6 +124,14 @@ export function renderSummary(s: RunSummary): string {
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+function clearsLines(s: RunSummary): string[] {
+  const { customer_name: name, customer_language: language } = s.clears;
+  if (name + language === 0 && !s.clears_guard.tripped) return [];
+  const g = s.clears_guard;
+  const guard = g.tripped ? 'refused by the clears guard' : g.allowed && g.over_limit.length > 0 ? 'allowed by --allow-clears' : 'within';
+  return [`  clears: customer_name ${name}, customer_language ${language} (${guard} --max-clears ${g.limit})`];
 }
 
 function readLines(s: RunSummary): string[] {
@@ -139,7 +153,7 @@ function readLines(s: RunSummary): string[] {
     const exact =
       s.rollback.unrestorable > 0 ? ` (${s.rollback.unrestorable} hold values an import cannot restore exactly, see README)` : '';
     const rollback = path.join(s.report_dir, 'rollback.csv');
-    lines.push(`  rollback.csv: ${s.rollback.rows} ids; undo with: vorel-sync import ${rollback} --empty null${exact}`);
+    lines.push(`  rollback.csv: ${s.rollback.rows} ids; undo with: vorel-sync import ${rollback} --empty null --allow-clears${exact}`);
   }
   return lines;
 }
