@@ -11,7 +11,7 @@ import { keyFingerprint } from '../src/cli/credentials.js';
 import type { Emulator } from '../src/emulator/index.js';
 import type { ConfirmPreview } from '../src/import/preview.js';
 import { runImport } from '../src/pipeline/run.js';
-import { onlyRunDir, readRun, tempDir } from './helpers/cli.js';
+import { cli, onlyRunDir, readRun, tempDir } from './helpers/cli.js';
 import { emulatorWith, testId } from './helpers/emulator.js';
 
 class Terminal extends Writable {
@@ -214,6 +214,27 @@ describe('the library: confirm(preview)', () => {
     );
     expect(accepted.exit_code).toBe(0);
     expect(patches(emulator)).toBe(20);
+  });
+
+  it('holds the report-dir lock while it waits for the answer', async () => {
+    emulator = await emulatorWith(20);
+    const dir = tempDir();
+    const file = csvFile(dir, 20);
+    const reports = path.join(dir, 'r');
+    let second: { code: number; stderr: string } | undefined;
+    const summary = await runImport(
+      options(file, reports, emulator),
+      env(async () => {
+        second = await cli(['import', file, '--base-url', emulator!.baseUrl, '--report-dir', reports], {
+          env: { VOREL_API_KEY: emulator!.apiKey },
+        });
+        return false;
+      }),
+    );
+    expect(summary.exit_code).toBe(2);
+    expect(second?.code).toBe(2);
+    expect(second?.stderr).toMatch(/another vorel-sync run \(pid \d+\) is using the report dir/);
+    expect(patches(emulator)).toBe(0);
   });
 
   it('is not called when the clears guard refuses the run', async () => {
