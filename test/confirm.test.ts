@@ -116,6 +116,23 @@ describe('the CLI on a terminal (in-process)', () => {
     expect(readRun(yes.runDir).summary).toMatchObject({ confirmed: 'prompt', totals: { updated: 5, unchanged: 15 } });
   });
 
+  it('reads ahead of the question as the run would: up to --concurrency at once, each row once, duplicates in file order', async () => {
+    emulator = await emulatorWith(20, { faults: { latencyMs: 30 } });
+    const dir = tempDir();
+    const lines = ['id,customer_name,customer_language'];
+    for (let i = 1; i <= 20; i++) lines.push(`${testId(i)},Before ${i},en`);
+    // testId(3) is renamed by one row, then put back by the next: the second compares against the first.
+    lines.push(`${testId(3)},Renamed,en`, `${testId(3)},Before 3,en`);
+    const file = path.join(dir, 'dup.csv');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const no = await run(emulator, file, 'n\n', '--only-changed', '--concurrency', '4');
+    expect(no.code).toBe(2);
+    expect(no.stderr).toMatch(/2 rows differ and will be updated \(20 already match\)/);
+    expect(gets(emulator)).toBe(20);
+    expect(emulator.peakInFlight).toBeGreaterThan(1);
+    expect(emulator.peakInFlight).toBeLessThanOrEqual(4);
+  });
+
   it('does not ask when nothing would be sent (a plan, or nothing differs)', async () => {
     emulator = await emulatorWith(20);
     const file = csvFile(tempDir(), 0);

@@ -29,7 +29,7 @@ export interface GateResult {
 }
 
 export interface GateInput {
-  opts: Pick<ImportOptions, 'mode' | 'maxClears' | 'allowClears' | 'yes' | 'maxErrors' | 'baseUrl' | 'matchBy'>;
+  opts: Pick<ImportOptions, 'mode' | 'maxClears' | 'allowClears' | 'yes' | 'maxErrors' | 'concurrency' | 'baseUrl' | 'matchBy'>;
   scan: FileScan;
   /** The input as the summary names it. */
   input: string;
@@ -66,6 +66,7 @@ export async function passGate(input: GateInput): Promise<GateResult> {
       readAll: asks && opts.mode === 'only-changed',
       carried: (line) => carried.has(line),
       repeated: (id) => scan.duplicateIds.has(id) || opts.matchBy === 'customer_identifier',
+      concurrency: opts.concurrency,
       maxErrors: opts.maxErrors,
       stopped: input.stopped,
     });

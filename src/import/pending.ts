@@ -6,6 +6,7 @@
  */
 import type { CurrentRead, CurrentValues } from '../pipeline/current.js';
 import { changedPart } from '../pipeline/read-handlers.js';
+import type { ValidRow } from '../pipeline/handler.js';
 import type { CheckedRow, RowTarget } from '../pipeline/validate.js';
 import { WRITABLE_FIELDS, type ConversationPatch, type RowOutcome, type WritableValues } from '../types.js';
 import { addClear, emptyClearsCount, type ClearsCount } from './clears-guard.js';
@@ -60,6 +61,8 @@ export interface PendingContext {
   carried(line: number): boolean;
   /** Ids on more than one row: later rows compare against what the earlier ones write. */
   repeated(id: string): boolean;
+  /** `--concurrency`: reads in flight at most. */
+  concurrency: number;
   /** `--max-errors`: failed reads in a row that stop the count (0 = never). */
   maxErrors: number;
   /** The run stopped (Ctrl-C): stop counting. */
@@ -79,41 +82,72 @@ export async function countPending(rows: AsyncIterable<CheckedRow>, ctx: Pending
   const count: PendingCount = { ...emptyClearsCount(), toUpdate: 0, unchanged: 0, failure: null };
   const known = new Map<string, Known>();
   let failedInARow = 0;
-  for await (const row of rows) {
-    if (ctx.stopped()) break;
-    if (row.kind !== 'valid' || ctx.carried(row.line)) continue;
-    const clearing = WRITABLE_FIELDS.filter((field) => row.patch[field] === null);
+
+  // Matching by customer_identifier reads from the scanned index: free, and it finds the id.
+  const needsRead = (row: ValidRow): boolean => {
+    const wanted = row.target.by !== 'id' || ctx.readAll || WRITABLE_FIELDS.some((field) => row.patch[field] === null);
+    return wanted && (row.target.by !== 'id' || known.get(row.target.id)?.base == null);
+  };
+
+  /** Counts one row, with the read made for it ahead when there is one; false stops the count. */
+  const countRow = async (row: ValidRow, ahead: Promise<CurrentRead> | undefined): Promise<boolean> => {
+    const { target } = row;
     if (ctx.read === null) {
       count.toUpdate++;
-      for (const field of clearing) addClear(count, field, row.line);
-      continue;
+      for (const field of WRITABLE_FIELDS) if (row.patch[field] === null) addClear(count, field, row.line);
+      return true;
     }
-    const target = row.target;
-    const id = target.by === 'id' ? target.id : null;
-    const entry = id === null ? undefined : known.get(id);
-    // Matching by customer_identifier reads from the scanned index: free, and it finds the id.
-    const needsRead = target.by !== 'id' || ctx.readAll || clearing.length > 0;
-    if (!needsRead || (entry !== undefined && entry.base !== null)) {
+    if (!needsRead(row)) {
+      if (target.by !== 'id') return true;
+      const entry = known.get(target.id);
       if (entry?.base != null) tally(count, row.line, row.patch, { ...entry.base, ...entry.written });
-      if (id !== null && ctx.repeated(id)) known.set(id, { base: entry?.base ?? null, written: { ...entry?.written, ...row.patch } });
-      continue;
+      if (ctx.repeated(target.id)) known.set(target.id, { base: entry?.base ?? null, written: { ...entry?.written, ...row.patch } });
+      return true;
     }
-    const read = await ctx.read(target);
+    const read = await (ahead ?? ctx.read(target));
     if (!read.ok) {
       failedInARow++;
-      const stop = readStop(read.outcome, failedInARow, ctx.maxErrors);
-      if (stop !== null) {
-        count.failure = stop;
-        break;
-      }
-      continue;
+      count.failure = readStop(read.outcome, failedInARow, ctx.maxErrors);
+      return count.failure === null;
     }
     failedInARow = 0;
     const before = known.get(read.id);
     tally(count, row.line, row.patch, { ...read.values, ...before?.written });
-    if (ctx.repeated(read.id) || target.by !== 'id')
+    if (ctx.repeated(read.id) || target.by !== 'id') {
       known.set(read.id, { base: before?.base ?? read.values, written: { ...before?.written, ...row.patch } });
+    }
+    return true;
+  };
+
+  // The reads of a batch go out together (one per id, up to --concurrency at once); the count then
+  // takes the batch's rows in file order, so later rows of an id compare against the earlier ones.
+  let batch: ValidRow[] = [];
+  const flush = async (): Promise<boolean> => {
+    const ahead = new Map<string, Promise<CurrentRead>>();
+    const read = ctx.read;
+    if (read !== null) {
+      for (const row of batch) {
+        if (row.target.by === 'id' && !ahead.has(row.target.id) && needsRead(row)) ahead.set(row.target.id, read(row.target));
+      }
+    }
+    const rowsOfBatch = batch;
+    batch = [];
+    for (const row of rowsOfBatch) {
+      const id = row.target.by === 'id' ? row.target.id : null;
+      const mine = id !== null && needsRead(row) ? ahead.get(id) : undefined;
+      if (id !== null && mine !== undefined) ahead.delete(id);
+      if (!(await countRow(row, mine))) return false;
+    }
+    return true;
+  };
+
+  for await (const row of rows) {
+    if (ctx.stopped()) break;
+    if (row.kind !== 'valid' || ctx.carried(row.line)) continue;
+    batch.push(row);
+    if (batch.length >= ctx.concurrency && !(await flush())) return count;
   }
+  if (!ctx.stopped()) await flush();
   return count;
 }
 
