@@ -47,7 +47,7 @@ export interface ExportSummary extends ExportCounts {
   ended_early: EarlyEnd;
   requests: { total: number; retries: number; rate_limited: number };
   /** Set when the export failed: no file was written. */
-  stopped: { reason: Exclude<StopReason, 'declined'>; message: string } | null;
+  stopped: { reason: Exclude<StopReason, 'clears_guard' | 'declined'>; message: string } | null;
   exit_code: number;
 }
 
