@@ -135,6 +135,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     totals: settler.totals,
     superseded: settler.superseded.size,
     stats: requests?.client.stats ?? null,
+    pace: requests?.client.pace ?? null,
     scan,
     stop: stop.current,
     resume,
@@ -193,8 +194,7 @@ async function sendRows(
   const basis = {
     totalBytes: p.source.size,
     rowsTotal: p.scan?.rows ?? null,
-    rate: requests ? opts.rate : null,
-    limiter: requests?.client.limiter ?? null,
+    client: requests?.client ?? null,
   };
   const begin = (): ProgressEmitter => startProgress(p.env.onProgress, (done) => p.tally.state(basis, done));
   // A question on the terminal comes before the bar, which would draw over it.
