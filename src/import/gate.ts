@@ -49,6 +49,7 @@ export interface GateInput {
 
 const sends = (mode: RunMode): mode is 'import' | 'only-changed' => mode === 'import' || mode === 'only-changed';
 
+/** The clears guard (kept from the journal on a resume), then the question; says whether the run may send. */
 export async function passGate(input: GateInput): Promise<GateResult> {
   const { opts, scan, log } = input;
   const compares = opts.mode === 'plan' || opts.mode === 'only-changed';
@@ -101,26 +102,31 @@ export async function passGate(input: GateInput): Promise<GateResult> {
   const toUpdate = pending?.toUpdate ?? scan.validRows;
   if (!asks || input.confirm === undefined || toUpdate === 0 || input.stopped())
     return { guard, counted, confirmed: confirmedBy(false), stop: null, say: null };
-  const preview: ConfirmPreview = {
-    mode: opts.mode === 'only-changed' ? 'only-changed' : 'import',
-    input: input.input,
-    rows: scan.rows,
-    rowsToUpdate: toUpdate,
-    unchanged: opts.mode === 'only-changed' && pending !== null ? pending.unchanged : null,
-    clears: { ...(pending ?? fileCount).clears },
-    duplicateIds: scan.duplicateIds.size,
-    baseUrl: opts.baseUrl,
-    keyFingerprint: input.keyFingerprint,
-    resumedFrom: input.resume?.runId ?? null,
-    carriedOver: input.resume?.carried.size ?? 0,
-  };
-  const yes = await input.confirm(preview);
+  const yes = await input.confirm(previewOf(input, pending, toUpdate));
   return {
     guard,
     counted,
     confirmed: 'prompt',
     stop: yes || input.stopped() ? null : { reason: 'declined', message: 'not confirmed: nothing was sent (--yes skips the question)' },
     say: null,
+  };
+}
+
+/** What the question shows: the target, and the counts as the gate made them. */
+function previewOf(input: GateInput, pending: PendingCount | null, toUpdate: number): ConfirmPreview {
+  const { opts, scan } = input;
+  return {
+    mode: opts.mode === 'only-changed' ? 'only-changed' : 'import',
+    input: input.input,
+    rows: scan.rows,
+    rowsToUpdate: toUpdate,
+    unchanged: opts.mode === 'only-changed' && pending !== null ? pending.unchanged : null,
+    clears: { ...(pending ?? scan).clears },
+    duplicateIds: scan.duplicateIds.size,
+    baseUrl: opts.baseUrl,
+    keyFingerprint: input.keyFingerprint,
+    resumedFrom: input.resume?.runId ?? null,
+    carriedOver: input.resume?.carried.size ?? 0,
   };
 }
 
