@@ -56,6 +56,8 @@ describe('journal index for --resume', () => {
     // Failed after the last update of its id: sent again.
     expect(index.carried.get(7)).toBeUndefined();
     expect(index.carried.get(5)).toBeUndefined();
+    expect([2, 3, 4, 5, 6, 7].filter((line) => index.carried.has(line))).toEqual([2, 3, 4, 6]);
+    expect(index.carried.size).toBe(4);
     index.close();
   });
 

@@ -6,7 +6,15 @@
  */
 import { closeSync, openSync } from 'node:fs';
 import type { RowResult, WritableValues } from '../types.js';
-import { type JournalRecord, type JournalRow, type JournalRun, journalPath, readJournalRecordAt, scanJournal } from './journal-records.js';
+import {
+  type JournalClearsGuard,
+  type JournalRecord,
+  type JournalRow,
+  type JournalRun,
+  journalPath,
+  readJournalRecordAt,
+  scanJournal,
+} from './journal-records.js';
 
 /** A row settled `updated`, `unchanged` or `invalid`: never sent again. */
 const SETTLED = 1;
@@ -18,6 +26,12 @@ const BEFORE = 3;
 /** Lookups by line, in any order (the run asks in increasing line order). */
 export interface LineLookup<T> {
   get(line: number): T | undefined;
+}
+
+/** The rows a resume carries over: by line, whether a line is one, and how many. */
+export interface CarriedRows extends LineLookup<RowResult> {
+  has(line: number): boolean;
+  readonly size: number;
 }
 
 /** Numbers in a typed array that doubles when full. */
@@ -48,7 +62,8 @@ export class JournalIndex {
   private updatedEntry: Uint32Array = new Uint32Array(0);
   private fd: number | null;
 
-  readonly carried: LineLookup<RowResult>;
+  readonly carried: CarriedRows;
+  private carriedCount: number | null = null;
   readonly befores: LineLookup<WritableValues>;
 
   private constructor(
@@ -67,7 +82,14 @@ export class JournalIndex {
     this.lengths = parts.lengths;
     this.kinds = parts.kinds;
     this.fd = openSync(file, 'r');
-    this.carried = { get: (line) => this.carriedRow(line) };
+    const index = this;
+    this.carried = {
+      get: (line) => this.carriedRow(line),
+      has: (line) => this.isCarried(this.entryAt(line)),
+      get size() {
+        return index.countCarried();
+      },
+    };
     this.befores = { get: (line) => this.before(line) };
   }
 
@@ -77,18 +99,29 @@ export class JournalIndex {
   }
 
   /**
-   * Reads a run's journal once, through the journal's schema. A torn last line is skipped
+   * Reads a run's journal once, through the journal's schema: the first run header, the last clears
+   * guard decision, and the rows and before-values indexed. A torn last line is skipped
    * (`tornLastLine`); a damaged line before it rejects (journal_corrupt).
    */
-  static async read(runDir: string): Promise<{ index: JournalIndex; run: JournalRun | undefined; tornLastLine: boolean }> {
+  static async read(runDir: string): Promise<{
+    index: JournalIndex;
+    run: JournalRun | undefined;
+    clearsGuard: JournalClearsGuard | null;
+    tornLastLine: boolean;
+  }> {
     const lines = new Column(new Uint32Array(1024));
     const offsets = new Column(new Float64Array(1024));
     const lengths = new Column(new Uint32Array(1024));
     const kinds = new Column(new Uint8Array(1024));
     let run: JournalRun | undefined;
+    let clearsGuard: JournalClearsGuard | null = null;
     const { tornLastLine } = await scanJournal(runDir, (record, offset, length) => {
       if (record.type === 'run') {
         run ??= record;
+        return;
+      }
+      if (record.type === 'clears_guard') {
+        clearsGuard = record;
         return;
       }
       const outcome = record.type === 'row' ? record.outcome.kind : null;
@@ -100,7 +133,7 @@ export class JournalIndex {
       );
     });
     const index = JournalIndex.build(journalPath(runDir), lines, offsets, lengths, kinds);
-    return { index, run, tornLastLine };
+    return { index, run, clearsGuard, tornLastLine };
   }
 
   private static build(
@@ -190,6 +223,23 @@ export class JournalIndex {
    * Rows settled `updated`, `unchanged` or `invalid` are not sent again, nor is a failed row whose id a
    * later row updated: re-sending it would bring back older data (contract: superseded).
    */
+  private isCarried(entry: number): boolean {
+    if (entry < 0 || this.kinds[entry] === BEFORE) return false;
+    if (this.kinds[entry] === SETTLED) return true;
+    const row = this.row(entry);
+    return row.id !== null && this.updatedLater(row.id, row.line);
+  }
+
+  /** Counted once, when first asked (the confirmation's preview). */
+  private countCarried(): number {
+    if (this.carriedCount === null) {
+      let n = 0;
+      for (const entry of this.entryOf) if (this.isCarried(entry)) n++;
+      this.carriedCount = n;
+    }
+    return this.carriedCount;
+  }
+
   private carriedRow(line: number): RowResult | undefined {
     const entry = this.entryAt(line);
     if (entry < 0 || this.kinds[entry] === BEFORE) return undefined;

@@ -1,8 +1,9 @@
 import { UsageError } from '../errors.js';
 import type { ImportOptions } from '../options.js';
-import type { RowResult, WritableValues } from '../types.js';
+import type { ClearsGuardSummary } from '../report/summary.js';
+import type { WritableValues } from '../types.js';
 import { parseMapArg } from './header.js';
-import { JournalIndex, type LineLookup } from './journal-index.js';
+import { type CarriedRows, JournalIndex, type LineLookup } from './journal-index.js';
 import type { JournalRun } from './journal-records.js';
 
 /** What a resumed run takes from the interrupted one. */
@@ -10,11 +11,13 @@ export interface ResumeState {
   runDir: string;
   run: JournalRun;
   /** Rows not to send again, by line: their outcome is carried over as it is. */
-  carried: LineLookup<RowResult>;
+  carried: CarriedRows;
   /** Before-values journaled ahead of a PATCH whose row never settled (it may have been applied). */
   befores: LineLookup<WritableValues>;
   /** The journal's last line was cut off (a crash mid-write) and skipped. */
   tornLastLine: boolean;
+  /** The clears guard's decision, journaled before the first PATCH; null when the run stopped before deciding (nothing was sent). */
+  clearsGuard: ClearsGuardSummary | null;
   /** Releases the journal, which the lookups read from. */
   close(): void;
 }
@@ -32,7 +35,12 @@ export interface ExplicitOptions {
 
 /** Reads a run's journal (a torn last line is skipped: `tornLastLine`). */
 export async function readJournal(runDir: string): Promise<ResumeState> {
-  const { index, run, tornLastLine } = await JournalIndex.read(runDir);
+  const { index, run, clearsGuard: guardRecord, tornLastLine } = await JournalIndex.read(runDir);
+  let clearsGuard: ClearsGuardSummary | null = null;
+  if (guardRecord !== null) {
+    const { type: _, ...decision } = guardRecord;
+    clearsGuard = decision;
+  }
   if (run === undefined) {
     index.close();
     throw new UsageError(`--resume ${runDir}: the journal has no readable run header`, 'bad_resume');
@@ -41,7 +49,22 @@ export async function readJournal(runDir: string): Promise<ResumeState> {
     index.close();
     throw new UsageError(`--resume ${runDir}: that run was a ${run.mode}, which sends nothing; run it again instead`, 'bad_resume');
   }
-  return { runDir, run, carried: index.carried, befores: index.befores, tornLastLine, close: () => index.close() };
+  if (clearsGuard?.tripped === true) {
+    index.close();
+    throw new UsageError(
+      `--resume ${runDir}: the clears guard refused that run and it sent nothing; run the import again (with --allow-clears if the clears are intended)`,
+      'bad_resume',
+    );
+  }
+  return {
+    runDir,
+    run,
+    carried: index.carried,
+    befores: index.befores,
+    tornLastLine,
+    clearsGuard,
+    close: () => index.close(),
+  };
 }
 
 /**

@@ -10,8 +10,8 @@ import { EXIT } from '../exit-code.js';
 import type { InputSource } from '../input/source.js';
 import { type Logger, SILENT_LOGGER } from '../log.js';
 import type { ImportCsvOptions, ImportOptions } from '../options.js';
+import { type ProgressEmitter, startProgress } from '../progress.js';
 import type { RowReport } from '../report/read-reports.js';
-import { startProgress } from '../progress.js';
 import { resultFields } from '../report/results.js';
 import { RowReports } from '../report/row-reports.js';
 import { RowSpool } from '../report/row-spool.js';
@@ -20,7 +20,8 @@ import type { RunSummary } from '../report/summary.js';
 import type { RowResult } from '../types.js';
 import type { CheckedRow } from './check.js';
 import { encodingHint } from './encoding-hint.js';
-import { type FileScan, FileScanner, firstPass, warnAboutScan } from './first-pass.js';
+import { emptyScan, type FileScan, FileScanner, firstPass, warnAboutScan } from './first-pass.js';
+import { type GateResult, type GateVerdict, judgeDryRun, passGate } from './gate.js';
 import { Journal } from './journal.js';
 import { rowRecord, runRecord } from './journal-records.js';
 import { type PreparedMode, prepareMode } from './modes.js';
@@ -129,7 +130,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
   const { source, removeSpool } = await openSource(opts, folder.dir, resume);
   const dryRun = opts.mode === 'dry-run';
   // A dry run is itself one pass; every other run reads the file once first, before any request.
-  const firstScan = dryRun ? null : await firstPass(source, rowStreamOptions(opts), { mode: opts.mode, dir: folder.dir }, env.log);
+  const firstScan = dryRun ? null : await firstPass(source, rowStreamOptions(opts), folder.dir, env.log);
   const tally = new ImportTally();
   const stream = await openRowStream(source, { ...rowStreamOptions(opts), onBytes: (bytes) => tally.bytesRead(bytes) });
   if (dryRun) warnUnknownColumns(stream.header.unknown, env.log);
@@ -160,9 +161,11 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     repeatIds,
     runDir: folder.dir,
   };
-  const { rows, carriedOver, prepared, dryScan, reports } = await sendRows(parts, stream.rows);
+  const { rows, carriedOver, prepared, dryScan, gate, reports } = await sendRows(parts, stream.rows);
   const scan = firstScan ?? dryScan;
-  if (dryScan !== null) warnAboutScan(dryScan, opts.mode, env.log);
+  if (dryScan !== null) warnAboutScan(dryScan, env.log);
+  // A dry run counts while it reads: the clears guard judges at its end (exit 2 above the limit).
+  const verdict: GateVerdict = gate ?? judgeDryRun(scan ?? emptyScan(), opts, env.log);
   const facts = {
     ...folder,
     finishedAt: env.now(),
@@ -177,6 +180,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     resume,
     carriedOver,
     prepared,
+    verdict,
   };
   const summary = await finaliseReports({
     runDir: folder.dir,
@@ -233,7 +237,7 @@ function settlerFor(
   });
 }
 
-/** Prepares the mode, asks `confirm`, then settles every row in file order; closes what the loop used. */
+/** Prepares the mode, passes the gate (the clears guard, `confirm`), then settles every row in file order; closes what the loop used. */
 async function sendRows(
   p: RunParts,
   rows: AsyncIterable<CheckedRow>,
@@ -242,6 +246,7 @@ async function sendRows(
   carriedOver: number;
   prepared: PreparedMode | null;
   dryScan: FileScan | null;
+  gate: GateResult | null;
   reports: { rows: RowReports; extra: RowReport[] };
 }> {
   const { opts, requests, stop } = p;
@@ -251,7 +256,9 @@ async function sendRows(
     rowsTotal: p.scan?.rows ?? null,
     client: requests?.client ?? null,
   };
-  const progress = startProgress(p.env.onProgress, (done) => p.tally.state(basis, done));
+  const begin = (): ProgressEmitter => startProgress(p.env.onProgress, (done) => p.tally.state(basis, done));
+  // A question on the terminal comes before the bar, which would draw over it.
+  let progress = p.env.confirm === undefined || opts.yes ? begin() : null;
   try {
     const prepared =
       requests === null || p.scan === null
@@ -265,32 +272,40 @@ async function sendRows(
     const extra = prepared?.reports(p.runDir) ?? [];
     const reports = new RowReports(p.runDir, extra);
     p.output.reports = reports;
-    if (prepared !== null && p.scan !== null) await askToProceed(p, p.scan);
+    const gate = prepared === null || p.scan === null ? null : await passRunGate(p, p.scan, prepared);
+    progress ??= begin();
     const sender = prepared === null ? null : senderFor(p, prepared);
     const counted = await settleEach(p, rows, sender);
-    return { ...counted, prepared, reports: { rows: reports, extra } };
+    return { ...counted, prepared, gate, reports: { rows: reports, extra } };
   } finally {
     unwatch();
-    progress.stop();
+    progress?.stop();
     await p.output.spool?.close();
     await p.journal?.close();
     requests?.client.close();
   }
 }
 
-/** `confirm`, where the CLI would prompt: before the first PATCH of a run that sends any. */
-async function askToProceed(p: RunParts, scan: FileScan): Promise<void> {
-  const { opts, env, stop } = p;
-  if (env.confirm === undefined || opts.apiKey === null || stop.current !== null) return;
-  if (opts.mode !== 'import' && opts.mode !== 'only-changed') return;
-  const preview = {
-    mode: opts.mode,
-    rows: scan.validRows,
-    clears: scan.clears,
-    baseUrl: opts.baseUrl,
-    keyFingerprint: keyFingerprint(opts.apiKey),
-  };
-  if (!(await env.confirm(preview))) stop.halt({ reason: 'declined', message: 'the run was not confirmed: nothing was sent' });
+/** The clears guard, then `confirm` (where the CLI would prompt), before the first PATCH; the decision is journaled for a resume. */
+async function passRunGate(p: RunParts, scan: FileScan, prepared: PreparedMode): Promise<GateResult> {
+  const { opts, env, stop, resume } = p;
+  const gate = await passGate({
+    opts,
+    scan,
+    input: p.source.displayPath,
+    keyFingerprint: opts.apiKey === null ? '' : keyFingerprint(opts.apiKey),
+    prefetch: prepared.prefetch,
+    rows: async () => (await openRowStream(p.source, rowStreamOptions(opts))).rows,
+    resume: resume === null ? null : { runId: resume.run.run_id, guard: resume.clearsGuard, carried: resume.carried },
+    confirm: env.confirm,
+    log: env.log,
+    stopped: () => stop.current !== null,
+  });
+  if (gate.stop !== null) stop.halt(gate.stop, gate.say ?? gate.stop.message);
+  // fsync'd before the first PATCH: a resume keeps this decision and does not check again.
+  p.journal?.append({ type: 'clears_guard', ...gate.guard });
+  p.journal?.sync();
+  return gate;
 }
 
 function senderFor(p: RunParts, prepared: PreparedMode): Sender {

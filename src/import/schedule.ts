@@ -72,12 +72,10 @@ export class Sender {
       stop.current === null
         ? await this.ctx.handler.handle(row, this.ctx.hooks)
         : { id: rowId(row), outcome: stop.notAttempted(), before: null };
-    // A request the stop caught before it started says why the run stopped (interrupted, or aborted).
+    // A request the stop caught before it started says why the run stopped.
     const stopped = stop.current;
     const outcome: RowOutcome =
-      handled.outcome.kind === 'not_attempted' && stopped !== null
-        ? { ...handled.outcome, code: stopped.reason === 'interrupted' ? 'interrupted' : 'aborted' }
-        : handled.outcome;
+      handled.outcome.kind === 'not_attempted' && stopped !== null ? { ...handled.outcome, code: stopped.reason } : handled.outcome;
     if (handled.id !== null && this.ctx.duplicateKeys.has(key)) this.ctx.repeatIds.add(handled.id);
     settler.settle(seq, { ...toResult(row, outcome), id: handled.id, before: handled.before }, 'server');
     if (outcome.kind === 'failed' && (outcome.code === 'unauthorized' || outcome.code === 'forbidden')) {

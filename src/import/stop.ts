@@ -1,4 +1,4 @@
-/** The one switch that stops a run: set by a signal, a 401/403, the breaker, a failed scan or a declined `confirm`. */
+/** The one switch that stops a run: set by a signal, a 401/403, the breaker, a failed scan, the clears guard or a declined `confirm`. */
 import type { ApiClient } from '../api/client.js';
 import type { Logger } from '../log.js';
 import type { RunStop } from '../report/summary.js';
@@ -41,6 +41,6 @@ export class StopSwitch {
   notAttempted(): RowOutcome {
     const stop = this.stop;
     if (stop === null) return { kind: 'not_attempted', code: 'aborted', message: 'no request could be made for this row' };
-    return { kind: 'not_attempted', code: stop.reason === 'interrupted' ? 'interrupted' : 'aborted', message: `not sent: ${stop.message}` };
+    return { kind: 'not_attempted', code: stop.reason, message: `not sent: ${stop.message}` };
   }
 }
