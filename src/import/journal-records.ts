@@ -9,9 +9,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { parseDelimiterArg } from '../input/delimiter.js';
-import type { InputSource } from '../input/source.js';
-import type { ImportOptions } from '../options.js';
-import { FAILED_CODES, INVALID_CODES, NOT_ATTEMPTED_CODES, type Delimiter, type RowResult, WRITABLE_FIELDS } from '../types.js';
+import { FAILED_CODES, INVALID_CODES, NOT_ATTEMPTED_CODES, type Delimiter, WRITABLE_FIELDS } from '../types.js';
 
 const counted = { httpStatus: z.number().int().nullable(), attempts: z.number().int().nonnegative() };
 const outcomeSchema = z.discriminatedUnion('kind', [
@@ -185,32 +183,4 @@ export function readJournalRecordAt(fd: number, offset: number, length: number):
   const parsed = parseLine(bytes.toString('utf8', 0, got));
   if (!parsed.ok) throw new Error(`internal: the journal changed under the resumed run (${parsed.reason})`);
   return parsed.record;
-}
-
-/** A settled row as journaled. */
-export function rowRecord(row: RowResult): JournalRow {
-  const copyFrom = row.copyFrom === undefined ? {} : { copy_from: row.copyFrom };
-  return {
-    type: 'row',
-    line: row.line,
-    end_line: row.endLine,
-    ...copyFrom,
-    id: row.id,
-    outcome: row.outcome,
-    patch: row.patch,
-    before: row.before,
-  };
-}
-
-/** The journal's first record, from the checked options and the opened input. */
-export function runRecord(run: { runId: string; startedAt: Date }, opts: ImportOptions, source: InputSource): JournalRun {
-  return {
-    type: 'run',
-    version: 1,
-    run_id: run.runId,
-    mode: opts.mode,
-    started_at: run.startedAt.toISOString(),
-    input: { path: source.displayPath, sha256: source.sha256, encoding: source.encoding, delimiter: source.delimiter },
-    options: { empty: opts.empty, map: [...opts.mapArgs], match_by: opts.matchBy, base_url: opts.baseUrl },
-  };
 }

@@ -1,6 +1,10 @@
 import { closeSync, fsync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { FILE_MODE } from '../report/files.js';
-import type { JournalRecord } from './journal-records.js';
+import type { InputSource } from '../input/source.js';
+import type { ImportOptions } from '../options.js';
+import type { RowResult } from '../types.js';
+// Types only: the schema (and zod) load when a journal is read back, never for a run that only writes one.
+import type { JournalRecord, JournalRow, JournalRun } from './journal-records.js';
 
 /** Rows settled since the last fsync, at most, before another starts (a power cut can lose those). */
 const SYNC_EVERY_RECORDS = 64;
@@ -57,4 +61,32 @@ export class Journal {
       }),
     );
   }
+}
+
+/** A settled row as journaled. */
+export function rowRecord(row: RowResult): JournalRow {
+  const copyFrom = row.copyFrom === undefined ? {} : { copy_from: row.copyFrom };
+  return {
+    type: 'row',
+    line: row.line,
+    end_line: row.endLine,
+    ...copyFrom,
+    id: row.id,
+    outcome: row.outcome,
+    patch: row.patch,
+    before: row.before,
+  };
+}
+
+/** The journal's first record, from the checked options and the opened input. */
+export function runRecord(run: { runId: string; startedAt: Date }, opts: ImportOptions, source: InputSource): JournalRun {
+  return {
+    type: 'run',
+    version: 1,
+    run_id: run.runId,
+    mode: opts.mode,
+    started_at: run.startedAt.toISOString(),
+    input: { path: source.displayPath, sha256: source.sha256, encoding: source.encoding, delimiter: source.delimiter },
+    options: { empty: opts.empty, map: [...opts.mapArgs], match_by: opts.matchBy, base_url: opts.baseUrl },
+  };
 }

@@ -3,7 +3,7 @@ import type { ImportOptions } from '../options.js';
 import type { ClearsGuardSummary } from '../report/summary.js';
 import type { WritableValues } from '../types.js';
 import { parseMapArg } from './header.js';
-import { type CarriedRows, JournalIndex, type LineLookup } from './journal-index.js';
+import type { CarriedRows, LineLookup } from './journal-index.js';
 import type { JournalRun } from './journal-records.js';
 
 /** What a resumed run takes from the interrupted one. */
@@ -35,6 +35,8 @@ export interface ExplicitOptions {
 
 /** Reads a run's journal (a torn last line is skipped: `tornLastLine`). */
 export async function readJournal(runDir: string): Promise<ResumeState> {
+  // Loaded on use: the journal's schema (and zod) only for a run that reads a journal back.
+  const { JournalIndex } = await import('./journal-index.js');
   const { index, run, clearsGuard: guardRecord, tornLastLine } = await JournalIndex.read(runDir);
   let clearsGuard: ClearsGuardSummary | null = null;
   if (guardRecord !== null) {
