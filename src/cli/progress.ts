@@ -2,11 +2,15 @@
  * The one progress display of both commands, fed by the library's `onProgress` states: a bar on a
  * terminal, a plain line every ~10 s otherwise, nothing with --quiet (errors still print).
  */
+import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
-import cliProgress from 'cli-progress';
+import type cliProgressModule from 'cli-progress';
 import type { Verbosity } from '../options.js';
 import type { ProgressState } from '../progress.js';
 import { doneShare, fitLine, plainLine, progressSegments } from './progress-text.js';
+
+/** cli-progress, loaded only when a bar is drawn: a run off a terminal never needs its ~7 MB. */
+const loadCliProgress = (): typeof cliProgressModule => createRequire(import.meta.url)('cli-progress') as typeof cliProgressModule;
 
 /** Between plain progress lines when stderr is not a terminal (cron, CI, pipes). */
 const PLAIN_EVERY_MS = 10_000;
@@ -84,7 +88,8 @@ class PlainProgress implements Progress {
 /** A terminal: one redrawn line; log lines are printed above it. */
 class BarProgress implements Progress {
   readonly logStream: NodeJS.WritableStream;
-  private readonly bar: cliProgress.SingleBar;
+  private readonly bar: cliProgressModule.SingleBar;
+  private readonly cliProgress = loadCliProgress();
   private readonly colour: boolean;
   private state: ProgressState | null = null;
   private active = false;
@@ -105,7 +110,7 @@ class BarProgress implements Progress {
         return true;
       },
     };
-    this.bar = new cliProgress.SingleBar({
+    this.bar = new this.cliProgress.SingleBar({
       stream: terminal as unknown as NodeJS.WriteStream,
       format: (options, params) => this.line(options, params.maxWidth),
       hideCursor: true,
@@ -151,12 +156,12 @@ class BarProgress implements Progress {
     this.bar.start(1, 0);
   }
 
-  private line(options: cliProgress.Options, maxWidth: number): string {
+  private line(options: cliProgressModule.Options, maxWidth: number): string {
     const s = this.state;
     if (s === null) return '';
     if (s.command === 'export') return fitLine('export', progressSegments(s), maxWidth - 1, this.colour);
     const share = doneShare(s);
-    const head = `${cliProgress.Format.BarFormat(share, options)} ${String(Math.floor(share * 100)).padStart(3)}%`;
+    const head = `${this.cliProgress.Format.BarFormat(share, options)} ${String(Math.floor(share * 100)).padStart(3)}%`;
     return fitLine(head, progressSegments(s), maxWidth - 1, this.colour);
   }
 }

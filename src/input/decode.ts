@@ -1,5 +1,9 @@
-import iconv from 'iconv-lite';
+import { createRequire } from 'node:module';
+import type iconvModule from 'iconv-lite';
 import type { InputEncoding } from '../types.js';
+
+/** iconv-lite, loaded only for an input that is not UTF-8: most runs never need its ~7 MB. */
+const loadIconv = (): typeof iconvModule => createRequire(import.meta.url)('iconv-lite') as typeof iconvModule;
 
 /** A streaming decoder: bytes in, text out; partial characters are carried to the next write. */
 export interface ChunkDecoder {
@@ -21,7 +25,7 @@ export function createDecoder(encoding: InputEncoding): ChunkDecoder {
       end: () => decoder.decode(),
     };
   }
-  const decoder = iconv.getDecoder(ICONV_NAMES[encoding], { stripBOM: false });
+  const decoder = loadIconv().getDecoder(ICONV_NAMES[encoding], { stripBOM: false });
   const utf16 = encoding === 'utf-16le' || encoding === 'utf-16be';
   let total = 0;
   return {
