@@ -1,21 +1,23 @@
 #!/usr/bin/env node
 import { runCli } from './cli/main.js';
+import { releaseLostTerminals, terminalsAtStart, tolerateLostOutput } from './cli/lost-output.js';
+import { abortOnStopSignals } from './cli/stop-signals.js';
 
 // The one place that touches process.exit, signals and the real streams.
+// A closed terminal or pipe must never end a run: its reports still get written.
+tolerateLostOutput(process.stdout);
+tolerateLostOutput(process.stderr);
+const terminals = terminalsAtStart();
+const exit = (code: number): never => {
+  releaseLostTerminals(terminals);
+  process.exit(code);
+};
 const controller = new AbortController();
-let interrupts = 0;
-const onSignal = (): void => {
-  interrupts++;
-  if (interrupts === 1) {
-    controller.abort();
-    return;
-  }
+abortOnStopSignals(process, controller, (code) => {
   // A second Ctrl-C: stop now. The journal is append-only and fsync'd, so it stays valid.
   process.stderr.write('\nstopped at once (second interrupt); an import can still be resumed with --resume <run folder>\n');
-  process.exit(130);
-};
-process.on('SIGINT', onSignal);
-process.on('SIGTERM', onSignal);
+  exit(code);
+});
 
 const code = await runCli(process.argv.slice(2), {
   stdin: process.stdin,
@@ -26,4 +28,4 @@ const code = await runCli(process.argv.slice(2), {
 });
 process.exitCode = code;
 // Keep-alive sockets or a paused stdin must not hold the process open once the work is done.
-setImmediate(() => process.exit(code));
+setImmediate(() => exit(code));

@@ -4,6 +4,7 @@ import { exportOptionsFrom, type RawExportArgs } from './export-options.js';
 import { createExportProgress } from './export-progress.js';
 import { EXPORT_EXAMPLES, helpEpilogue } from './help.js';
 import { createLogger, scrubSecrets } from './log.js';
+import { progressUntilLost } from './lost-output.js';
 import type { CliIo } from './main.js';
 
 /** yargs options of `vorel-sync export [file]`. */
@@ -34,7 +35,7 @@ export async function runExportCommand(args: Record<string, unknown>, io: CliIo)
   const secrets = [options.apiKey];
   const log = createLogger(io.stderr, options.verbosity, secrets);
   for (const w of warnings) log.warn(w);
-  const progress = createExportProgress({ stderr: io.stderr, verbosity: options.verbosity });
+  const progress = progressUntilLost(io.stderr, createExportProgress({ stderr: io.stderr, verbosity: options.verbosity }));
   const summary = await runExport(options, { stdout: io.stdout, log, signal: io.signal, progress });
   if (options.json) {
     io.stdout.write(scrubSecrets(`${JSON.stringify(summary, null, 2)}\n`, secrets));

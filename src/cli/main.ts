@@ -8,6 +8,7 @@ import { createLogger, scrubSecrets } from './log.js';
 import { refuseKeyOnCommandLine } from './credentials.js';
 import { importOptionsFrom, type RawImportArgs } from './import-options.js';
 import { createProgress } from './progress.js';
+import { progressUntilLost } from './lost-output.js';
 import { exportCommand, runExportCommand } from './export-command.js';
 import { EMULATOR_EXAMPLES, IMPORT_EXAMPLES, IMPORT_NOTES, TOP_EXAMPLES, helpEpilogue } from './help.js';
 import { explainUsageError } from './suggest.js';
@@ -18,7 +19,7 @@ export interface CliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   env: Readonly<Record<string, string | undefined>>;
-  /** Aborts on SIGINT/SIGTERM. */
+  /** Aborts on SIGINT/SIGTERM, and on SIGHUP with a HangUp as its reason (exit 129). */
   signal: AbortSignal;
 }
 
@@ -174,7 +175,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const resume = parsed.options.resume === undefined ? null : await readJournal(parsed.options.resume);
     const options = resume === null ? parsed.options : resumeOptions(parsed.options, parsed.explicit, resume);
     secrets = options.apiKey === null ? [] : [options.apiKey];
-    const progress = createProgress({ stderr: io.stderr, env: io.env, verbosity: options.verbosity });
+    const progress = progressUntilLost(io.stderr, createProgress({ stderr: io.stderr, env: io.env, verbosity: options.verbosity }));
     const log = createLogger(progress?.logStream ?? io.stderr, options.verbosity, secrets);
     for (const w of warnings) log.warn(w);
     if (resume !== null && io.env.VOREL_BASE_URL !== undefined && parsed.options.baseUrl !== options.baseUrl) {

@@ -2,6 +2,8 @@
 import { createApiClient, type ApiClient } from '../api/client.js';
 import { keyFingerprint } from '../cli/credentials.js';
 import type { Logger } from '../cli/log.js';
+import { INTERRUPTION_CAUSE, INTERRUPTION_EXIT_CODE, type Interruption, interruptionOf } from '../interruption.js';
+import { writeFault } from '../report/write-fault.js';
 import { matches, pastLowerBound } from './filter.js';
 import type { ExportOptions } from './options.js';
 import { scanPages, ScanStopped } from './scan.js';
@@ -11,7 +13,7 @@ import { BOM, headerLine, openFileSink, rowLine, streamSink, type CsvSink } from
 export interface ExportEnvironment {
   stdout: NodeJS.WritableStream;
   log: Logger;
-  /** Aborts on SIGINT/SIGTERM: the page in flight finishes, the temp file is removed, exit 130. */
+  /** Aborts on SIGINT/SIGTERM (exit 130) or with a HangUp (SIGHUP, exit 129): the page in flight finishes, the temp file is removed. */
   signal: AbortSignal;
   progress?: ExportProgress | undefined;
   now?: () => Date;
@@ -48,7 +50,7 @@ export interface ExportSummary extends ExportCounts {
   ended_early: EarlyEnd;
   requests: { total: number; retries: number; rate_limited: number };
   /** Set when the export failed: no file was written. */
-  stopped: { reason: 'aborted' | 'interrupted' | 'write_failed'; message: string } | null;
+  stopped: { reason: 'aborted' | Interruption | 'write_failed'; message: string } | null;
   exit_code: number;
 }
 
@@ -105,13 +107,13 @@ export async function runExport(opts: ExportOptions, env: ExportEnvironment): Pr
   } catch (error) {
     await sink.discard().catch(() => undefined);
     if (error instanceof ScanStopped) {
-      stopped = { reason: error.reason, message: error.message };
+      const why = error.reason === 'interrupted' ? interruptionOf(env.signal) : error.reason;
+      stopped = { reason: why, message: why === 'hangup' ? `${INTERRUPTION_CAUSE.hangup}: no file was written` : error.message };
     } else {
-      const code = (error as NodeJS.ErrnoException).code;
-      stopped = {
-        reason: 'write_failed',
-        message: `cannot write the output: ${code ?? (error instanceof Error ? error.message : String(error))}`,
-      };
+      // A full disk, the temp file removed, a closed pipe: said plainly, never a stack trace (a bug is thrown on).
+      const fault = writeFault(sink.target ?? 'stdout', error);
+      const lost = sink.target === null ? 'the CSV on stdout is incomplete' : `${sink.target} was not written (its temp file is removed)`;
+      stopped = { reason: 'write_failed', message: `${fault.message}: ${lost}` };
     }
   } finally {
     env.signal.removeEventListener('abort', onSignal);
@@ -134,8 +136,15 @@ export async function runExport(opts: ExportOptions, env: ExportEnvironment): Pr
     ended_early: endedEarly,
     requests: { total: stats.total, retries: stats.retries, rate_limited: stats.rateLimited },
     stopped,
-    exit_code: stopped === null ? 0 : stopped.reason === 'write_failed' ? 1 : stopped.reason === 'interrupted' ? 130 : 3,
+    exit_code: exportExitCode(stopped),
   };
+}
+
+/** Contract exit codes: a write error aborts (3) like a rejected key or a broken scan; 130 / 129 for signals. */
+function exportExitCode(stopped: ExportSummary['stopped']): number {
+  if (stopped === null) return 0;
+  if (stopped.reason === 'interrupted' || stopped.reason === 'hangup') return INTERRUPTION_EXIT_CODE[stopped.reason];
+  return 3;
 }
 
 /** One line for people: what was written, where, and at what cost. */

@@ -5,15 +5,18 @@ import { createApiClient, type ApiClient, type AttemptEvent } from '../api/clien
 import { keyFingerprint } from '../cli/credentials.js';
 import type { Logger } from '../cli/log.js';
 import { UsageError, VorelSyncError } from '../errors.js';
+import { InputWatch, inputChangedMessage } from '../input/input-watch.js';
 import { openInput } from '../input/source.js';
+import { INTERRUPTION_CAUSE, type Interruption, interruptionOf } from '../interruption.js';
 import type { ImportOptions, RunMode } from '../options.js';
 import { finaliseReports } from '../report/finalise.js';
 import type { TimelineBucket } from '../report/html.js';
-import { Journal } from '../report/journal.js';
 import { RowSpool } from '../report/row-spool.js';
+import { GuardedJournal, RunFolderWrites } from '../report/run-folder-writes.js';
 import { createRunDir, lockReportDir } from '../report/run-dir.js';
 import type { RunSummary } from '../report/summary.js';
-import type { RowOutcome, RowResult } from '../types.js';
+import { RunFolderWriteError, writeFaultMessage } from '../report/write-fault.js';
+import type { NotAttemptedCode, RowOutcome, RowResult } from '../types.js';
 import { exitCodeFor } from './exit-code.js';
 import { FileScanner, openRowStream, rowId, scanRows, type FileScan } from './scan.js';
 import { targetKey, type HandledRow, type HandlerHooks, type RowHandler } from './handler.js';
@@ -23,6 +26,7 @@ import type { CheckedRow } from './validate.js';
 import { resumeCommand, retryCommand } from './retry-command.js';
 import type { ResumeState } from './resume.js';
 import { encodingHint } from './encoding-hint.js';
+import { writeReports } from './write-reports.js';
 
 /** Share of rows clearing a field above which we warn before sending (contract: Input, Safety). */
 const CLEAR_WARNING_SHARE = 0.1;
@@ -47,7 +51,7 @@ export interface RunProgress {
   stop(): void;
 }
 
-type StopReason = { reason: 'aborted' | 'interrupted'; message: string };
+type StopReason = { reason: 'aborted' | Interruption; message: string };
 
 /** Runs `vorel-sync import` end to end and returns the summary (exit code inside). */
 export async function runImport(opts: ImportOptions, env: RunEnvironment, resume: ResumeState | null = null): Promise<RunSummary> {
@@ -78,6 +82,7 @@ interface RunFolder {
 async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: RunFolder, resume: ResumeState | null): Promise<RunSummary> {
   const { log } = env;
   const spoolPath = path.join(folder.dir, 'stdin.csv');
+  const input = InputWatch.before(opts.file);
   const source = await openInput({
     path: opts.file,
     stdin: env.stdin,
@@ -129,8 +134,24 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
           },
         });
 
+  let stop: StopReason | null = null;
+  /** Read through a function: the stop is set from callbacks, which TypeScript's narrowing cannot see. */
+  const currentStop = (): StopReason | null => stop;
+  const halt = (reason: StopReason, said: string | null = reason.message): void => {
+    if (stop !== null) return;
+    stop = reason;
+    client?.abort();
+    if (said !== null) log.error(said);
+  };
+  let sending = true;
+  const writes = new RunFolderWrites((fault) =>
+    halt(
+      { reason: 'aborted', message: fault.message },
+      sending ? `${fault.message}: stopping; no new request is sent, the ones in flight finish` : null,
+    ),
+  );
   // A dry run sends nothing, so there is nothing to resume: no journal.
-  const journal = dryRun ? null : new Journal(path.join(folder.dir, 'journal.ndjson'));
+  const journal = dryRun ? null : new GuardedJournal(path.join(folder.dir, 'journal.ndjson'), writes);
   journal?.append({
     type: 'run',
     version: 1,
@@ -141,36 +162,38 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     options: { empty: opts.empty, map: opts.mapArgs, match_by: opts.matchBy, base_url: opts.baseUrl },
   });
   journal?.sync();
+  const folderWatch = journal === null ? null : writes.watch(journal.path);
 
   const spool = new RowSpool(path.join(folder.dir, '.rows.ndjson'));
   let encodingHinted = false;
-  let stop: StopReason | null = null;
-  /** Read through a function: the stop is set from callbacks, which TypeScript's narrowing cannot see. */
-  const currentStop = (): StopReason | null => stop;
-  const halt = (reason: StopReason, said = reason.message): void => {
-    if (stop !== null) return;
-    stop = reason;
-    client?.abort();
-    log.error(said);
-  };
-  const onSignal = (): void =>
+  const onSignal = (): void => {
+    const why = interruptionOf(env.signal);
     halt(
-      { reason: 'interrupted', message: 'interrupted (Ctrl-C or SIGTERM)' },
-      'interrupted: finishing the requests in flight, then writing the reports',
+      { reason: why, message: INTERRUPTION_CAUSE[why] },
+      `${INTERRUPTION_CAUSE[why]}: finishing the requests in flight, then writing the reports`,
     );
+  };
+  const checkInput = (): void => {
+    const change = input.check();
+    if (change !== null) halt({ reason: 'aborted', message: inputChangedMessage(source.displayPath, change) });
+  };
   if (env.signal.aborted) onSignal();
   env.signal.addEventListener('abort', onSignal, { once: true });
 
   // Ids on several rows: known from the first pass, or (matching by phone/email) once rows resolve.
   const repeatIds = new Set(scan?.duplicateIds);
   const settler = new Settler({
-    writeInOrder: (row) => spool.write(row),
+    writeInOrder: async (row) => {
+      await writes.writeAsync(spool.path, () => spool.write(row));
+    },
     onSettled: (row) => {
       if (!encodingHinted && row.outcome.kind === 'invalid' && row.outcome.code === 'bad_encoding') {
         encodingHinted = true;
         log.warn(encodingHint(source.encoding, row.line));
       }
-      journal?.append(journalRecord(row));
+      const settles = row.outcome.kind !== 'not_attempted';
+      if (settles) settledRows++;
+      journal?.append(journalRecord(row), settles);
       env.progress?.rowSettled(row);
     },
     duplicateIds: repeatIds,
@@ -190,17 +213,16 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
   const handler: RowHandler | null = prepared?.handler ?? null;
   const hooks: HandlerHooks = {
     recalledBefore: (row) => resume?.befores.get(row.line),
-    beforeWrite: (row, id, before) => {
-      journal?.append({ type: 'before', line: row.line, id, before });
-      journal?.sync();
-    },
+    beforeWrite: (row, id, before) => journal?.appendDurably({ type: 'before', line: row.line, id, before }),
   };
   let rowCount = 0;
+  let settledRows = 0;
   let carriedOver = 0;
 
   try {
     for await (const row of rows) {
       const seq = rowCount++;
+      checkInput();
       dryScanner?.add(row);
       await settler.waitForRoom();
       const carried = resume?.carried.get(row.line);
@@ -232,11 +254,19 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
       const task = limit(async () => {
         if (previous) await previous;
         const handled: HandledRow =
-          stop === null ? await handler.handle(row, hooks) : { id: rowId(row), outcome: notAttempted(stop), before: null };
+          stop === null
+            ? await handler.handle(row, hooks).catch((error: unknown) => {
+                // Its before-values could not be journaled: the PATCH was not sent.
+                if (!(error instanceof RunFolderWriteError)) throw error;
+                return { id: rowId(row), outcome: notAttempted(currentStop()), before: null };
+              })
+            : { id: rowId(row), outcome: notAttempted(stop), before: null };
         // A request the stop caught before it started says why the run stopped (interrupted, or aborted).
         const stoppedBy = currentStop();
         const outcome: RowOutcome =
-          handled.outcome.kind === 'not_attempted' && stoppedBy !== null ? { ...handled.outcome, code: stoppedBy.reason } : handled.outcome;
+          handled.outcome.kind === 'not_attempted' && stoppedBy !== null
+            ? { ...handled.outcome, code: notAttemptedCode(stoppedBy) }
+            : handled.outcome;
         if (handled.id !== null && scan?.duplicateKeys.has(key) === true) repeatIds.add(handled.id);
         settler.settle(seq, { ...toResult(row, outcome), id: handled.id, before: handled.before }, 'server');
         if (outcome.kind === 'failed' && (outcome.code === 'unauthorized' || outcome.code === 'forbidden')) {
@@ -254,19 +284,32 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     await Promise.all(inFlight);
     await settler.drain();
   } finally {
+    sending = false;
     env.signal.removeEventListener('abort', onSignal);
+    folderWatch?.stop();
     env.progress?.stop();
-    await spool.close();
+    await writes.writeAsync(spool.path, () => spool.close());
     await journal?.close();
     client?.close();
   }
+  // Last looks: a folder removed or an input saved again during the last second.
+  folderWatch?.check();
+  checkInput();
 
   if (dryScanner !== null) {
     scan = dryScanner.scan;
     reportScan(scan, opts.mode, log);
   }
-  const finishedStop: StopReason | null = stop;
+  /** The stop as the summary tells it: a write error adds what is safe and how to go on. */
+  const finalStop = (): StopReason | null => {
+    const stopped = currentStop();
+    const fault = writes.fault;
+    if (stopped === null || fault === null) return stopped;
+    const told = writeFaultMessage(fault, { settled: settledRows, journaled: journal?.journaledRows ?? 0 });
+    return { reason: stopped.reason, message: stopped.message === fault.message ? told : `${stopped.message}; then ${told}` };
+  };
   const summaryFor = (failedRows: number): RunSummary => {
+    const finishedStop = finalStop();
     const summary: RunSummary = {
       run_id: folder.runId,
       mode: opts.mode,
@@ -287,7 +330,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
       superseded: settler.superseded.size,
       stopped: finishedStop,
       report_dir: folder.dir,
-      retry_command: failedRows > 0 ? retryCommand(path.join(folder.dir, 'failed.csv'), opts, source) : null,
+      retry_command: failedRows > 0 && input.check() === null ? retryCommand(path.join(folder.dir, 'failed.csv'), opts, source) : null,
       resume_command: finishedStop === null ? null : resumeCommand(source.displayPath, folder.dir, opts),
       ...(resume === null ? {} : { resumed_from: resume.run.run_id, carried_over: carriedOver }),
       ...prepared?.summary(settler.totals),
@@ -295,25 +338,48 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     summary.exit_code = exitCodeFor(summary, opts);
     return summary;
   };
-  const summary = await finaliseReports({
+  const removeSpools = (): void => {
+    try {
+      spool.remove();
+      if (source.path === spoolPath) rmSync(spoolPath, { force: true });
+    } catch {
+      // A folder that became read-only keeps them: the error that stopped the run was told already.
+    }
+  };
+  const summary = await writeReports({
     runDir: folder.dir,
-    source,
-    headerSpan,
-    spool,
-    superseded: settler.superseded,
-    summaryFor,
-    timeline: [...timeline.values()].sort((a, b) => a.at - b.at),
-    bucketSeconds: TIMELINE_BUCKET_SECONDS,
-    extraReports: prepared?.reports(folder.dir) ?? [],
+    writes,
+    spoolPath: spool.path,
+    finalise: () =>
+      finaliseReports({
+        runDir: folder.dir,
+        source,
+        headerSpan,
+        spool,
+        superseded: settler.superseded,
+        summaryFor,
+        timeline: [...timeline.values()].sort((a, b) => a.at - b.at),
+        bucketSeconds: TIMELINE_BUCKET_SECONDS,
+        extraReports: prepared?.reports(folder.dir) ?? [],
+        inputUnchanged: () => input.check() === null,
+      }),
+    summaryAfterFault: () => summaryFor(0),
+    removeSpool: removeSpools,
+    journaledRows: journal?.journaledRows ?? 0,
+    log,
   });
-  spool.remove();
-  if (source.path === spoolPath) rmSync(spoolPath, { force: true });
+  removeSpools();
   return summary;
 }
 
 function notAttempted(stop: StopReason | null): RowOutcome {
   if (stop === null) return { kind: 'not_attempted', code: 'aborted', message: 'no request could be made for this row' };
-  return { kind: 'not_attempted', code: stop.reason, message: `not sent: ${stop.message}` };
+  return { kind: 'not_attempted', code: notAttemptedCode(stop), message: `not sent: ${stop.message}` };
+}
+
+/** A hang-up interrupts rows like Ctrl-C does; only the run's exit code tells them apart. */
+function notAttemptedCode(stop: StopReason): NotAttemptedCode {
+  return stop.reason === 'aborted' ? 'aborted' : 'interrupted';
 }
 
 function toResult(row: CheckedRow, outcome: RowOutcome): RowResult {

@@ -21,7 +21,7 @@ export interface RunSummary {
   duplicate_ids: number;
   superseded: number;
   /** Why the run stopped early, when it did. */
-  stopped: { reason: 'aborted' | 'interrupted'; message: string } | null;
+  stopped: { reason: 'aborted' | 'interrupted' | 'hangup'; message: string } | null;
   report_dir: string;
   /** The command that re-imports failed.csv, when any row needs it. */
   retry_command: string | null;

@@ -1,0 +1,128 @@
+import { statSync } from 'node:fs';
+import { Journal } from './journal.js';
+import { RunFolderWriteError, writeFault } from './write-fault.js';
+
+/** How often the run checks that its folder is still there (a removed folder takes writes without an error). */
+const FOLDER_CHECK_MS = 1000;
+
+/**
+ * Every write a run makes in its folder goes through here. The first failure stops the run (the
+ * callback, once); a file that failed is never written again, so a journal line cut short by a
+ * full disk stays its last line, which resume reads back without it. Other files are still tried:
+ * rows in flight settle into the journal where it still can take them.
+ */
+export class RunFolderWrites {
+  private first: RunFolderWriteError | null = null;
+  private readonly broken = new Map<string, RunFolderWriteError>();
+
+  constructor(private readonly onFault: (fault: RunFolderWriteError) => void) {}
+
+  /** The first write error of the run, if any. */
+  get fault(): RunFolderWriteError | null {
+    return this.first;
+  }
+
+  isBroken(path: string): boolean {
+    return this.broken.has(path);
+  }
+
+  /** Runs a synchronous write to `path`; false when it failed, now or before. */
+  write(path: string, write: () => void): boolean {
+    if (this.broken.has(path)) return false;
+    try {
+      write();
+      return true;
+    } catch (error) {
+      this.fail(path, error);
+      return false;
+    }
+  }
+
+  async writeAsync(path: string, write: () => Promise<void>): Promise<boolean> {
+    if (this.broken.has(path)) return false;
+    try {
+      await write();
+      return true;
+    } catch (error) {
+      this.fail(path, error);
+      return false;
+    }
+  }
+
+  /** The write error of `path`, once it had one. */
+  faultOf(path: string): RunFolderWriteError | undefined {
+    return this.broken.get(path);
+  }
+
+  fail(path: string, error: unknown): void {
+    const fault = writeFault(path, error);
+    if (!this.broken.has(path)) this.broken.set(path, fault);
+    if (this.first !== null) return;
+    this.first = fault;
+    this.onFault(fault);
+  }
+
+  /**
+   * Checks now and every second that `path` is still the file the run opened: writes to the open
+   * file of a folder that was removed or moved succeed, and would go nowhere. Returns the stopper.
+   */
+  watch(path: string): { check(): void; stop(): void } {
+    const ino = statSync(path).ino;
+    const check = (): void => {
+      if (this.broken.has(path)) return;
+      let now: number | null;
+      try {
+        now = statSync(path).ino;
+      } catch {
+        now = null;
+      }
+      if (now !== ino) this.fail(path, Object.assign(new Error('the run folder is gone'), { code: 'ENOENT' }));
+    };
+    const timer = setInterval(check, FOLDER_CHECK_MS);
+    timer.unref();
+    return { check, stop: () => clearInterval(timer) };
+  }
+}
+
+/** The run's journal, written through {@link RunFolderWrites}: counts what it holds, never throws. */
+export class GuardedJournal {
+  /** Rows with a final outcome (not `not_attempted`) that reached the journal. */
+  journaledRows = 0;
+  private readonly journal: Journal;
+
+  constructor(
+    readonly path: string,
+    private readonly writes: RunFolderWrites,
+  ) {
+    // Creating it is the run's first write: a folder that cannot take it fails before any request.
+    try {
+      this.journal = new Journal(path);
+    } catch (error) {
+      throw writeFault(path, error);
+    }
+  }
+
+  /** Appends a record; `settlesRow` counts a row whose outcome resume carries over. False when it is not in the journal. */
+  append(record: object, settlesRow = false): boolean {
+    const written = this.writes.write(this.path, () => this.journal.append(record));
+    if (written && settlesRow) this.journaledRows++;
+    return written;
+  }
+
+  /** Appends and forces to disk (before-values, before their PATCH); throws the fault when it cannot, so the PATCH is not sent. */
+  appendDurably(record: object): void {
+    if (!this.append(record) || !this.writes.write(this.path, () => this.journal.sync())) {
+      throw this.writes.faultOf(this.path) ?? new RunFolderWriteError(this.path, 'EIO');
+    }
+  }
+
+  sync(): boolean {
+    return this.writes.write(this.path, () => this.journal.sync());
+  }
+
+  async close(): Promise<void> {
+    // A journal that failed is still closed (its file descriptor), but its error was told already.
+    if (this.writes.isBroken(this.path)) await this.journal.close().catch(() => undefined);
+    else await this.writes.writeAsync(this.path, () => this.journal.close());
+  }
+}
