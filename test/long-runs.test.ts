@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../src/emulator/index.js';
+import type { RunSummary } from '../src/report/summary.js';
 import { BIN, cli, onlyRunDir, readResults, ROOT, tempDir } from './helpers/cli.js';
 import { emulatorWith, testId } from './helpers/emulator.js';
 
@@ -121,7 +122,7 @@ function journalRows(runDir: string): { line: number; kind: string }[] {
   return rows;
 }
 
-async function resumeFrom(runDir: string): Promise<{ code: number; summary: Record<string, any>; stderr: string }> {
+async function resumeFrom(runDir: string): Promise<{ code: number; summary: RunSummary; stderr: string }> {
   const reports = path.join(work, 'resumed');
   const r = await cli(['import', file, '--resume', runDir, '--report-dir', reports, '--rate', '100000'], {
     env: { VOREL_API_KEY: emulator.apiKey },
@@ -203,6 +204,7 @@ describe.skipIf(!canMount)('a full disk (a 256 KiB tmpfs as the report dir)', ()
     const script = `mount -t tmpfs -o size=256k tmpfs ${tiny} && { ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} ${cliArgs}; code=$?; cp -a ${tiny}/reports ${roomy}/; exit $code; }`;
     const run = await runUntil(['-m', 'sh', '-c', script], Number.POSITIVE_INFINITY, () => {}, { command: 'unshare' });
     expect(run.code, run.stderr).toBe(3);
+    expect(run.stderr).toMatch(/warning: the report dir's disk has \d+ kB free; this run of 1000 rows may need up to/);
     expect(run.stderr).toMatch(/cannot write \S+: ENOSPC \(no space left on the device\)/);
     expect(run.stderr).toContain(path.join(tiny, 'reports'));
     expect(run.stderr).not.toMatch(NO_STACK);
@@ -278,7 +280,7 @@ describe('a lost stderr or stdout', () => {
     expect(run.code).toBe(0);
     expect(run.signal).toBeNull();
     const runDir = onlyRunDir(reports);
-    expect(readResults(runDir).filter((r) => r['outcome'] === 'updated')).toHaveLength(ROWS);
+    expect(readResults(runDir).filter((r) => r.outcome === 'updated')).toHaveLength(ROWS);
     expect(existsSync(path.join(runDir, 'report.html'))).toBe(true);
     expect(run.stdout).toMatch(/updated\s+120/);
     expectServerHolds('After');

@@ -9,6 +9,7 @@ import { InputWatch, inputChangedMessage } from '../input/input-watch.js';
 import { openInput } from '../input/source.js';
 import { INTERRUPTION_CAUSE, type Interruption, interruptionOf } from '../interruption.js';
 import type { ImportOptions, RunMode } from '../options.js';
+import { estimateRunBytes, freeBytesAt, lowSpaceWarning } from '../report/disk-space.js';
 import { finaliseReports } from '../report/finalise.js';
 import type { TimelineBucket } from '../report/html.js';
 import { RowSpool } from '../report/row-spool.js';
@@ -106,6 +107,9 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     warnUnknownColumns(first.header.unknown, log);
     scan = await scanRows(first.rows);
     reportScan(scan, opts.mode, log);
+    const need = estimateRunBytes(scan.rows, source.size, opts.mode === 'only-changed');
+    const lowSpace = lowSpaceWarning(scan.rows, need, freeBytesAt(folder.dir));
+    if (lowSpace !== null) log.warn(lowSpace);
   }
   const { header, headerSpan, rows } = await openRowStream(source, {
     ...streamOptions,
