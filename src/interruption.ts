@@ -20,7 +20,10 @@ export function interruptionOf(signal: AbortSignal): Interruption {
 /** Contract exit codes: 130 for SIGINT/SIGTERM (and a library caller's abort), 129 for SIGHUP. */
 export const INTERRUPTION_EXIT_CODE: Readonly<Record<Interruption, 129 | 130>> = { interrupted: 130, hangup: 129 };
 
-/** What stopped the run, in words for the summary and the log. */
+/** What stopped the run, as the log line that starts the drain names it. */
+export const INTERRUPTION_LABEL: Readonly<Record<Interruption, string>> = { interrupted: 'interrupted', hangup: 'hang-up (SIGHUP)' };
+
+/** What stopped the run, in words for the summary. */
 export const INTERRUPTION_CAUSE: Readonly<Record<Interruption, string>> = {
   interrupted: 'interrupted (Ctrl-C or SIGTERM)',
   hangup: 'hang-up (SIGHUP: the terminal or the SSH connection went away)',

@@ -7,7 +7,7 @@ import type { Logger } from '../cli/log.js';
 import { UsageError, VorelSyncError } from '../errors.js';
 import { InputWatch, inputChangedMessage } from '../input/input-watch.js';
 import { openInput } from '../input/source.js';
-import { INTERRUPTION_CAUSE, type Interruption, interruptionOf } from '../interruption.js';
+import { INTERRUPTION_CAUSE, INTERRUPTION_LABEL, type Interruption, interruptionOf } from '../interruption.js';
 import type { ImportOptions, RunMode } from '../options.js';
 import { estimateRunBytes, freeBytesAt, lowSpaceWarning } from '../report/disk-space.js';
 import { finaliseReports } from '../report/finalise.js';
@@ -174,7 +174,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     const why = interruptionOf(env.signal);
     halt(
       { reason: why, message: INTERRUPTION_CAUSE[why] },
-      `${INTERRUPTION_CAUSE[why]}: finishing the requests in flight, then writing the reports`,
+      `${INTERRUPTION_LABEL[why]}: finishing the requests in flight, then writing the reports`,
     );
   };
   const checkInput = (): void => {
