@@ -47,7 +47,7 @@ export interface ImportOptions {
   backoffBaseMs: number;
 }
 
-/** Contract defaults (cli-contract.md, `import` options). */
+/** Contract defaults (docs/cli.md, `import` options). */
 export const DEFAULTS = Object.freeze({
   baseUrl: 'https://app.vorel.ai',
   read: 'auto' as ReadStrategy,

@@ -1,4 +1,4 @@
-/** Domain types shared by the pipeline stages. Names follow ../shared/cli-contract.md. */
+/** Domain types shared by the pipeline stages. Names follow docs/cli.md. */
 
 /** The two fields the API lets us write (vorel-api.md §1). */
 export const WRITABLE_FIELDS = ['customer_name', 'customer_language'] as const;
@@ -25,7 +25,11 @@ export type WritableValues = Record<WritableField, string | null>;
 
 /** Input encodings we decode. */
 export type InputEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252' | 'latin1';
-export type Delimiter = ',' | ';' | '\t';
+/** The delimiters detection chooses from (`,` `;` tab). */
+export type DetectedDelimiter = ',' | ';' | '\t';
+declare const givenDelimiter: unique symbol;
+/** A cell delimiter: a detected one, or one code point other than `"`, CR, LF that parseDelimiterArg checked. */
+export type Delimiter = DetectedDelimiter | (string & { readonly [givenDelimiter]: true });
 export type LineEnding = '\n' | '\r\n' | '\r';
 
 /** Physical line span of one CSV record (1-based, inclusive). */

@@ -87,7 +87,7 @@ describe('usage errors exit 2 before any request', () => {
     [['--concurrency', '0'], /concurrency/],
     [['--rate', '-1'], /rate/],
     [['--empty', 'maybe'], /empty/],
-    [['--delimiter', '|'], /delimiter/],
+    [['--delimiter', '||'], /delimiter/],
     [['--encoding', 'ebcdic'], /encoding/],
     [['--map', 'nonsense'], /--map/],
   ])('rejects bad option values %j', async (extra, message) => {

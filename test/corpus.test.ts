@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { cli, onlyRunDir, ROOT, SHARED, tempDir } from './helpers/cli.js';
+import { cli, onlyRunDir, REAL_EXPORTS, ROOT, tempDir } from './helpers/cli.js';
 
 interface Expected {
   options: string[];
@@ -41,13 +41,13 @@ interface RealExport {
   rows: { line: number; id: string; customer_name: string | null; customer_language: string | null }[];
 }
 
-/** Files a spreadsheet program really wrote (../shared/real-exports): every row read as expected.json says. */
+/** Files a spreadsheet program really wrote (fixtures/real-exports): every row read as expected.json says. */
 describe('real spreadsheet exports', () => {
-  const expected = JSON.parse(readFileSync(path.join(SHARED, 'real-exports/expected.json'), 'utf8')) as Record<string, RealExport>;
+  const expected = JSON.parse(readFileSync(path.join(REAL_EXPORTS, 'expected.json'), 'utf8')) as Record<string, RealExport>;
   it.each(Object.keys(expected))('%s', async (file) => {
     const spec = expected[file]!;
     const reports = tempDir();
-    const r = await cli(['import', path.join(SHARED, 'real-exports', file), '--dry-run', '--report-dir', reports, ...spec.options]);
+    const r = await cli(['import', path.join(REAL_EXPORTS, file), '--dry-run', '--report-dir', reports, ...spec.options]);
     expect(r.code, r.stderr).toBe(0);
     const rows = parse(readFileSync(path.join(onlyRunDir(reports), 'results.csv')), { columns: true }) as Record<string, string>[];
     // results.csv neutralises formula-like cells with a leading ' for spreadsheets; undo that to compare values.

@@ -31,7 +31,7 @@ function capture(): { stream: PassThrough; text: () => string } {
 }
 
 async function waitFor(read: () => string, pattern: RegExp): Promise<RegExpExecArray> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 1000; i++) {
     const m = pattern.exec(read());
     if (m) return m;
     await new Promise((r) => setTimeout(r, 10));

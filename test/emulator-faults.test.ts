@@ -80,7 +80,8 @@ describe('faults', () => {
     expect(e.inFlight).toBe(1); // the aborted GET was settled when its socket closed
     const started = Date.now();
     await e.close();
-    expect(Date.now() - started).toBeLessThan(1000);
+    // close() destroys the held socket rather than wait for the PATCH's 10 s timeout.
+    expect(Date.now() - started).toBeLessThan(5000);
     await expect(pending).rejects.toThrow();
     expect(e.get(ID)?.customer_name).toBe('Before');
     expect(e.requests.map((r) => r.status)).toEqual([null, null]);

@@ -101,7 +101,8 @@ describe('seeded data', () => {
   it('generates and serves 50 000 conversations quickly', async () => {
     const started = performance.now();
     emu = await startEmulator({ count: 50_000 });
-    expect(performance.now() - started).toBeLessThan(3000);
+    // A generous bound on a busy machine; what it guards against is quadratic generation (minutes).
+    expect(performance.now() - started).toBeLessThan(20_000);
     expect(emu.dump()).toHaveLength(50_000);
     // A deep page costs the same as the first: the cursor is found through an id → index map.
     const deep = emu.dump()[49_000]!.id;

@@ -286,7 +286,7 @@ describe('export failures leave no file', () => {
     const dir = tempDir();
     const controller = new AbortController();
     const pending = exportCli(e, [path.join(dir, 'big.csv')], { signal: controller.signal });
-    for (let i = 0; i < 200 && e.requests.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 1000 && e.requests.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
     expect(e.requests.length).toBeGreaterThanOrEqual(3);
     expect(readdirSync(dir)).toHaveLength(1); // the hidden temp, mid-scan
     expect(readdirSync(dir)[0]).toMatch(/^\.big\.csv\.[0-9a-f]+\.tmp$/);
@@ -311,7 +311,8 @@ describe('export failures leave no file', () => {
       },
     );
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    for (let i = 0; i < 500 && e.requests.length < afterRequests; i++) await new Promise((r) => setTimeout(r, 10));
+    // Bounded with room for a slow start of the child on a busy machine.
+    for (let i = 0; i < 2000 && e.requests.length < afterRequests; i++) await new Promise((r) => setTimeout(r, 10));
     for (let i = 0; i < signals; i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, 20));
       child.kill('SIGINT');

@@ -100,13 +100,24 @@ describe('against the server rate limit (20 per 2 s window, client allowed far m
   it('completes, honours Retry-After and starts nothing while paused', async () => {
     const rows = 60;
     const windowMs = 2000;
+    const concurrency = 4;
     // 20 ms answers keep several requests in flight: when one answer says Remaining: 0 (which
     // holds new starts), the others are already on their way and meet the full window.
     emulator = await emulatorWith(rows, { rateLimit: { limit: 20, windowMs }, faults: { latencyMs: 20 } });
     const work = tempDir();
     const reports = path.join(work, 'reports');
     const { file, want } = updateFile(work, rows);
-    const r = await importFile(emulator, file, reports, '--concurrency', '4', '--rate', '600', '--rate-window-ms', String(windowMs));
+    const r = await importFile(
+      emulator,
+      file,
+      reports,
+      '--concurrency',
+      String(concurrency),
+      '--rate',
+      '600',
+      '--rate-window-ms',
+      String(windowMs),
+    );
     expect(r.code).toBe(0);
     const runDir = onlyRunDir(reports);
     const { summary } = readRun(runDir);
@@ -119,15 +130,16 @@ describe('against the server rate limit (20 per 2 s window, client allowed far m
     expect(limited.length).toBeGreaterThan(0);
     expect(summary.requests.rate_limited).toBe(limited.length);
     expect(summary.requests.total).toBe(log.length);
-    // Each 429 carries Retry-After = ceil(seconds to the window's end); the client pauses that
-    // long from when it read the answer. Requests already in flight then may still arrive just
-    // after it (slack); nothing may arrive later, until the pause is over.
-    const slackMs = 50;
+    // Each 429 carries Retry-After, whole seconds to the end of the server's window: at least 1 s
+    // (the server decides after its latency, so the exact value is not known here), and the client
+    // pauses from when it reads the answer. So within the first second after a 429 left the server
+    // (less a margin), only requests already in flight may still arrive: at most --concurrency - 1,
+    // one more allowed as a margin; a client that kept starting would send dozens. Counts, not tight
+    // timings: a busy machine only delays arrivals and lengthens pauses, neither adds requests here.
+    const pauseMs = 1000 - 100;
     for (const hit of limited) {
-      const windowEnd = (Math.floor(hit.startedAt / windowMs) + 1) * windowMs;
-      const pauseEnd = hit.endedAt + Math.max(1, Math.ceil((windowEnd - hit.startedAt) / 1000)) * 1000;
-      const during = log.filter((q) => q.startedAt > hit.endedAt + slackMs && q.startedAt < pauseEnd - slackMs);
-      expect(during, `requests during the pause after the 429 at ${hit.endedAt}`).toEqual([]);
+      const during = log.filter((q) => q !== hit && q.startedAt > hit.endedAt && q.startedAt < hit.endedAt + pauseMs);
+      expect(during.length, `requests arriving in the pause after the 429 at ${hit.endedAt}`).toBeLessThanOrEqual(concurrency);
     }
     // A 429 uses no retry: every row ended updated, some after more than one attempt.
     const results = readResults(runDir);

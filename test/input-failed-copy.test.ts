@@ -8,7 +8,7 @@ import { readRecords } from '../src/input/records.js';
 import { openInput, type InputSource } from '../src/input/source.js';
 import type { InputEncoding, LineSpan, SourceRecord } from '../src/types.js';
 
-const REAL_EXPORTS = join(import.meta.dirname, '../../shared/real-exports');
+const REAL_EXPORTS = join(import.meta.dirname, '../fixtures/real-exports');
 const { dir, tmpFile } = scratchDir('vorel-failed-');
 
 async function recordsOf(source: InputSource): Promise<SourceRecord[]> {

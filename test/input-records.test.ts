@@ -9,7 +9,7 @@ import { readRecords, readRecordsInChunks, type ReadRecordsOptions } from '../sr
 import { openInput, type OpenInputOptions } from '../src/input/source.js';
 import type { Delimiter, InputEncoding, SourceRecord } from '../src/types.js';
 
-const REAL_EXPORTS = join(import.meta.dirname, '../../shared/real-exports');
+const REAL_EXPORTS = join(import.meta.dirname, '../fixtures/real-exports');
 const CORPUS = join(import.meta.dirname, '../fixtures/corpus');
 const { tmpFile } = scratchDir('vorel-records-');
 
@@ -288,13 +288,17 @@ const cellArb = fc
 const tableArb = fc.record({
   rows: fc.array(fc.array(cellArb, { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 12 }),
   delimiter: fc.constantFrom<Delimiter>(',', ';', '\t'),
-  eol: fc.constantFrom('\n', '\r\n'),
+  // One line ending per row; `mixed: false` uses the first for every row (one file, one style).
+  eols: fc.array(fc.constantFrom('\n', '\r\n', '\r'), { minLength: 12, maxLength: 12 }),
+  mixed: fc.boolean(),
   quoteAll: fc.boolean(),
   trailingEol: fc.boolean(),
   cuts: fc.array(fc.nat(), { maxLength: 6 }),
 });
 
 type Table = typeof tableArb extends fc.Arbitrary<infer T> ? T : never;
+
+const eolOf = (t: Table, row: number): string => (t.mixed ? t.eols[row] : t.eols[0])!;
 
 /** Serialises like a spreadsheet would: quotes where needed (or always), doubled quotes. */
 function serialise(t: Table): { text: string; spans: { start: number; end: number }[] } {
@@ -305,7 +309,7 @@ function serialise(t: Table): { text: string; spans: { start: number; end: numbe
     const start = text.length;
     text += row.map((c) => (t.quoteAll || needsQuotes(c) ? `"${c.replaceAll('"', '""')}"` : c)).join(t.delimiter);
     spans.push({ start, end: text.length });
-    if (i < t.rows.length - 1 || t.trailingEol) text += t.eol;
+    if (i < t.rows.length - 1 || t.trailingEol) text += eolOf(t, i);
   });
   return { text, spans };
 }
@@ -328,13 +332,14 @@ const notBlank = (cells: string[]) => cells.some((c) => c.trim() !== '');
 const linesBefore = (text: string, offset: number) => 1 + (text.slice(0, offset).match(/\r\n|\r|\n/g)?.length ?? 0);
 
 describe('properties', () => {
-  it('yields the same cells as csv-parse for any well-formed CSV, in any chunking', () => {
+  it('yields the same cells as csv-parse for any well-formed CSV, line endings mixed within a file too, in any chunking', () => {
     fc.assert(
       fc.property(tableArb, (t) => {
         const { text } = serialise(t);
-        const oracle = (parse(text, { delimiter: t.delimiter, record_delimiter: t.eol, relax_column_count: true }) as string[][]).filter(
-          notBlank,
-        );
+        const recordDelimiter = t.mixed ? ['\r\n', '\n', '\r'] : eolOf(t, 0);
+        const oracle = (
+          parse(text, { delimiter: t.delimiter, record_delimiter: recordDelimiter, relax_column_count: true }) as string[][]
+        ).filter(notBlank);
         const ours = frame(text, t.delimiter, t.cuts).map((r) => (r.kind === 'record' ? r.cells : r.code));
         expect(ours).toEqual(oracle);
       }),

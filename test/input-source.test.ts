@@ -8,7 +8,7 @@ import { UsageError } from '../src/errors.js';
 import { HeaderSniffer } from '../src/input/sniff.js';
 import { openInput } from '../src/input/source.js';
 
-const REAL_EXPORTS = join(import.meta.dirname, '../../shared/real-exports');
+const REAL_EXPORTS = join(import.meta.dirname, '../fixtures/real-exports');
 const { dir, tmpFile } = scratchDir('vorel-source-');
 
 const open = (content: string | Buffer, opts: { encoding?: 'utf-8' | 'utf-16le' | 'windows-1252'; delimiter?: ',' | ';' | '\t' } = {}) =>

@@ -1,5 +1,5 @@
 /**
- * The key never leaves the process (issue 7, cli-contract "API key"): after runs that fail in
+ * The key never leaves the process (issue 7, docs/cli.md "API key"): after runs that fail in
  * every way a request can, no byte the CLI wrote (stdout, stderr, every file under the report
  * dir) holds it, in any form a log or a dump would use.
  */

@@ -11,6 +11,7 @@ import {
 import { parseMapArg } from '../pipeline/header.js';
 import type { Delimiter, InputEncoding } from '../types.js';
 import { checkBaseUrl, loadApiKey } from './credentials.js';
+import { parseDelimiterArg } from '../input/delimiter.js';
 import type { ExplicitOptions } from '../pipeline/resume.js';
 
 /** The import command's arguments as yargs hands them over. */
@@ -43,7 +44,7 @@ export interface RawImportArgs {
   'backoff-base-ms'?: number;
 }
 
-/** `--delimiter` spellings. */
+/** `export --delimiter` spellings (import takes any character: parseDelimiterArg). */
 export const DELIMITERS: Record<string, Delimiter> = { ',': ',', comma: ',', ';': ';', semicolon: ';', tab: '\t', '\t': '\t', '\\t': '\t' };
 const ENCODINGS: Record<string, InputEncoding> = {
   'utf-8': 'utf-8',
@@ -86,11 +87,7 @@ export function importOptionsFrom(
   const mode = modeOf(args);
   const baseUrl = checkBaseUrl(args['base-url'] ?? env.VOREL_BASE_URL ?? DEFAULTS.baseUrl);
 
-  let delimiter: Delimiter | undefined;
-  if (args.delimiter !== undefined) {
-    delimiter = DELIMITERS[args.delimiter.toLowerCase()];
-    if (delimiter === undefined) throw new UsageError(`--delimiter ${JSON.stringify(args.delimiter)}: use , ; or tab`);
-  }
+  const delimiter: Delimiter | undefined = args.delimiter === undefined ? undefined : parseDelimiterArg(args.delimiter);
   let encoding: InputEncoding | undefined;
   if (args.encoding !== undefined) {
     encoding = ENCODINGS[args.encoding.toLowerCase()];

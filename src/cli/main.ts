@@ -12,6 +12,7 @@ import { progressUntilLost } from './lost-output.js';
 import { exportCommand, runExportCommand } from './export-command.js';
 import { EMULATOR_EXAMPLES, IMPORT_EXAMPLES, IMPORT_NOTES, TOP_EXAMPLES, helpEpilogue } from './help.js';
 import { explainUsageError } from './suggest.js';
+import { packageVersion } from '../version.js';
 
 /** Streams and environment the CLI runs against; injected so tests can run it in-process. */
 export interface CliIo {
@@ -22,8 +23,6 @@ export interface CliIo {
   /** Aborts on SIGINT/SIGTERM, and on SIGHUP with a HangUp as its reason (exit 129). */
   signal: AbortSignal;
 }
-
-export const VERSION = '0.1.0';
 
 function importCommand(y: Argv): Argv {
   return (
@@ -59,7 +58,10 @@ function importCommand(y: Argv): Argv {
         describe: 'empty cell: send null (clear) or leave the field out',
       })
       .option('map', { type: 'string', array: true, default: [], describe: 'map a header to a field: <column>=<field>' })
-      .option('delimiter', { type: 'string', describe: 'field delimiter: , ; or tab (default: detected from the header)' })
+      .option('delimiter', {
+        type: 'string',
+        describe: 'field delimiter: any one character (| ^ ~ …) or tab (default: , ; or tab, detected)',
+      })
       .option('encoding', {
         type: 'string',
         describe: 'utf-8, utf-16le, utf-16be, windows-1252 or latin1 (default: UTF-8, or UTF-16 by BOM)',
@@ -130,7 +132,7 @@ function parser(argv: readonly string[]): Argv {
     .demandCommand(1, 'name a command: import, export or emulator')
     .strict()
     .recommendCommands()
-    .version(VERSION)
+    .version(packageVersion())
     .help()
     .alias('h', 'help')
     .wrap(100)

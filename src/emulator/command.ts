@@ -1,4 +1,4 @@
-/** `vorel-sync emulator` (cli-contract.md): run the emulator until aborted, print how to reach it. */
+/** `vorel-sync emulator` (docs/cli.md): run the emulator until aborted, print how to reach it. */
 import { writeFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { startEmulator } from './server.js';

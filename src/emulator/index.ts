@@ -1,6 +1,6 @@
 /**
  * The built-in Vorel API emulator (`vorel-sync emulator`): a real HTTP server on 127.0.0.1 that
- * follows ../../../shared/vorel-api.md strictly, for demos, tests and benchmarks.
+ * follows docs/vorel-api.md strictly, for demos, tests and benchmarks.
  */
 export { startEmulator } from './server.js';
 export { makeConversation } from './seed.js';

@@ -100,7 +100,7 @@ const SCRIPTS: readonly [WeightedScript, ...WeightedScript[]] = [
   },
 ];
 
-/** Names that break naive CSV writers or spreadsheets (cli-contract.md: neutralised cells). */
+/** Names that break naive CSV writers or spreadsheets (docs/cli.md: neutralised cells). */
 const TRICKY_NAMES: readonly string[] = [
   'Smith, John',
   'Anna "Ann" Lee',

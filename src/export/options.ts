@@ -44,7 +44,7 @@ export const PAGE_SIZE = 100;
 /** A page that still fails after its retries is asked for again, up to this many times in a row; then the export stops (exit 3). */
 export const MAX_PAGE_FAILURES = 3;
 
-/** The export's columns, in order (cli-contract.md `export`). */
+/** The export's columns, in order (docs/cli.md `export`). */
 export const EXPORT_COLUMNS = [
   'id',
   'channel',

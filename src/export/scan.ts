@@ -9,7 +9,7 @@ import type { ApiErrorCode } from '../api/response.js';
 import type { Conversation } from '../types.js';
 import { MAX_PAGE_FAILURES, PAGE_SIZE } from './options.js';
 
-/** Why a scan ended before the last page. Exit codes follow cli-contract.md. */
+/** Why a scan ended before the last page. Exit codes follow docs/cli.md. */
 export class ScanStopped extends Error {
   constructor(
     readonly reason: 'aborted' | 'interrupted',

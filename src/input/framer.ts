@@ -40,6 +40,13 @@ const BAD_TEXT = /[\uFFFD\u0000]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-
 
 export class RecordFramer {
   private readonly delimiter: number;
+  /**
+   * The second UTF-16 unit of a delimiter outside the Basic Multilingual Plane (an emoji), else -1.
+   * Such a delimiter matches only as a whole pair, and a chunk never ends between its two halves.
+   */
+  private readonly delimiterLow: number;
+  /** A high surrogate held back from the end of the last chunk, for a two-unit delimiter. */
+  private carry = '';
   private state: State = FIELD_START;
   /** Physical line of the next character (1-based). */
   private line = 1;
@@ -64,14 +71,25 @@ export class RecordFramer {
 
   constructor(private readonly opts: FramerOptions) {
     this.delimiter = opts.delimiter.charCodeAt(0);
+    this.delimiterLow = opts.delimiter.length === 2 ? opts.delimiter.charCodeAt(1) : -1;
   }
 
   /** Feeds the next chunk of text; returns the records it completed. */
-  push(text: string): SourceRecord[] {
+  push(chunk: string): SourceRecord[] {
+    if (this.delimiterLow < 0) return this.frame(chunk);
+    const text = this.carry + chunk;
+    const split = text.length > 0 && text.charCodeAt(text.length - 1) === this.delimiter;
+    this.carry = split ? text.slice(-1) : '';
+    return this.frame(split ? text.slice(0, -1) : text);
+  }
+
+  private frame(text: string): SourceRecord[] {
     const d = this.delimiter;
+    const low = this.delimiterLow;
     let run = -1; // start of a run of plain field characters in `text`, flushed in one slice
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
+      const isDelimiter = c === d && (low < 0 || text.charCodeAt(i + 1) === low);
 
       // A LF right after a CR is the second half of one line break (CRLF), wherever it is.
       if (c === LF && this.afterCR) {
@@ -103,7 +121,7 @@ export class RecordFramer {
           if (c === QUOTE) {
             this.appendString('"');
             this.state = QUOTED;
-          } else if (c === d) {
+          } else if (isDelimiter) {
             this.endField();
           } else if (isBreak) {
             this.endRecord(this.line);
@@ -117,12 +135,14 @@ export class RecordFramer {
           if (c === QUOTE) {
             this.state = QUOTED;
             this.quoteLine = this.line;
-          } else run = this.unquoted(c, text, i, run);
+          } else run = this.unquoted(c, isDelimiter, text, i, run);
           break;
         case UNQUOTED:
-          run = this.unquoted(c, text, i, run);
+          run = this.unquoted(c, isDelimiter, text, i, run);
           break;
       }
+      // A two-unit delimiter that just ended a field: its second half is not the next field's.
+      if (isDelimiter && low >= 0 && this.state === FIELD_START) i++;
 
       if (isBreak) {
         this.line++;
@@ -138,6 +158,9 @@ export class RecordFramer {
 
   /** Signals the end of the input; returns the last record, if any. */
   end(): SourceRecord[] {
+    // A high surrogate held back that no low one followed: text of the last record (bad encoding).
+    const held = this.carry === '' ? [] : this.frame(this.carry);
+    this.carry = '';
     const lastLine = Math.max(this.recordLine, this.atLineStart ? this.line - 1 : this.line);
     if (this.inRecord) {
       if (this.state === QUOTED) {
@@ -155,15 +178,15 @@ export class RecordFramer {
         this.endRecord(lastLine);
       }
     }
-    return this.drain();
+    return [...held, ...this.drain()];
   }
 
   /** One character of an unquoted field: a delimiter or line break ends it; returns the run start. */
-  private unquoted(c: number, text: string, i: number, run: number): number {
+  private unquoted(c: number, isDelimiter: boolean, text: string, i: number, run: number): number {
     this.state = UNQUOTED;
-    if (c !== this.delimiter && c !== LF && c !== CR) return run < 0 ? i : run;
+    if (!isDelimiter && c !== LF && c !== CR) return run < 0 ? i : run;
     if (run >= 0) this.append(text, run, i);
-    if (c === this.delimiter) this.endField();
+    if (isDelimiter) this.endField();
     else this.endRecord(this.line);
     return -1;
   }

@@ -21,29 +21,17 @@ const RECORD_LIMIT_FACTOR = 16;
  * at most one chunk's records (plus the stream's own read-ahead) are in memory.
  */
 export function readRecords(source: InputSource, opts: ReadRecordsOptions = {}): AsyncGenerator<SourceRecord> {
-  return withoutSepLine(readRecordsInChunks(source, opts, undefined));
+  const records = readRecordsInChunks(source, opts, undefined);
+  return source.sepLine ? withoutFirst(records) : records;
 }
 
-/** Excel's `sep=;` first line names the delimiter (openInput took it) and is not the header: dropped. */
-async function* withoutSepLine(records: AsyncGenerator<SourceRecord>): AsyncGenerator<SourceRecord> {
+/** Excel's `sep=` first line (openInput recognised it and took the delimiter from it) is not the header. */
+async function* withoutFirst(records: AsyncGenerator<SourceRecord>): AsyncGenerator<SourceRecord> {
   let first = true;
   for await (const record of records) {
-    if (first && isSepLine(record)) {
-      first = false;
-      continue;
-    }
+    if (!first) yield record;
     first = false;
-    yield record;
   }
-}
-
-function isSepLine(record: SourceRecord): boolean {
-  return (
-    record.kind === 'record' &&
-    record.cells.length === 2 &&
-    record.cells[0]?.trim().toLowerCase() === 'sep=' &&
-    record.cells[1]?.trim() === ''
-  );
 }
 
 /** @internal `readRecords` with a chosen read size: tests cut multi-byte characters and CRLF across chunks. */

@@ -1,7 +1,8 @@
-import type { Delimiter, LineEnding } from '../types.js';
+import type { Delimiter, DetectedDelimiter, LineEnding } from '../types.js';
+import { sepLineDelimiter } from './delimiter.js';
 
 /** Candidate delimiters, in the order that wins ties (`,` first: contract `--delimiter`). */
-export const DELIMITERS: readonly Delimiter[] = [',', ';', '\t'];
+export const DELIMITERS: readonly DetectedDelimiter[] = [',', ';', '\t'];
 
 /**
  * Pure scanner for what `openInput` needs from the text: the first line break of the file, and the
@@ -13,6 +14,8 @@ export class HeaderSniffer {
   lineEnding: LineEnding | undefined;
   /** The header record ended (or the file did) after holding something. */
   headerDone = false;
+  /** The first non-blank line was Excel's `sep=` line: the record reader skips it. */
+  sepLine = false;
   private hasContent = false;
   private inQuotes = false;
   private pendingCR = false;
@@ -48,7 +51,7 @@ export class HeaderSniffer {
         }
         continue;
       }
-      if (this.lineStart.length < 8) this.lineStart += ch;
+      if (this.lineStart.length < 16) this.lineStart += ch;
       if (ch === '"') {
         this.inQuotes = !this.inQuotes;
       } else if (!this.inQuotes && this.isDelimiter(ch)) {
@@ -65,9 +68,10 @@ export class HeaderSniffer {
    */
   private takeSepLine(): boolean {
     this.sepChecked = true;
-    const named = /^sep=([,;\t]) *$/i.exec(this.lineStart)?.[1];
+    const named = sepLineDelimiter(this.lineStart);
     if (named === undefined) return false;
-    this.sep = named as Delimiter;
+    this.sep = named;
+    this.sepLine = true;
     this.counts.clear();
     this.hasContent = false;
     this.lineStart = '';

@@ -17,6 +17,8 @@ export interface InputSource {
   /** The BOM bytes found at the start (empty if none); kept for failed.csv. */
   bom: Buffer;
   delimiter: Delimiter;
+  /** The file starts with Excel's `sep=` line (it named the delimiter, unless one was forced): not the header. */
+  sepLine: boolean;
   /** The first line break seen in the file (`\n` when there is none). */
   lineEnding: LineEnding;
   /** Hex SHA-256 of the whole input bytes, BOM included. */
@@ -97,6 +99,7 @@ export async function openInput(opts: OpenInputOptions): Promise<InputSource> {
     encoding: sniffed.encoding,
     bom: sniffed.bom,
     delimiter: sniffer.delimiter(),
+    sepLine: sniffer.sepLine,
     lineEnding: sniffer.lineEnding ?? '\n',
     sha256: hash.digest('hex'),
     size,

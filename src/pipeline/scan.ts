@@ -1,5 +1,6 @@
 import type { InputSource } from '../input/source.js';
 import { readRecords } from '../input/records.js';
+import { withDelimiterHint } from '../input/delimiter.js';
 import type { SourceRecord, WritableField } from '../types.js';
 import { mapHeader, type HeaderMap } from './header.js';
 import { UsageError } from '../errors.js';
@@ -48,7 +49,12 @@ export async function openRowStream(
       : 'if the file comes from Excel on Windows, try --encoding windows-1252';
     throw new UsageError(`the header row of ${source.displayPath} is not valid ${source.encoding}; ${hint}`, 'bad_encoding');
   }
-  const header = mapHeader(headerRecord.cells, opts);
+  let header: HeaderMap;
+  try {
+    header = mapHeader(headerRecord.cells, opts);
+  } catch (error) {
+    throw withDelimiterHint(error, headerRecord.cells, source.delimiter);
+  }
   async function* rows(): AsyncGenerator<CheckedRow> {
     for await (const record of records) yield checkRecord(record, header, opts);
   }

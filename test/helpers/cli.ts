@@ -8,7 +8,8 @@ import { runCli } from '../../src/cli/main.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const BIN = path.join(ROOT, 'dist/bin.js');
-export const SHARED = path.resolve(ROOT, '../shared');
+/** Files a spreadsheet program really wrote, with the rows they must read as (expected.json). */
+export const REAL_EXPORTS = path.join(ROOT, 'fixtures/real-exports');
 
 class Collect extends Writable {
   text = '';

@@ -1,0 +1,70 @@
+import { UsageError } from '../errors.js';
+import type { Delimiter } from '../types.js';
+
+/** Spellings of `--delimiter` that are words or escapes rather than the character itself. */
+const NAMED: Readonly<Record<string, Delimiter>> = { comma: ',', semicolon: ';', tab: '\t', '\\t': '\t' };
+
+/** Characters that can never separate cells: the quote opens quoted cells, CR and LF end records. */
+const FORBIDDEN = new Set(['"', '\r', '\n']);
+
+/**
+ * `--delimiter`: any one character (one code point, so `€` or an emoji counts as one) other than
+ * `"`, CR and LF, or `tab` / `\t` for tab (docs/cli.md `--delimiter`).
+ */
+export function parseDelimiterArg(arg: string): Delimiter {
+  const named = NAMED[arg.toLowerCase()];
+  if (named !== undefined) return named;
+  const codePoints = [...arg];
+  if (codePoints.length !== 1) {
+    throw new UsageError(`--delimiter ${JSON.stringify(arg)}: give one character (e.g. --delimiter '|'), or tab`);
+  }
+  if (FORBIDDEN.has(arg)) {
+    throw new UsageError(`--delimiter ${JSON.stringify(arg)}: a quote or a line break cannot separate cells`);
+  }
+  return arg as Delimiter;
+}
+
+/**
+ * Excel's `sep=<c>` first line names the delimiter. `line` is the first non-blank line of the file;
+ * returns the delimiter it names, or undefined when it is not such a line. The one place that knows
+ * what the line looks like: the sniffer calls it, and the record reader then skips that line.
+ */
+export function sepLineDelimiter(line: string): Delimiter | undefined {
+  const m = /^sep=(.)[ \t]*$/isu.exec(line);
+  const named = m?.[1];
+  if (named === undefined || FORBIDDEN.has(named) || (named.trim() === '' && named !== '\t')) return undefined;
+  return named as Delimiter;
+}
+
+/** Characters that separate cells in exports from databases and mainframes, in the order they are suggested. */
+const LIKELY_SEPARATORS = ['|', '^', '~', ';', ',', '\t', ':', '#', '!'];
+
+/**
+ * A header that came out as one column holding a likely separator was probably split with the
+ * wrong delimiter (detection only knows `,` `;` tab): the hint names the `--delimiter` to try.
+ */
+export function delimiterHint(headerCells: readonly string[], delimiter: Delimiter): string | null {
+  if (headerCells.length !== 1) return null;
+  const cell = headerCells[0] ?? '';
+  let best: string | null = null;
+  let bestCount = 0;
+  for (const candidate of LIKELY_SEPARATORS) {
+    if (candidate === delimiter) continue;
+    const count = cell.split(candidate).length - 1;
+    if (count > bestCount) {
+      best = candidate;
+      bestCount = count;
+    }
+  }
+  if (best === null) return null;
+  const word = best === '\t' ? 'tab' : `'${best}'`;
+  return `the header was read as one column holding ${JSON.stringify(best)}: if that separates the cells, pass --delimiter ${word}`;
+}
+
+/** The usage error of a header without the needed columns, with the `--delimiter` hint when one applies. */
+export function withDelimiterHint(error: unknown, headerCells: readonly string[], delimiter: Delimiter): unknown {
+  if (!(error instanceof UsageError) || error.code !== 'missing_column') return error;
+  const hint = delimiterHint(headerCells, delimiter);
+  if (hint === null) return error;
+  return new UsageError(`${error.message}; ${hint}`, error.code, { cause: error });
+}
