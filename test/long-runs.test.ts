@@ -208,7 +208,9 @@ describe.skipIf(!canMount)('a full disk (a 256 KiB tmpfs as the report dir)', ()
     expect(run.stderr).toMatch(/cannot write \S+: ENOSPC \(no space left on the device\)/);
     expect(run.stderr).toContain(path.join(tiny, 'reports'));
     expect(run.stderr).not.toMatch(NO_STACK);
-    expect(run.stdout).toMatch(/rows were settled, \d+ of them in the journal|rows were settled, all of them in the journal/);
+    expect(run.stdout).toMatch(/The run stopped sending at once: \d+ rows were settled, (\d+ of them|all of them) in the journal/);
+    expect(run.stdout).toMatch(/Free some space, or move the run folder to a disk with room/);
+    expect(run.stdout).toMatch(/Reports: not written/);
     expect(run.stdout).toMatch(/--resume \S+/);
     const sentBefore = patches().length;
     expect(sentBefore).toBeLessThan(rows);
@@ -259,6 +261,9 @@ describe.skipIf(!canMount)('a report dir made read-only mid-run (a read-only rem
     const runDir = onlyRunDir(reports);
     expect(run.stderr).toContain(`cannot write ${path.join(runDir, 'results.csv')}: EROFS (the file system is read-only)`);
     expect(run.stderr).toMatch(/summary\.json could not be written either/);
+    expect(run.stdout).toMatch(
+      /It happened after the last request: 120 rows were settled, all of them in the journal\. Make the folder writable again/,
+    );
     expect(run.stderr).toContain(`--resume ${runDir}`);
     expect(run.stderr).not.toMatch(NO_STACK);
     // No half report and no temp file is left; the journal has every row.

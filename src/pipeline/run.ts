@@ -148,12 +148,14 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     if (said !== null) log.error(said);
   };
   let sending = true;
-  const writes = new RunFolderWrites((fault) =>
+  let faultWhileSending = false;
+  const writes = new RunFolderWrites((fault) => {
+    faultWhileSending = sending;
     halt(
       { reason: 'aborted', message: fault.message },
       sending ? `${fault.message}: stopping; no new request is sent, the ones in flight finish` : null,
-    ),
-  );
+    );
+  });
   // A dry run sends nothing, so there is nothing to resume: no journal.
   const journal = dryRun ? null : new GuardedJournal(path.join(folder.dir, 'journal.ndjson'), writes);
   journal?.append({
@@ -309,7 +311,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     const stopped = currentStop();
     const fault = writes.fault;
     if (stopped === null || fault === null) return stopped;
-    const told = writeFaultMessage(fault, { settled: settledRows, journaled: journal?.journaledRows ?? 0 });
+    const told = writeFaultMessage(fault, { settled: settledRows, journaled: journal?.journaledRows ?? 0 }, faultWhileSending);
     return { reason: stopped.reason, message: stopped.message === fault.message ? told : `${stopped.message}; then ${told}` };
   };
   const summaryFor = (failedRows: number): RunSummary => {

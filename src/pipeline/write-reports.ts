@@ -35,7 +35,7 @@ export async function writeReports(input: WriteReportsInput): Promise<RunSummary
     }
   }
   input.removeSpool();
-  const summary = input.summaryAfterFault();
+  const summary: RunSummary = { ...input.summaryAfterFault(), reports: 'not_written' };
   const reason = writes.fault?.message ?? 'a write in the run folder failed';
   let summaryNote: string;
   try {
@@ -45,7 +45,10 @@ export async function writeReports(input: WriteReportsInput): Promise<RunSummary
     if (!(error instanceof RunFolderWriteError)) throw error;
     summaryNote = `summary.json could not be written either (${error.message})`;
   }
-  const next = summary.resume_command === null ? '' : `; after freeing space, run: ${summary.resume_command}`;
+  const next =
+    summary.resume_command === null
+      ? ''
+      : `; once the folder can be written again (or from a copy elsewhere), run: ${summary.resume_command}`;
   log.error(
     `the reports (results.csv, failed.csv, report.html) could not be written (${reason}); ${summaryNote}. ` +
       `The journal holds ${input.journaledRows} settled rows${next}`,

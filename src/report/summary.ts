@@ -33,6 +33,8 @@ export interface RunSummary {
   read?: ReadSummary;
   /** `--plan`: what the real run would do. */
   plan?: PlanSummary;
+  /** Set when a write error kept results.csv, failed.csv and report.html from being written. */
+  reports?: 'not_written';
   /** rollback.csv, when the run wrote it. */
   rollback?: { rows: number; unrestorable: number };
 }
@@ -108,7 +110,8 @@ export function renderSummary(s: RunSummary): string {
   if (s.superseded > 0)
     lines.push(`${s.superseded} earlier rows were overwritten by a later row with the same id (left out of failed.csv).`);
   if (s.stopped) lines.push(`Stopped: ${s.stopped.message}`);
-  lines.push(`Report: ${path.join(s.report_dir, 'report.html')}`);
+  if (s.reports === 'not_written') lines.push(`Reports: not written (the run folder could not take them): ${s.report_dir}`);
+  else lines.push(`Report: ${path.join(s.report_dir, 'report.html')}`);
   if (s.resume_command !== null) lines.push('To continue where it stopped, run:', `  ${s.resume_command}`);
   if (s.retry_command !== null) {
     const fixFirst = s.totals.invalid > 0 ? 'fix the invalid rows in failed.csv, then ' : '';

@@ -49,12 +49,24 @@ export async function writingTo<T>(path: string, write: () => Promise<T> | T): P
   }
 }
 
-/** What the user is told when the run stopped on a write error: what failed, what is safe, how to go on (the summary adds the command). */
-export function writeFaultMessage(fault: RunFolderWriteError, rows: { settled: number; journaled: number }): string {
+/** How to get past a write error, by its errno: the summary adds the --resume command. */
+function wayOn(errno: string): string {
+  if (errno === 'ENOSPC' || errno === 'EDQUOT' || errno === 'EFBIG')
+    return 'Free some space, or move the run folder to a disk with room, then resume it (from its new place, if moved)';
+  if (errno === 'ENOENT' || errno === 'ENOTDIR')
+    return 'If the run folder was moved, resume it from its new place; if it was deleted, its journal is gone: start again with --only-changed';
+  if (errno === 'EROFS' || errno === 'EACCES' || errno === 'EPERM')
+    return 'Make the folder writable again, or copy the run folder to a writable disk, then resume it (from its new place, if copied)';
+  return 'Check the disk, or copy the run folder to another disk, then resume it (from its new place, if copied)';
+}
+
+/** What the user is told when the run stopped on a write error: what failed, what is safe, how to go on. */
+export function writeFaultMessage(fault: RunFolderWriteError, rows: { settled: number; journaled: number }, whileSending: boolean): string {
   const lost = rows.settled - rows.journaled;
   const journal =
     lost > 0
       ? `${rows.settled} rows were settled, ${rows.journaled} of them in the journal; the other ${lost} are sent again on resume (sending a row twice is harmless: it writes the same values)`
       : `${rows.settled} rows were settled, all of them in the journal`;
-  return `${fault.message}. The run stopped sending at once: ${journal}. Free some space, or move the run folder to a disk with room, then resume it (from its new place, if moved)`;
+  const when = whileSending ? 'The run stopped sending at once' : 'It happened after the last request';
+  return `${fault.message}. ${when}: ${journal}. ${wayOn(fault.errno)}`;
 }
