@@ -4,7 +4,7 @@
  * a clear word why not), a documented exit code, and a resume that loses nothing.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../src/emulator/index.js';
@@ -274,6 +274,33 @@ describe.skipIf(!canMount)('a report dir made read-only mid-run (a read-only rem
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.summary.carried_over).toBe(ROWS);
     expect(patches()).toHaveLength(ROWS);
+  });
+});
+
+describe('the run folder moved away mid-run', () => {
+  it('is noticed within a second: exit 3 naming the journal; the rows in flight still reach it; resumed from its new place, no row is sent twice', async () => {
+    // The folder is checked once a second: the run must outlast a few checks.
+    emulator.setFaults({ latencyMs: 150 });
+    const reports = path.join(work, 'reports');
+    const moved = path.join(work, 'moved');
+    const run = await runUntil(importArgs(reports), 20, () => {
+      const [name] = readdirSync(reports).filter((n) => !n.startsWith('.'));
+      renameSync(path.join(reports, name!), moved);
+    });
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.stderr).toMatch(/cannot write \S+journal\.ndjson: ENOENT \(removed or moved while in use\): stopping/);
+    expect(run.stderr).not.toMatch(NO_STACK);
+    expect(run.stdout).toMatch(/rows were settled, all of them in the journal\. If the run folder was moved, resume it from its new place/);
+    const sent = patches().length;
+    expect(sent).toBeLessThan(ROWS);
+    expect(journalRows(moved).filter((r) => r.kind === 'updated')).toHaveLength(sent);
+
+    const resumed = await resumeFrom(moved);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.summary.carried_over).toBe(sent);
+    expect([...patchesPerId().values()].every((n) => n === 1)).toBe(true);
+    expect(patchesPerId().size).toBe(ROWS);
+    expectServerHolds('After');
   });
 });
 

@@ -57,6 +57,10 @@ export class RunFolderWrites {
   fail(path: string, error: unknown): void {
     const fault = writeFault(path, error);
     if (!this.broken.has(path)) this.broken.set(path, fault);
+    this.tell(fault);
+  }
+
+  private tell(fault: RunFolderWriteError): void {
     if (this.first !== null) return;
     this.first = fault;
     this.onFault(fault);
@@ -68,15 +72,19 @@ export class RunFolderWrites {
    */
   watch(path: string): { check(): void; stop(): void } {
     const ino = statSync(path).ino;
+    let gone = false;
     const check = (): void => {
-      if (this.broken.has(path)) return;
+      if (gone) return;
       let now: number | null;
       try {
         now = statSync(path).ino;
       } catch {
         now = null;
       }
-      if (now !== ino) this.fail(path, Object.assign(new Error('the run folder is gone'), { code: 'ENOENT' }));
+      if (now === ino) return;
+      gone = true;
+      // The open file still takes writes: a folder that was moved gets the rows in flight too.
+      this.tell(writeFault(path, Object.assign(new Error('the run folder is gone'), { code: 'ENOENT' })));
     };
     const timer = setInterval(check, FOLDER_CHECK_MS);
     timer.unref();
