@@ -1,3 +1,4 @@
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { copyRecordSpans } from '../input/failed-copy.js';
 import type { InputSource } from '../input/source.js';
@@ -8,7 +9,7 @@ import { needsRetry, resultLine, resultsHeaderLine } from '../report/results.js'
 import type { RowReport } from '../report/read-reports.js';
 import type { RowSpool } from '../report/row-spool.js';
 import type { RunSummary } from '../report/summary.js';
-import { renameSync } from 'node:fs';
+import { writeFault, writingTo } from '../report/write-fault.js';
 
 /** Failed rows listed in report.html, at most; all of them are in failed.csv. */
 const HTML_ROW_CAP = 2000;
@@ -25,46 +26,84 @@ export interface FinaliseInput {
   bucketSeconds: number;
   /** More reports built from the same pass (plan.csv, rollback.csv), by mode. */
   extraReports?: readonly RowReport[];
+  /** False once the input is no longer the file the run read: failed.csv is then not written. */
+  inputUnchanged?: () => boolean;
 }
 
-/** Builds results.csv, failed.csv, report.html and summary.json from the spooled rows, in one pass. */
+/**
+ * Builds results.csv, failed.csv, report.html and summary.json from the spooled rows, in one pass.
+ * A write that fails throws a RunFolderWriteError naming the report, and leaves no temp file.
+ */
 export async function finaliseReports(input: FinaliseInput): Promise<RunSummary> {
   const { runDir, extraReports = [] } = input;
-  const results = new AtomicFileWriter(path.join(runDir, 'results.csv'));
-  await results.write(resultsHeaderLine());
-  const failedSpans: LineSpan[] = [];
-  const problemRows: RowResult[] = [];
-  const problemCodes = new Map<string, number>();
-  for await (const row of input.spool.rows()) {
-    const supersededBy = input.superseded.get(row.line);
-    await results.write(resultLine(row, supersededBy));
-    for (const report of extraReports) await report.add(row);
-    if (needsRetry(row, supersededBy !== undefined)) {
-      failedSpans.push({ line: row.copyFrom ?? row.line, endLine: row.endLine });
-      if (problemRows.length < HTML_ROW_CAP) problemRows.push(row);
-      countProblemCode(problemCodes, row);
-    }
-  }
-  await results.commit();
-
+  const resultsPath = path.join(runDir, 'results.csv');
+  const results = new AtomicFileWriter(resultsPath);
   const failedPath = path.join(runDir, 'failed.csv');
   const failedTmp = tempPathFor(failedPath);
-  await copyRecordSpans(input.source, input.headerSpan, failedSpans, failedTmp, { mode: 0o600 });
-  renameSync(failedTmp, failedPath);
-  const summary = input.summaryFor(failedSpans.length);
-  for (const report of extraReports) await report.finish(summary);
+  try {
+    const failedSpans: LineSpan[] = [];
+    const problemRows: RowResult[] = [];
+    const problemCodes = new Map<string, number>();
+    await writingTo(resultsPath, async () => {
+      await results.write(resultsHeaderLine());
+      for await (const row of input.spool.rows()) {
+        const supersededBy = input.superseded.get(row.line);
+        await results.write(resultLine(row, supersededBy));
+        for (const report of extraReports) await report.add(row);
+        if (needsRetry(row, supersededBy !== undefined)) {
+          failedSpans.push({ line: row.copyFrom ?? row.line, endLine: row.endLine });
+          if (problemRows.length < HTML_ROW_CAP) problemRows.push(row);
+          countProblemCode(problemCodes, row);
+        }
+      }
+      await results.commit();
+    });
 
-  writeFileAtomic(
-    path.join(runDir, 'report.html'),
-    renderHtmlReport({
-      summary,
-      timeline: input.timeline,
-      bucketSeconds: input.bucketSeconds,
-      problemRows,
-      problemRowsTotal: failedSpans.length,
-      problemCodes,
-    }),
-  );
-  writeFileAtomic(path.join(runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  return summary;
+    // Rows are copied by line number: from a file saved again since, they would be other rows.
+    const unchanged = input.inputUnchanged ?? (() => true);
+    let failedRows = 0;
+    if (unchanged()) {
+      await writingTo(failedPath, () => copyRecordSpans(input.source, input.headerSpan, failedSpans, failedTmp, { mode: 0o600 }));
+      if (unchanged()) {
+        await writingTo(failedPath, () => rename(failedTmp, failedPath));
+        failedRows = failedSpans.length;
+      } else await rm(failedTmp, { force: true });
+    }
+    // No failed.csv (the input changed), no retry command: its rows would be copied from the wrong file.
+    const summary = input.summaryFor(failedRows);
+    await writingTo(runDir, async () => {
+      for (const report of extraReports) await report.finish(summary);
+    });
+
+    const htmlPath = path.join(runDir, 'report.html');
+    await writingTo(htmlPath, () =>
+      writeFileAtomic(
+        htmlPath,
+        renderHtmlReport({
+          summary,
+          timeline: input.timeline,
+          bucketSeconds: input.bucketSeconds,
+          problemRows,
+          problemRowsTotal: failedSpans.length,
+          problemCodes,
+        }),
+      ),
+    );
+    writeSummaryFile(runDir, summary);
+    return summary;
+  } catch (error) {
+    await results.discard().catch(() => undefined);
+    await rm(failedTmp, { force: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** summary.json alone: also what a run writes when its other reports could not be. */
+export function writeSummaryFile(runDir: string, summary: RunSummary): void {
+  const summaryPath = path.join(runDir, 'summary.json');
+  try {
+    writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+  } catch (error) {
+    throw writeFault(summaryPath, error);
+  }
 }

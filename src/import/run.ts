@@ -7,6 +7,7 @@ import path from 'node:path';
 import { keyFingerprint } from '../credentials.js';
 import { VorelSyncError } from '../errors.js';
 import { EXIT } from '../exit-code.js';
+import { InputWatch } from '../input/input-watch.js';
 import type { InputSource } from '../input/source.js';
 import { type Logger, SILENT_LOGGER } from '../log.js';
 import type { ImportCsvOptions, ImportOptions } from '../options.js';
@@ -19,20 +20,21 @@ import type { RowResult } from '../types.js';
 import type { CheckedRow } from './check.js';
 import { encodingHint } from './encoding-hint.js';
 import { type FileScan, FileScanner, firstPass, warnAboutScan } from './first-pass.js';
-import { Journal } from './journal.js';
+import type { GuardedJournal } from './guarded-journal.js';
 import { rowRecord, runRecord } from './journal-records.js';
 import { type PreparedMode, prepareMode } from './modes.js';
 import { checkImportOptions } from './options.js';
 import { ImportTally } from './progress.js';
 import { openRowStream, openSource, rowStreamOptions, warnUnknownColumns } from './read.js';
-import { finaliseReports } from './reports.js';
 import { openRequests, TIMELINE_BUCKET_SECONDS, type RunRequests } from './requests.js';
 import { readJournal, type ResumeState, resumeOptions } from './resume.js';
 import type { HandlerHooks } from './row-handler.js';
+import { RunFaults, warnIfLowSpace } from './run-faults.js';
 import { Sender, toResult } from './schedule.js';
 import { Settler } from './settle.js';
 import { StopSwitch } from './stop.js';
 import { buildSummary } from './summary.js';
+import { writeReports } from './write-reports.js';
 
 /** The callbacks and services of one run (ImportCsvOptions minus the options proper). */
 export type RunEnvironment = Pick<ImportCsvOptions, 'onRow' | 'onSuperseded' | 'onProgress' | 'confirm'> & {
@@ -93,9 +95,10 @@ interface RunParts {
   source: InputSource;
   scan: FileScan | null;
   requests: RunRequests | null;
-  journal: Journal | null;
+  journal: GuardedJournal | null;
   spool: RowSpool;
   stop: StopSwitch;
+  faults: RunFaults;
   settler: Settler;
   tally: ImportTally;
   resume: ResumeState | null;
@@ -104,24 +107,29 @@ interface RunParts {
 }
 
 async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: RunFolder, resume: ResumeState | null): Promise<RunSummary> {
+  const input = InputWatch.before(opts.file);
   const { source, removeSpool } = await openSource(opts, folder.dir, resume);
   const dryRun = opts.mode === 'dry-run';
   // A dry run is itself one pass; every other run reads the file once first, before any request.
   const firstScan = dryRun ? null : await firstPass(source, rowStreamOptions(opts), opts.mode, env.log);
+  if (firstScan !== null)
+    warnIfLowSpace({ rows: firstScan.rows, inputBytes: source.size, readsBefore: opts.mode === 'only-changed' }, folder.dir, env.log);
   const tally = new ImportTally();
   const stream = await openRowStream(source, { ...rowStreamOptions(opts), onBytes: (bytes) => tally.bytesRead(bytes) });
   if (dryRun) warnUnknownColumns(stream.header.unknown, env.log);
   const requests = openRequests(opts, env.log, folder.startedAt.getTime());
+  const stop = new StopSwitch(env.log, requests?.client ?? null);
+  const faults = new RunFaults(input, source.displayPath, stop);
   // A dry run sends nothing, so there is nothing to resume: no journal.
-  const journal = dryRun ? null : new Journal(path.join(folder.dir, 'journal.ndjson'));
+  const journal = dryRun ? null : faults.openJournal(path.join(folder.dir, 'journal.ndjson'));
   journal?.append(runRecord(folder, opts, source));
   journal?.sync();
   const spool = new RowSpool(path.join(folder.dir, '.rows.ndjson'));
-  const stop = new StopSwitch(env.log, requests?.client ?? null);
   const repeatIds = new Set(firstScan?.duplicateIds);
-  const settler = settlerFor({ env, source, journal, spool, stop, tally, repeatIds, maxErrors: opts.maxErrors });
-  const parts: RunParts = { opts, env, source, scan: firstScan, requests, journal, spool, stop, settler, tally, resume, repeatIds };
+  const settler = settlerFor({ env, source, journal, spool, stop, faults, tally, repeatIds, maxErrors: opts.maxErrors });
+  const parts: RunParts = { opts, env, source, scan: firstScan, requests, journal, spool, stop, faults, settler, tally, resume, repeatIds };
   const { rows, carriedOver, prepared, dryScan } = await sendRows(parts, stream.rows);
+  faults.lastLooks();
   const scan = firstScan ?? dryScan;
   if (dryScan !== null) warnAboutScan(dryScan, opts.mode, env.log);
   const facts = {
@@ -133,35 +141,37 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     superseded: settler.superseded.size,
     stats: requests?.client.stats ?? null,
     scan,
-    stop: stop.current,
     resume,
     carriedOver,
     prepared,
   };
-  const summary = await finaliseReports({
+  // Built when asked for: a write error while the reports are written changes the stop.
+  return writeReports({
     runDir: folder.dir,
     source,
     headerSpan: stream.headerSpan,
     spool,
     superseded: settler.superseded,
-    summaryFor: (failedRows) => buildSummary(opts, facts, failedRows),
+    summaryFor: (failedRows) => buildSummary(opts, { ...facts, stop: faults.finalStop(stop.current) }, failedRows),
     timeline: requests?.timeline() ?? [],
     bucketSeconds: TIMELINE_BUCKET_SECONDS,
     extraReports: prepared?.reports(folder.dir) ?? [],
+    inputUnchanged: () => faults.inputUnchanged(),
+    writes: faults.writes,
+    removeStdinSpool: removeSpool,
+    journaledRows: faults.journaledRows,
+    log: env.log,
   });
-  spool.remove();
-  removeSpool();
-  return summary;
 }
 
 /** The settler, wired to the journal, the spool, progress, `onRow` and `onSuperseded`. */
 function settlerFor(
-  p: Pick<RunParts, 'env' | 'source' | 'journal' | 'spool' | 'stop' | 'tally' | 'repeatIds'> & { maxErrors: number },
+  p: Pick<RunParts, 'env' | 'source' | 'journal' | 'spool' | 'stop' | 'faults' | 'tally' | 'repeatIds'> & { maxErrors: number },
 ): Settler {
   let encodingHinted = false;
   return new Settler({
     writeInOrder: async (row, supersedes) => {
-      await p.spool.write(row);
+      await p.faults.writes.writeAsync(p.spool.path, () => p.spool.write(row));
       p.env.onRow?.(resultFields(row, undefined));
       for (const line of supersedes) p.env.onSuperseded?.({ line, by: row.line });
     },
@@ -170,6 +180,7 @@ function settlerFor(
         encodingHinted = true;
         p.env.log.warn(encodingHint(p.source.encoding, row.line));
       }
+      p.faults.rowSettled(row);
       p.journal?.append(rowRecord(row));
       p.tally.rowSettled(row);
     },
@@ -208,9 +219,10 @@ async function sendRows(
     const counted = await settleEach(p, rows, sender);
     return { ...counted, prepared };
   } finally {
+    p.faults.stoppedSending();
     unwatch();
     progress.stop();
-    await p.spool.close();
+    await p.faults.writes.writeAsync(p.spool.path, () => p.spool.close());
     await p.journal?.close();
     requests?.client.close();
   }
@@ -235,10 +247,7 @@ function senderFor(p: RunParts, prepared: PreparedMode): Sender {
   const { journal, resume } = p;
   const hooks: HandlerHooks = {
     recalledBefore: (row) => resume?.befores.get(row.line),
-    beforeWrite: (row, id, before) => {
-      journal?.append({ type: 'before', line: row.line, id, before });
-      journal?.sync();
-    },
+    beforeWrite: (row, id, before) => journal?.appendDurably({ type: 'before', line: row.line, id, before }),
   };
   return new Sender({
     concurrency: p.opts.concurrency,
@@ -264,6 +273,7 @@ async function settleEach(
   let carriedOver = 0;
   for await (const row of rows) {
     const rowSeq = seq++;
+    p.faults.checkInput();
     dryScanner?.add(row);
     await settler.waitForRoom();
     const carried: RowResult | undefined = resume?.carried.get(row.line);

@@ -10,16 +10,23 @@ import { FILE_MODE } from './files.js';
  */
 export class RowSpool {
   private readonly stream;
+  /** The stream's first error (a full disk, a folder gone): thrown by the next call instead of ending the process. */
+  private error: Error | null = null;
 
   constructor(readonly path: string) {
     this.stream = createWriteStream(path, { flags: 'wx', mode: FILE_MODE });
+    this.stream.on('error', (error) => {
+      this.error ??= error;
+    });
   }
 
   async write(row: RowResult): Promise<void> {
+    if (this.error !== null) throw this.error;
     if (!this.stream.write(`${JSON.stringify(row)}\n`)) await once(this.stream, 'drain');
   }
 
   async close(): Promise<void> {
+    if (this.error !== null) throw this.error;
     if (this.stream.closed) return;
     await new Promise<void>((resolve, reject) => {
       this.stream.once('error', reject);
