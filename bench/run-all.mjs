@@ -5,7 +5,7 @@ import path from 'node:path';
 const here = path.dirname(new URL(import.meta.url).pathname);
 let failed = 0;
 // The benchmarks; the other .mjs files here are their shared helpers.
-const BENCHES = ['dry-run.mjs', 'rate-ceiling.mjs', 'latency-bound.mjs', 'only-changed.mjs', 'export-memory.mjs'];
+const BENCHES = ['dry-run.mjs', 'rate-ceiling.mjs', 'rate-auto.mjs', 'latency-bound.mjs', 'only-changed.mjs', 'export-memory.mjs'];
 for (const file of BENCHES) {
   console.log(`\n== ${file}`);
   const r = spawnSync(process.execPath, [path.join(here, file)], { stdio: 'inherit' });

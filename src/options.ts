@@ -5,6 +5,7 @@
  */
 import type { Logger } from './log.js';
 import type { ProgressState } from './progress.js';
+import type { RateSetting } from './rate-pace.js';
 import type { Delimiter, InputEncoding, ResultFields, WritableField } from './types.js';
 
 /** Fields a CSV column can be mapped to (contract: `--map`). */
@@ -24,7 +25,7 @@ export const DEFAULTS = Object.freeze({
   matchBy: 'id',
   empty: 'null',
   concurrency: 4,
-  rate: 180,
+  rate: 'auto' as RateSetting,
   retries: 5,
   timeout: 30_000,
   maxErrors: 20,
@@ -85,8 +86,11 @@ export interface ImportCsvOptions {
   encoding?: string | undefined;
   /** Requests in flight at most. Default 4. */
   concurrency?: number | undefined;
-  /** Request starts per sliding 60 s, at most. Default 180. */
-  rate?: number | undefined;
+  /**
+   * Request starts per sliding 60 s: a number is a hard cap; `auto` (the default) spends what the
+   * API's rate headers say the key has, never above 200, and 180 while the API sends none.
+   */
+  rate?: RateSetting | undefined;
   /** Retries per row for 5xx, timeouts and network errors. Default 5. */
   retries?: number | undefined;
   /** Per-attempt timeout, ms. Default 30 000. */
@@ -146,8 +150,11 @@ export interface ExportCsvOptions {
   missing?: readonly string[] | undefined;
   /** Stop after writing this many rows. */
   limit?: number | undefined;
-  /** Request starts per sliding 60 s, at most. Default 180. */
-  rate?: number | undefined;
+  /**
+   * Request starts per sliding 60 s: a number is a hard cap; `auto` (the default) spends what the
+   * API's rate headers say the key has, never above 200, and 180 while the API sends none.
+   */
+  rate?: RateSetting | undefined;
   /** Retries per page for 5xx, timeouts and network errors. Default 5. */
   retries?: number | undefined;
   /** Per-attempt timeout, ms. Default 30 000. */
@@ -181,7 +188,8 @@ export interface ImportOptions {
   delimiter: Delimiter | undefined;
   encoding: InputEncoding | undefined;
   concurrency: number;
-  rate: number;
+  /** `--rate`: `auto` (follow the API's rate headers) or a hard cap of starts per minute. */
+  rate: RateSetting;
   retries: number;
   timeoutMs: number;
   maxErrors: number;

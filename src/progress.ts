@@ -2,8 +2,10 @@
 import type { OutcomeKind } from './types.js';
 
 interface CommonProgress {
-  /** Request starts per window allowed (`rate`), or null when nothing is sent (a dry run). */
+  /** Request starts per minute allowed now (the pace in force), or null when nothing is sent (a dry run). */
   rate: number | null;
+  /** Which pace is in force and why, e.g. "auto: 200/min from the API's rate headers"; null when nothing is sent. */
+  pace: string | null;
   /** Requests started in the last rate window. */
   requestsLastMinute: number;
   /** Time left of a 429 pause or rate-limit hold, ms; null when none is in force. */
@@ -40,16 +42,23 @@ export type ProgressState = ImportProgress | ExportProgress;
 /** Between two `onProgress` calls while a run goes on. */
 export const PROGRESS_EVERY_MS = 250;
 
-/** What the progress states read from the run's rate limiter. */
+/** What the progress states read from the run's API client: its limiter and the pace in force. */
 export interface PaceSource {
-  readonly pausedUntil: number | null;
-  startsInLastWindow(): number;
+  readonly limiter: { readonly pausedUntil: number | null; startsInLastWindow(): number };
+  readonly pace: { readonly per_min: number };
+  readonly paceText: string;
 }
 
-/** The limiter's pace at `now`: starts in the last window and the time left of a pause. */
-export function paceOf(limiter: PaceSource | null, now: number): Pick<CommonProgress, 'requestsLastMinute' | 'pausedMs'> {
-  const paused = limiter?.pausedUntil ?? null;
-  return { requestsLastMinute: limiter?.startsInLastWindow() ?? 0, pausedMs: paused !== null && paused > now ? paused - now : null };
+/** The client's pace at `now`: the rate in force, starts in the last window and the time left of a pause. */
+export function paceOf(client: PaceSource | null, now: number): Pick<CommonProgress, 'rate' | 'pace' | 'requestsLastMinute' | 'pausedMs'> {
+  if (client === null) return { rate: null, pace: null, requestsLastMinute: 0, pausedMs: null };
+  const paused = client.limiter.pausedUntil;
+  return {
+    rate: client.pace.per_min,
+    pace: client.paceText,
+    requestsLastMinute: client.limiter.startsInLastWindow(),
+    pausedMs: paused !== null && paused > now ? paused - now : null,
+  };
 }
 
 /** A running emitter: `stop()` sends the last state, with `done` set. */

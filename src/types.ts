@@ -7,18 +7,8 @@ export type WritableField = (typeof WRITABLE_FIELDS)[number];
 /** A PATCH body: only writable fields; `null` clears, absence leaves untouched. */
 export type ConversationPatch = Partial<Record<WritableField, string | null>>;
 
-/** The conversation object the API returns (vorel-api.md §1, 200 response). */
-export interface Conversation {
-  id: string;
-  channel: string;
-  customer_identifier: string;
-  status: string;
-  created_at: string;
-  customer_name: string | null;
-  customer_language: string | null;
-  first_message_at: string | null;
-  last_message_at: string | null;
-}
+/** A conversation as the API returns it (vorel-api.md §1): the type of its zod schema, one definition. */
+export type { Conversation } from './conversation.js';
 
 /** Current values of the writable fields, as read before a write. */
 export type WritableValues = Record<WritableField, string | null>;

@@ -171,17 +171,46 @@ describe('RateLimiter', () => {
     expect(limiter.pausedUntil).toBeNull();
   });
 
-  it('honours an advisory hold (X-RateLimit-Remaining: 0 until the reset)', async () => {
+  it('holds while the budget is spent (X-RateLimit-Remaining: 0 until the reset)', async () => {
     const clock = new FakeClock();
     const limiter = new RateLimiter({ rate: 1000, windowMs: 1000, clock });
     const t0 = clock.now();
-    limiter.holdUntil(t0 + 2500);
+    limiter.setBudget(0, t0 + 2500);
     expect(limiter.pausedUntil).toBe(t0 + 2500);
     let at = -1;
     const p = limiter.acquire().then(() => (at = clock.now() - t0));
     await clock.run();
     await p;
     expect(at).toBe(2500);
+  });
+
+  it('spends a budget the API named, one per start, then holds until its reset', async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter({ rate: 1000, windowMs: 1000, clock });
+    const t0 = clock.now();
+    limiter.setBudget(2, t0 + 5000);
+    const granted = await grantTimes(limiter, clock, 4);
+    expect(granted).toEqual([0, 1, 5000, 5001]);
+  });
+
+  it('keeps `capSlackMs` more than a window between a start and the one `rate` later', async () => {
+    const clock = new FakeClock();
+    const granted = await grantTimes(new RateLimiter({ rate: 2, windowMs: 1000, capSlackMs: 10, clock }), clock, 5);
+    expect(granted).toEqual([0, 500, 1010, 1510, 2020]);
+  });
+
+  it('changes pace without a burst: the schedule goes on from the last slot', async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter({ rate: 10, windowMs: 1000, clock });
+    const t0 = clock.now();
+    const granted: number[] = [];
+    const all = Array.from({ length: 6 }, () => limiter.acquire().then(() => granted.push(clock.now() - t0)));
+    await clock.run(t0 + 150);
+    limiter.setRate(20);
+    await clock.run();
+    await Promise.all(all);
+    expect(granted).toEqual([0, 100, 150, 200, 250, 300]);
+    expect(limiter.spacingMs).toBe(50);
   });
 
   it('counts starts in the last window and forgets old ones', async () => {

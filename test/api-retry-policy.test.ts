@@ -2,12 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { REDACTED, redact } from '../src/api/redact.js';
 import {
-  advisoryHoldUntil,
   DEFAULT_429_PAUSE_MS,
   isRetryable,
   MAX_SERVER_WAIT_MS,
   parseRateLimitReset,
   parseRemaining,
+  nextStep,
+  readRateHeaders,
   parseRetryAfter,
   pauseAfter429Ms,
   retryDelayMs,
@@ -175,13 +176,53 @@ describe('headers → pauses', () => {
     expect(pauseAfter429Ms({ 'retry-after': 'bogus', 'x-ratelimit-reset': '50' }, NOW)).toBe(50_000);
     expect(pauseAfter429Ms({}, NOW)).toBe(DEFAULT_429_PAUSE_MS);
   });
-  it('holds only when Remaining is 0 and a reset is named', () => {
-    expect(advisoryHoldUntil({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '2' }, NOW)).toBe(NOW + 2000);
-    expect(advisoryHoldUntil({ 'x-ratelimit-remaining': '1', 'x-ratelimit-reset': '2' }, NOW)).toBeUndefined();
-    expect(advisoryHoldUntil({ 'x-ratelimit-remaining': '0' }, NOW)).toBeUndefined();
-    expect(advisoryHoldUntil({}, NOW)).toBeUndefined();
+  it('reads the rate headers: a limit, what remains, and when the window ends (epoch or seconds left)', () => {
+    expect(readRateHeaders({ 'x-ratelimit-limit': '200', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '2' }, NOW)).toEqual({
+      limit: 200,
+      remaining: 0,
+      resetAt: NOW + 2000,
+    });
+    const epoch = Math.ceil(NOW / 1000) + 30;
+    expect(readRateHeaders({ 'x-ratelimit-reset': String(epoch) }, NOW)).toEqual({ resetAt: epoch * 1000 });
+    expect(readRateHeaders({ 'x-ratelimit-limit': '0', 'x-ratelimit-remaining': 'x' }, NOW)).toEqual({});
+    expect(readRateHeaders({}, NOW)).toEqual({});
     expect(parseRemaining('07')).toBe(7);
     expect(parseRemaining('-1')).toBeUndefined();
+  });
+});
+
+describe('nextStep', () => {
+  const limits = { retries: 2, maxPauses: 3, backoff: { baseMs: 100, maxMs: 1000 } };
+  const http = (status: number): Failure => ({ kind: 'http', status });
+
+  it('retries 5xx, timeouts and resets with backoff until the retries are spent', () => {
+    expect(nextStep(http(503), {}, { retriesUsed: 0, pauses: 0 }, limits, NOW, () => 0.5)).toEqual({ kind: 'retry', delayMs: 50 });
+    expect(nextStep({ kind: 'timeout' }, {}, { retriesUsed: 1, pauses: 0 }, limits, NOW, () => 0.5)).toEqual({
+      kind: 'retry',
+      delayMs: 100,
+    });
+    expect(nextStep({ kind: 'network', code: 'ECONNRESET' }, {}, { retriesUsed: 2, pauses: 0 }, limits, NOW)).toEqual({
+      kind: 'stop',
+      why: 'retries_spent',
+    });
+  });
+
+  it('waits at least what Retry-After asks on a 503', () => {
+    expect(nextStep(http(503), { 'retry-after': '4' }, { retriesUsed: 0, pauses: 0 }, limits, NOW, () => 0)).toEqual({
+      kind: 'retry',
+      delayMs: 4000,
+    });
+  });
+
+  it('re-sends a 429 without using a retry, until the pauses are spent', () => {
+    expect(nextStep(http(429), {}, { retriesUsed: 2, pauses: 1 }, limits, NOW)).toEqual({ kind: 'resend' });
+    expect(nextStep(http(429), {}, { retriesUsed: 0, pauses: 2 }, limits, NOW)).toEqual({ kind: 'stop', why: 'pauses_spent' });
+  });
+
+  it('stops at once on an answer a retry cannot change', () => {
+    for (const status of [400, 401, 403, 404, 302]) {
+      expect(nextStep(http(status), {}, { retriesUsed: 0, pauses: 0 }, limits, NOW)).toEqual({ kind: 'stop', why: 'final' });
+    }
   });
 });
 

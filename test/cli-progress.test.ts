@@ -6,7 +6,7 @@ import { RateLimiter } from '../src/api/rate-limiter.js';
 import { createProgress } from '../src/cli/progress.js';
 import { etaSeconds, fitLine, plainLine, progressSegments } from '../src/cli/progress-text.js';
 import { ImportTally } from '../src/import/progress.js';
-import type { ImportProgress } from '../src/progress.js';
+import type { ImportProgress, PaceSource } from '../src/progress.js';
 import type { RowResult } from '../src/types.js';
 import { cli, tempDir } from './helpers/cli.js';
 import { testId } from './helpers/emulator.js';
@@ -38,6 +38,7 @@ const snapshot = (over: Partial<ImportProgress> = {}): ImportProgress => ({
   rowsTotal: 120,
   counts: { updated: 25, invalid: 3, failed: 2 },
   rate: 180,
+  pace: null,
   requestsLastMinute: 176,
   pausedMs: null,
   elapsedMs: 60_000,
@@ -57,17 +58,22 @@ const row = (kind: 'updated' | 'invalid'): RowResult => ({
       : { kind, code: 'bad_language', message: 'x', httpStatus: null, attempts: 0 },
 });
 
-/** A limiter in a 429 pause: the progress states read it as a run's would. */
-function limiterWithPause(pauseMs: number): RateLimiter {
+/** A client in a 429 pause: the progress states read its limiter and its pace as a run's would. */
+function clientWithPause(pauseMs: number): PaceSource {
   const limiter = new RateLimiter({ rate: 180 });
   limiter.pauseUntil(Date.now() + pauseMs);
-  return limiter;
+  return { limiter, pace: { per_min: 180 }, paceText: '180/min: --rate 180' };
 }
 
 describe('progress text', () => {
   it('shows rows by outcome, requests per minute against --rate and an ETA from the rows settled', () => {
     const text = progressSegments(snapshot()).map((s) => s.text);
     expect(text).toEqual(['ETA 3m 00s', '176/180 req/min', '30/120 rows: 25 updated, 3 invalid, 2 failed', '500 B of 1.0 kB read']);
+  });
+
+  it('says which pace is in force next to the requests per minute', () => {
+    const text = progressSegments(snapshot({ rate: 200, pace: "auto: 200/min from the API's rate headers" })).map((s) => s.text);
+    expect(text).toContain("176/200 req/min, auto: 200/min from the API's rate headers");
   });
 
   it('puts the rate-limit wait first, rounded up to whole seconds', () => {
@@ -106,7 +112,7 @@ describe('progress display', () => {
     const stderr = new FakeStderr(false);
     const progress = createProgress({ stderr, env: {}, verbosity: 'normal' })!;
     const tally = new ImportTally();
-    const basis = { totalBytes: 100, rowsTotal: 2, rate: 180, limiter: limiterWithPause(3000) };
+    const basis = { totalBytes: 100, rowsTotal: 2, client: clientWithPause(3000) };
     progress.update(tally.state(basis, false));
     tally.bytesRead(100);
     tally.rowSettled(row('updated'));
@@ -114,7 +120,9 @@ describe('progress display', () => {
     progress.logStream.write('warning: something\n');
     progress.update(tally.state(basis, true));
     expect(stderr.text).not.toContain(ESC);
-    expect(stderr.text).toMatch(/^warning: something\nprogress: 100% · took 0 s · \d+\/180 req\/min · 2\/2 rows: 1 updated, 1 invalid/);
+    expect(stderr.text).toMatch(
+      /^warning: something\nprogress: 100% · took 0 s · \d+\/180 req\/min, 180\/min: --rate 180 · 2\/2 rows: 1 updated, 1 invalid/,
+    );
   });
 
   it('on a terminal draws a bar that shows the rate-limit wait, in colour unless NO_COLOR is set', () => {
@@ -125,7 +133,7 @@ describe('progress display', () => {
       const stderr = new FakeStderr(true);
       const progress = createProgress({ stderr, env, verbosity: 'normal', onExit: () => () => {} })!;
       const tally = new ImportTally();
-      const basis = { totalBytes: 100, rowsTotal: 4, rate: 180, limiter: limiterWithPause(23_000) };
+      const basis = { totalBytes: 100, rowsTotal: 4, client: clientWithPause(23_000) };
       progress.update(tally.state(basis, false));
       progress.update(tally.state(basis, true));
       expect(stderr.text).toMatch(/resumes in 2[23] s/);
@@ -147,7 +155,7 @@ describe('progress display', () => {
       },
     })!;
     const tally = new ImportTally();
-    const basis = { totalBytes: 10, rowsTotal: 1, rate: null, limiter: null };
+    const basis = { totalBytes: 10, rowsTotal: 1, client: null };
     progress.update(tally.state(basis, false));
     expect(stderr.text).toContain('\x1b[?25l');
     expect(exitHooks).toBe(1);

@@ -110,6 +110,32 @@ describe('rate limit over HTTP', () => {
     expect((await get(emu)).status).toBe(429);
   });
 
+  it('counts a second client on the same key against the same window', async () => {
+    emu = await startEmulator({ count: 1, rateLimit: { limit: 3, windowMs: 60_000 }, clock: () => T0 });
+    const first = await fetch(`${emu.baseUrl}/api/v1/conversations?limit=1`, {
+      headers: { authorization: `Bearer ${emu.apiKey}`, connection: 'close' },
+    });
+    expect(first.headers.get('x-ratelimit-remaining')).toBe('2');
+    // Another connection, the same key: the same bucket.
+    const second = await fetch(`${emu.baseUrl}/api/v1/conversations?limit=1`, {
+      headers: { authorization: `Bearer ${emu.apiKey}`, connection: 'close' },
+    });
+    expect(second.headers.get('x-ratelimit-remaining')).toBe('1');
+    await get(emu);
+    expect((await get(emu)).status).toBe(429);
+  });
+
+  it("with headers: 'never' sends no X-RateLimit-* at all, only Retry-After on a 429", async () => {
+    emu = await startEmulator({ count: 1, rateLimit: { limit: 1, windowMs: 60_000, headers: 'never' }, clock: () => T0 + 1 });
+    const ok = await get(emu);
+    expect(ok.status).toBe(200);
+    expect([...ok.headers.keys()].filter((h) => h.startsWith('x-ratelimit'))).toEqual([]);
+    const limited = await get(emu);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('60');
+    expect([...limited.headers.keys()].filter((h) => h.startsWith('x-ratelimit'))).toEqual([]);
+  });
+
   it('recovers in the next real-time window (short window, tiny wait)', async () => {
     emu = await startEmulator({ count: 1, rateLimit: { limit: 2, windowMs: 200 } });
     let sawLimit = false;

@@ -91,7 +91,10 @@ describe('scanTenant', () => {
   });
 
   it('follows next_cursor until has_more is false', async () => {
-    const pages = [page([makeConversation({ id: testId(1) })], testId(1)), page([makeConversation({ id: testId(2) })], null)];
+    // In list order: newest first.
+    const newer = makeConversation({ id: testId(1), created_at: '2026-02-01T00:00:00.000Z' });
+    const older = makeConversation({ id: testId(2), created_at: '2026-01-01T00:00:00.000Z' });
+    const pages = [page([newer], testId(1)), page([older], null)];
     const cursors: (string | null | undefined)[] = [];
     const client = {
       listConversations: async ({ cursor }: { cursor?: string | null }) => {

@@ -1,24 +1,26 @@
 /**
- * The one client-side throttle shared by every request of a run (cli-contract `--rate`).
+ * The one client-side throttle shared by every request of a run (docs/cli.md `--rate`).
  *
  * - At most `rate` request STARTS in any sliding window of `windowMs` (a hard cap on the times
  *   starts are granted), paced evenly: one start per `windowMs / rate` slot, so 180/min is one
  *   start every 333 ms, never a burst of 180 and then a minute of silence (the server's fixed
  *   windows would punish the burst at a window boundary, vorel-api.md §5).
- * - The slots are a drift-free schedule: a start granted δ ms late because the timer fired late
- *   (more so on a busy machine) does not push every later slot back by δ; the next gap is δ
- *   shorter, so a busy run still sends `rate` per window (measured: pacing from the late grant
- *   time lost 2–3% of the budget, bench/rate-ceiling.mjs). Idle time is never banked: a request
- *   that arrives after its slot restarts the schedule from now, so there is no burst.
+ * - The slots are a drift-free schedule: start k of a run of back-to-back starts is due at
+ *   t0 + k·spacing, so a start granted δ ms late because the timer fired late (more so on a busy
+ *   machine) does not push every later slot back by δ; the next gap is δ shorter, so a busy run
+ *   still sends `rate` per window (measured: pacing from the late grant time lost 2–3% of the
+ *   budget, bench/rate-ceiling.mjs). Idle time is never banked: a request that arrives after its
+ *   slot restarts the schedule from now, so there is no burst.
+ * - The rate can change (`setRate`, `--rate auto` following the API's headers): the schedule goes
+ *   on from the last slot at the new spacing.
  * - Why not pace a little under `rate` to stay clear of the server's fixed windows: the starts in
  *   any server window are those of a client interval W + Δ long, Δ being the spread of network
  *   delays, so at exactly the server's limit an unlucky boundary can still see one request too
- *   many. No client pacing removes that without knowing Δ. Instead: the default `--rate` is 180,
- *   10% under the API's 200; `X-RateLimit-Remaining: 0` holds new starts until the reset (below);
- *   and a 429 only comes once the server window already holds its full quota, so the pause until
- *   its end costs no budget.
+ *   many. No client pacing removes that without knowing Δ. Instead: the budget the API's
+ *   `X-RateLimit-Remaining` names (`setBudget`) holds the one too many until the reset; without
+ *   headers the pace is 180, 10% under the API's 200; and a 429 only comes once the server window
+ *   already holds its full quota, so the pause until its end costs no budget.
  * - A run-wide pause (`pauseUntil`, set on a 429): nothing starts before it ends.
- * - An advisory hold from `X-RateLimit-Remaining: 0` + `X-RateLimit-Reset` (`holdUntil`).
  *
  * Waiters are served first come, first served by a single pump, so starts are granted in order.
  * Time comes from an injectable clock, so tests run minutes of schedule in milliseconds.
@@ -60,6 +62,12 @@ export interface RateLimiterOptions {
   rate: number;
   /** Window length, ms. Default 60 000. */
   windowMs?: number;
+  /**
+   * Extra ms the sliding-window cap adds to `windowMs`. Network delays vary, so two starts exactly
+   * one window apart can reach the server a little less than a window apart; a few ms of slack
+   * keep the server from ever seeing `rate + 1` in one window. Default 0.
+   */
+  capSlackMs?: number;
   clock?: Clock;
 }
 
@@ -73,46 +81,83 @@ interface Waiter {
 }
 
 export class RateLimiter {
-  /** Starts allowed per window. */
-  readonly rate: number;
   /** Window length, ms. */
   readonly windowMs: number;
-  /** Minimum gap between two starts, ms (`windowMs / rate`). */
-  readonly spacingMs: number;
+  private readonly capWindowMs: number;
 
   private readonly clock: Clock;
+  private perWindow: number;
   /** Start times inside the current sliding window, ascending. */
   private readonly starts: number[] = [];
-  /** The schedule slot of the last start (<= its grant time, by less than one spacing). */
-  private lastSlot = Number.NEGATIVE_INFINITY;
+  /** The schedule: start k of the current run of back-to-back starts is due at anchor + k·spacing. */
+  private anchor = Number.NEGATIVE_INFINITY;
+  private k = 0;
   private pauseEnd = Number.NEGATIVE_INFINITY;
-  private holdEnd = Number.NEGATIVE_INFINITY;
+  /** What the API's headers say is left of its window, minus our starts since (see setBudget). */
+  private budget: { left: number; untilMs: number; perWindow: number | undefined } | null = null;
   private readonly queue: Waiter[] = [];
   private pumping = false;
   private pumpSleep: AbortController | null = null;
   private granted = 0;
+  private running = 0;
 
   constructor(options: RateLimiterOptions) {
-    const { rate, windowMs = 60_000, clock = systemClock } = options;
-    if (!(Number.isFinite(rate) && rate > 0)) throw new RangeError(`rate must be > 0, got ${rate}`);
+    const { rate, windowMs = 60_000, capSlackMs = 0, clock = systemClock } = options;
     if (!(Number.isFinite(windowMs) && windowMs > 0)) {
       throw new RangeError(`windowMs must be > 0, got ${windowMs}`);
     }
-    this.rate = Math.floor(rate) || 1;
+    this.perWindow = checkRate(rate);
     this.windowMs = windowMs;
-    this.spacingMs = windowMs / this.rate;
+    this.capWindowMs = windowMs + Math.max(0, capSlackMs);
     this.clock = clock;
   }
 
-  /** End of the run-wide pause or advisory hold (epoch ms) while one is in force, else null. */
+  /** Starts allowed per window. */
+  get rate(): number {
+    return this.perWindow;
+  }
+
+  /** Minimum gap between two starts, ms (`windowMs / rate`). */
+  get spacingMs(): number {
+    return this.windowMs / this.perWindow;
+  }
+
+  /**
+   * Changes the pace (`--rate auto` following the API's headers). The schedule restarts from the
+   * last slot, so the change neither bursts nor leaves a gap; the sliding-window cap applies the
+   * new rate to the starts already made.
+   */
+  setRate(rate: number): void {
+    const next = checkRate(rate);
+    if (next === this.perWindow) return;
+    this.anchor += this.k * this.spacingMs;
+    this.k = 0;
+    this.perWindow = next;
+    this.pumpSleep?.abort();
+  }
+
+  /** End of the run-wide pause or of a spent budget (epoch ms) while one is in force, else null. */
   get pausedUntil(): number | null {
-    const end = Math.max(this.pauseEnd, this.holdEnd);
-    return end > this.clock.now() ? end : null;
+    const now = this.clock.now();
+    const budget = this.currentBudget(now);
+    const held = budget !== null && budget.left <= 0 ? budget.untilMs : 0;
+    const end = Math.max(this.pauseEnd, held);
+    return end > now ? end : null;
   }
 
   /** Requests waiting for a start. */
   get waiting(): number {
     return this.queue.length;
+  }
+
+  /** Starts granted and not yet {@link release}d: requests in flight. */
+  get inFlight(): number {
+    return this.running;
+  }
+
+  /** A granted request has ended (answered or not). */
+  release(): void {
+    if (this.running > 0) this.running -= 1;
   }
 
   /** Starts granted since creation. */
@@ -122,40 +167,60 @@ export class RateLimiter {
 
   /** Starts granted in the sliding window that ends now. */
   startsInLastWindow(): number {
-    this.prune(this.clock.now());
-    return this.starts.length;
+    const now = this.clock.now();
+    this.prune(now);
+    return this.starts.filter((t) => t > now - this.windowMs).length;
   }
 
   /** Run-wide pause (a 429): nothing starts before `untilMs` (epoch ms). Only ever extends. */
   pauseUntil(untilMs: number): void {
     if (untilMs > this.pauseEnd) this.pauseEnd = untilMs;
+    this.pumpSleep?.abort();
   }
 
-  /** Advisory hold from rate-limit headers: nothing starts before `untilMs`. Only ever extends. */
-  holdUntil(untilMs: number): void {
-    if (untilMs > this.holdEnd) this.holdEnd = untilMs;
+  /**
+   * The API's word on its current window: `remaining` more requests (`X-RateLimit-Remaining`)
+   * before `untilMs` (`X-RateLimit-Reset`). The requests in flight are taken off it, since the
+   * server may not have counted them yet. With `perWindow` (`X-RateLimit-Limit`), each later
+   * window of `windowMs` allows that many, minus those in flight at its start, until newer news
+   * comes, so the starts right after a reset do not run ahead of the first answer. Newer news
+   * replaces older (the caller drops answers older than the last it passed on); each start uses one.
+   */
+  setBudget(remaining: number, untilMs: number, perWindow?: number): void {
+    this.budget = { left: remaining - this.running, untilMs, perWindow };
+    this.pumpSleep?.abort();
   }
 
-  /** Earliest time (epoch ms) the next start may happen, given what happened so far. */
-  nextStartAt(now: number = this.clock.now()): number {
-    return Math.max(now, this.nextSlot(now).due);
+  /** The budget in force at `now`: rolled over into the current window, or gone when no limit is known. */
+  private currentBudget(now: number): { left: number; untilMs: number } | null {
+    const b = this.budget;
+    if (b === null || b.untilMs > now) return b;
+    if (b.perWindow === undefined) {
+      this.budget = null;
+      return null;
+    }
+    b.untilMs += (Math.floor((now - b.untilMs) / this.windowMs) + 1) * this.windowMs;
+    b.left = b.perWindow - this.running;
+    return b;
   }
 
   /**
    * The next start's slot on the schedule (may lie in the past), and when it is due. The clock
    * counts whole milliseconds, so a paced slot inside the current millisecond is due now: at a
    * sub-millisecond spacing (a --rate in the tens of thousands per minute) every second start
-   * would otherwise wait for a 1 ms timer. Pauses, holds and the sliding-window cap are exact.
+   * would otherwise wait for a 1 ms timer. Pauses, the budget and the sliding-window cap are exact.
    */
-  private nextSlot(now: number): { slot: number; due: number } {
+  private nextSlot(now: number): { slot: number; due: number; paced: number } {
     this.prune(now);
-    const paced = this.lastSlot + this.spacingMs;
-    let hard = Math.max(this.pauseEnd, this.holdEnd);
-    if (this.starts.length >= this.rate) {
-      // The window (t − windowMs, t] must hold fewer than `rate` starts before one more.
-      hard = Math.max(hard, (this.starts[this.starts.length - this.rate] ?? now) + this.windowMs);
+    const budget = this.currentBudget(now);
+    const paced = this.anchor + (this.k + 1) * this.spacingMs;
+    let hard = this.pauseEnd;
+    if (budget !== null && budget.left <= 0) hard = Math.max(hard, budget.untilMs);
+    if (this.starts.length >= this.perWindow) {
+      // The window (t − windowMs − slack, t] must hold fewer than `rate` starts before one more.
+      hard = Math.max(hard, (this.starts[this.starts.length - this.perWindow] ?? now) + this.capWindowMs);
     }
-    return { slot: Math.max(paced, hard), due: Math.max(Math.floor(paced), hard) };
+    return { slot: Math.max(paced, hard), due: Math.max(Math.floor(paced), hard), paced };
   }
 
   /**
@@ -184,7 +249,7 @@ export class RateLimiter {
   }
 
   private prune(now: number): void {
-    while (this.starts.length > 0 && (this.starts[0] ?? now) <= now - this.windowMs) {
+    while (this.starts.length > 0 && (this.starts[0] ?? now) <= now - this.capWindowMs) {
       this.starts.shift();
     }
   }
@@ -195,23 +260,31 @@ export class RateLimiter {
     try {
       while (this.queue.length > 0) {
         const now = this.clock.now();
-        const { slot, due } = this.nextSlot(now);
+        const { slot, due, paced } = this.nextSlot(now);
         if (due <= now) {
           const waiter = this.queue.shift();
           if (waiter === undefined) break;
           waiter.signal?.removeEventListener('abort', waiter.onAbort);
           this.starts.push(now);
-          // The waiter was queued by its slot and the timer woke us late: keep the schedule (the
-          // next gap is shorter by the lateness). A waiter that came after its slot (an idle
-          // queue), or lateness of a whole slot: restart from now, so no time is ever banked.
-          const timerLate = waiter.queuedAt <= slot && now - slot < this.spacingMs;
-          this.lastSlot = timerLate ? slot : now;
+          if (this.budget !== null) this.budget.left -= 1;
+          // Start k is due at anchor + k·spacing, so a timer that woke δ ms late makes the next gap
+          // δ shorter instead of pushing every later start back (on a busy machine the lateness
+          // would add up: pacing from the late grant times lost 2–3% of the budget). A waiter that
+          // came after its slot (an idle queue), a whole slot of lateness, or a pause or cap that
+          // moved the slot: the schedule restarts there, so idle time is never banked as a burst.
+          const onSchedule = waiter.queuedAt <= slot && now - slot < this.spacingMs;
+          if (onSchedule && slot === paced) this.k += 1;
+          else {
+            this.anchor = onSchedule ? slot : now;
+            this.k = 0;
+          }
           this.granted += 1;
+          this.running += 1;
           waiter.resolve();
           continue;
         }
-        // Sleep until the earliest allowed start, then look again: a pause may have been set or
-        // extended meanwhile. Woken early when the queue empties, so no timer outlives its use.
+        // Sleep until the earliest allowed start, then look again. Woken early when the queue
+        // empties or the pace, a pause or the budget changes, so no timer outlives its use.
         const ctl = new AbortController();
         this.pumpSleep = ctl;
         try {
@@ -226,4 +299,9 @@ export class RateLimiter {
       this.pumping = false;
     }
   }
+}
+
+function checkRate(rate: number): number {
+  if (!(Number.isFinite(rate) && rate > 0)) throw new RangeError(`rate must be > 0, got ${rate}`);
+  return Math.floor(rate) || 1;
 }

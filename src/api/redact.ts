@@ -1,4 +1,4 @@
-/** Secret scrubbing for every string the API layer builds (cli-contract: "never print the key"). */
+/** Secret scrubbing for every string the API layer builds (docs/cli.md: the key is never printed). */
 
 /** What a key is replaced with. */
 export const REDACTED = 'vapk_…redacted';

@@ -5,7 +5,7 @@
 import { AxiosError } from 'axios';
 import type { AxiosResponse } from 'axios';
 import { z } from 'zod';
-import type { Conversation } from '../types.js';
+import { type Conversation, conversationSchema } from '../conversation.js';
 import type { Failure, HeaderBag } from './retry-policy.js';
 
 export type ApiErrorCode =
@@ -32,20 +32,6 @@ export interface ListPage {
 
 /** Longest server text quoted in a message. */
 const MAX_QUOTED_CHARS = 300;
-
-/** The conversation object (vorel-api.md §1, 200 response). Unknown keys are dropped. */
-export const conversationSchema = z.object({
-  id: z.string(),
-  channel: z.string(),
-  customer_identifier: z.string(),
-  status: z.string(),
-  created_at: z.string(),
-  customer_name: z.string().nullable(),
-  customer_language: z.string().nullable(),
-  // Not used by this tool: a server that leaves them out must not turn an applied write into a failure.
-  first_message_at: z.string().nullable().default(null),
-  last_message_at: z.string().nullable().default(null),
-});
 
 /** A list page (vorel-api.md §2): all three keys required. */
 export const listPageSchema = z.object({

@@ -146,13 +146,72 @@ export function pauseAfter429Ms(headers: HeaderBag, nowMs: number): number {
   return parseRetryAfter(headers['retry-after'], nowMs) ?? parseRateLimitReset(headers['x-ratelimit-reset'], nowMs) ?? DEFAULT_429_PAUSE_MS;
 }
 
+/** What the `X-RateLimit-*` headers of one answer say; a field is absent when its header is missing or garbled. */
+export interface RateHeaders {
+  /** Requests per window for this key. */
+  limit?: number;
+  /** Requests left in the current window. */
+  remaining?: number;
+  /** When the current window ends (epoch ms). */
+  resetAt?: number;
+}
+
 /**
- * Advisory hold from any response: when the server says `X-RateLimit-Remaining: 0` and names a
- * reset, the time (epoch ms) before which nothing should start; otherwise `undefined`.
- * Advisory only: the API is fail-open, so absent headers prove nothing (vorel-api.md §5).
+ * Reads the rate headers of any answer. Advisory only: the API is fail-open, so absent headers
+ * prove nothing (vorel-api.md §5).
  */
-export function advisoryHoldUntil(headers: HeaderBag, nowMs: number): number | undefined {
-  if (parseRemaining(headers['x-ratelimit-remaining']) !== 0) return undefined;
+export function readRateHeaders(headers: HeaderBag, nowMs: number): RateHeaders {
+  const out: RateHeaders = {};
+  const limit = parseRemaining(headers['x-ratelimit-limit']);
+  if (limit !== undefined && limit > 0) out.limit = limit;
+  const remaining = parseRemaining(headers['x-ratelimit-remaining']);
+  if (remaining !== undefined) out.remaining = remaining;
   const wait = parseRateLimitReset(headers['x-ratelimit-reset'], nowMs);
-  return wait === undefined ? undefined : nowMs + wait;
+  if (wait !== undefined) out.resetAt = nowMs + wait;
+  return out;
+}
+
+/** How far one request has got: retries used (429 re-sends do not count) and 429s met. */
+export interface RequestCounts {
+  retriesUsed: number;
+  pauses: number;
+}
+
+export interface RetryLimits {
+  /** `--retries`: retries per request for 5xx, timeouts and network errors. */
+  retries: number;
+  /** 429 answers one request may meet before it ends `rate_limited`. */
+  maxPauses: number;
+  backoff?: Partial<BackoffOptions>;
+}
+
+/** What to do after an attempt that failed. */
+export type NextStep =
+  /** Wait `delayMs`, then try again; one retry of the budget is used. */
+  | { kind: 'retry'; delayMs: number }
+  /** A 429: send again once the run-wide pause is over; no retry is used. */
+  | { kind: 'resend' }
+  /** Give up: the answer is final, or the retries or the 429 pauses are spent. */
+  | { kind: 'stop'; why: 'final' | 'retries_spent' | 'pauses_spent' };
+
+/**
+ * The retry decision for one failed attempt. `counts` are before this attempt's failure.
+ * A retry waits the backoff, or longer when the server said so (Retry-After on a 503: RFC 9110
+ * §10.2.3, a server that says when to come back is not asked sooner).
+ */
+export function nextStep(
+  failure: Failure,
+  headers: HeaderBag,
+  counts: RequestCounts,
+  limits: RetryLimits,
+  nowMs: number,
+  random: () => number = Math.random,
+): NextStep {
+  if (failure.kind === 'http' && failure.status === 429) {
+    return counts.pauses + 1 >= limits.maxPauses ? { kind: 'stop', why: 'pauses_spent' } : { kind: 'resend' };
+  }
+  if (!isRetryable(failure)) return { kind: 'stop', why: 'final' };
+  if (counts.retriesUsed >= limits.retries) return { kind: 'stop', why: 'retries_spent' };
+  const asked = parseRetryAfter(headers['retry-after'], nowMs) ?? 0;
+  return { kind: 'retry', delayMs: Math.max(asked, retryDelayMs(counts.retriesUsed + 1, limits.backoff ?? {}, random)) };
 }

@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import { renderExportSummary } from '../export/run.js';
 import { exportCsv } from '../index.js';
 import { createLogger, scrubSecrets } from '../log.js';
+import { rateSetting } from '../checks.js';
 import { DEFAULTS } from '../options.js';
 import { EXPORT_EXAMPLES, helpEpilogue } from './help.js';
 import { loadApiKey } from './key-source.js';
@@ -25,7 +26,11 @@ export function exportCommand(y: Argv): Argv {
     .option('created-before', { type: 'string', describe: 'only created before this ISO date/date-time' })
     .option('missing', { type: 'string', describe: 'only rows where name or language (or either: name,language) is empty' })
     .option('limit', { type: 'number', describe: 'stop after writing this many rows' })
-    .option('rate', { type: 'number', default: DEFAULTS.rate, describe: 'request starts per minute at most (the API allows 200)' })
+    .option('rate', {
+      type: 'string',
+      default: String(DEFAULTS.rate),
+      describe: "request starts per minute at most, or auto: as the API's rate headers allow (180 without them)",
+    })
     .option('retries', { type: 'number', default: DEFAULTS.retries, describe: 'retries per page for 5xx, timeouts and network errors' })
     .option('timeout', { type: 'number', default: DEFAULTS.timeout, describe: 'per-attempt timeout in ms' })
     .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON on stdout (needs an output file)' })
@@ -46,7 +51,7 @@ interface ExportArgs {
   'created-before'?: string;
   missing?: string | string[];
   limit?: number;
-  rate: number;
+  rate: string;
   retries: number;
   timeout: number;
   json: boolean;
@@ -88,7 +93,7 @@ export async function runExportCommand(parsed: Record<string, unknown>, io: CliI
       createdBefore: args['created-before'],
       missing: list(args.missing),
       limit: args.limit,
-      rate: args.rate,
+      rate: rateSetting(args.rate),
       retries: args.retries,
       timeout: args.timeout,
       onProgress: progress?.update,

@@ -2,6 +2,7 @@
 import type { Argv } from 'yargs';
 import { importCsv } from '../index.js';
 import { createLogger, scrubSecrets } from '../log.js';
+import { rateSetting } from '../checks.js';
 import { DEFAULTS, type EmptyCells, type MatchBy, type ReadStrategy, type Verbosity } from '../options.js';
 import { renderSummary } from '../report/summary.js';
 import { helpEpilogue, IMPORT_EXAMPLES, IMPORT_NOTES } from './help.js';
@@ -54,7 +55,11 @@ export function importCommand(y: Argv): Argv {
         describe: 'utf-8, utf-16le, utf-16be, windows-1252 or latin1 (default: UTF-8, or UTF-16 by BOM)',
       })
       .option('concurrency', { type: 'number', default: DEFAULTS.concurrency, describe: 'requests in flight at most' })
-      .option('rate', { type: 'number', default: DEFAULTS.rate, describe: 'request starts per minute at most (the API allows 200)' })
+      .option('rate', {
+        type: 'string',
+        default: String(DEFAULTS.rate),
+        describe: "request starts per minute at most, or auto: as the API's rate headers allow (180 without them)",
+      })
       .option('retries', { type: 'number', default: DEFAULTS.retries, describe: 'retries per row for 5xx, timeouts and network errors' })
       .option('timeout', { type: 'number', default: DEFAULTS.timeout, describe: 'per-attempt timeout in ms' })
       .option('max-errors', {
@@ -96,7 +101,7 @@ interface ImportArgs {
   delimiter?: string;
   encoding?: string;
   concurrency: number;
-  rate: number;
+  rate: string;
   retries: number;
   timeout: number;
   'max-errors': number;
@@ -137,7 +142,7 @@ export async function runImportCommand(parsed: Record<string, unknown>, io: CliI
       delimiter: args.delimiter,
       encoding: args.encoding,
       concurrency: args.concurrency,
-      rate: args.rate,
+      rate: rateSetting(args.rate),
       retries: args.retries,
       timeout: args.timeout,
       maxErrors: args['max-errors'],

@@ -34,7 +34,7 @@ export function progressSegments(s: ProgressState): Segment[] {
     const eta = etaSeconds(s);
     segments.push({ text: `ETA ${eta === null ? '…' : formatDuration(eta)}` });
   }
-  if (s.rate !== null) segments.push({ text: `${s.requestsLastMinute}/${s.rate} req/min` });
+  if (s.rate !== null) segments.push({ text: `${s.requestsLastMinute}/${s.rate} req/min${s.pace === null ? '' : `, ${s.pace}`}` });
   if (s.command === 'export') {
     // The API gives no total: counts so far, no ETA.
     segments.push({ text: `${s.pages} pages, ${s.scanned} conversations read, ${s.written} rows written` });

@@ -1,5 +1,5 @@
 /** Checks `exportCsv`'s options once, before any request (usage errors: exit 2). */
-import { parseDelimiter, wholeNumber } from '../checks.js';
+import { parseDelimiter, rateSetting, wholeNumber } from '../checks.js';
 import { checkApiKey, checkBaseUrl } from '../credentials.js';
 import { UsageError } from '../errors.js';
 import { DEFAULTS, type ExportCsvOptions } from '../options.js';
@@ -67,7 +67,7 @@ export function checkExportOptions(o: ExportCsvOptions): { options: ExportOption
   const warnings: string[] = [];
   const filters = filtersFrom(o, warnings);
   const limit = o.limit === undefined ? null : wholeNumber('limit', o.limit, 1);
-  const rate = wholeNumber('rate', o.rate ?? DEFAULTS.rate, 1);
+  const rate = rateSetting(o.rate ?? DEFAULTS.rate);
   const retries = wholeNumber('retries', o.retries ?? DEFAULTS.retries, 0);
   const timeoutMs = wholeNumber('timeout', o.timeout ?? DEFAULTS.timeout, 1);
   // The key last: every other mistake is reported without needing one.

@@ -1,3 +1,4 @@
+import type { RateSetting } from '../rate-pace.js';
 import type { Delimiter } from '../types.js';
 
 /** Fields `--missing` can ask about (rows where that field is null). */
@@ -30,7 +31,7 @@ export interface ExportOptions {
   filters: ExportFilters;
   /** Stop once this many rows are written; null = no limit. */
   limit: number | null;
-  rate: number;
+  rate: RateSetting;
   retries: number;
   timeoutMs: number;
 }

@@ -1,5 +1,6 @@
 /** `vorel-sync export`: scan → filter → write, one page in memory at a time. */
 import { createApiClient } from '../api/client.js';
+import type { RatePace } from '../rate-pace.js';
 import { keyFingerprint } from '../credentials.js';
 import { UsageError } from '../errors.js';
 import { EXIT, type StopReason, stopExitCode } from '../exit-code.js';
@@ -48,6 +49,8 @@ export interface ExportSummary extends ExportCounts {
   /** Set when the scan stopped early because nothing further could be written. */
   ended_early: EarlyEnd;
   requests: { total: number; retries: number; rate_limited: number };
+  /** The pace in force at the end (`--rate`). */
+  rate: RatePace;
   /** Set when the export failed: no file was written. */
   stopped: { reason: Exclude<StopReason, 'declined'>; message: string } | null;
   exit_code: number;
@@ -81,8 +84,7 @@ async function runExport(opts: ExportOptions, sink: CsvSink, env: ExportEnvironm
   const progress = startProgress(env.onProgress, (done) => ({
     command: 'export',
     ...counts,
-    rate: opts.rate,
-    ...paceOf(client.limiter, Date.now()),
+    ...paceOf(client, Date.now()),
     elapsedMs: Date.now() - startedMs,
     done,
   }));
@@ -125,6 +127,7 @@ async function runExport(opts: ExportOptions, sink: CsvSink, env: ExportEnvironm
     ...counts,
     ended_early: endedEarly,
     requests: { total: stats.total, retries: stats.retries, rate_limited: stats.rateLimited },
+    rate: client.pace,
     stopped,
     exit_code: stopped === null ? EXIT.ok : stopExitCode(stopped.reason),
   };

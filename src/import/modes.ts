@@ -3,6 +3,7 @@
  * PATCHes (handler.ts); `--plan`, `--only-changed` and `--match-by customer_identifier` first
  * read current values (current.ts), by the strategy `--read` picks, said on stderr with its cost.
  */
+import { plannedPerWindow } from '../rate-pace.js';
 import path from 'node:path';
 import type { ApiClient } from '../api/client.js';
 import type { Logger } from '../log.js';
@@ -75,8 +76,8 @@ export async function prepareMode(opts: ImportOptions, ctx: ModeContext): Promis
           patch_requests: totals.would_update,
           read_requests: current.requests,
           requests,
-          estimated_minutes: Math.ceil((requests / opts.rate) * 10) / 10,
-          rate: opts.rate,
+          estimated_minutes: Math.ceil((requests / plannedPerWindow(opts.rate)) * 10) / 10,
+          rate: plannedPerWindow(opts.rate),
         },
       };
     },
@@ -96,7 +97,7 @@ async function openCurrentValues(
   }
   const index = new TenantIndex({ identifiers: opts.matchBy === 'customer_identifier' });
   if (scan.validRows === 0) return { current: readFromIndex(client, index, 0), scanned: 0 };
-  const secondsPer10k = Math.round((10_000 / LIST_PAGE_SIZE) * (60 / opts.rate));
+  const secondsPer10k = Math.round((10_000 / LIST_PAGE_SIZE) * (60 / plannedPerWindow(opts.rate)));
   log.info(
     `reading current values by scanning the tenant: one list request per ${LIST_PAGE_SIZE} conversations, ` +
       `~${secondsPer10k} s per 10,000 at --rate ${opts.rate} (${choice.reason})`,

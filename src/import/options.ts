@@ -1,6 +1,6 @@
 /** Checks `importCsv`'s options once, before any file is opened or request sent (usage errors: exit 2). */
 import { checkApiKey, checkBaseUrl } from '../credentials.js';
-import { wholeNumber } from '../checks.js';
+import { rateSetting, wholeNumber } from '../checks.js';
 import { parseDelimiterArg } from '../input/delimiter.js';
 import { UsageError } from '../errors.js';
 import { DEFAULTS, type ImportCsvOptions, type ImportOptions, type MappableField, type RunMode } from '../options.js';
@@ -112,7 +112,7 @@ export function checkImportOptions(o: ImportCsvOptions): { options: ImportOption
     delimiter,
     encoding,
     concurrency: wholeNumber('concurrency', o.concurrency ?? DEFAULTS.concurrency, 1),
-    rate: wholeNumber('rate', o.rate ?? DEFAULTS.rate, 1),
+    rate: rateSetting(o.rate ?? DEFAULTS.rate),
     retries: wholeNumber('retries', o.retries ?? DEFAULTS.retries, 0),
     timeoutMs: wholeNumber('timeout', o.timeout ?? DEFAULTS.timeout, 1),
     maxErrors: wholeNumber('max-errors', o.maxErrors ?? DEFAULTS.maxErrors, 0),

@@ -6,8 +6,7 @@ import type { OutcomeKind, RowResult } from '../types.js';
 export interface ProgressBasis {
   totalBytes: number;
   rowsTotal: number | null;
-  rate: number | null;
-  limiter: PaceSource | null;
+  client: PaceSource | null;
 }
 
 export class ImportTally {
@@ -38,8 +37,7 @@ export class ImportTally {
       rows: this.rows,
       rowsTotal: basis.rowsTotal,
       counts: { ...this.counts },
-      rate: basis.rate,
-      ...paceOf(basis.limiter, now),
+      ...paceOf(basis.client, now),
       elapsedMs: now - this.startedAt,
       done,
     };

@@ -140,6 +140,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     totals: settler.totals,
     superseded: settler.superseded.size,
     stats: requests?.client.stats ?? null,
+    pace: requests?.client.pace ?? null,
     scan,
     resume,
     carriedOver,
@@ -200,8 +201,7 @@ async function sendRows(
   const basis = {
     totalBytes: p.source.size,
     rowsTotal: p.scan?.rows ?? null,
-    rate: requests ? opts.rate : null,
-    limiter: requests?.client.limiter ?? null,
+    client: requests?.client ?? null,
   };
   const progress = startProgress(p.env.onProgress, (done) => p.tally.state(basis, done));
   try {

@@ -1,6 +1,7 @@
 /** summary.json of an import, once the rows are settled and failed.csv's size is known. */
 import path from 'node:path';
 import type { ApiStats } from '../api/client.js';
+import type { RatePace } from '../rate-pace.js';
 import { keyFingerprint } from '../credentials.js';
 import { importExitCode } from '../exit-code.js';
 import type { InputSource } from '../input/source.js';
@@ -23,6 +24,8 @@ export interface RunFacts {
   totals: Record<OutcomeKind, number>;
   superseded: number;
   stats: Readonly<ApiStats> | null;
+  /** The pace in force at the end, when requests were sent. */
+  pace: Readonly<RatePace> | null;
   scan: FileScan | null;
   stop: RunStop | null;
   resume: ResumeState | null;
@@ -42,6 +45,7 @@ export function buildSummary(opts: ImportOptions, facts: RunFacts, failedRows: n
     finished_at: facts.finishedAt.toISOString(),
     totals: facts.totals,
     requests: { total: facts.stats?.total ?? 0, retries: facts.stats?.retries ?? 0, rate_limited: facts.stats?.rateLimited ?? 0 },
+    ...(facts.pace === null ? {} : { rate: { ...facts.pace } }),
     exit_code: 0,
     clears: scan?.clears ?? { customer_name: 0, customer_language: 0 },
     duplicate_ids: scan?.duplicateIds.size ?? 0,

@@ -5,6 +5,7 @@
  * identifier map (`--match-by customer_identifier`), so ~200–350 MB for a million conversations.
  */
 import type { ApiClient, ApiErrorCode } from '../api/client.js';
+import { ListStopped, listPages } from '../api/list-pages.js';
 import type { Conversation, WritableValues } from '../types.js';
 import { normaliseChannel, normaliseIdentifier } from './identifier.js';
 
@@ -81,30 +82,27 @@ export type ScanResult =
 
 /**
  * Reads every conversation into `index`, page by page through the client (limiter, retries,
- * 429 pauses). Bounded: a page must add conversations the index has not seen, else the scan
- * stops with `bad_pagination` rather than loop on a server that repeats itself.
+ * 429 pauses) and the shared pager, whose guards stop a server that repeats itself with
+ * `bad_pagination` rather than loop.
  */
 export async function scanTenant(
   client: ApiClient,
   index: TenantIndex,
   onPage?: (pages: number, conversations: number) => void,
 ): Promise<ScanResult> {
-  let cursor: string | null = null;
   let pages = 0;
   let requests = 0;
-  for (;;) {
-    const page = await client.listConversations({ cursor, limit: LIST_PAGE_SIZE });
-    requests += page.attempts;
-    if (!page.ok) return { ok: false, code: page.code, message: page.message, pages, requests };
-    pages++;
-    let added = 0;
-    for (const c of page.data.data) if (index.add(c)) added++;
-    onPage?.(pages, index.size);
-    if (!page.data.has_more || page.data.next_cursor === null) return { ok: true, pages, requests };
-    if (added === 0) {
-      const message = `GET /api/v1/conversations: page ${pages} after cursor ${cursor ?? '(none)'} brought no new conversation but says has_more; stopping the scan`;
-      return { ok: false, code: 'bad_pagination', message, pages, requests };
+  try {
+    for await (const page of listPages(client, { limit: LIST_PAGE_SIZE })) {
+      ({ number: pages, requests } = page);
+      for (const c of page.conversations) index.add(c);
+      onPage?.(pages, index.size);
     }
-    cursor = page.data.next_cursor;
+  } catch (error) {
+    if (!(error instanceof ListStopped)) throw error;
+    // The pager's own guards name no request; the client's failures already do.
+    const message = error.code === 'bad_pagination' ? `GET /api/v1/conversations: ${error.message}; stopping the scan` : error.message;
+    return { ok: false, code: error.code, message, pages: error.pages, requests: error.requests };
   }
+  return { ok: true, pages, requests };
 }

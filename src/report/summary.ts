@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { paceText, type RatePace } from '../rate-pace.js';
 import type { RunMode } from '../options.js';
 import type { StopReason } from '../exit-code.js';
 import { formatDuration } from './format.js';
@@ -25,6 +26,8 @@ export interface RunSummary {
   finished_at: string;
   totals: Record<OutcomeKind, number>;
   requests: { total: number; retries: number; rate_limited: number };
+  /** The pace in force at the end (`--rate`), when requests were sent. */
+  rate?: RatePace;
   exit_code: number;
   /** Rows that clear each field with an explicit null. */
   clears: Record<WritableField, number>;
@@ -107,6 +110,7 @@ export function renderSummary(s: RunSummary): string {
   if (s.mode !== 'dry-run') {
     const { total, retries, rate_limited } = s.requests;
     table.push(['requests', `${total} (${retries} retries, ${rate_limited} answered 429)`]);
+    if (s.rate !== undefined) table.push(['pace', paceText(s.rate)]);
   }
   const labelWidth = Math.max(...table.map(([label]) => label.length));
   // Right-align the numbers of the outcome rows; longer texts (duration, requests) follow them.
