@@ -6,7 +6,7 @@ export const EXIT = Object.freeze({
   ok: 0,
   /** Some rows invalid, failed or not attempted; an unexpected failure. */
   failed: 1,
-  /** Usage, key or whole-file error, or a declined confirmation: nothing was sent. */
+  /** Usage, key or whole-file error, the clears guard, or a declined confirmation: nothing was sent. */
   usage: 2,
   /** Aborted: 401/403, --max-errors, a failed scan, a write error (run folder or export output), the input changed. */
   aborted: 3,
@@ -19,12 +19,13 @@ export const EXIT = Object.freeze({
 });
 
 /** Why a run stopped early, as summary.json `stopped.reason` says it. */
-export type StopReason = 'aborted' | 'interrupted' | 'hangup' | 'declined' | 'write_failed';
+export type StopReason = 'aborted' | 'interrupted' | 'hangup' | 'clears_guard' | 'declined' | 'write_failed';
 
 const STOP_EXIT: Record<StopReason, number> = {
   interrupted: EXIT.interrupted,
   hangup: EXIT.hangup,
   aborted: EXIT.aborted,
+  clears_guard: EXIT.usage,
   declined: EXIT.usage,
   // An export whose output could not be written aborts like a run whose folder could not (contract: exit 3).
   write_failed: EXIT.aborted,
@@ -35,12 +36,20 @@ export function stopExitCode(reason: StopReason): number {
   return STOP_EXIT[reason];
 }
 
-/** An import's exit code from its totals and why it stopped, if it did. */
+/**
+ * An import's exit code from its totals, why it stopped, if it did, and the clears guard (a dry run
+ * or plan it trips does not stop, and still exits 2: a rehearsal of the refusal).
+ */
 export function importExitCode(
-  summary: { totals: Readonly<Record<OutcomeKind, number>>; stopped: { reason: StopReason } | null },
+  summary: {
+    totals: Readonly<Record<OutcomeKind, number>>;
+    stopped: { reason: StopReason } | null;
+    clears_guard: { tripped: boolean };
+  },
   opts: Pick<ImportOptions, 'mode' | 'detailedExitcode'>,
 ): number {
   if (summary.stopped !== null) return stopExitCode(summary.stopped.reason);
+  if (summary.clears_guard.tripped) return EXIT.usage;
   const { totals } = summary;
   if (totals.invalid + totals.failed + totals.not_attempted > 0) return EXIT.failed;
   if (opts.mode === 'plan' && opts.detailedExitcode && totals.would_update > 0) return EXIT.changesPending;

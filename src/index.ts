@@ -10,6 +10,7 @@ export { startEmulator } from './emulator/index.js';
 export type { Emulator, EmulatorOptions } from './emulator/index.js';
 export { DEFAULTS } from './options.js';
 export type {
+  Confirm,
   ConfirmPreview,
   CsvInput,
   EmptyCells,
@@ -21,7 +22,7 @@ export type {
   Supersession,
 } from './options.js';
 export type { ExportProgress, ImportProgress, ProgressState } from './progress.js';
-export type { RunStop, RunSummary } from './report/summary.js';
+export type { ClearsGuardSummary, Confirmation, RunStop, RunSummary } from './report/summary.js';
 export { UsageError, VorelSyncError } from './errors.js';
 export type { FaultCode, UsageCode } from './errors.js';
 export { HangUp } from './interruption.js';

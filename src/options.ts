@@ -29,6 +29,7 @@ export const DEFAULTS = Object.freeze({
   retries: 5,
   timeout: 30_000,
   maxErrors: 20,
+  maxClears: '10%',
   reportDir: 'reports',
   exportDelimiter: ',',
   bom: false,
@@ -36,16 +37,37 @@ export const DEFAULTS = Object.freeze({
   backoffBaseMs: 500,
 } as const);
 
-/** What `confirm` is shown before the first PATCH (contract: `--yes`). */
+/** `maxClears` (`--max-clears`) checked: a number of rows, or a share of the file's data rows. */
+export type ClearsLimit = { kind: 'rows'; rows: number } | { kind: 'percent'; percent: number };
+
+/**
+ * What `confirm` is shown before the first PATCH (contract: `--yes`); the terminal prompt prints
+ * it. Counted after the clears guard and, for `--only-changed`, after reading current values.
+ */
 export interface ConfirmPreview {
-  mode: RunMode;
-  /** Valid rows the run would send (before comparing, for `--only-changed`). */
+  mode: 'import' | 'only-changed';
+  /** The input as the summary names it (`-` for a stream). */
+  input: string;
+  /** The file's data rows. */
   rows: number;
-  /** Rows that would clear each field (send `null`). */
+  /** Rows the run will PATCH: the valid rows, or under `--only-changed` the rows whose values differ. */
+  rowsToUpdate: number;
+  /** `--only-changed`: rows whose values already match (no PATCH); null when current values were not read. */
+  unchanged: number | null;
+  /** Rows that send `null` for each field (under `--only-changed`: only where the value is not already empty). */
   clears: Record<WritableField, number>;
+  /** Ids on more than one row (applied in file order). */
+  duplicateIds: number;
   baseUrl: string;
+  /** As the dashboard shows it: never the key. */
   keyFingerprint: string;
+  /** A resumed run: the run it continues (null otherwise), and the rows it will not send again. */
+  resumedFrom: string | null;
+  carriedOver: number;
 }
+
+/** Asked before the first PATCH; true (or a promise of it) goes on. The library calls it where the CLI prompts. */
+export type Confirm = (preview: ConfirmPreview) => boolean | Promise<boolean>;
 
 /** A later row of the same conversation was `updated`: the row at `line` is superseded `by` it. */
 export interface Supersession {
@@ -99,6 +121,16 @@ export interface ImportCsvOptions {
   maxErrors?: number | undefined;
   /** With `plan`: `exit_code` 4 when changes are pending. */
   detailedExitcode?: boolean | undefined;
+  /**
+   * The clears guard, per field: more rows than this clearing a field (sending `null`) refuse the
+   * run before its first PATCH (`exit_code` 2, nothing sent; a dry run or plan says it would be).
+   * A number of rows, or `'n%'` of the file's data rows. Default `'10%'`.
+   */
+  maxClears?: number | string | undefined;
+  /** Lift the clears guard: the clears are intended (still counted in `clears`). */
+  allowClears?: boolean | undefined;
+  /** Go on without calling `confirm` (the CLI's `--yes`); summary.json `confirmed` says `flag`. */
+  yes?: boolean | undefined;
   /** Where run folders go. Default `reports`. */
   reportDir?: string | undefined;
   /** A run folder to continue: rows it settled are not sent again; options that change what is sent come from its journal. */
@@ -109,8 +141,12 @@ export interface ImportCsvOptions {
   onSuperseded?: ((event: Supersession) => void) | undefined;
   /** The run's progress, now and then (a few times a second at most) and once at the end. */
   onProgress?: ((state: ProgressState) => void) | undefined;
-  /** Asked once before the first PATCH; `false` sends nothing and resolves with `exit_code` 2. Not asked when absent. */
-  confirm?: ((preview: ConfirmPreview) => boolean | Promise<boolean>) | undefined;
+  /**
+   * Asked once before the first PATCH, after the clears guard; `false` sends nothing and resolves
+   * with `exit_code` 2 (`stopped.reason` `declined`). Not asked when absent, with `yes`, or when
+   * the run sends nothing (a dry run, a plan, no row to update).
+   */
+  confirm?: Confirm | undefined;
   /**
    * Aborting works like Ctrl-C: requests in flight finish, reports are written, `exit_code` 130,
    * resumable. Aborted with a `HangUp` as its reason (what the CLI does on SIGHUP): `exit_code` 129.
@@ -193,6 +229,11 @@ export interface ImportOptions {
   retries: number;
   timeoutMs: number;
   maxErrors: number;
+  /** `--max-clears`; `allowClears` lifts it. */
+  maxClears: ClearsLimit;
+  allowClears: boolean;
+  /** `--yes`: going on needs no confirmation. */
+  yes: boolean;
   detailedExitcode: boolean;
   reportDir: string;
   resume: string | undefined;

@@ -61,7 +61,8 @@ export const FAILED_CODES = [
 ] as const;
 export type FailedCode = (typeof FAILED_CODES)[number];
 
-export const NOT_ATTEMPTED_CODES = ['aborted', 'interrupted'] as const;
+/** `clears_guard`: the clears guard refused the run; `declined`: `confirm` (the terminal's question) said no. */
+export const NOT_ATTEMPTED_CODES = ['aborted', 'interrupted', 'clears_guard', 'declined'] as const;
 export type NotAttemptedCode = (typeof NOT_ATTEMPTED_CODES)[number];
 
 /** Every `error_code` of results.csv: a row's own code, or `superseded`. */

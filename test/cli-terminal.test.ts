@@ -84,7 +84,7 @@ describe.skipIf(!HAS_TMUX)('the CLI in a terminal (tmux)', () => {
       'send-keys',
       '-t',
       'cli',
-      `VOREL_API_KEY=${apiKey} node ${BIN} import ${file} --base-url ${baseUrl} --rate 600 --report-dir ${reports}; echo EXIT=$?`,
+      `VOREL_API_KEY=${apiKey} node ${BIN} import ${file} --base-url ${baseUrl} --rate 600 --report-dir ${reports} --yes; echo EXIT=$?`,
       'Enter',
     );
 

@@ -134,7 +134,11 @@ describe('export → import round trip', () => {
     expect((await exportCli(e, [file, ...args])).code).toBe(0);
     const before = e.dump();
 
-    const dry = await importCli(e, file, path.join(dir, 'dry'), '--dry-run');
+    // The export holds empty names and languages: as is, a file-level count trips the clears guard.
+    const refused = await importCli(e, file, path.join(dir, 'refused'), '--dry-run');
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toMatch(/clears guard/);
+    const dry = await importCli(e, file, path.join(dir, 'dry'), '--dry-run', '--allow-clears');
     expect(dry.code, dry.stderr).toBe(0);
     expect(readRun(onlyRunDir(path.join(dir, 'dry'))).summary.totals).toMatchObject({ valid: 310, invalid: 0 });
     expect(dry.stderr).not.toMatch(/unknown column/);
@@ -143,9 +147,14 @@ describe('export → import round trip', () => {
     expect(plan.code, plan.stderr).toBe(0);
     expect(readRun(onlyRunDir(path.join(dir, 'plan'))).summary.totals).toMatchObject({ unchanged: 310, would_update: 0 });
     expect(e.requests.filter((q) => q.method === 'PATCH')).toHaveLength(0);
+    // --only-changed compares first: fields already empty are no clears, and nothing differs.
+    const changed = await importCli(e, file, path.join(dir, 'changed'), '--only-changed');
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(readRun(onlyRunDir(path.join(dir, 'changed'))).summary.clears_guard).toMatchObject({ tripped: false, over_limit: [] });
+    expect(e.requests.filter((q) => q.method === 'PATCH')).toHaveLength(0);
 
     e.resetStats();
-    const run = await importCli(e, file, path.join(dir, 'run'));
+    const run = await importCli(e, file, path.join(dir, 'run'), '--allow-clears');
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).not.toMatch(/unknown column/);
     expect(readRun(onlyRunDir(path.join(dir, 'run'))).summary.totals).toMatchObject({ updated: 310, invalid: 0, failed: 0 });

@@ -62,7 +62,8 @@ describe('--plan', () => {
         [testId(404), 'Nobody', 'en'], // 404
       ]),
     );
-    const r = await ws.run(file, '--plan');
+    // One row of six clears a language it holds: intended here, and above the default --max-clears.
+    const r = await ws.run(file, '--plan', '--allow-clears');
     expect(r.code).toBe(1); // the 404 row
     expect(methods(emulator).patch).toBe(0);
     expect(emulator.requests.every((q) => q.method === 'GET')).toBe(true);
@@ -261,7 +262,7 @@ describe('--only-changed', () => {
     expect(emulator.get(testId(2))).toMatchObject({ customer_name: 'Before 2', customer_language: 'fr' });
     expect(emulator.get(testId(3))).toMatchObject({ customer_name: 'Before 3', customer_language: 'de' });
     // With --empty null the same empty cell is a change: the name is cleared.
-    const again = await ws.run(ws.file('null.csv', csv('id,name', [[testId(1), null]])), '--only-changed');
+    const again = await ws.run(ws.file('null.csv', csv('id,name', [[testId(1), null]])), '--only-changed', '--allow-clears');
     expect(readCsv(again.runDir, 'results.csv')[0]).toMatchObject({ outcome: 'updated', before_customer_name: 'Before 1' });
     expect(emulator.get(testId(1))?.customer_name).toBeNull();
   });
@@ -330,6 +331,8 @@ describe('rollback.csv', () => {
       '--only-changed',
       '--read',
       'list',
+      // A sixth of the rows clear a name on purpose.
+      '--allow-clears',
     );
     expect(changed.code).toBe(0);
     expect(JSON.stringify(emulator.dump())).not.toBe(before);
@@ -338,7 +341,7 @@ describe('rollback.csv', () => {
     expect(new Set(rollback.map((x) => x.id)).size).toBe(rollback.length);
     expect(readRun(changed.runDir).summary.rollback).toEqual({ rows: 134, unrestorable: 0 });
 
-    const undo = await ws.run(path.join(changed.runDir, 'rollback.csv'), '--empty', 'null');
+    const undo = await ws.run(path.join(changed.runDir, 'rollback.csv'), '--empty', 'null', '--allow-clears');
     expect(undo.code).toBe(0);
     expect(JSON.stringify(emulator.dump())).toBe(before);
   });

@@ -138,6 +138,8 @@ describe('round trip: CSV table → PATCHes → server state', () => {
             '1000000',
             '--empty',
             t.empty,
+            // The table is the truth: its empty cells clear on purpose, in any number.
+            '--allow-clears',
             '--quiet',
           ],
           { env: { VOREL_API_KEY: emulator.apiKey } },

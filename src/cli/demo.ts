@@ -24,7 +24,8 @@ const emulator = await startEmulator({
 process.stderr.write(`demo: emulator at ${emulator.baseUrl} with ${ids.length - 1} conversations\n`);
 const controller = new AbortController();
 process.once('SIGINT', () => controller.abort());
-const code = await runCli(['import', sample, '--base-url', emulator.baseUrl, '--rate', '1800', '--concurrency', '8'], {
+// --yes: the demo runs unattended, and must not stop at the confirmation on a terminal.
+const code = await runCli(['import', sample, '--base-url', emulator.baseUrl, '--rate', '1800', '--concurrency', '8', '--yes'], {
   stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,

@@ -25,7 +25,9 @@ export const IMPORT_EXAMPLES: readonly Example[] = [
   ['$0 import reports/<run>/failed.csv', 're-import the rows that failed (the summary prints the exact command)'],
   ['$0 import export.csv --encoding windows-1252', 'a file saved by Excel as "CSV (Comma delimited)" (the ; delimiter is detected)'],
   ['$0 import contacts.csv --empty keep --map "Full Name=customer_name"', 'empty cells leave fields untouched; map a header of your own'],
-  ['$0 import reports/<run>/rollback.csv --empty null', 'undo an --only-changed run'],
+  ['$0 import reports/<run>/rollback.csv --empty null --allow-clears', 'undo an --only-changed run (it restores empty values on purpose)'],
+  ['$0 import names-wiped.csv --allow-clears', 'clear fields on purpose: more than --max-clears (10% of the rows) may send empty values'],
+  ['$0 import contacts.csv --yes', 'on a terminal, go on without the Proceed? [y/N] question (cron, CI and pipes are never asked)'],
   ['$0 import phones.csv --match-by customer_identifier', 'rows keyed by phone or email (optional channel column)'],
 ];
 
@@ -40,7 +42,7 @@ export const IMPORT_NOTES = [
   'Exit codes (cron: alert on anything but 0):',
   '  0    every row updated, unchanged or valid (also zero rows)',
   '  1    the run finished; some rows invalid, failed or not attempted (see failed.csv)',
-  '  2    usage, key or whole-file error: nothing was sent',
+  '  2    usage, key or file error, the clears guard, or a declined confirmation: nothing sent',
   '  3    aborted: 401/403 (key, scope) or --max-errors consecutive failures',
   '  4    --plan --detailed-exitcode: changes are pending',
   '  130  interrupted (Ctrl-C): reports written, resume with --resume <run folder>',

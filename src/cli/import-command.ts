@@ -10,6 +10,7 @@ import { loadApiKey } from './key-source.js';
 import { progressUntilLost } from './lost-output.js';
 import type { CliIo } from './main.js';
 import { createProgress } from './progress.js';
+import { terminalConfirm } from './prompt.js';
 
 export function importCommand(y: Argv): Argv {
   return (
@@ -67,6 +68,13 @@ export function importCommand(y: Argv): Argv {
         default: DEFAULTS.maxErrors,
         describe: 'stop after this many consecutive server-side failures (0 = never)',
       })
+      .option('max-clears', {
+        type: 'string',
+        defaultDescription: DEFAULTS.maxClears,
+        describe: 'refuse the run when more rows than this clear a field: a number of rows, or n% of the data rows',
+      })
+      .option('allow-clears', { type: 'boolean', default: false, describe: 'lift the clears guard: the clears are intended' })
+      .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask for confirmation on a terminal' })
       .option('report-dir', { type: 'string', default: DEFAULTS.reportDir, describe: 'where run folders go' })
       .option('resume', {
         type: 'string',
@@ -105,6 +113,9 @@ interface ImportArgs {
   retries: number;
   timeout: number;
   'max-errors': number;
+  'max-clears'?: string;
+  'allow-clears': boolean;
+  yes: boolean;
   'report-dir': string;
   json: boolean;
   quiet?: boolean;
@@ -146,12 +157,16 @@ export async function runImportCommand(parsed: Record<string, unknown>, io: CliI
       retries: args.retries,
       timeout: args.timeout,
       maxErrors: args['max-errors'],
+      maxClears: args['max-clears'],
+      allowClears: args['allow-clears'],
+      yes: args.yes,
       detailedExitcode: args['detailed-exitcode'],
       reportDir: args['report-dir'],
       resume: args.resume,
       rateWindowMs: args['rate-window-ms'],
       backoffBaseMs: args['backoff-base-ms'],
       onProgress: progress?.update,
+      confirm: terminalConfirm(io, { yes: args.yes, file: args.file }),
       signal: io.signal,
       logger: log,
     });

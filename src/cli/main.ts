@@ -13,7 +13,7 @@ import { packageVersion } from '../version.js';
 
 /** Streams and environment the CLI runs against; injected so tests can run it in-process. */
 export interface CliIo {
-  stdin: NodeJS.ReadableStream;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   env: Readonly<Record<string, string | undefined>>;

@@ -52,7 +52,7 @@ export interface ExportSummary extends ExportCounts {
   /** The pace in force at the end (`--rate`). */
   rate: RatePace;
   /** Set when the export failed: no file was written. */
-  stopped: { reason: Exclude<StopReason, 'declined'>; message: string } | null;
+  stopped: { reason: Exclude<StopReason, 'clears_guard' | 'declined'>; message: string } | null;
   exit_code: number;
 }
 

@@ -1,21 +1,16 @@
 /** The first pass: the whole file read once, before any request, for what must be known up front. */
 import type { InputSource } from '../input/source.js';
 import type { Logger } from '../log.js';
-import type { RunMode } from '../options.js';
-import type { WritableField } from '../types.js';
+import { WRITABLE_FIELDS } from '../types.js';
 import type { CheckedRow } from './check.js';
+import { addClear, type ClearsCount, emptyClearsCount } from './clears-guard.js';
 import { openRowStream, type RowStreamOptions, warnUnknownColumns } from './read.js';
 import { targetKey } from './row-handler.js';
 
-/** Share of rows clearing a field above which we warn before sending (contract: Input, Safety). */
-const CLEAR_WARNING_SHARE = 0.1;
-
-/** What a first pass over the file learns before anything is sent. */
-export interface FileScan {
+/** What a first pass over the file learns before anything is sent; the clears are the clears guard's file count. */
+export interface FileScan extends ClearsCount {
   rows: number;
   validRows: number;
-  /** Rows that would clear each field (send `null`). */
-  clears: Record<WritableField, number>;
   /** Ids on more than one row. */
   duplicateIds: Set<string>;
   /** Customer identifiers (normalised) on more than one row, with --match-by customer_identifier. */
@@ -27,7 +22,7 @@ export class FileScanner {
   readonly scan: FileScan = {
     rows: 0,
     validRows: 0,
-    clears: { customer_name: 0, customer_language: 0 },
+    ...emptyClearsCount(),
     duplicateIds: new Set(),
     duplicateKeys: new Set(),
   };
@@ -59,10 +54,9 @@ export async function scanRows(rows: AsyncIterable<CheckedRow>): Promise<FileSca
   return scanner.scan;
 }
 
-function countClears(scan: Pick<FileScan, 'clears'>, row: CheckedRow): void {
+function countClears(scan: ClearsCount, row: CheckedRow): void {
   if (row.kind !== 'valid') return;
-  if (row.patch.customer_name === null) scan.clears.customer_name++;
-  if (row.patch.customer_language === null) scan.clears.customer_language++;
+  for (const field of WRITABLE_FIELDS) if (row.patch[field] === null) addClear(scan, field, row.line);
 }
 
 /** The conversation id a row names, when it names one (invalid rows too: a later row may supersede them). */
@@ -71,17 +65,17 @@ export function rowId(row: CheckedRow): string | null {
   return row.target.by === 'id' ? row.target.id : null;
 }
 
-/** Reads the file once: counts, duplicate ids and clears, said on stderr before the first request. */
-export async function firstPass(source: InputSource, opts: RowStreamOptions, mode: RunMode, log: Logger): Promise<FileScan> {
+/** Reads the file once: counts, duplicate ids and clears; repeated ids said on stderr before the first request. */
+export async function firstPass(source: InputSource, opts: RowStreamOptions, log: Logger): Promise<FileScan> {
   const { header, rows } = await openRowStream(source, opts);
   warnUnknownColumns(header.unknown, log);
   const scan = await scanRows(rows);
-  warnAboutScan(scan, mode, log);
+  warnAboutScan(scan, log);
   return scan;
 }
 
-/** Repeated ids and identifiers, and a share of clears over CLEAR_WARNING_SHARE. */
-export function warnAboutScan(scan: FileScan, mode: RunMode, log: Logger): void {
+/** Repeated ids and identifiers (the clears are the clears guard's to judge: gate.ts). */
+export function warnAboutScan(scan: FileScan, log: Logger): void {
   if (scan.duplicateIds.size > 0) {
     const shown = [...scan.duplicateIds].slice(0, 10).join(', ');
     const more = scan.duplicateIds.size > 10 ? ` and ${scan.duplicateIds.size - 10} more` : '';
@@ -89,15 +83,5 @@ export function warnAboutScan(scan: FileScan, mode: RunMode, log: Logger): void 
   }
   if (scan.duplicateKeys.size > 0) {
     log.warn(`${scan.duplicateKeys.size} customer identifiers appear on more than one row (applied in file order, one at a time)`);
-  }
-  // Reading modes compare first: a row whose field is already empty sends nothing for it.
-  const reads = mode === 'plan' || mode === 'only-changed' ? ', where it is not already empty' : '';
-  const { clears, rows } = scan;
-  for (const [field, n] of Object.entries(clears)) {
-    if (rows > 0 && n / rows > CLEAR_WARNING_SHARE) {
-      log.warn(
-        `${n} of ${rows} rows (${Math.round((n / rows) * 100)}%) clear ${field}${reads} (empty cells are sent as null; use --empty keep to leave them untouched)`,
-      );
-    }
   }
 }

@@ -70,11 +70,26 @@ const rowRecordSchema = z.object({
 /** Before-values, journaled (and fsync'd) before the PATCH that changes them is sent. */
 const beforeRecordSchema = z.object({ type: z.literal('before'), line, id: z.string(), before: valuesSchema });
 
-export const journalRecordSchema = z.discriminatedUnion('type', [runRecordSchema, rowRecordSchema, beforeRecordSchema]);
+/** The clears guard's decision, journaled (and fsync'd) before the first PATCH: a resume keeps it. */
+const clearsGuardRecordSchema = z.object({
+  type: z.literal('clears_guard'),
+  limit: z.string(),
+  allowed: z.boolean(),
+  tripped: z.boolean(),
+  over_limit: z.array(z.enum(WRITABLE_FIELDS)),
+});
+
+export const journalRecordSchema = z.discriminatedUnion('type', [
+  runRecordSchema,
+  rowRecordSchema,
+  beforeRecordSchema,
+  clearsGuardRecordSchema,
+]);
 export type JournalRecord = z.infer<typeof journalRecordSchema>;
 export type JournalRun = z.infer<typeof runRecordSchema>;
 export type JournalRow = z.infer<typeof rowRecordSchema>;
 export type JournalBefore = z.infer<typeof beforeRecordSchema>;
+export type JournalClearsGuard = z.infer<typeof clearsGuardRecordSchema>;
 
 /** A journal read back: its records in order, and whether a torn last line was skipped. */
 export interface ReadJournal {

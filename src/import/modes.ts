@@ -15,6 +15,7 @@ import { chooseReadStrategy, readByGet, readFromIndex, type CurrentValues, type 
 import { importHandler, type RowHandler } from './row-handler.js';
 import { onlyChangedHandler, planHandler, resolvingImportHandler } from './read-first.js';
 import type { FileScan } from './first-pass.js';
+import { type PrefetchingValues, prefetching } from './pending.js';
 import { LIST_PAGE_SIZE, scanTenant, TenantIndex } from './tenant-index.js';
 
 /** A progress line every this many list pages (100 pages = 10,000 conversations). */
@@ -32,6 +33,8 @@ export interface ModeContext {
 /** A mode, ready to handle rows. */
 export interface PreparedMode {
   handler: RowHandler;
+  /** Reads a row's current values ahead of its handling (the clears guard and the confirmation count with them); null when the mode reads nothing. */
+  prefetch: PrefetchingValues['prefetch'] | null;
   /** Reports built alongside results.csv: plan.csv, rollback.csv. */
   reports(runDir: string): RowReport[];
   /** Keys the mode adds to summary.json. */
@@ -46,10 +49,13 @@ export function readsFirst(opts: Pick<ImportOptions, 'mode' | 'matchBy'>): boole
 /** Picks the handler for `opts.mode`; for the reading modes, reads (scans) first. Never throws for HTTP trouble. */
 export async function prepareMode(opts: ImportOptions, ctx: ModeContext): Promise<PreparedMode> {
   const { client } = ctx;
-  if (!readsFirst(opts)) return { handler: importHandler(client), reports: () => [], summary: () => ({}) };
+  if (!readsFirst(opts)) return { handler: importHandler(client), prefetch: null, reports: () => [], summary: () => ({}) };
 
   const choice = chooseReadStrategy({ read: opts.read, matchBy: opts.matchBy, stdin: opts.file === '-', rows: ctx.scan.rows });
-  const { current, scanned } = await openCurrentValues(opts, ctx, choice);
+  const opened = await openCurrentValues(opts, ctx, choice);
+  // The reads the gate makes before the first PATCH are handed on to the rows: none is made twice.
+  const current = prefetching(opened.current);
+  const { scanned } = opened;
   const handler =
     opts.mode === 'plan'
       ? planHandler(current)
@@ -61,6 +67,7 @@ export async function prepareMode(opts: ImportOptions, ctx: ModeContext): Promis
 
   return {
     handler,
+    prefetch: (target) => current.prefetch(target),
     reports: (runDir) =>
       opts.mode === 'plan'
         ? [new PlanReport(path.join(runDir, 'plan.csv'))]

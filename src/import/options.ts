@@ -5,6 +5,7 @@ import { parseDelimiterArg } from '../input/delimiter.js';
 import { UsageError } from '../errors.js';
 import { DEFAULTS, type ImportCsvOptions, type ImportOptions, type MappableField, type RunMode } from '../options.js';
 import type { InputEncoding } from '../types.js';
+import { parseMaxClears } from './clears-guard.js';
 import { parseMapArg } from './header.js';
 import type { ExplicitOptions } from './resume.js';
 
@@ -116,6 +117,9 @@ export function checkImportOptions(o: ImportCsvOptions): { options: ImportOption
     retries: wholeNumber('retries', o.retries ?? DEFAULTS.retries, 0),
     timeoutMs: wholeNumber('timeout', o.timeout ?? DEFAULTS.timeout, 1),
     maxErrors: wholeNumber('max-errors', o.maxErrors ?? DEFAULTS.maxErrors, 0),
+    maxClears: parseMaxClears(o.maxClears ?? DEFAULTS.maxClears),
+    allowClears: o.allowClears ?? false,
+    yes: o.yes ?? false,
     detailedExitcode: o.detailedExitcode ?? false,
     reportDir: o.reportDir ?? DEFAULTS.reportDir,
     resume: o.resume,

@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import type { ImportOptions } from '../options.js';
+import type { ClearsGuardSummary } from '../report/summary.js';
 import type { RowResult, WritableValues } from '../types.js';
 import { parseMapArg } from './header.js';
 import { type JournalRow, type JournalRun, readJournalFile } from './journal-records.js';
@@ -14,6 +15,8 @@ export interface ResumeState {
   befores: Map<number, WritableValues>;
   /** The journal's last line was cut off (a crash mid-write) and skipped. */
   tornLastLine: boolean;
+  /** The clears guard's decision, journaled before the first PATCH; null when the run stopped before deciding (nothing was sent). */
+  clearsGuard: ClearsGuardSummary | null;
 }
 
 /** The options of the interrupted run that a resume must reuse; which ones the user typed. */
@@ -33,10 +36,15 @@ export async function readJournal(runDir: string): Promise<ResumeState> {
   let run: JournalRun | undefined;
   const rows = new Map<number, JournalRow>();
   const befores = new Map<number, WritableValues>();
+  let clearsGuard: ClearsGuardSummary | null = null;
   for (const record of records) {
     if (record.type === 'run') run ??= record;
     else if (record.type === 'row') rows.set(record.line, record);
-    else befores.set(record.line, record.before);
+    else if (record.type === 'before') befores.set(record.line, record.before);
+    else {
+      const { type: _, ...decision } = record;
+      clearsGuard = decision;
+    }
   }
   if (run === undefined) {
     throw new UsageError(`--resume ${runDir}: the journal has no readable run header`, 'bad_resume');
@@ -44,9 +52,15 @@ export async function readJournal(runDir: string): Promise<ResumeState> {
   if (run.mode === 'plan' || run.mode === 'dry-run') {
     throw new UsageError(`--resume ${runDir}: that run was a ${run.mode}, which sends nothing; run it again instead`, 'bad_resume');
   }
+  if (clearsGuard?.tripped === true) {
+    throw new UsageError(
+      `--resume ${runDir}: the clears guard refused that run and it sent nothing; run the import again (with --allow-clears if the clears are intended)`,
+      'bad_resume',
+    );
+  }
   const carried = carriedRows(rows);
   for (const line of rows.keys()) befores.delete(line);
-  return { runDir, run, carried, befores, tornLastLine };
+  return { runDir, run, carried, befores, tornLastLine, clearsGuard };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { InputSource } from '../input/source.js';
 import type { ImportOptions } from '../options.js';
 import { DEFAULTS } from '../options.js';
+import { formatLimit } from './clears-guard.js';
 
 /** Quotes a word for a POSIX shell only when it needs it. */
 export function shellQuote(word: string): string {
@@ -23,6 +24,9 @@ export function retryCommand(failedCsv: string, opts: ImportOptions, source: Inp
   for (const map of opts.mapArgs) words.push('--map', map);
   if (opts.empty !== DEFAULTS.empty) words.push('--empty', opts.empty);
   if (opts.matchBy !== DEFAULTS.matchBy) words.push('--match-by', opts.matchBy);
+  if (opts.allowClears) words.push('--allow-clears');
+  const maxClears = formatLimit(opts.maxClears);
+  if (maxClears !== DEFAULTS.maxClears) words.push('--max-clears', maxClears);
   if (opts.reportDir !== DEFAULTS.reportDir) words.push('--report-dir', opts.reportDir);
   return words.map(shellQuote).join(' ');
 }

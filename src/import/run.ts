@@ -11,7 +11,7 @@ import { InputWatch } from '../input/input-watch.js';
 import type { InputSource } from '../input/source.js';
 import { type Logger, SILENT_LOGGER } from '../log.js';
 import type { ImportCsvOptions, ImportOptions } from '../options.js';
-import { startProgress } from '../progress.js';
+import { type ProgressEmitter, startProgress } from '../progress.js';
 import { resultFields } from '../report/results.js';
 import { RowSpool } from '../report/row-spool.js';
 import { createRunDir, lockReportDir } from '../report/run-dir.js';
@@ -20,6 +20,7 @@ import type { RowResult } from '../types.js';
 import type { CheckedRow } from './check.js';
 import { encodingHint } from './encoding-hint.js';
 import { type FileScan, FileScanner, firstPass, warnAboutScan } from './first-pass.js';
+import { type GateResult, type GateVerdict, judgeDryRun, passGate } from './gate.js';
 import type { GuardedJournal } from './guarded-journal.js';
 import { rowRecord, runRecord } from './journal-records.js';
 import { type PreparedMode, prepareMode } from './modes.js';
@@ -111,7 +112,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
   const { source, removeSpool } = await openSource(opts, folder.dir, resume);
   const dryRun = opts.mode === 'dry-run';
   // A dry run is itself one pass; every other run reads the file once first, before any request.
-  const firstScan = dryRun ? null : await firstPass(source, rowStreamOptions(opts), opts.mode, env.log);
+  const firstScan = dryRun ? null : await firstPass(source, rowStreamOptions(opts), env.log);
   if (firstScan !== null)
     warnIfLowSpace({ rows: firstScan.rows, inputBytes: source.size, readsBefore: opts.mode === 'only-changed' }, folder.dir, env.log);
   const tally = new ImportTally();
@@ -128,10 +129,12 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
   const repeatIds = new Set(firstScan?.duplicateIds);
   const settler = settlerFor({ env, source, journal, spool, stop, faults, tally, repeatIds, maxErrors: opts.maxErrors });
   const parts: RunParts = { opts, env, source, scan: firstScan, requests, journal, spool, stop, faults, settler, tally, resume, repeatIds };
-  const { rows, carriedOver, prepared, dryScan } = await sendRows(parts, stream.rows);
+  const { rows, carriedOver, prepared, dryScan, gate } = await sendRows(parts, stream.rows);
   faults.lastLooks();
   const scan = firstScan ?? dryScan;
-  if (dryScan !== null) warnAboutScan(dryScan, opts.mode, env.log);
+  if (dryScan !== null) warnAboutScan(dryScan, env.log);
+  // A dry run counts while it reads: the clears guard judges at its end (exit 2 above the limit).
+  const verdict: GateVerdict = gate ?? judgeDryRun(scan ?? new FileScanner().scan, opts, env.log);
   const facts = {
     ...folder,
     finishedAt: env.now(),
@@ -145,6 +148,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     resume,
     carriedOver,
     prepared,
+    verdict,
   };
   // Built when asked for: a write error while the reports are written changes the stop.
   return writeReports({
@@ -191,11 +195,11 @@ function settlerFor(
   });
 }
 
-/** Prepares the mode, asks `confirm`, then settles every row in file order; closes what the loop used. */
+/** Prepares the mode, passes the gate (the clears guard, `confirm`), then settles every row in file order; closes what the loop used. */
 async function sendRows(
   p: RunParts,
   rows: AsyncIterable<CheckedRow>,
-): Promise<{ rows: number; carriedOver: number; prepared: PreparedMode | null; dryScan: FileScan | null }> {
+): Promise<{ rows: number; carriedOver: number; prepared: PreparedMode | null; dryScan: FileScan | null; gate: GateResult | null }> {
   const { opts, requests, stop } = p;
   const unwatch = stop.watch(p.env.signal);
   const basis = {
@@ -203,7 +207,9 @@ async function sendRows(
     rowsTotal: p.scan?.rows ?? null,
     client: requests?.client ?? null,
   };
-  const progress = startProgress(p.env.onProgress, (done) => p.tally.state(basis, done));
+  const begin = (): ProgressEmitter => startProgress(p.env.onProgress, (done) => p.tally.state(basis, done));
+  // A question on the terminal comes before the bar, which would draw over it.
+  let progress = p.env.confirm === undefined || opts.yes ? begin() : null;
   try {
     const prepared =
       requests === null || p.scan === null
@@ -214,33 +220,41 @@ async function sendRows(
             log: p.env.log,
             abort: (message) => stop.halt({ reason: 'aborted', message }),
           });
-    if (prepared !== null && p.scan !== null) await askToProceed(p, p.scan);
+    const gate = prepared === null || p.scan === null ? null : await passRunGate(p, p.scan, prepared);
+    progress ??= begin();
     const sender = prepared === null ? null : senderFor(p, prepared);
     const counted = await settleEach(p, rows, sender);
-    return { ...counted, prepared };
+    return { ...counted, prepared, gate };
   } finally {
     p.faults.stoppedSending();
     unwatch();
-    progress.stop();
+    progress?.stop();
     await p.faults.writes.writeAsync(p.spool.path, () => p.spool.close());
     await p.journal?.close();
     requests?.client.close();
   }
 }
 
-/** `confirm`, where the CLI would prompt: before the first PATCH of a run that sends any. */
-async function askToProceed(p: RunParts, scan: FileScan): Promise<void> {
-  const { opts, env, stop } = p;
-  if (env.confirm === undefined || opts.apiKey === null || stop.current !== null) return;
-  if (opts.mode !== 'import' && opts.mode !== 'only-changed') return;
-  const preview = {
-    mode: opts.mode,
-    rows: scan.validRows,
-    clears: scan.clears,
-    baseUrl: opts.baseUrl,
-    keyFingerprint: keyFingerprint(opts.apiKey),
-  };
-  if (!(await env.confirm(preview))) stop.halt({ reason: 'declined', message: 'the run was not confirmed: nothing was sent' });
+/** The clears guard, then `confirm` (where the CLI would prompt), before the first PATCH; the decision is journaled for a resume. */
+async function passRunGate(p: RunParts, scan: FileScan, prepared: PreparedMode): Promise<GateResult> {
+  const { opts, env, stop, resume } = p;
+  const gate = await passGate({
+    opts,
+    scan,
+    input: p.source.displayPath,
+    keyFingerprint: opts.apiKey === null ? '' : keyFingerprint(opts.apiKey),
+    prefetch: prepared.prefetch,
+    rows: async () => (await openRowStream(p.source, rowStreamOptions(opts))).rows,
+    resume: resume === null ? null : { runId: resume.run.run_id, guard: resume.clearsGuard, carried: resume.carried },
+    confirm: env.confirm,
+    log: env.log,
+    stopped: () => stop.current !== null,
+  });
+  if (gate.stop !== null) stop.halt(gate.stop, gate.say ?? gate.stop.message);
+  // fsync'd before the first PATCH: a resume keeps this decision and does not check again.
+  p.journal?.append({ type: 'clears_guard', ...gate.guard });
+  p.journal?.sync();
+  return gate;
 }
 
 function senderFor(p: RunParts, prepared: PreparedMode): Sender {

@@ -74,7 +74,7 @@ export class Sender {
             return { id: rowId(row), outcome: stop.notAttempted(), before: null };
           })
         : { id: rowId(row), outcome: stop.notAttempted(), before: null };
-    // A request the stop caught before it started says why the run stopped (interrupted, or aborted).
+    // A request the stop caught before it started says why the run stopped.
     const stopped = stop.current;
     const outcome: RowOutcome =
       handled.outcome.kind === 'not_attempted' && stopped !== null

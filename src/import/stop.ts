@@ -1,4 +1,4 @@
-/** The one switch that stops a run: set by a signal, a 401/403, the breaker, a failed scan, a declined `confirm` or a fault. */
+/** The one switch that stops a run: set by a signal, a 401/403, the breaker, a failed scan, the clears guard, a declined `confirm` or a fault. */
 import type { ApiClient } from '../api/client.js';
 import { INTERRUPTION_CAUSE, INTERRUPTION_LABEL, interruptionOf } from '../interruption.js';
 import type { Logger } from '../log.js';
@@ -53,5 +53,5 @@ export class StopSwitch {
 
 /** A hang-up interrupts rows like Ctrl-C does; only the run's exit code tells them apart. */
 export function notAttemptedCode(stop: RunStop): NotAttemptedCode {
-  return stop.reason === 'interrupted' || stop.reason === 'hangup' ? 'interrupted' : 'aborted';
+  return stop.reason === 'hangup' ? 'interrupted' : stop.reason;
 }

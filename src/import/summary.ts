@@ -9,6 +9,7 @@ import type { ImportOptions } from '../options.js';
 import type { RunStop, RunSummary } from '../report/summary.js';
 import type { OutcomeKind } from '../types.js';
 import type { FileScan } from './first-pass.js';
+import type { GateVerdict } from './gate.js';
 import type { PreparedMode } from './modes.js';
 import type { ResumeState } from './resume.js';
 import { resumeCommand, retryCommand } from './retry-command.js';
@@ -31,10 +32,14 @@ export interface RunFacts {
   resume: ResumeState | null;
   carriedOver: number;
   prepared: PreparedMode | null;
+  /** The clears guard's count and decision, and how going on was confirmed. */
+  verdict: GateVerdict;
 }
 
 export function buildSummary(opts: ImportOptions, facts: RunFacts, failedRows: number): RunSummary {
-  const { source, stop, resume, scan } = facts;
+  const { source, stop, resume, scan, verdict } = facts;
+  // A refused or declined run sent nothing: the way on is the same file with other options, not a retry or a resume.
+  const refused = stop?.reason === 'clears_guard' || stop?.reason === 'declined';
   const summary: RunSummary = {
     run_id: facts.runId,
     mode: opts.mode,
@@ -47,14 +52,15 @@ export function buildSummary(opts: ImportOptions, facts: RunFacts, failedRows: n
     requests: { total: facts.stats?.total ?? 0, retries: facts.stats?.retries ?? 0, rate_limited: facts.stats?.rateLimited ?? 0 },
     ...(facts.pace === null ? {} : { rate: { ...facts.pace } }),
     exit_code: 0,
-    clears: scan?.clears ?? { customer_name: 0, customer_language: 0 },
+    clears: { ...verdict.counted.clears },
+    clears_guard: verdict.guard,
+    confirmed: verdict.confirmed,
     duplicate_ids: scan?.duplicateIds.size ?? 0,
     superseded: facts.superseded,
     stopped: stop,
     report_dir: facts.dir,
-    retry_command: failedRows > 0 ? retryCommand(path.join(facts.dir, 'failed.csv'), opts, source) : null,
-    // A declined run sent nothing: run it again rather than resume it.
-    resume_command: stop === null || stop.reason === 'declined' ? null : resumeCommand(source.displayPath, facts.dir, opts),
+    retry_command: failedRows > 0 && !refused ? retryCommand(path.join(facts.dir, 'failed.csv'), opts, source) : null,
+    resume_command: stop === null || refused ? null : resumeCommand(source.displayPath, facts.dir, opts),
     ...(resume === null ? {} : { resumed_from: resume.run.run_id, carried_over: facts.carriedOver }),
     ...facts.prepared?.summary(facts.totals),
   };

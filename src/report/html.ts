@@ -198,6 +198,17 @@ function contentSecurityPolicy(script: string): string {
   return `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${hash}'; img-src data:; base-uri 'none'; form-action 'none'`;
 }
 
+/** Rows that clear each field, and what the clears guard decided. */
+function clearsParagraph(s: HtmlReportInput['summary']): string {
+  const g = s.clears_guard;
+  const decision = g.tripped
+    ? `refused by the clears guard (more than --max-clears ${g.limit} for ${g.over_limit.join(' and ')})`
+    : g.allowed && g.over_limit.length > 0
+      ? `above --max-clears ${g.limit}, allowed by --allow-clears`
+      : `within --max-clears ${g.limit}`;
+  return `<p id="clears">Clears: customer_name ${s.clears.customer_name}, customer_language ${s.clears.customer_language}; ${escapeHtml(decision)}.</p>`;
+}
+
 /** report.html: self-contained (inline CSS, SVG and script; no network), readable on a phone. */
 export function renderHtmlReport(input: HtmlReportInput): string {
   const { summary: s } = input;
@@ -221,6 +232,7 @@ ${s.stopped ? `<p class="stopped"><strong>Stopped:</strong> ${escapeHtml(s.stopp
 <h2>Outcomes</h2>${outcomeBar(s.totals, s.input.rows)}
 <div class="cards" id="totals">${cards}</div>
 <h2>Requests</h2><p id="requests">${s.requests.total} requests, ${s.requests.retries} retries, ${s.requests.rate_limited} answered 429.</p>
+${clearsParagraph(s)}
 ${timelineChart(input.timeline, input.bucketSeconds)}
 <h2>Error codes</h2>${codeTable(input.problemCodes)}
 <h2>Rows to fix (${input.problemRowsTotal})</h2>${retry}

@@ -8,12 +8,28 @@ import { OUTCOME_KINDS } from '../types.js';
 
 /**
  * Why a run stopped early: 401/403, --max-errors, a write error or the input changing (`aborted`),
- * a signal (`interrupted`, `hangup` for SIGHUP), `confirm` said no (`declined`).
+ * a signal (`interrupted`, `hangup` for SIGHUP), the clears guard refused it (`clears_guard`),
+ * `confirm` said no (`declined`).
  */
 export interface RunStop {
   reason: Exclude<StopReason, 'write_failed'>;
   message: string;
 }
+
+/** The clears guard's decision (`--max-clears`, `--allow-clears`), as summary.json and the journal record it. */
+export interface ClearsGuardSummary {
+  /** `--max-clears` as given: `10%`, or a number of rows. */
+  limit: string;
+  /** `--allow-clears`: the limit was lifted. */
+  allowed: boolean;
+  /** The run was refused (a dry run or a plan: would be refused). */
+  tripped: boolean;
+  /** Fields above the limit (with `--allow-clears` too). */
+  over_limit: WritableField[];
+}
+
+/** How going on was confirmed: answered (the terminal, or the library's `confirm`), `--yes`, or not asked. */
+export type Confirmation = 'prompt' | 'flag' | 'not_asked';
 
 /** summary.json (contract: Output). More keys may be added; none of these may be renamed. */
 export interface RunSummary {
@@ -29,8 +45,10 @@ export interface RunSummary {
   /** The pace in force at the end (`--rate`), when requests were sent. */
   rate?: RatePace;
   exit_code: number;
-  /** Rows that clear each field with an explicit null. */
+  /** Rows that clear each field with an explicit null (`--plan` / `--only-changed`: only where it is not already empty). */
   clears: Record<WritableField, number>;
+  clears_guard: ClearsGuardSummary;
+  confirmed: Confirmation;
   duplicate_ids: number;
   superseded: number;
   /** Why the run stopped early, when it did. */
@@ -119,7 +137,7 @@ export function renderSummary(s: RunSummary): string {
   for (const [label, value] of table) {
     lines.push(`  ${label.padEnd(labelWidth)}  ${/^\d+$/.test(value) ? value.padStart(numberWidth) : value}`);
   }
-  lines.push(...readLines(s));
+  lines.push(...readLines(s), ...clearsLines(s));
   if (s.carried_over !== undefined) lines.push(`${s.carried_over} rows carried over from run ${s.resumed_from ?? ''}.`);
   if (s.superseded > 0)
     lines.push(`${s.superseded} earlier rows were overwritten by a later row with the same id (left out of failed.csv).`);
@@ -135,6 +153,14 @@ export function renderSummary(s: RunSummary): string {
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+function clearsLines(s: RunSummary): string[] {
+  const { customer_name: name, customer_language: language } = s.clears;
+  const g = s.clears_guard;
+  if (name + language === 0 && !g.tripped) return [];
+  const guard = g.tripped ? 'refused by the clears guard' : g.allowed && g.over_limit.length > 0 ? 'allowed by --allow-clears' : 'within';
+  return [`  clears: customer_name ${name}, customer_language ${language} (${guard} --max-clears ${g.limit})`];
 }
 
 function readLines(s: RunSummary): string[] {
@@ -156,7 +182,7 @@ function readLines(s: RunSummary): string[] {
     const exact =
       s.rollback.unrestorable > 0 ? ` (${s.rollback.unrestorable} hold values an import cannot restore exactly, see README)` : '';
     const rollback = path.join(s.report_dir, 'rollback.csv');
-    lines.push(`  rollback.csv: ${s.rollback.rows} ids; undo with: vorel-sync import ${rollback} --empty null${exact}`);
+    lines.push(`  rollback.csv: ${s.rollback.rows} ids; undo with: vorel-sync import ${rollback} --empty null --allow-clears${exact}`);
   }
   return lines;
 }

@@ -14,6 +14,8 @@ export function fakeSummary(over: Partial<RunSummary> = {}): RunSummary {
     requests: { total: 1210, retries: 22, rate_limited: 2 },
     exit_code: 1,
     clears: { customer_name: 0, customer_language: 0 },
+    clears_guard: { limit: '10%', allowed: false, tripped: false, over_limit: [] },
+    confirmed: 'not_asked',
     duplicate_ids: 0,
     superseded: 0,
     stopped: null,

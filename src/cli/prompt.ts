@@ -1,0 +1,70 @@
+/**
+ * The confirmation on a terminal: the preview, then `Proceed? [y/N]`. Asked only when stdin and
+ * stderr are both terminals (a person is there), never with `--yes` and never for `import -`,
+ * whose stdin is the data. The terminal stays in its normal line mode, so Ctrl-C is a real
+ * SIGINT: the run's signal aborts, the answer is no and the run exits 130 with nothing sent.
+ */
+import { createInterface } from 'node:readline';
+import type { Confirm, ConfirmPreview } from '../options.js';
+
+/** No answer in this long is a no (contract): an unattended terminal must not hold the lock for ever. */
+export const ANSWER_TIMEOUT_MS = 15 * 60_000;
+
+export interface PromptIo {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  signal: AbortSignal;
+}
+
+/** The confirmation the CLI gives the run, or none when it must not ask. */
+export function terminalConfirm(io: PromptIo, opts: { yes: boolean; file: string }, timeoutMs = ANSWER_TIMEOUT_MS): Confirm | undefined {
+  if (opts.yes || opts.file === '-' || io.stdin.isTTY !== true || io.stderr.isTTY !== true) return undefined;
+  return (preview) => {
+    io.stderr.write(renderPreview(preview));
+    return ask(io, 'Proceed? [y/N] ', timeoutMs);
+  };
+}
+
+/** The preview as the terminal shows it, one fact per line. */
+export function renderPreview(p: ConfirmPreview): string {
+  const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+  const update =
+    p.unchanged === null
+      ? `${plural(p.rowsToUpdate, 'row')} to update`
+      : `${plural(p.rowsToUpdate, 'row')} differ and will be updated (${p.unchanged} already match)`;
+  const lines = [
+    `About to update conversations (${p.mode === 'only-changed' ? 'import --only-changed' : 'import'}) from ${p.input}:`,
+    `  target        ${p.baseUrl}`,
+    `  key           ${p.keyFingerprint}`,
+    `  rows          ${p.rows} in the file; ${update}`,
+    `  clears        customer_name ${p.clears.customer_name}, customer_language ${p.clears.customer_language} (rows sending an empty value)`,
+  ];
+  if (p.duplicateIds > 0) lines.push(`  repeated ids  ${plural(p.duplicateIds, 'id')} on more than one row (applied in file order)`);
+  if (p.resumedFrom !== null)
+    lines.push(`  resuming      run ${p.resumedFrom}: ${plural(p.carriedOver, 'row')} already settled, not sent again`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `y` or `yes` (any case) is yes; anything else, end of input, the signal or the timeout is no. */
+export function ask(io: PromptIo, question: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const rl = createInterface({ input: io.stdin, terminal: false });
+    let settled = false;
+    const finish = (answer: boolean, say?: string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      io.signal.removeEventListener('abort', onAbort);
+      rl.close();
+      if (say !== undefined) io.stderr.write(say);
+      resolve(answer);
+    };
+    const onAbort = (): void => finish(false, '\n');
+    const timer = setTimeout(() => finish(false, `\nno answer in ${Math.round(timeoutMs / 60_000)} minutes: taken as no\n`), timeoutMs);
+    io.signal.addEventListener('abort', onAbort, { once: true });
+    rl.once('line', (line) => finish(/^y(es)?$/i.test(line.trim())));
+    rl.once('close', () => finish(false, '\n'));
+    io.stderr.write(question);
+    if (io.signal.aborted) onAbort();
+  });
+}
