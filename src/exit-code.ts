@@ -4,27 +4,31 @@ import type { OutcomeKind } from './types.js';
 /** The contract's exit codes, in one place (the highest-ranked that applies: 130/129 > 3 > 2 > 1 > 4 > 0). */
 export const EXIT = Object.freeze({
   ok: 0,
-  /** Some rows invalid, failed or not attempted; an export whose output could not be written; an unexpected failure. */
+  /** Some rows invalid, failed or not attempted; an unexpected failure. */
   failed: 1,
   /** Usage, key or whole-file error, the clears guard, or a declined confirmation: nothing was sent. */
   usage: 2,
-  /** Aborted: 401/403, --max-errors, a failed scan. */
+  /** Aborted: 401/403, --max-errors, a failed scan, a write error (run folder or export output), the input changed. */
   aborted: 3,
   /** `--plan --detailed-exitcode`: changes are pending. */
   changesPending: 4,
   /** SIGINT/SIGTERM, or the library's AbortSignal. */
   interrupted: 130,
+  /** SIGHUP (the terminal or the SSH connection went away), or an abort whose reason is a `HangUp`. */
+  hangup: 129,
 });
 
 /** Why a run stopped early, as summary.json `stopped.reason` says it. */
-export type StopReason = 'aborted' | 'interrupted' | 'clears_guard' | 'declined' | 'write_failed';
+export type StopReason = 'aborted' | 'interrupted' | 'hangup' | 'clears_guard' | 'declined' | 'write_failed';
 
 const STOP_EXIT: Record<StopReason, number> = {
   interrupted: EXIT.interrupted,
+  hangup: EXIT.hangup,
   aborted: EXIT.aborted,
   clears_guard: EXIT.usage,
   declined: EXIT.usage,
-  write_failed: EXIT.failed,
+  // An export whose output could not be written aborts like a run whose folder could not (contract: exit 3).
+  write_failed: EXIT.aborted,
 };
 
 /** The exit code of a run that stopped for `reason`. */

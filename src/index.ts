@@ -24,6 +24,7 @@ export type {
 export type { ExportProgress, ImportProgress, ProgressState } from './progress.js';
 export type { ClearsGuardSummary, Confirmation, RunStop, RunSummary } from './report/summary.js';
 export { UsageError, VorelSyncError } from './errors.js';
-export type { UsageCode } from './errors.js';
+export type { FaultCode, UsageCode } from './errors.js';
+export { HangUp } from './interruption.js';
 export type { Logger } from './log.js';
 export type { OutcomeKind, ResultFields, RowErrorCode } from './types.js';

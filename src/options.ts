@@ -147,7 +147,10 @@ export interface ImportCsvOptions {
    * the run sends nothing (a dry run, a plan, no row to update).
    */
   confirm?: Confirm | undefined;
-  /** Aborting works like Ctrl-C: requests in flight finish, reports are written, `exit_code` 130, resumable. */
+  /**
+   * Aborting works like Ctrl-C: requests in flight finish, reports are written, `exit_code` 130,
+   * resumable. Aborted with a `HangUp` as its reason (what the CLI does on SIGHUP): `exit_code` 129.
+   */
   signal?: AbortSignal | undefined;
   /** Where warnings and progress notes go; the library is silent without one. */
   logger?: Logger | undefined;
@@ -194,7 +197,7 @@ export interface ExportCsvOptions {
   timeout?: number | undefined;
   /** The export's progress, now and then and once at the end. */
   onProgress?: ((state: ProgressState) => void) | undefined;
-  /** Aborting stops the export: the page in flight finishes, no file is written, `exit_code` 130. */
+  /** Aborting stops the export: the page in flight finishes, no file is written, `exit_code` 130 (129 with a `HangUp` as reason). */
   signal?: AbortSignal | undefined;
   /** Where warnings go; the library is silent without one. */
   logger?: Logger | undefined;

@@ -3,37 +3,21 @@
  * read the screen, against an emulator on loopback whose request log says whether a PATCH left.
  * Skipped when tmux is missing.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../src/emulator/index.js';
 import { keyFingerprint } from '../src/credentials.js';
+import { HAS_TMUX, tmuxOn } from './helpers/tmux.js';
 import { BIN, ROOT, onlyRunDir, tempDir } from './helpers/cli.js';
 import { emulatorWith, testId } from './helpers/emulator.js';
 
-const HAS_TMUX = spawnSync('sh', ['-c', 'command -v tmux']).status === 0;
 const SOCKET = `vorel-sync-confirm-${process.pid}`;
 const ROWS = 20;
-
-function tmux(...args: string[]): string {
-  const r = spawnSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8', timeout: 10_000 });
-  if (r.status !== 0) throw new Error(`tmux ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
-const screen = (): string => tmux('capture-pane', '-p', '-J', '-t', 'cli');
-
-/** Polls `probe` every 100 ms until it returns a value, or fails after `ms`. */
-async function waitFor<T>(what: string, ms: number, probe: () => T | undefined): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}; screen:\n${screen()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const term = tmuxOn(SOCKET);
+const tmux = term.run;
+const screen = (): string => term.screen({ joined: true });
+const waitFor = term.waitFor;
 
 describe.skipIf(!HAS_TMUX)('the confirmation on a terminal (tmux)', () => {
   let emulator: Emulator;
@@ -55,7 +39,7 @@ describe.skipIf(!HAS_TMUX)('the confirmation on a terminal (tmux)', () => {
   });
 
   afterAll(async () => {
-    if (HAS_TMUX) spawnSync('tmux', ['-L', SOCKET, 'kill-server'], { timeout: 10_000 });
+    if (HAS_TMUX) term.kill();
     await emulator?.close();
   });
 

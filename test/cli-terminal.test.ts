@@ -3,34 +3,19 @@
  * screen with capture-pane and press Ctrl-C, against an emulator started as its own process and
  * slowed down so the bar moves and 429 pauses happen. Skipped when tmux is missing.
  */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HAS_TMUX, tmuxOn } from './helpers/tmux.js';
 import { BIN, ROOT, tempDir } from './helpers/cli.js';
 
-const HAS_TMUX = spawnSync('sh', ['-c', 'command -v tmux']).status === 0;
 const SOCKET = `vorel-sync-test-${process.pid}`;
 const ROWS = 300;
-
-function tmux(...args: string[]): string {
-  const r = spawnSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8', timeout: 10_000 });
-  if (r.status !== 0) throw new Error(`tmux ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
-const screen = (): string => tmux('capture-pane', '-p', '-t', 'cli');
-
-/** Polls `probe` every 100 ms until it returns a value, or fails after `ms`. */
-async function waitFor<T>(what: string, ms: number, probe: () => T | undefined): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}; screen:\n${screen()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const term = tmuxOn(SOCKET);
+const tmux = term.run;
+const screen = (): string => term.screen();
+const waitFor = term.waitFor;
 
 describe.skipIf(!HAS_TMUX)('the CLI in a terminal (tmux)', () => {
   let emulator: ChildProcessWithoutNullStreams;
@@ -73,7 +58,7 @@ describe.skipIf(!HAS_TMUX)('the CLI in a terminal (tmux)', () => {
   });
 
   afterAll(() => {
-    if (HAS_TMUX) spawnSync('tmux', ['-L', SOCKET, 'kill-server'], { timeout: 10_000 });
+    if (HAS_TMUX) term.kill();
     emulator?.kill('SIGTERM');
   });
 

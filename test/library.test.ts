@@ -4,7 +4,16 @@ import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 // By the package's name: resolved through package.json "exports" to the built entry, as a user's script would.
-import { type Emulator, exportCsv, importCsv, type ResultFields, startEmulator, type Supersession, UsageError } from 'vorel-csv-sync';
+import {
+  type Emulator,
+  exportCsv,
+  HangUp,
+  importCsv,
+  type ResultFields,
+  startEmulator,
+  type Supersession,
+  UsageError,
+} from 'vorel-csv-sync';
 import { ROOT, tempDir } from './helpers/cli.js';
 import { testId } from './helpers/emulator.js';
 
@@ -118,6 +127,21 @@ describe('importCsv', () => {
     expect(resumed.totals.updated).toBe(2);
   });
 
+  it('resolves with exit_code 129 when its signal aborts with a HangUp; any other reason is 130', async () => {
+    const file = csv(`id,name\n${testId(1)},A\n`);
+    const hangUp = new AbortController();
+    hangUp.abort(new HangUp());
+    const hungUp = await importCsv({ file, ...common(), signal: hangUp.signal });
+    expect(hungUp.exit_code).toBe(129);
+    expect(hungUp.stopped?.reason).toBe('hangup');
+    expect(hungUp.totals.not_attempted).toBe(1);
+    const other = new AbortController();
+    other.abort(new Error('shutting down'));
+    const interrupted = await importCsv({ file, ...common(), reportDir: path.join(work, 'other'), signal: other.signal });
+    expect(interrupted.exit_code).toBe(130);
+    expect(interrupted.stopped?.reason).toBe('interrupted');
+  });
+
   it('asks confirm before the first PATCH; false sends nothing and resolves with exit_code 2', async () => {
     const file = csv(`id,name\n${testId(1)},A\n`);
     const previews: unknown[] = [];
@@ -178,6 +202,26 @@ describe('exportCsv', () => {
       expect(text.split('\r\n')[0]).toBe('id,channel,customer_identifier,status,customer_name,customer_language,created_at');
       expect(text.trimEnd().split('\r\n')).toHaveLength(6);
       expect(states.at(-1)).toBe('export done');
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('resolves with exit_code 3 when its output cannot take the CSV (a closed pipe), saying so', async () => {
+    const emulator = await startEmulator({ count: 5, rateLimit: null });
+    try {
+      const output = new Writable({
+        write(_chunk: Buffer, _encoding, done) {
+          done(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+        },
+      });
+      output.on('error', () => undefined);
+      const summary = await exportCsv({ output, baseUrl: emulator.baseUrl, apiKey: emulator.apiKey });
+      expect(summary.exit_code).toBe(3);
+      expect(summary.stopped?.reason).toBe('write_failed');
+      expect(summary.stopped?.message).toBe(
+        'cannot write stdout: EPIPE (the reader of the pipe went away): the CSV on stdout is incomplete',
+      );
     } finally {
       await emulator.close();
     }

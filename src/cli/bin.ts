@@ -1,22 +1,23 @@
 #!/usr/bin/env node
-import { EXIT } from '../exit-code.js';
+import { releaseLostTerminals, terminalsAtStart, tolerateLostOutput } from './lost-output.js';
 import { runCli } from './main.js';
+import { abortOnStopSignals } from './stop-signals.js';
 
 // The one place that touches process.exit, signals and the real streams.
+// A closed terminal or pipe must never end a run: its reports still get written.
+tolerateLostOutput(process.stdout);
+tolerateLostOutput(process.stderr);
+const terminals = terminalsAtStart();
+const exit = (code: number): never => {
+  releaseLostTerminals(terminals);
+  process.exit(code);
+};
 const controller = new AbortController();
-let interrupts = 0;
-const onSignal = (): void => {
-  interrupts++;
-  if (interrupts === 1) {
-    controller.abort();
-    return;
-  }
+abortOnStopSignals(process, controller, (code) => {
   // A second Ctrl-C: stop now. The journal is append-only and fsync'd, so it stays valid.
   process.stderr.write('\nstopped at once (second interrupt); an import can still be resumed with --resume <run folder>\n');
-  process.exit(EXIT.interrupted);
-};
-process.on('SIGINT', onSignal);
-process.on('SIGTERM', onSignal);
+  exit(code);
+});
 
 const code = await runCli(process.argv.slice(2), {
   stdin: process.stdin,
@@ -27,4 +28,4 @@ const code = await runCli(process.argv.slice(2), {
 });
 process.exitCode = code;
 // Keep-alive sockets or a paused stdin must not hold the process open once the work is done.
-setImmediate(() => process.exit(code));
+setImmediate(() => exit(code));

@@ -8,6 +8,7 @@ import { rateSetting } from '../checks.js';
 import { DEFAULTS } from '../options.js';
 import { EXPORT_EXAMPLES, helpEpilogue } from './help.js';
 import { loadApiKey } from './key-source.js';
+import { progressUntilLost } from './lost-output.js';
 import type { CliIo } from './main.js';
 import { createProgress } from './progress.js';
 
@@ -75,7 +76,7 @@ export async function runExportCommand(parsed: Record<string, unknown>, io: CliI
   });
   secrets.push(key.key);
   const verbosity = args.quiet ? 'quiet' : 'normal';
-  const progress = createProgress({ stderr: io.stderr, env: io.env, verbosity });
+  const progress = progressUntilLost(io.stderr, createProgress({ stderr: io.stderr, env: io.env, verbosity }));
   const log = createLogger(progress?.logStream ?? io.stderr, verbosity, secrets);
   for (const w of key.warnings) log.warn(w);
   let summary: Awaited<ReturnType<typeof exportCsv>>;

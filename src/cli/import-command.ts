@@ -7,6 +7,7 @@ import { DEFAULTS, type EmptyCells, type MatchBy, type ReadStrategy, type Verbos
 import { renderSummary } from '../report/summary.js';
 import { helpEpilogue, IMPORT_EXAMPLES, IMPORT_NOTES } from './help.js';
 import { loadApiKey } from './key-source.js';
+import { progressUntilLost } from './lost-output.js';
 import type { CliIo } from './main.js';
 import { createProgress } from './progress.js';
 import { terminalConfirm } from './prompt.js';
@@ -131,7 +132,7 @@ export async function runImportCommand(parsed: Record<string, unknown>, io: CliI
     ? null
     : loadApiKey({ env: io.env.VOREL_API_KEY, file: args['api-key-file'], hint: 'a --dry-run needs none' });
   if (key !== null) secrets.push(key.key);
-  const progress = createProgress({ stderr: io.stderr, env: io.env, verbosity });
+  const progress = progressUntilLost(io.stderr, createProgress({ stderr: io.stderr, env: io.env, verbosity }));
   const log = createLogger(progress?.logStream ?? io.stderr, verbosity, secrets);
   for (const w of key?.warnings ?? []) log.warn(w);
   // A resume uses the run's own API unless --base-url is typed: VOREL_BASE_URL may point elsewhere by now.

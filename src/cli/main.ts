@@ -17,7 +17,7 @@ export interface CliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   env: Readonly<Record<string, string | undefined>>;
-  /** Aborts on SIGINT/SIGTERM. */
+  /** Aborts on SIGINT/SIGTERM, and on SIGHUP with a HangUp as its reason (exit 129). */
   signal: AbortSignal;
 }
 

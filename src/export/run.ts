@@ -3,9 +3,11 @@ import type { RatePace } from '../rate-pace.js';
 import { keyFingerprint } from '../credentials.js';
 import { UsageError } from '../errors.js';
 import { EXIT, type StopReason, stopExitCode } from '../exit-code.js';
+import { INTERRUPTION_CAUSE, interruptionOf } from '../interruption.js';
 import { type Logger, SILENT_LOGGER } from '../log.js';
 import type { ExportCsvOptions } from '../options.js';
 import { type ProgressState, paceOf, startProgress } from '../progress.js';
+import { writeFault } from '../report/write-fault.js';
 import type { Conversation } from '../types.js';
 import { checkExportOptions } from './check-options.js';
 import { matches, pastLowerBound } from './filter.js';
@@ -16,7 +18,7 @@ import { BOM, headerLine, openFileSink, rowLine, streamSink, type CsvSink } from
 /** What an export runs with besides its options. */
 export interface ExportEnvironment {
   log: Logger;
-  /** Aborts like SIGINT/SIGTERM: the page in flight finishes, the temp file is removed, exit 130. */
+  /** Aborts like SIGINT/SIGTERM (exit 130), or with a HangUp (SIGHUP, exit 129): the page in flight finishes, the temp file is removed. */
   signal: AbortSignal;
   onProgress?: ((state: ProgressState) => void) | undefined;
   now?: () => Date;
@@ -105,7 +107,7 @@ async function runExport(opts: ExportOptions, sink: CsvSink, env: ExportEnvironm
     await sink.commit();
   } catch (error) {
     await sink.discard().catch(() => undefined);
-    stopped = stopOf(error);
+    stopped = stopOf(error, sink.target, env.signal);
   } finally {
     env.signal.removeEventListener('abort', onSignal);
     progress.stop();
@@ -146,14 +148,16 @@ function filterPage(page: readonly Conversation[], opts: ExportOptions, counts: 
   return { chunk, ended: null };
 }
 
-/** Why the export failed: the scan stopped, or the output could not be written. */
-function stopOf(error: unknown): NonNullable<ExportSummary['stopped']> {
-  if (error instanceof ScanStopped) return { reason: error.reason, message: error.message };
-  const code = (error as NodeJS.ErrnoException).code;
-  return {
-    reason: 'write_failed',
-    message: `cannot write the output: ${code ?? (error instanceof Error ? error.message : String(error))}`,
-  };
+/** Why the export failed: the scan stopped (a signal, its cause), or the output could not be written. */
+function stopOf(error: unknown, target: string | null, signal: AbortSignal): NonNullable<ExportSummary['stopped']> {
+  if (error instanceof ScanStopped) {
+    const why = error.reason === 'interrupted' ? interruptionOf(signal) : error.reason;
+    return { reason: why, message: why === 'hangup' ? `${INTERRUPTION_CAUSE.hangup}: no file was written` : error.message };
+  }
+  // A full disk, the temp file removed, a closed pipe: said plainly, never a stack trace (a bug is thrown on).
+  const fault = writeFault(target ?? 'stdout', error);
+  const lost = target === null ? 'the CSV on stdout is incomplete' : `${target} was not written (its temp file is removed)`;
+  return { reason: 'write_failed', message: `${fault.message}: ${lost}` };
 }
 
 /** One line for people: what was written, where, and at what cost. */

@@ -53,7 +53,13 @@ export async function openFileSink(target: string): Promise<CsvSink> {
   }
   return {
     target,
-    write: (text) => writer.write(text),
+    write: async (text) => {
+      await writer.write(text);
+      // Writes to a temp file someone removed succeed and go nowhere: stop at the page, not at the rename.
+      if ((await stat(writer.tempPath).catch(() => null)) === null) {
+        throw Object.assign(new Error(`${writer.tempPath} was removed`), { code: 'ENOENT' });
+      }
+    },
     commit: () => writer.commit(),
     discard: () => writer.discard(),
   };

@@ -1,7 +1,7 @@
-import { closeSync, fsync, fsyncSync, openSync, writeSync } from 'node:fs';
-import { FILE_MODE } from '../report/files.js';
+import { closeSync, fsync, fsyncSync, openSync } from 'node:fs';
 import type { InputSource } from '../input/source.js';
 import type { ImportOptions } from '../options.js';
+import { FILE_MODE, writeWhole } from '../report/files.js';
 import type { RowResult } from '../types.js';
 // Types only: the schema (and zod) load when a journal is read back, never for a run that only writes one.
 import type { JournalRecord, JournalRow, JournalRun } from './journal-records.js';
@@ -22,6 +22,8 @@ export class Journal {
   private lastSync = Date.now();
   private closed = false;
   private syncing: Promise<void> | null = null;
+  /** A failed background fsync, thrown by the next call: the disk lost what was appended. */
+  private syncError: Error | null = null;
 
   constructor(readonly path: string) {
     this.fd = openSync(path, 'a', FILE_MODE);
@@ -29,14 +31,17 @@ export class Journal {
 
   append(record: JournalRecord): void {
     if (this.closed) return;
-    writeSync(this.fd, `${JSON.stringify(record)}\n`);
+    this.throwSyncError();
+    writeWhole(this.fd, `${JSON.stringify(record)}\n`);
     this.unsynced++;
     if (this.unsynced >= SYNC_EVERY_RECORDS || Date.now() - this.lastSync >= SYNC_EVERY_MS) this.syncInBackground();
   }
 
   /** Forces what was appended to disk now, blocking (before a write whose before-values it holds). */
   sync(): void {
-    if (this.closed || this.unsynced === 0) return;
+    if (this.closed) return;
+    this.throwSyncError();
+    if (this.unsynced === 0) return;
     fsyncSync(this.fd);
     this.unsynced = 0;
     this.lastSync = Date.now();
@@ -46,8 +51,16 @@ export class Journal {
     if (this.closed) return;
     this.closed = true;
     await this.syncing;
-    fsyncSync(this.fd);
-    closeSync(this.fd);
+    try {
+      this.throwSyncError();
+      fsyncSync(this.fd);
+    } finally {
+      closeSync(this.fd);
+    }
+  }
+
+  private throwSyncError(): void {
+    if (this.syncError !== null) throw this.syncError;
   }
 
   private syncInBackground(): void {
@@ -55,7 +68,8 @@ export class Journal {
     this.unsynced = 0;
     this.lastSync = Date.now();
     this.syncing = new Promise((resolve) =>
-      fsync(this.fd, () => {
+      fsync(this.fd, (error) => {
+        if (error !== null) this.syncError ??= error;
         this.syncing = null;
         resolve();
       }),

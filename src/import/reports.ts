@@ -1,3 +1,4 @@
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { copyRecordSpans } from '../input/failed-copy.js';
 import type { InputSource } from '../input/source.js';
@@ -8,7 +9,7 @@ import type { RowReport } from '../report/read-reports.js';
 import type { RowReports } from '../report/row-reports.js';
 import type { RowSpool } from '../report/row-spool.js';
 import type { RunSummary } from '../report/summary.js';
-import { renameSync } from 'node:fs';
+import { writeFault, writingTo } from '../report/write-fault.js';
 
 export interface FinaliseInput {
   runDir: string;
@@ -22,39 +23,75 @@ export interface FinaliseInput {
   bucketSeconds: number;
   /** More reports built from the same pass (plan.csv, rollback.csv), by mode. */
   extraReports?: readonly RowReport[];
+  /** False once the input is no longer the file the run read: failed.csv is then not written. */
+  inputUnchanged?: () => boolean;
 }
 
-/** Builds results.csv, failed.csv, report.html and summary.json, from the spooled rows in one pass when they were spooled. */
+/**
+ * Builds results.csv, failed.csv, report.html and summary.json: results.csv from the spooled rows
+ * in one pass when they were spooled, else it was fed as the rows settled.
+ * A write that fails throws a RunFolderWriteError naming the report, and leaves no temp file.
+ */
 export async function finaliseReports(input: FinaliseInput): Promise<RunSummary> {
   const { runDir, extraReports = [] } = input;
-  let reports: RowReports;
-  if ('direct' in input.rows) reports = input.rows.direct;
-  else {
-    const { spool, superseded } = input.rows;
-    reports = input.rows.reports;
-    for await (const rows of spool.batches()) for (const row of rows) await reports.add(row, superseded.get(row.line));
-  }
-  await reports.commit();
-  const { failedSpans, problemRows, problemCodes } = reports;
-
+  const reports = 'direct' in input.rows ? input.rows.direct : input.rows.reports;
   const failedPath = path.join(runDir, 'failed.csv');
   const failedTmp = tempPathFor(failedPath);
-  await copyRecordSpans(input.source, input.headerSpan, failedSpans, failedTmp, { mode: 0o600 });
-  renameSync(failedTmp, failedPath);
-  const summary = input.summaryFor(failedSpans.length);
-  for (const report of extraReports) await report.finish(summary);
+  try {
+    await writingTo(reports.path, async () => {
+      if ('spool' in input.rows) {
+        const { spool, superseded } = input.rows;
+        for await (const rows of spool.batches()) for (const row of rows) await reports.add(row, superseded.get(row.line));
+      }
+      await reports.commit();
+    });
+    const { failedSpans, problemRows, problemCodes } = reports;
 
-  writeFileAtomic(
-    path.join(runDir, 'report.html'),
-    renderHtmlReport({
-      summary,
-      timeline: input.timeline,
-      bucketSeconds: input.bucketSeconds,
-      problemRows,
-      problemRowsTotal: failedSpans.length,
-      problemCodes,
-    }),
-  );
-  writeFileAtomic(path.join(runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  return summary;
+    // Rows are copied by line number: from a file saved again since, they would be other rows.
+    const unchanged = input.inputUnchanged ?? (() => true);
+    let failedRows = 0;
+    if (unchanged()) {
+      await writingTo(failedPath, () => copyRecordSpans(input.source, input.headerSpan, failedSpans, failedTmp, { mode: 0o600 }));
+      if (unchanged()) {
+        await writingTo(failedPath, () => rename(failedTmp, failedPath));
+        failedRows = failedSpans.length;
+      } else await rm(failedTmp, { force: true });
+    }
+    // No failed.csv (the input changed), no retry command: its rows would be copied from the wrong file.
+    const summary = input.summaryFor(failedRows);
+    await writingTo(runDir, async () => {
+      for (const report of extraReports) await report.finish(summary);
+    });
+
+    const htmlPath = path.join(runDir, 'report.html');
+    await writingTo(htmlPath, () =>
+      writeFileAtomic(
+        htmlPath,
+        renderHtmlReport({
+          summary,
+          timeline: input.timeline,
+          bucketSeconds: input.bucketSeconds,
+          problemRows,
+          problemRowsTotal: failedSpans.length,
+          problemCodes,
+        }),
+      ),
+    );
+    writeSummaryFile(runDir, summary);
+    return summary;
+  } catch (error) {
+    await reports.discard().catch(() => undefined);
+    await rm(failedTmp, { force: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** summary.json alone: also what a run writes when its other reports could not be. */
+export function writeSummaryFile(runDir: string, summary: RunSummary): void {
+  const summaryPath = path.join(runDir, 'summary.json');
+  try {
+    writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+  } catch (error) {
+    throw writeFault(summaryPath, error);
+  }
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { keyFingerprint } from '../credentials.js';
 import { VorelSyncError } from '../errors.js';
 import { EXIT } from '../exit-code.js';
+import { InputWatch } from '../input/input-watch.js';
 import type { InputSource } from '../input/source.js';
 import { type Logger, SILENT_LOGGER } from '../log.js';
 import type { ImportCsvOptions, ImportOptions } from '../options.js';
@@ -22,19 +23,21 @@ import type { CheckedRow } from './check.js';
 import { encodingHint } from './encoding-hint.js';
 import { emptyScan, type FileScan, FileScanner, firstPass, warnAboutScan } from './first-pass.js';
 import { type GateResult, type GateVerdict, judgeDryRun, passGate } from './gate.js';
-import { Journal, rowRecord, runRecord } from './journal.js';
+import type { GuardedJournal } from './guarded-journal.js';
+import { rowRecord, runRecord } from './journal.js';
 import { type PreparedMode, prepareMode } from './modes.js';
 import { checkImportOptions } from './options.js';
 import { ImportTally } from './progress.js';
 import { openRowStream, openSource, rowStreamOptions, warnUnknownColumns } from './read.js';
-import { finaliseReports } from './reports.js';
 import { openRequests, TIMELINE_BUCKET_SECONDS, type RunRequests } from './requests.js';
 import { readJournal, type ResumeState, resumeOptions } from './resume.js';
 import type { HandlerHooks } from './row-handler.js';
+import { RunFaults, warnIfLowSpace } from './run-faults.js';
 import { Sender, toResult } from './schedule.js';
 import { Settler } from './settle.js';
 import { StopSwitch } from './stop.js';
 import { buildSummary } from './summary.js';
+import { writeReports } from './write-reports.js';
 
 /** The callbacks and services of one run (ImportCsvOptions minus the options proper). */
 export type RunEnvironment = Pick<ImportCsvOptions, 'onRow' | 'onSuperseded' | 'onProgress' | 'confirm'> & {
@@ -105,9 +108,10 @@ interface RunParts {
   source: InputSource;
   scan: FileScan | null;
   requests: RunRequests | null;
-  journal: Journal | null;
+  journal: GuardedJournal | null;
   output: RowOutput;
   stop: StopSwitch;
+  faults: RunFaults;
   settler: Settler;
   tally: ImportTally;
   resume: ResumeState | null;
@@ -126,25 +130,29 @@ interface RowOutput {
 }
 
 async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: RunFolder, resume: ResumeState | null): Promise<RunSummary> {
+  const input = InputWatch.before(opts.file);
   const { source, removeSpool } = await openSource(opts, folder.dir, resume);
   const dryRun = opts.mode === 'dry-run';
   // A dry run is itself one pass; every other run reads the file once first, before any request.
   const firstScan = dryRun ? null : await firstPass(source, rowStreamOptions(opts), folder.dir, env.log);
+  if (firstScan !== null)
+    warnIfLowSpace({ rows: firstScan.rows, inputBytes: source.size, readsBefore: opts.mode === 'only-changed' }, folder.dir, env.log);
   const tally = new ImportTally();
   const stream = await openRowStream(source, { ...rowStreamOptions(opts), onBytes: (bytes) => tally.bytesRead(bytes) });
   if (dryRun) warnUnknownColumns(stream.header.unknown, env.log);
   const requests = await openRequests(opts, env.log, folder.startedAt.getTime());
+  const stop = new StopSwitch(env.log, requests?.client ?? null);
+  const faults = new RunFaults(input, source.displayPath, stop);
   // A dry run sends nothing, so there is nothing to resume: no journal.
-  const journal = dryRun ? null : new Journal(path.join(folder.dir, 'journal.ndjson'));
+  const journal = dryRun ? null : faults.openJournal(path.join(folder.dir, 'journal.ndjson'));
   journal?.append(runRecord(folder, opts, source));
   journal?.sync();
   const output: RowOutput = {
     spool: mayBeSuperseded(opts, firstScan) ? new RowSpool(path.join(folder.dir, '.rows.ndjson')) : null,
     reports: null,
   };
-  const stop = new StopSwitch(env.log, requests?.client ?? null);
   const repeatIds = new Set(firstScan?.duplicateIds);
-  const settler = settlerFor({ env, source, journal, output, stop, tally, repeatIds, maxErrors: opts.maxErrors });
+  const settler = settlerFor({ env, source, journal, output, stop, faults, tally, repeatIds, maxErrors: opts.maxErrors });
   const parts: RunParts = {
     opts,
     env,
@@ -154,6 +162,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     journal,
     output,
     stop,
+    faults,
     settler,
     tally,
     resume,
@@ -161,6 +170,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     runDir: folder.dir,
   };
   const { rows, carriedOver, prepared, dryScan, gate, reports } = await sendRows(parts, stream.rows);
+  faults.lastLooks();
   const scan = firstScan ?? dryScan;
   if (dryScan !== null) warnAboutScan(dryScan, env.log);
   // A dry run counts while it reads: the clears guard judges at its end (exit 2 above the limit).
@@ -175,25 +185,27 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     stats: requests?.client.stats ?? null,
     pace: requests?.client.pace ?? null,
     scan,
-    stop: stop.current,
     resume,
     carriedOver,
     prepared,
     verdict,
   };
-  const summary = await finaliseReports({
+  // Built when asked for: a write error while the reports are written changes the stop.
+  return writeReports({
     runDir: folder.dir,
     source,
     headerSpan: stream.headerSpan,
     rows: output.spool === null ? { direct: reports.rows } : { spool: output.spool, reports: reports.rows, superseded: settler.superseded },
-    summaryFor: (failedRows) => buildSummary(opts, facts, failedRows),
+    summaryFor: (failedRows) => buildSummary(opts, { ...facts, stop: faults.finalStop(stop.current) }, failedRows),
     timeline: requests?.timeline() ?? [],
     bucketSeconds: TIMELINE_BUCKET_SECONDS,
     extraReports: reports.extra,
+    inputUnchanged: () => faults.inputUnchanged(),
+    writes: faults.writes,
+    removeStdinSpool: removeSpool,
+    journaledRows: faults.journaledRows,
+    log: env.log,
   });
-  output.spool?.remove();
-  removeSpool();
-  return summary;
 }
 
 /** Whether a later row may supersede an earlier one: an id (or identifier) on several rows, in a mode that writes. */
@@ -204,7 +216,7 @@ function mayBeSuperseded(opts: ImportOptions, scan: FileScan | null): boolean {
 
 /** The settler, wired to the journal, the row output, progress, `onRow` and `onSuperseded`. */
 function settlerFor(
-  p: Pick<RunParts, 'env' | 'source' | 'journal' | 'output' | 'stop' | 'tally' | 'repeatIds'> & { maxErrors: number },
+  p: Pick<RunParts, 'env' | 'source' | 'journal' | 'output' | 'stop' | 'faults' | 'tally' | 'repeatIds'> & { maxErrors: number },
 ): Settler {
   let encodingHinted = false;
   const handedOn = (row: RowResult, supersedes: readonly number[]): void => {
@@ -214,19 +226,30 @@ function settlerFor(
   return new Settler({
     writeInOrder: (row, supersedes) => {
       const { spool, reports } = p.output;
-      if (spool === null && reports === null) throw new Error('internal: a row settled before the reports were opened');
-      const written = spool !== null ? spool.write(row) : reports?.add(row, undefined);
+      if (reports === null) throw new Error('internal: a row settled before the reports were opened');
+      const target = spool?.path ?? reports.path;
+      // A file that failed is not written again: its rows are still handed on, as the run drains.
+      let written: Promise<void> | undefined;
+      if (!p.faults.writes.isBroken(target)) {
+        try {
+          written = spool !== null ? spool.write(row) : reports.add(row, undefined);
+        } catch (error) {
+          p.faults.writes.fail(target, error);
+        }
+      }
       if (written === undefined) {
         handedOn(row, supersedes);
         return undefined;
       }
-      return written.then(() => handedOn(row, supersedes));
+      const pending = written;
+      return p.faults.writes.writeAsync(target, () => pending).then(() => handedOn(row, supersedes));
     },
     onSettled: (row) => {
       if (!encodingHinted && row.outcome.kind === 'invalid' && row.outcome.code === 'bad_encoding') {
         encodingHinted = true;
         p.env.log.warn(encodingHint(p.source.encoding, row.line));
       }
+      p.faults.rowSettled(row);
       p.journal?.append(rowRecord(row));
       p.tally.rowSettled(row);
     },
@@ -277,9 +300,11 @@ async function sendRows(
     const counted = await settleEach(p, rows, sender);
     return { ...counted, prepared, gate, reports: { rows: reports, extra } };
   } finally {
+    p.faults.stoppedSending();
     unwatch();
     progress?.stop();
-    await p.output.spool?.close();
+    const spool = p.output.spool;
+    if (spool !== null) await p.faults.writes.writeAsync(spool.path, () => spool.close());
     await p.journal?.close();
     requests?.client.close();
   }
@@ -311,10 +336,7 @@ function senderFor(p: RunParts, prepared: PreparedMode): Sender {
   const { journal, resume } = p;
   const hooks: HandlerHooks = {
     recalledBefore: (row) => resume?.befores.get(row.line),
-    beforeWrite: (row, id, before) => {
-      journal?.append({ type: 'before', line: row.line, id, before });
-      journal?.sync();
-    },
+    beforeWrite: (row, id, before) => journal?.appendDurably({ type: 'before', line: row.line, id, before }),
   };
   return new Sender({
     concurrency: p.opts.concurrency,
@@ -341,6 +363,7 @@ async function settleEach(
   try {
     for await (const row of rows) {
       const rowSeq = seq++;
+      p.faults.checkInput();
       dryScanner?.add(row);
       const room = settler.waitForRoom();
       if (room !== undefined) await room;

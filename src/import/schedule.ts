@@ -4,13 +4,14 @@
  * run in file order, never at once. A plain gate over the in-flight set, not p-limit: p-limit's
  * queue would hold what the gate already refuses to read (README, decisions).
  */
+import { RunFolderWriteError } from '../report/write-fault.js';
 import type { RowOutcome, RowResult } from '../types.js';
 import type { CheckedRow } from './check.js';
 import { rowId } from './first-pass.js';
 import { type HandledRow, type HandlerHooks, type RowHandler, targetKey, type ValidRow } from './row-handler.js';
 import type { Settler } from './settle.js';
 import { SlotFreed } from './slot-freed.js';
-import type { StopSwitch } from './stop.js';
+import { notAttemptedCode, type StopSwitch } from './stop.js';
 
 export interface SenderContext {
   concurrency: number;
@@ -70,12 +71,18 @@ export class Sender {
     const { stop, settler } = this.ctx;
     const handled: HandledRow =
       stop.current === null
-        ? await this.ctx.handler.handle(row, this.ctx.hooks)
+        ? await this.ctx.handler.handle(row, this.ctx.hooks).catch((error: unknown) => {
+            // Its before-values could not be journaled: the PATCH was not sent.
+            if (!(error instanceof RunFolderWriteError)) throw error;
+            return { id: rowId(row), outcome: stop.notAttempted(), before: null };
+          })
         : { id: rowId(row), outcome: stop.notAttempted(), before: null };
     // A request the stop caught before it started says why the run stopped.
     const stopped = stop.current;
     const outcome: RowOutcome =
-      handled.outcome.kind === 'not_attempted' && stopped !== null ? { ...handled.outcome, code: stopped.reason } : handled.outcome;
+      handled.outcome.kind === 'not_attempted' && stopped !== null
+        ? { ...handled.outcome, code: notAttemptedCode(stopped) }
+        : handled.outcome;
     if (handled.id !== null && this.ctx.duplicateKeys.has(key)) this.ctx.repeatIds.add(handled.id);
     settler.settle(seq, { ...toResult(row, outcome), id: handled.id, before: handled.before }, 'server');
     if (outcome.kind === 'failed' && (outcome.code === 'unauthorized' || outcome.code === 'forbidden')) {

@@ -1,8 +1,9 @@
-/** The one switch that stops a run: set by a signal, a 401/403, the breaker, a failed scan, the clears guard or a declined `confirm`. */
+/** The one switch that stops a run: set by a signal, a 401/403, the breaker, a failed scan, the clears guard, a declined `confirm` or a fault. */
 import type { ApiClient } from '../api/client.js';
+import { INTERRUPTION_CAUSE, INTERRUPTION_LABEL, interruptionOf } from '../interruption.js';
 import type { Logger } from '../log.js';
 import type { RunStop } from '../report/summary.js';
-import type { RowOutcome } from '../types.js';
+import type { NotAttemptedCode, RowOutcome } from '../types.js';
 
 export class StopSwitch {
   private stop: RunStop | null = null;
@@ -17,21 +18,26 @@ export class StopSwitch {
     return this.stop;
   }
 
-  /** Stops the run once (later calls are ignored): requests not started resolve `aborted`, in-flight ones finish. */
-  halt(stop: RunStop, said = stop.message): void {
+  /**
+   * Stops the run once (later calls are ignored): requests not started resolve `aborted`, in-flight
+   * ones finish. `said` is the error line logged (none when null: the caller tells it its own way).
+   */
+  halt(stop: RunStop, said: string | null = stop.message): void {
     if (this.stop !== null) return;
     this.stop = stop;
     this.client?.abort();
-    this.log.error(said);
+    if (said !== null) this.log.error(said);
   }
 
-  /** Aborting `signal` interrupts the run; returns the listener's remover. */
+  /** Aborting `signal` interrupts the run (a `HangUp` reason: a hang-up); returns the listener's remover. */
   watch(signal: AbortSignal): () => void {
-    const onAbort = (): void =>
+    const onAbort = (): void => {
+      const why = interruptionOf(signal);
       this.halt(
-        { reason: 'interrupted', message: 'interrupted (Ctrl-C or SIGTERM)' },
-        'interrupted: finishing the requests in flight, then writing the reports',
+        { reason: why, message: INTERRUPTION_CAUSE[why] },
+        `${INTERRUPTION_LABEL[why]}: finishing the requests in flight, then writing the reports`,
       );
+    };
     if (signal.aborted) onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
     return () => signal.removeEventListener('abort', onAbort);
@@ -41,6 +47,11 @@ export class StopSwitch {
   notAttempted(): RowOutcome {
     const stop = this.stop;
     if (stop === null) return { kind: 'not_attempted', code: 'aborted', message: 'no request could be made for this row' };
-    return { kind: 'not_attempted', code: stop.reason, message: `not sent: ${stop.message}` };
+    return { kind: 'not_attempted', code: notAttemptedCode(stop), message: `not sent: ${stop.message}` };
   }
+}
+
+/** A hang-up interrupts rows like Ctrl-C does; only the run's exit code tells them apart. */
+export function notAttemptedCode(stop: RunStop): NotAttemptedCode {
+  return stop.reason === 'hangup' ? 'interrupted' : stop.reason;
 }

@@ -47,7 +47,8 @@ export async function copyRecordSpansInChunks(
   const out = await open(outPath, 'w', mode);
   try {
     await out.chmod(mode); // `open` applies the mode only when it creates the file
-    await out.write(source.bom);
+    // writeFile, unlike write, goes on after a short write (a disk filling up) until all is written or it fails.
+    await out.writeFile(source.bom);
 
     // The header comes first in the same cursor; `written` counts only the spans after it.
     let current: LineSpan | undefined = header;
@@ -99,13 +100,13 @@ export async function copyRecordSpansInChunks(
         }
       }
       if (selected && from < usable) pieces.push(buf.subarray(from, usable));
-      if (pieces.length > 0) await out.write(Buffer.concat(pieces));
+      if (pieces.length > 0) await out.writeFile(Buffer.concat(pieces));
       // Nothing left to copy: stop reading (the rest of a large file is not needed).
       if (current === undefined) break;
     }
-    if (carry.length > 0 && selected) await out.write(carry);
+    if (carry.length > 0 && selected) await out.writeFile(carry);
     // The file ended inside a selected line without a break: give it the file's line ending.
-    if (selected && !pendingCR && (lineHasBytes || carry.length > 0)) await out.write(encodeAscii(source.lineEnding, source.encoding));
+    if (selected && !pendingCR && (lineHasBytes || carry.length > 0)) await out.writeFile(encodeAscii(source.lineEnding, source.encoding));
     return written;
   } finally {
     await out.close();

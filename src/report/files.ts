@@ -12,12 +12,31 @@ export function writeFileAtomic(target: string, content: string): void {
   const tmp = tempPathFor(target);
   const fd = openSync(tmp, 'wx', FILE_MODE);
   try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    try {
+      writeWhole(fd, content);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, target);
+  } catch (error) {
+    // A full disk must not leave hidden temp files behind (they hold customer names).
+    rmSync(tmp, { force: true });
+    throw error;
   }
-  renameSync(tmp, target);
+}
+
+/**
+ * write(2) may take only part of the text when the disk fills up: the rest is written, or the
+ * error is thrown (a short write taken for a whole one would leave a truncated file that looks complete).
+ */
+export function writeWhole(fd: number, text: string): void {
+  const bytes = Buffer.from(text);
+  for (let at = 0; at < bytes.length; ) {
+    const written = writeSync(fd, bytes, at);
+    if (written === 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
+    at += written;
+  }
 }
 
 export function tempPathFor(target: string): string {
@@ -35,6 +54,11 @@ export class AtomicFileWriter {
 
   constructor(readonly target: string) {
     this.tmp = tempPathFor(target);
+  }
+
+  /** The hidden file written until `commit()`. */
+  get tempPath(): string {
+    return this.tmp;
   }
 
   async write(text: string): Promise<void> {
@@ -83,6 +107,7 @@ export class AtomicFileWriter {
     const chunk = this.buffered.join('');
     this.buffered = [];
     this.bufferedLength = 0;
-    await handle.write(chunk);
+    // writeFile, unlike write, goes on after a short write (a disk filling up) until all is written or it fails.
+    await handle.writeFile(chunk);
   }
 }

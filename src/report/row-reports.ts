@@ -46,6 +46,8 @@ export class RowReports {
   readonly failedSpans = new SpanList();
   readonly problemRows: RowResult[] = [];
   readonly problemCodes = new Map<string, number>();
+  /** results.csv. */
+  readonly path: string;
   private readonly results: AtomicFileWriter;
   /**
    * Each line is copied into bytes at once: the cells are slices of the input's decoded chunks, and a
@@ -58,7 +60,8 @@ export class RowReports {
     runDir: string,
     private readonly extraReports: readonly RowReport[],
   ) {
-    this.results = new AtomicFileWriter(path.join(runDir, 'results.csv'));
+    this.path = path.join(runDir, 'results.csv');
+    this.results = new AtomicFileWriter(this.path);
     this.append(resultsHeaderLine());
   }
 
@@ -98,6 +101,12 @@ export class RowReports {
   async commit(): Promise<void> {
     await this.flush();
     await this.results.commit();
+  }
+
+  /** Removes what was written (a run whose reports could not be finished). */
+  async discard(): Promise<void> {
+    this.used = 0;
+    await this.results.discard();
   }
 
   private async flush(): Promise<void> {

@@ -7,8 +7,9 @@ import type { Delimiter, InputEncoding, OutcomeKind, WritableField } from '../ty
 import { OUTCOME_KINDS } from '../types.js';
 
 /**
- * Why a run stopped early: 401/403 or --max-errors (`aborted`), a signal (`interrupted`), the
- * clears guard refused it (`clears_guard`), `confirm` said no (`declined`).
+ * Why a run stopped early: 401/403, --max-errors, a write error or the input changing (`aborted`),
+ * a signal (`interrupted`, `hangup` for SIGHUP), the clears guard refused it (`clears_guard`),
+ * `confirm` said no (`declined`).
  */
 export interface RunStop {
   reason: Exclude<StopReason, 'write_failed'>;
@@ -63,6 +64,8 @@ export interface RunSummary {
   read?: ReadSummary;
   /** `--plan`: what the real run would do. */
   plan?: PlanSummary;
+  /** Set when a write error kept results.csv, failed.csv and report.html from being written. */
+  reports?: 'not_written';
   /** rollback.csv, when the run wrote it. */
   rollback?: { rows: number; unrestorable: number };
 }
@@ -139,7 +142,8 @@ export function renderSummary(s: RunSummary): string {
   if (s.superseded > 0)
     lines.push(`${s.superseded} earlier rows were overwritten by a later row with the same id (left out of failed.csv).`);
   if (s.stopped) lines.push(`Stopped: ${s.stopped.message}`);
-  lines.push(`Report: ${path.join(s.report_dir, 'report.html')}`);
+  if (s.reports === 'not_written') lines.push(`Reports: not written (the run folder could not take them): ${s.report_dir}`);
+  else lines.push(`Report: ${path.join(s.report_dir, 'report.html')}`);
   if (s.resume_command !== null) lines.push('To continue where it stopped, run:', `  ${s.resume_command}`);
   if (s.retry_command !== null) {
     const fixFirst = s.totals.invalid > 0 ? 'fix the invalid rows in failed.csv, then ' : '';

@@ -1,0 +1,28 @@
+import { HangUp, INTERRUPTION_EXIT_CODE, type Interruption } from '../interruption.js';
+
+/** The part of `process` the signal wiring needs; a test passes an EventEmitter. */
+export interface SignalTarget {
+  on(signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP', listener: () => void): unknown;
+}
+
+/**
+ * SIGINT, SIGTERM and SIGHUP all ask the run to drain: requests in flight finish, the journal and
+ * the reports are written. A second SIGINT/SIGTERM means "now" and calls `forceExit`. A repeated
+ * SIGHUP never does: a dropped SSH session sends more than one (the shell forwards its own to the
+ * job, the kernel sends one to the foreground group when the session leader exits), and exiting
+ * on the second would lose the reports the first one was draining for.
+ */
+export function abortOnStopSignals(target: SignalTarget, controller: AbortController, forceExit: (code: 129 | 130) => void): void {
+  let first: Interruption | null = null;
+  const stop = (kind: Interruption): void => {
+    if (first === null) {
+      first = kind;
+      controller.abort(kind === 'hangup' ? new HangUp() : undefined);
+      return;
+    }
+    if (kind === 'interrupted') forceExit(INTERRUPTION_EXIT_CODE[first]);
+  };
+  target.on('SIGINT', () => stop('interrupted'));
+  target.on('SIGTERM', () => stop('interrupted'));
+  target.on('SIGHUP', () => stop('hangup'));
+}

@@ -1,0 +1,92 @@
+/**
+ * The machine's faults a run watches for while it sends: a write in its folder failing (a full
+ * disk, a read-only remount), the folder moved or removed, the input file saved again. Each stops
+ * sending through the run's one stop switch; the summary then says what is safe and how to go on.
+ */
+import { type InputWatch, inputChangedMessage } from '../input/input-watch.js';
+import type { Logger } from '../log.js';
+import { estimateRunBytes, freeBytesAt, lowSpaceWarning } from '../report/disk-space.js';
+import { RunFolderWrites } from '../report/run-folder-writes.js';
+import type { RunStop } from '../report/summary.js';
+import { writeFaultMessage } from '../report/write-fault.js';
+import type { RowResult } from '../types.js';
+import { GuardedJournal } from './guarded-journal.js';
+import type { StopSwitch } from './stop.js';
+
+export class RunFaults {
+  /** Every write the run makes in its folder goes through here. */
+  readonly writes: RunFolderWrites;
+  private journal: GuardedJournal | null = null;
+  private folderWatch: { check(): void; stop(): void } | null = null;
+  private sending = true;
+  private faultWhileSending = false;
+  /** Rows with a final outcome (not `not_attempted`), journaled or not. */
+  private settledRows = 0;
+
+  /** `input` is taken before the run first reads the file; `inputPath` names it in the stop message. */
+  constructor(
+    private readonly input: InputWatch,
+    private readonly inputPath: string,
+    private readonly stop: StopSwitch,
+  ) {
+    this.writes = new RunFolderWrites((fault) => {
+      this.faultWhileSending = this.sending;
+      stop.halt(
+        { reason: 'aborted', message: fault.message },
+        this.sending ? `${fault.message}: stopping; no new request is sent, the ones in flight finish` : null,
+      );
+    });
+  }
+
+  /** Creates the journal (the run's first write: a folder that cannot take it rejects) and watches its folder. */
+  openJournal(path: string): GuardedJournal {
+    this.journal = new GuardedJournal(path, this.writes);
+    this.folderWatch = this.writes.watch(path);
+    return this.journal;
+  }
+
+  /** Stops sending once the input is no longer the file the run started with. */
+  checkInput(): void {
+    const change = this.input.check();
+    if (change !== null) this.stop.halt({ reason: 'aborted', message: inputChangedMessage(this.inputPath, change) });
+  }
+
+  inputUnchanged(): boolean {
+    return this.input.check() === null;
+  }
+
+  rowSettled(row: RowResult): void {
+    if (row.outcome.kind !== 'not_attempted') this.settledRows++;
+  }
+
+  /** The last request is answered: a fault from here on happened after it. */
+  stoppedSending(): void {
+    this.sending = false;
+    this.folderWatch?.stop();
+  }
+
+  /** Last looks, once the rows are settled: a folder removed or an input saved again during the last second. */
+  lastLooks(): void {
+    this.folderWatch?.check();
+    this.checkInput();
+  }
+
+  get journaledRows(): number {
+    return this.journal?.journaledRows ?? 0;
+  }
+
+  /** The stop as the summary tells it: a write error adds what is safe and how to go on. */
+  finalStop(stopped: RunStop | null): RunStop | null {
+    const fault = this.writes.fault;
+    if (stopped === null || fault === null) return stopped;
+    const told = writeFaultMessage(fault, { settled: this.settledRows, journaled: this.journaledRows }, this.faultWhileSending);
+    return { reason: stopped.reason, message: stopped.message === fault.message ? told : `${stopped.message}; then ${told}` };
+  }
+}
+
+/** A warning, never a refusal, when the report dir's disk may not hold the run. */
+export function warnIfLowSpace(run: { rows: number; inputBytes: number; readsBefore: boolean }, runDir: string, log: Logger): void {
+  const need = estimateRunBytes(run.rows, run.inputBytes, run.readsBefore);
+  const warning = lowSpaceWarning(run.rows, need, freeBytesAt(runDir));
+  if (warning !== null) log.warn(warning);
+}

@@ -1,0 +1,81 @@
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { estimateRunBytes, freeBytesAt, lowSpaceWarning } from '../src/report/disk-space.js';
+import { GuardedJournal } from '../src/import/guarded-journal.js';
+import type { JournalBefore, JournalRow } from '../src/import/journal-records.js';
+import { RunFolderWrites } from '../src/report/run-folder-writes.js';
+import { RunFolderWriteError, writeFault } from '../src/report/write-fault.js';
+
+const ROW: JournalRow = {
+  type: 'row',
+  line: 2,
+  end_line: 2,
+  id: 'c1',
+  outcome: { kind: 'updated', httpStatus: 200, attempts: 1 },
+  patch: { customer_name: 'Ada' },
+  before: null,
+};
+const BEFORE: JournalBefore = { type: 'before', line: 2, id: 'c1', before: { customer_name: null, customer_language: null } };
+
+// /dev/full answers every write with ENOSPC: a disk that is full from the first byte.
+describe.skipIf(!existsSync('/dev/full'))('writes in a run folder that cannot take them', () => {
+  it('the first failure is told once, names the file, and the file is never written again', () => {
+    const faults: RunFolderWriteError[] = [];
+    const writes = new RunFolderWrites((fault) => faults.push(fault));
+    const journal = new GuardedJournal('/dev/full', writes);
+    expect(journal.append(ROW)).toBe(false);
+    expect(journal.append(ROW)).toBe(false);
+    expect(faults).toHaveLength(1);
+    expect(faults[0]!.message).toBe('cannot write /dev/full: ENOSPC (no space left on the device)');
+    expect(faults[0]!.exitCode).toBe(3);
+    expect(journal.journaledRows).toBe(0);
+  });
+
+  it('before-values that cannot be made durable throw, so their PATCH is never sent', () => {
+    const journal = new GuardedJournal('/dev/full', new RunFolderWrites(() => {}));
+    expect(() => journal.appendDurably(BEFORE)).toThrow(RunFolderWriteError);
+  });
+
+  it('other files are still tried after one failed', () => {
+    const writes = new RunFolderWrites(() => {});
+    writes.fail('/run/.rows.ndjson', Object.assign(new Error('full'), { code: 'ENOSPC' }));
+    let wrote = false;
+    expect(
+      writes.write('/run/journal.ndjson', () => {
+        wrote = true;
+      }),
+    ).toBe(true);
+    expect(wrote).toBe(true);
+    expect(writes.fault?.path).toBe('/run/.rows.ndjson');
+  });
+});
+
+describe('writeFault', () => {
+  it('keeps a bug a bug: only errors of the file system become write errors', () => {
+    const bug = new TypeError('x is undefined');
+    expect(() => writeFault('/run/results.csv', bug)).toThrow(bug);
+    expect(writeFault('/run/results.csv', Object.assign(new Error('ro'), { code: 'EROFS' })).message).toBe(
+      'cannot write /run/results.csv: EROFS (the file system is read-only)',
+    );
+  });
+});
+
+describe('the free-space check before a run', () => {
+  it('warns with the estimate when the run may not fit, and says it goes on', () => {
+    const need = estimateRunBytes(1_000_000, 60_000_000, false);
+    expect(need).toBe(1_000_000 * 555 + 60_000_000 + 2_000_000);
+    const warning = lowSpaceWarning(1_000_000, need, 100_000_000);
+    expect(warning).toMatch(/has 100 MB free; this run of 1000000 rows may need up to 617 MB/);
+    expect(warning).toMatch(/Going on/);
+  });
+
+  it('says nothing when it fits, or when the free space cannot be read', () => {
+    expect(lowSpaceWarning(10, 10_000, 1_000_000)).toBeNull();
+    expect(lowSpaceWarning(10, 10_000, null)).toBeNull();
+    expect(freeBytesAt('/no/such/dir')).toBeNull();
+  });
+
+  it('an --only-changed run counts the journaled before-values too', () => {
+    expect(estimateRunBytes(1000, 0, true)).toBeGreaterThan(estimateRunBytes(1000, 0, false));
+  });
+});
