@@ -33,6 +33,7 @@ import type { HandlerHooks } from './row-handler.js';
 import { RunFaults, warnIfLowSpace } from './run-faults.js';
 import { Sender, toResult } from './schedule.js';
 import { Settler } from './settle.js';
+import { guardCallbacks } from './callbacks.js';
 import { StopSwitch } from './stop.js';
 import { buildSummary } from './summary.js';
 import { writeReports } from './write-reports.js';
@@ -52,17 +53,12 @@ export async function importCsv(options: ImportCsvOptions): Promise<RunSummary> 
   const resume = checked.options.resume === undefined ? null : await readJournal(checked.options.resume);
   if (resume?.tornLastLine === true) log.warn('skipped 1 unreadable journal line: the last one, cut off by a crash mid-write');
   const opts = resume === null ? checked.options : resumeOptions(checked.options, checked.explicit, resume);
-  const { onRow, onSuperseded, onProgress, confirm } = options;
-  const env: RunEnvironment = {
-    log,
-    signal: options.signal ?? new AbortController().signal,
-    now: () => new Date(),
-    onRow,
-    onSuperseded,
-    onProgress,
-    confirm,
-  };
-  return runImport(opts, env, resume);
+  const guarded = guardCallbacks(options, options.signal);
+  const env: RunEnvironment = { log, signal: guarded.signal, now: () => new Date(), ...guarded.callbacks, confirm: options.confirm };
+  const summary = await runImport(opts, env, resume);
+  const failure = guarded.failure(summary);
+  if (failure !== null) throw failure;
+  return summary;
 }
 
 interface RunFolder {
