@@ -244,7 +244,9 @@ describe('--only-changed', () => {
     expect(summary.requests.total).toBe(10 + reads.list + reads.get);
     expect(summary.rollback).toMatchObject({ rows: 10, unrestorable: 0 });
     // Pasted elsewhere, the undo command must put the values back on this API, not on production.
-    expect(summary.rollback.undo_command).toMatch(/^vorel-sync import \S+rollback\.csv --base-url http:\/\/127\.0\.0\.1:\d+ --empty null --allow-clears/);
+    expect(summary.rollback.undo_command).toMatch(
+      /^vorel-sync import \S+rollback\.csv --base-url http:\/\/127\.0\.0\.1:\d+ --empty null --allow-clears/,
+    );
   });
 
   it('PATCHes only the differing fields and never compares a field --empty keep leaves out', async () => {

@@ -176,7 +176,7 @@ function readLines(s: RunSummary): string[] {
     const p = s.plan;
     lines.push(
       `  plan: ${p.would_change} rows would change; import --only-changed would send ${p.requests} requests ` +
-        `(${p.read_requests} reads + ${p.patch_requests} PATCHes), at least ${p.estimated_minutes} min at --rate ${p.rate}`,
+        `(${p.read_requests} reads + ${p.patch_requests} PATCHes), at least ${p.estimated_minutes} min at ${p.rate} requests/min`,
     );
   }
   if (s.rollback) {
