@@ -41,8 +41,8 @@ export type UsageCode =
   | 'resume_mismatch'
   | 'resume_conflict';
 
-/** Codes of the errors that stop a run after it started (exit 3): a write in the run folder failed. */
-export type FaultCode = 'write_failed';
+/** Codes of the errors that stop a run after it started (exit 3): a write in the run folder failed, a callback threw. */
+export type FaultCode = 'write_failed' | 'callback_failed';
 
 /** One error base with a stable string code; the CLI maps `exitCode` to the process exit. */
 export class VorelSyncError extends Error {

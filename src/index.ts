@@ -23,6 +23,7 @@ export type {
 } from './options.js';
 export type { ExportProgress, ImportProgress, ProgressState } from './progress.js';
 export type { ClearsGuardSummary, Confirmation, RunStop, RunSummary } from './report/summary.js';
+export { CallbackError } from './import/callbacks.js';
 export { UsageError, VorelSyncError } from './errors.js';
 export type { FaultCode, UsageCode } from './errors.js';
 export { HangUp } from './interruption.js';

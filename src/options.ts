@@ -94,7 +94,7 @@ export interface ImportCsvOptions {
   plan?: boolean | undefined;
   /** Read current values first; PATCH only rows that differ (writes rollback.csv). */
   onlyChanged?: boolean | undefined;
-  /** How current values are read: `auto` (GET under 500 rows, else the list scan), `get` or `list`. */
+  /** How current values are read: `auto` (GET under 500 rows, else the list scan; the default), `get` or `list`. */
   read?: ReadStrategy | undefined;
   /** Key rows by conversation `id`, or by `customer_identifier` (phone/email). Default `id`. */
   matchBy?: MatchBy | undefined;
@@ -102,7 +102,10 @@ export interface ImportCsvOptions {
   empty?: EmptyCells | undefined;
   /** `<column>=<field>` mappings, as `--map` takes them. */
   map?: readonly string[] | undefined;
-  /** `,` `;` or tab (`tab`, `\t`); detected from the header when absent. */
+  /**
+   * Any single character other than `"`, CR and LF (`tab`, `\t`, `comma`, `semicolon` spelled out);
+   * detected from the header (`,` `;` or tab) when absent.
+   */
   delimiter?: string | undefined;
   /** `utf-8`, `utf-16le`, `utf-16be`, `windows-1252` or `latin1`; UTF-8 or UTF-16 by BOM when absent. */
   encoding?: string | undefined;
@@ -123,7 +126,7 @@ export interface ImportCsvOptions {
   detailedExitcode?: boolean | undefined;
   /**
    * The clears guard, per field: more rows than this clearing a field (sending `null`) refuse the
-   * run before its first PATCH (`exit_code` 2, nothing sent; a dry run or plan says it would be).
+   * run before its first PATCH (`exit_code` 2, nothing sent; a dry run or plan runs through and ends 2 too).
    * A number of rows, or `'n%'` of the file's data rows. Default `'10%'`.
    */
   maxClears?: number | string | undefined;
@@ -170,9 +173,9 @@ export interface ExportCsvOptions {
   apiKey: string;
   /** API origin. Default `https://app.vorel.ai`. */
   baseUrl?: string | undefined;
-  /** `,` `;` or tab. Default `,`. */
+  /** `,` `;` or tab (also `comma`, `semicolon`, `tab`, `\t`). Default `,`. */
   delimiter?: string | undefined;
-  /** Start with a UTF-8 BOM (Excel on Windows). */
+  /** Start with a UTF-8 BOM (Excel on Windows). Default off. */
   bom?: boolean | undefined;
   /** Only these channels. */
   channel?: readonly string[] | undefined;

@@ -36,9 +36,16 @@ export function paceFor(setting: RateSetting, headerLimit: number | undefined): 
   return { mode: 'auto', per_min: Math.min(AUTO_MAX_PER_WINDOW, headerLimit), source: 'headers' };
 }
 
-/** One line for people: "auto: 200/min from the API's rate headers", "180/min: the API sent no rate headers". */
-export function paceText(pace: RatePace): string {
-  if (pace.source === 'default') return `${pace.per_min}/min: the API sent no rate headers`;
+/**
+ * One line for people: "auto: 200/min from the API's rate headers", "180/min: the API sent no rate
+ * headers"; before the first answer (`answered` false) the default is only a start, not a finding.
+ */
+export function paceText(pace: RatePace, answered = true): string {
+  if (pace.source === 'default') {
+    return answered
+      ? `${pace.per_min}/min: the API sent no rate headers`
+      : `auto: ${pace.per_min}/min until the API's rate headers say more`;
+  }
   if (pace.source === 'flag') return `${pace.per_min}/min: --rate ${pace.per_min}`;
   return `auto: ${pace.per_min}/min from the API's rate headers`;
 }

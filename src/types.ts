@@ -76,7 +76,8 @@ export type RowOutcome =
   | { kind: 'would_update'; httpStatus: number | null; attempts: number }
   | { kind: 'invalid'; code: InvalidCode; message: string; httpStatus: number | null; attempts: number }
   | { kind: 'failed'; code: FailedCode; message: string; httpStatus: number | null; attempts: number }
-  | { kind: 'not_attempted'; code: NotAttemptedCode; message: string };
+  /** `attempts`: HTTP attempts made before the run stopped (a 500 then Ctrl-C before the retry is 1), usually 0. */
+  | { kind: 'not_attempted'; code: NotAttemptedCode; message: string; attempts: number };
 
 export type OutcomeKind = RowOutcome['kind'];
 

@@ -5,6 +5,7 @@ import { Readable, Writable } from 'node:stream';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 // By the package's name: resolved through package.json "exports" to the built entry, as a user's script would.
 import {
+  CallbackError,
   type Emulator,
   exportCsv,
   HangUp,
@@ -125,6 +126,47 @@ describe('importCsv', () => {
     const resumed = await importCsv({ file, ...common(), resume: interrupted.report_dir });
     expect(resumed.exit_code).toBe(0);
     expect(resumed.totals.updated).toBe(2);
+  });
+
+  it('stops the run when onRow throws, writes the reports and rejects with CallbackError: nothing escapes uncaught', async () => {
+    const rows = Array.from({ length: 3 }, (_, k) => `${testId(k + 1)},Name ${k}`).join('\n');
+    const file = csv(`id,name\n${rows}\n`);
+    const uncaught: unknown[] = [];
+    const catchIt = (error: unknown): number => uncaught.push(error);
+    process.on('uncaughtException', catchIt);
+    process.on('unhandledRejection', catchIt);
+    let calls = 0;
+    try {
+      const failing = importCsv({
+        file,
+        ...common(),
+        concurrency: 1,
+        onRow: () => {
+          calls++;
+          throw new Error('boom');
+        },
+      });
+      const error = await failing.then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(CallbackError);
+      const failure = error as CallbackError;
+      expect(failure).toMatchObject({ code: 'callback_failed', exitCode: 3, callback: 'onRow' });
+      expect((failure.cause as Error).message).toBe('boom');
+      expect(calls).toBe(1);
+      expect(readFileSync(path.join(failure.summary.report_dir, 'summary.json'), 'utf8')).toContain('"exit_code"');
+      // The lock is released and the run resumes: what was settled is not sent again.
+      const patchesBefore = emulator.requests.filter((r) => r.method === 'PATCH').length;
+      expect(patchesBefore).toBeLessThan(3);
+      const resumed = await importCsv({ file, ...common(), resume: failure.summary.report_dir });
+      expect(resumed.exit_code).toBe(0);
+      expect(emulator.requests.filter((r) => r.method === 'PATCH').length).toBe(3);
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', catchIt);
+      process.off('unhandledRejection', catchIt);
+    }
   });
 
   it('resolves with exit_code 129 when its signal aborts with a HangUp; any other reason is 130', async () => {

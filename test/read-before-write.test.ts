@@ -242,7 +242,11 @@ describe('--only-changed', () => {
     const { summary } = readRun(r.runDir);
     expect(summary.totals).toMatchObject({ updated: 10, unchanged: 90 });
     expect(summary.requests.total).toBe(10 + reads.list + reads.get);
-    expect(summary.rollback).toEqual({ rows: 10, unrestorable: 0 });
+    expect(summary.rollback).toMatchObject({ rows: 10, unrestorable: 0 });
+    // Pasted elsewhere, the undo command must put the values back on this API, not on production.
+    expect(summary.rollback.undo_command).toMatch(
+      /^vorel-sync import \S+rollback\.csv --base-url http:\/\/127\.0\.0\.1:\d+ --empty null --allow-clears/,
+    );
   });
 
   it('PATCHes only the differing fields and never compares a field --empty keep leaves out', async () => {
@@ -339,7 +343,7 @@ describe('rollback.csv', () => {
     const rollback = readCsv(changed.runDir, 'rollback.csv');
     expect(rollback).toHaveLength(134);
     expect(new Set(rollback.map((x) => x.id)).size).toBe(rollback.length);
-    expect(readRun(changed.runDir).summary.rollback).toEqual({ rows: 134, unrestorable: 0 });
+    expect(readRun(changed.runDir).summary.rollback).toMatchObject({ rows: 134, unrestorable: 0 });
 
     const undo = await ws.run(path.join(changed.runDir, 'rollback.csv'), '--empty', 'null', '--allow-clears');
     expect(undo.code).toBe(0);
@@ -360,7 +364,7 @@ describe('rollback.csv', () => {
       ),
       '--only-changed',
     );
-    expect(readRun(r.runDir).summary.rollback).toEqual({ rows: 2, unrestorable: 1 });
+    expect(readRun(r.runDir).summary.rollback).toMatchObject({ rows: 2, unrestorable: 1 });
     expect(readFileSync(path.join(r.runDir, 'rollback.csv'), 'utf8')).toBe(
       `id,customer_name,customer_language\r\n${testId(1)},Before 1,en\r\n${testId(2)},  Padded  ,en\r\n`,
     );

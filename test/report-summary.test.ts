@@ -13,6 +13,7 @@ describe('final summary on stdout', () => {
         '  failed       8',
         '  duration  6m 40s',
         '  requests  1210 (22 retries, 2 answered 429)',
+        "  pace      auto: 200/min from the API's rate headers",
         'Report: reports/2026-11-25T13-40-05Z-3f9a/report.html',
         'To retry the rows that did not go through, fix the invalid rows in failed.csv, then run:',
         '  vorel-sync import reports/2026-11-25T13-40-05Z-3f9a/failed.csv --delimiter ,',

@@ -135,7 +135,7 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
       return { ...pacer.pace };
     },
     get paceText() {
-      return paceText(pacer.pace);
+      return paceText(pacer.pace, pacer.answered);
     },
   };
 }

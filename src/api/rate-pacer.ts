@@ -42,6 +42,11 @@ export class RatePacer {
     return this.current;
   }
 
+  /** Whether an answer the pace could learn from has come yet (before it, no header was *missing*). */
+  get answered(): boolean {
+    return this.newest !== Number.NEGATIVE_INFINITY;
+  }
+
   /** Waits for a start (rejects with AbortedError when `signal` aborts first); returns its time. */
   async start(signal: AbortSignal): Promise<number> {
     await this.limiter.acquire(signal);

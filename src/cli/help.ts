@@ -40,12 +40,14 @@ export const EXPORT_EXAMPLES: readonly Example[] = [
 
 export const IMPORT_NOTES = [
   'Exit codes (cron: alert on anything but 0):',
-  '  0    every row updated, unchanged or valid (also zero rows)',
+  '  0    every row updated, unchanged, valid or would_update (also zero rows)',
   '  1    the run finished; some rows invalid, failed or not attempted (see failed.csv)',
   '  2    usage, key or file error, the clears guard, or a declined confirmation: nothing sent',
-  '  3    aborted: 401/403 (key, scope) or --max-errors consecutive failures',
+  '  3    aborted: 401/403 (key, scope), --max-errors consecutive failures, a write error in',
+  '       the run folder (disk full, folder gone) or the input file changing mid-run',
   '  4    --plan --detailed-exitcode: changes are pending',
-  '  130  interrupted (Ctrl-C): reports written, resume with --resume <run folder>',
+  '  130  interrupted (Ctrl-C, SIGTERM): reports written, resume with --resume <run folder>',
+  '  129  hang-up (SIGHUP, the SSH connection dropped): handled like 130',
   '',
   'The key comes from VOREL_API_KEY or --api-key-file, never from a flag. Progress goes to stderr,',
   'the summary to stdout (--json: summary.json). Reports: <report-dir>/<run-id>/report.html.',

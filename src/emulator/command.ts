@@ -60,12 +60,26 @@ function untilStopped(signal: AbortSignal): Promise<void> {
  * comments, so stdout can be pasted into a shell or a .env file), runs until stopped, optionally
  * dumps the state, and resolves 0. Never calls process.exit. Bad options throw a UsageError.
  */
+/** The in-process option names a range check reports, as the flags a command-line user typed. */
+const FLAG_OF: Readonly<Record<string, string>> = {
+  serverErrorRate: '--fail-rate',
+  resetBeforeRate: '--reset-before-rate',
+  resetAfterRate: '--reset-after-rate',
+  hangRate: '--hang-rate',
+  latencyMs: '--latency-ms',
+  latencyJitterMs: '--latency-jitter-ms',
+};
+
+function asFlags(message: string): string {
+  return message.replace(/^\w+/, (name) => FLAG_OF[name] ?? name);
+}
+
 export async function runEmulatorCommand(args: EmulatorCommandArgs, io: EmulatorCommandIo): Promise<number> {
   let emulator: Emulator;
   try {
     emulator = await startEmulator(toOptions(args));
   } catch (err) {
-    if (err instanceof RangeError) throw new UsageError(`emulator: ${err.message}`, 'bad_emulator_option', { cause: err });
+    if (err instanceof RangeError) throw new UsageError(`emulator: ${asFlags(err.message)}`, 'bad_emulator_option', { cause: err });
     throw err;
   }
   const limit = args.rateLimit ? `${args.rateLimit} requests per ${args.windowMs} ms per key` : 'off';

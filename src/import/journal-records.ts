@@ -19,7 +19,7 @@ const outcomeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('would_update'), ...counted }),
   z.object({ kind: z.literal('invalid'), code: z.enum(INVALID_CODES), message: z.string(), ...counted }),
   z.object({ kind: z.literal('failed'), code: z.enum(FAILED_CODES), message: z.string(), ...counted }),
-  z.object({ kind: z.literal('not_attempted'), code: z.enum(NOT_ATTEMPTED_CODES), message: z.string() }),
+  z.object({ kind: z.literal('not_attempted'), code: z.enum(NOT_ATTEMPTED_CODES), message: z.string(), attempts: z.number().int().min(0) }),
 ]);
 const valuesSchema = z.object({ customer_name: z.string().nullable(), customer_language: z.string().nullable() });
 const line = z.number().int().positive();

@@ -17,6 +17,7 @@ import { onlyChangedHandler, planHandler, resolvingImportHandler } from './read-
 import type { FileScan } from './first-pass.js';
 import { type PrefetchingValues, prefetching } from './pending.js';
 import { LIST_PAGE_SIZE, scanTenant, TenantIndex } from './tenant-index.js';
+import { undoCommand } from './retry-command.js';
 
 /** A progress line every this many list pages (100 pages = 10,000 conversations). */
 const SCAN_PROGRESS_EVERY_PAGES = 100;
@@ -71,7 +72,7 @@ export async function prepareMode(opts: ImportOptions, ctx: ModeContext): Promis
     reports: (runDir) =>
       opts.mode === 'plan'
         ? [new PlanReport(path.join(runDir, 'plan.csv'))]
-        : [new RollbackReport(path.join(runDir, 'rollback.csv'), mayRepeat)],
+        : [new RollbackReport(path.join(runDir, 'rollback.csv'), mayRepeat, undoCommand(path.join(runDir, 'rollback.csv'), opts))],
     summary: (totals) => {
       const read = { strategy: choice.strategy, reason: choice.reason, requests: current.requests, conversations_scanned: scanned };
       if (opts.mode !== 'plan') return { read };

@@ -31,6 +31,18 @@ export function retryCommand(failedCsv: string, opts: ImportOptions, source: Inp
   return words.map(shellQuote).join(' ');
 }
 
+/**
+ * The command that puts back what the run changed: a rollback restores empty values on purpose, so
+ * it lifts the clears guard; like the retry command it names a base URL that is not the default.
+ */
+export function undoCommand(rollbackCsv: string, opts: ImportOptions): string {
+  const words = ['vorel-sync', 'import', rollbackCsv];
+  if (opts.baseUrl !== DEFAULTS.baseUrl) words.push('--base-url', opts.baseUrl);
+  words.push('--empty', 'null', '--allow-clears');
+  if (opts.reportDir !== DEFAULTS.reportDir) words.push('--report-dir', opts.reportDir);
+  return words.map(shellQuote).join(' ');
+}
+
 /** The command that continues an interrupted run: options come from its journal, so few are needed. */
 export function resumeCommand(file: string, runDir: string, opts: ImportOptions): string {
   const words = ['vorel-sync', 'import', file, '--resume', runDir];

@@ -35,6 +35,7 @@ import type { HandlerHooks } from './row-handler.js';
 import { RunFaults, warnIfLowSpace } from './run-faults.js';
 import { Sender, toResult } from './schedule.js';
 import { Settler } from './settle.js';
+import { guardCallbacks } from './callbacks.js';
 import { StopSwitch } from './stop.js';
 import { buildSummary } from './summary.js';
 import { writeReports } from './write-reports.js';
@@ -60,21 +61,18 @@ export async function importCsv(options: ImportCsvOptions): Promise<RunSummary> 
     resume?.close();
     throw error;
   }
-  const { onRow, onSuperseded, onProgress, confirm } = options;
-  const env: RunEnvironment = {
-    log,
-    signal: options.signal ?? new AbortController().signal,
-    now: () => new Date(),
-    onRow,
-    onSuperseded,
-    onProgress,
-    confirm,
-  };
+  const guarded = guardCallbacks(options, options.signal);
+  const env: RunEnvironment = { log, signal: guarded.signal, now: () => new Date(), ...guarded.callbacks, confirm: options.confirm };
+  let summary: RunSummary;
   try {
-    return await runImport(opts, env, resume);
+    summary = await runImport(opts, env, resume);
   } finally {
+    // The journal index reads carried rows from the journal until the run ends.
     resume?.close();
   }
+  const failure = guarded.failure(summary);
+  if (failure !== null) throw failure;
+  return summary;
 }
 
 interface RunFolder {

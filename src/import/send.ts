@@ -43,6 +43,7 @@ export function failureOutcome(result: Extract<ApiResult<unknown>, { ok: false }
         code: 'aborted',
         message:
           attempts > 0 ? `stopped before another try (${attempts} earlier attempts failed)` : 'the run stopped before this row was sent',
+        attempts,
       };
     case 'unauthorized':
     case 'forbidden':

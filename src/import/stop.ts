@@ -46,8 +46,8 @@ export class StopSwitch {
   /** The outcome of a row the stop kept from being sent. */
   notAttempted(): RowOutcome {
     const stop = this.stop;
-    if (stop === null) return { kind: 'not_attempted', code: 'aborted', message: 'no request could be made for this row' };
-    return { kind: 'not_attempted', code: notAttemptedCode(stop), message: `not sent: ${stop.message}` };
+    if (stop === null) return { kind: 'not_attempted', code: 'aborted', message: 'no request could be made for this row', attempts: 0 };
+    return { kind: 'not_attempted', code: notAttemptedCode(stop), message: `not sent: ${stop.message}`, attempts: 0 };
   }
 }
 

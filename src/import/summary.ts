@@ -1,7 +1,7 @@
 /** summary.json of an import, once the rows are settled and failed.csv's size is known. */
 import path from 'node:path';
 import type { ApiStats } from '../api/client.js';
-import type { RatePace } from '../rate-pace.js';
+import { paceFor, type RatePace } from '../rate-pace.js';
 import { keyFingerprint } from '../credentials.js';
 import { importExitCode } from '../exit-code.js';
 import type { InputSource } from '../input/source.js';
@@ -50,7 +50,8 @@ export function buildSummary(opts: ImportOptions, facts: RunFacts, failedRows: n
     finished_at: facts.finishedAt.toISOString(),
     totals: facts.totals,
     requests: { total: facts.stats?.total ?? 0, retries: facts.stats?.retries ?? 0, rate_limited: facts.stats?.rateLimited ?? 0 },
-    ...(facts.pace === null ? {} : { rate: { ...facts.pace } }),
+    // A run that sent nothing records the pace it would have started at.
+    rate: { ...(facts.pace ?? paceFor(opts.rate, undefined)) },
     exit_code: 0,
     clears: { ...verdict.counted.clears },
     clears_guard: verdict.guard,

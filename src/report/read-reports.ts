@@ -104,6 +104,8 @@ export class RollbackReport implements RowReport {
   constructor(
     path: string,
     private readonly mayRepeat: (id: string) => boolean,
+    /** The command that imports the file back (it knows the run's API and report dir). */
+    private readonly undoCommand: string,
   ) {
     this.file = new AtomicFileWriter(path);
   }
@@ -123,6 +125,6 @@ export class RollbackReport implements RowReport {
   async finish(summary: RunSummary): Promise<void> {
     if (this.rows === 0) return;
     await this.file.commit();
-    summary.rollback = { rows: this.rows, unrestorable: this.unrestorable };
+    summary.rollback = { rows: this.rows, unrestorable: this.unrestorable, undo_command: this.undoCommand };
   }
 }

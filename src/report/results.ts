@@ -33,7 +33,7 @@ function outcomeCells(outcome: RowOutcome): Pick<ResultFields, 'http_status' | '
     case 'failed':
       return { http_status: outcome.httpStatus, error_code: outcome.code, message: outcome.message, attempts: outcome.attempts };
     case 'not_attempted':
-      return { http_status: null, error_code: outcome.code, message: outcome.message, attempts: 0 };
+      return { http_status: null, error_code: outcome.code, message: outcome.message, attempts: outcome.attempts };
   }
 }
 

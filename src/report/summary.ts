@@ -42,8 +42,8 @@ export interface RunSummary {
   finished_at: string;
   totals: Record<OutcomeKind, number>;
   requests: { total: number; retries: number; rate_limited: number };
-  /** The pace in force at the end (`--rate`), when requests were sent. */
-  rate?: RatePace;
+  /** The pace in force at the end (`--rate`); a run that sent nothing, the pace it would have started at. */
+  rate: RatePace;
   exit_code: number;
   /** Rows that clear each field with an explicit null (`--plan` / `--only-changed`: only where it is not already empty). */
   clears: Record<WritableField, number>;
@@ -67,7 +67,8 @@ export interface RunSummary {
   /** Set when a write error kept results.csv, failed.csv and report.html from being written. */
   reports?: 'not_written';
   /** rollback.csv, when the run wrote it. */
-  rollback?: { rows: number; unrestorable: number };
+  /** `undo_command` re-imports rollback.csv against the same API. */
+  rollback?: { rows: number; unrestorable: number; undo_command: string };
 }
 
 export interface ReadSummary {
@@ -128,7 +129,7 @@ export function renderSummary(s: RunSummary): string {
   if (s.mode !== 'dry-run') {
     const { total, retries, rate_limited } = s.requests;
     table.push(['requests', `${total} (${retries} retries, ${rate_limited} answered 429)`]);
-    if (s.rate !== undefined) table.push(['pace', paceText(s.rate)]);
+    if (s.requests.total > 0) table.push(['pace', paceText(s.rate)]);
   }
   const labelWidth = Math.max(...table.map(([label]) => label.length));
   // Right-align the numbers of the outcome rows; longer texts (duration, requests) follow them.
@@ -175,14 +176,13 @@ function readLines(s: RunSummary): string[] {
     const p = s.plan;
     lines.push(
       `  plan: ${p.would_change} rows would change; import --only-changed would send ${p.requests} requests ` +
-        `(${p.read_requests} reads + ${p.patch_requests} PATCHes), at least ${p.estimated_minutes} min at --rate ${p.rate}`,
+        `(${p.read_requests} reads + ${p.patch_requests} PATCHes), at least ${p.estimated_minutes} min at ${p.rate} requests/min`,
     );
   }
   if (s.rollback) {
     const exact =
       s.rollback.unrestorable > 0 ? ` (${s.rollback.unrestorable} hold values an import cannot restore exactly, see README)` : '';
-    const rollback = path.join(s.report_dir, 'rollback.csv');
-    lines.push(`  rollback.csv: ${s.rollback.rows} ids; undo with: vorel-sync import ${rollback} --empty null --allow-clears${exact}`);
+    lines.push(`  rollback.csv: ${s.rollback.rows} ids; undo with: ${s.rollback.undo_command}${exact}`);
   }
   return lines;
 }

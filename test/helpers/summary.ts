@@ -12,6 +12,7 @@ export function fakeSummary(over: Partial<RunSummary> = {}): RunSummary {
     finished_at: '2026-11-25T13:46:45.000Z',
     totals: { updated: 1180, unchanged: 0, valid: 0, would_update: 0, invalid: 12, failed: 8, not_attempted: 0 },
     requests: { total: 1210, retries: 22, rate_limited: 2 },
+    rate: { mode: 'auto', per_min: 200, source: 'headers' },
     exit_code: 1,
     clears: { customer_name: 0, customer_language: 0 },
     clears_guard: { limit: '10%', allowed: false, tripped: false, over_limit: [] },
