@@ -23,6 +23,11 @@ export class ImportTally {
     this.bytes = bytes;
   }
 
+  /** Bytes of the input read so far (BOM included). */
+  get bytesSoFar(): number {
+    return this.bytes;
+  }
+
   rowSettled(row: RowResult): void {
     this.rows++;
     this.counts[row.outcome.kind] = (this.counts[row.outcome.kind] ?? 0) + 1;

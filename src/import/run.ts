@@ -358,10 +358,17 @@ async function settleEach(
   const dryScanner = p.opts.mode === 'dry-run' ? new FileScanner({ dir: p.runDir, inputBytes: p.source.size }) : null;
   let seq = 0;
   let carriedOver = 0;
+  const dryRun = p.opts.mode === 'dry-run';
+  let checkedAtBytes = -1;
   try {
     for await (const row of rows) {
       const rowSeq = seq++;
-      p.faults.checkInput();
+      // Before each row that may be sent; a dry run sends nothing, so once per chunk read, before its
+      // rows go on (a stat per row took half of a dry run's time).
+      if (!dryRun || p.tally.bytesSoFar !== checkedAtBytes) {
+        checkedAtBytes = p.tally.bytesSoFar;
+        p.faults.checkInput();
+      }
       dryScanner?.add(row);
       const room = settler.waitForRoom();
       if (room !== undefined) await room;
