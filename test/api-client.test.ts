@@ -5,19 +5,17 @@
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApiClient } from '../src/api/client.js';
 import type { ApiClient, ApiClientOptions, ApiResult, AttemptEvent } from '../src/api/client.js';
 import { startEmulator } from '../src/emulator/index.js';
 import type { Emulator, EmulatorOptions } from '../src/emulator/index.js';
+import { cleanupsAfterEach, listenOnLoopback } from './helpers/loopback.js';
 
 const MISSING_ID = '00000000-0000-4000-8000-000000000000';
 const FAST = { baseMs: 5, maxMs: 20 };
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+const cleanups = cleanupsAfterEach();
 
 async function emulator(opts: EmulatorOptions = {}): Promise<Emulator> {
   const emu = await startEmulator({ port: 0, seed: 7, count: 50, rateLimit: null, ...opts });
@@ -57,19 +55,6 @@ interface Seen {
 }
 type Reply = { status: number; headers?: Record<string, string>; body?: string };
 
-/** Starts `server` on 127.0.0.1 (port 0), closed after the test; returns its base URL. */
-async function listenOnLoopback(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
 /** A scripted server: `reply(n)` answers the n-th request (0-based). */
 async function stub(reply: (n: number, seen: Seen) => Reply): Promise<{ url: string; seen: Seen[] }> {
   const seen: Seen[] = [];
@@ -90,7 +75,7 @@ async function stub(reply: (n: number, seen: Seen) => Reply): Promise<{ url: str
       res.end(r.body ?? '');
     });
   });
-  return { url: await listenOnLoopback(server), seen };
+  return { url: await listenOnLoopback(server, cleanups), seen };
 }
 
 const conversation = (id: string) =>
@@ -458,7 +443,7 @@ describe('broken bodies', () => {
         res.on('close', () => clearInterval(drip));
       }
     });
-    return { url: await listenOnLoopback(server), hits: () => hits };
+    return { url: await listenOnLoopback(server, cleanups), hits: () => hits };
   }
 
   it('times out a body that drips in forever: --timeout covers the whole attempt, not only the headers', async () => {

@@ -3,19 +3,16 @@
  * 127.0.0.1 for the servers that would make a scan loop forever.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApiClient } from '../src/api/client.js';
 import type { ApiClient } from '../src/api/client.js';
 import { ListStopped, listPages } from '../src/api/list-pages.js';
 import type { ListedPage } from '../src/api/list-pages.js';
 import { makeConversation } from '../src/emulator/index.js';
 import { emulatorWith, testId } from './helpers/emulator.js';
+import { cleanupsAfterEach, listenOnLoopback } from './helpers/loopback.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+const cleanups = cleanupsAfterEach();
 
 function client(baseUrl: string, apiKey = `vapk_live_${'5'.repeat(48)}`): ApiClient {
   const api = createApiClient({ baseUrl, apiKey, timeoutMs: 5000, retries: 0, rate: 100_000, backoff: { baseMs: 1, maxMs: 2 } });
@@ -32,15 +29,7 @@ async function scripted(pages: Array<{ status?: number; body: unknown }>): Promi
     res.writeHead(page?.status ?? 200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(page?.body ?? {}));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, cursors };
+  return { url: await listenOnLoopback(server, cleanups), cursors };
 }
 
 const at = (id: number, day: number) =>

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AbortedError, RateLimiter } from '../src/api/rate-limiter.js';
 import type { Clock } from '../src/api/rate-limiter.js';
+import { maxInSlidingWindow } from './helpers/windows.js';
 
 /** A virtual clock: `sleep` registers a timer; `run` jumps from timer to timer. */
 class FakeClock implements Clock {
@@ -46,18 +47,6 @@ class FakeClock implements Clock {
 
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** Max number of `times` inside any half-open window [x, x + w). */
-function maxInWindow(times: number[], w: number): number {
-  const s = [...times].sort((a, b) => a - b);
-  let best = 0;
-  let lo = 0;
-  for (let hi = 0; hi < s.length; hi++) {
-    while ((s[hi] ?? 0) - (s[lo] ?? 0) >= w) lo++;
-    best = Math.max(best, hi - lo + 1);
-  }
-  return best;
-}
-
 /** Queues `n` acquires at once and runs the clock until all are granted; grant times from now. */
 async function grantTimes(limiter: RateLimiter, clock: FakeClock, n: number): Promise<number[]> {
   const t0 = clock.now();
@@ -88,7 +77,7 @@ describe('RateLimiter', () => {
           await clock.run();
           await Promise.all(all);
           expect(granted).toHaveLength(arrivals.length);
-          expect(maxInWindow(granted, windowMs)).toBeLessThanOrEqual(rate);
+          expect(maxInSlidingWindow(granted, windowMs)).toBeLessThanOrEqual(rate);
           const sorted = [...granted].sort((a, b) => a - b);
           for (let i = 1; i < sorted.length; i++) {
             // A slot woken late (here: sleeps round up to whole ms) shortens the next gap by as
@@ -110,7 +99,7 @@ describe('RateLimiter', () => {
     expect(granted[0]).toBe(0);
     expect(granted.filter((t) => t < 1000)).toHaveLength(3);
     expect(granted.filter((t) => t < 60_000)).toHaveLength(180);
-    expect(maxInWindow(granted, 60_000)).toBe(180);
+    expect(maxInSlidingWindow(granted, 60_000)).toBe(180);
     for (let i = 1; i < granted.length; i++) {
       const gap = (granted[i] ?? 0) - (granted[i - 1] ?? 0);
       expect(gap).toBeGreaterThanOrEqual(333);
@@ -125,7 +114,7 @@ describe('RateLimiter', () => {
     const onTime = clock.sleep;
     clock.sleep = (ms, signal) => onTime(ms + 7, signal);
     const granted = await grantTimes(new RateLimiter({ rate: 180, windowMs: 60_000, clock }), clock, 540);
-    expect(maxInWindow(granted, 60_000)).toBe(180);
+    expect(maxInSlidingWindow(granted, 60_000)).toBe(180);
     // 540 starts at 180 per minute take 3 minutes, give or take one late wake-up per window
     // (the hard sliding-window cap counts real grant times, so it re-bases once per window).
     expect(granted.at(-1)).toBeLessThanOrEqual(3 * 60_000 - 333 + 3 * 8);
@@ -267,7 +256,7 @@ describe('RateLimiter', () => {
     await Promise.all(Array.from({ length: 25 }, () => limiter.acquire().then(() => granted.push(Date.now()))));
     // Times are read a microtask after the grant, so one may tick 1 ms late: allow 2 ms of noise
     // (the schedule does not drift, so the 21st start lands right at the window's edge).
-    expect(maxInWindow(granted, 1000 - 2)).toBeLessThanOrEqual(20);
+    expect(maxInSlidingWindow(granted, 1000 - 2)).toBeLessThanOrEqual(20);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(24 * 50 - 5);
   });
 });

@@ -1,7 +1,7 @@
 /** The confirmation: when it is asked, what the preview holds, the library's `confirm`, no answer is a no. */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/main.js';
 import { ask, terminalConfirm } from '../src/cli/prompt.js';
@@ -9,17 +9,10 @@ import { keyFingerprint } from '../src/credentials.js';
 import type { Emulator } from '../src/emulator/index.js';
 import { importCsv } from '../src/index.js';
 import type { ConfirmPreview, ImportCsvOptions } from '../src/options.js';
-import { cli, onlyRunDir, readRun, tempDir } from './helpers/cli.js';
+import { Collect, cli, onlyRunDir, readRun, tempDir } from './helpers/cli.js';
 import { emulatorWith, testId } from './helpers/emulator.js';
 
-class Terminal extends Writable {
-  text = '';
-  isTTY = true;
-  override _write(chunk: Buffer | string, _enc: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
+const terminal = (): Collect => new Collect(true);
 
 /** A keyboard: a TTY stdin whose lines are typed ahead. */
 function keyboard(typed: string): PassThrough & { isTTY: boolean } {
@@ -61,13 +54,13 @@ describe('when it asks', () => {
 
   it('takes y and yes (any case) as yes, anything else and the end of input as no', async () => {
     const answer = (typed: string) =>
-      ask({ stdin: keyboard(typed), stderr: new Terminal(), signal: new AbortController().signal }, 'Proceed? ', 5_000);
+      ask({ stdin: keyboard(typed), stderr: terminal(), signal: new AbortController().signal }, 'Proceed? ', 5_000);
     expect(await Promise.all(['y\n', 'YES\n', ' yes \n'].map(answer))).toEqual([true, true, true]);
     expect(await Promise.all(['n\n', '\n', 'yep\n', 'no\n', ''].map(answer))).toEqual([false, false, false, false, false]);
   });
 
   it('takes no answer in time as no, and the signal (Ctrl-C) as no', async () => {
-    const stderr = new Terminal();
+    const stderr = terminal();
     const silent = Object.assign(new PassThrough(), { isTTY: true });
     expect(await ask({ stdin: silent, stderr, signal: new AbortController().signal }, 'Proceed? ', 30)).toBe(false);
     expect(stderr.text).toMatch(/no answer in \d+ minutes: taken as no/);
@@ -84,8 +77,8 @@ describe('when it asks', () => {
 
 describe('the CLI on a terminal (in-process)', () => {
   async function run(em: Emulator, file: string, typed: string, ...args: string[]) {
-    const stdout = new Terminal();
-    const stderr = new Terminal();
+    const stdout = terminal();
+    const stderr = terminal();
     const reports = path.join(path.dirname(file), `reports-${Math.random().toString(36).slice(2)}`);
     const code = await runCli(['import', file, '--base-url', em.baseUrl, '--report-dir', reports, '--rate', '100000', ...args], {
       stdin: keyboard(typed),
@@ -146,8 +139,8 @@ describe('the CLI on a terminal (in-process)', () => {
     emulator = await emulatorWith(20);
     const dir = tempDir();
     const lines = ['id,customer_name', `${testId(1)},From stdin`];
-    const stdout = new Terminal();
-    const stderr = new Terminal();
+    const stdout = terminal();
+    const stderr = terminal();
     const code = await runCli(['import', '-', '--base-url', emulator.baseUrl, '--report-dir', path.join(dir, 'r'), '--rate', '100000'], {
       stdin: keyboard(`${lines.join('\n')}\n`),
       stdout,

@@ -11,6 +11,7 @@ import type { ApiClient, ApiClientOptions, AttemptEvent } from '../src/api/clien
 import type { Emulator, EmulatorOptions } from '../src/emulator/index.js';
 import { cli, onlyRunDir, readRun, tempDir, writeCsv } from './helpers/cli.js';
 import { emulatorWith, testId } from './helpers/emulator.js';
+import { maxInSlidingWindow } from './helpers/windows.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -37,18 +38,6 @@ function client(emu: Emulator, extra: Partial<ApiClientOptions>): { api: ApiClie
   });
   cleanups.push(() => api.close());
   return { api, events };
-}
-
-/** Most starts inside any half-open window [x, x + w). */
-function maxInSlidingWindow(times: number[], w: number): number {
-  const s = [...times].sort((a, b) => a - b);
-  let best = 0;
-  let lo = 0;
-  for (let hi = 0; hi < s.length; hi++) {
-    while ((s[hi] ?? 0) - (s[lo] ?? 0) >= w) lo++;
-    best = Math.max(best, hi - lo + 1);
-  }
-  return best;
 }
 
 /** Requests the server accepted per fixed window (its own bucket, floor(t / w)). */

@@ -11,9 +11,12 @@ export const BIN = path.join(ROOT, 'dist/cli/bin.js');
 /** Files a spreadsheet program really wrote, with the rows they must read as (expected.json). */
 export const REAL_EXPORTS = path.join(ROOT, 'fixtures/real-exports');
 
-class Collect extends Writable {
+/** A stream that keeps what is written to it; `isTTY` says whether the CLI should take it for a terminal. */
+export class Collect extends Writable {
   text = '';
-  isTTY = false;
+  constructor(readonly isTTY = false) {
+    super();
+  }
   override _write(chunk: Buffer | string, _enc: BufferEncoding, done: () => void): void {
     this.text += chunk.toString();
     done();
