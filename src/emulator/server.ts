@@ -1,66 +1,32 @@
 /**
- * The HTTP shell around routes.ts: sockets, body reading, latency and faults, instrumentation.
- * Listens on 127.0.0.1 only and never writes to stdout/stderr (tests run it in-process).
+ * The emulator's server: seeded state, the HTTP listener on 127.0.0.1 only (each exchange is
+ * http-handler.ts), and the handle tests drive it with. Never writes to stdout/stderr.
  */
 import { createServer } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Conversation } from '../types.js';
-import { mergeFaults, NO_FAULTS, planFaults } from './faults.js';
+import { mergeFaults, NO_FAULTS } from './faults.js';
 import type { FaultOptions } from './faults.js';
-import { keyFingerprint, newApiKey, parseAuthorization } from './keys.js';
-import { DEFAULT_RATE_LIMIT, DEFAULT_SCOPES, DEFAULTS, MAX_LOG_ENTRIES } from './options.js';
+import { handleRequest } from './http-handler.js';
+import type { ServerState } from './http-handler.js';
+import { newApiKey } from './keys.js';
+import { DEFAULT_RATE_LIMIT, DEFAULT_SCOPES, DEFAULTS } from './options.js';
 import type { Emulator, EmulatorOptions, RequestLogEntry } from './options.js';
 import { FixedWindowLimiter } from './rate-limit.js';
 import type { RateLimitConfig } from './rate-limit.js';
 import { mulberry32 } from './rng.js';
-import { errorBody, handleApiRequest } from './routes.js';
-import type { ApiContext, ApiResponse } from './routes.js';
 import { generateConversations } from './seed.js';
 import { ConversationStore } from './state.js';
-import { MAX_BODY_BYTES } from './validate.js';
 
 const DAY_MS = 86_400_000;
 /** Mixed into the seed so fault draws are independent of the data draws. */
 const FAULT_SEED_SALT = 0x9e3779b9;
 
-interface Body {
-  bytes: Buffer;
-  tooLarge: boolean;
-}
-
-/** Reads the body, keeping at most MAX_BODY_BYTES + 1 bytes; null when the client went away. */
-function readBody(req: IncomingMessage): Promise<Body | null> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      if (tooLarge) return; // keep draining so the 413 can still be sent on this connection
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        tooLarge = true;
-        chunks.length = 0;
-      } else {
-        chunks.push(chunk);
-      }
-    });
-    req.on('end', () => resolve({ bytes: Buffer.concat(chunks), tooLarge }));
-    req.on('error', () => resolve(null));
-    req.on('close', () => resolve(null)); // no-op after 'end'
-  });
-}
-
-function send(res: ServerResponse, status: number, headers: Record<string, string>, body: unknown): void {
-  if (res.destroyed || res.writableEnded) return;
-  const payload = Buffer.from(JSON.stringify(body), 'utf8');
-  res.writeHead(status, {
-    ...headers,
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': String(payload.length),
-    'cache-control': 'no-store',
-  });
-  res.end(payload);
+/** The shared state plus what only the handle writes to: the table and the key registry. */
+interface EmulatorState extends ServerState {
+  readonly store: ConversationStore;
+  readonly keys: Map<string, ReadonlySet<string>>;
 }
 
 function checkOptions(opts: EmulatorOptions): { port: number; seed: number; count: number } {
@@ -73,133 +39,46 @@ function checkOptions(opts: EmulatorOptions): { port: number; seed: number; coun
   return { port, seed, count };
 }
 
-/** Starts an emulator on 127.0.0.1; resolves once it listens. */
-export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
-  const { port, seed, count } = checkOptions(opts);
+/** The seeded store, the keys (the first one given), rate limit and faults, and empty instrumentation. */
+function initialState(opts: EmulatorOptions, seed: number, count: number, apiKey: string): EmulatorState {
   const clock = opts.clock ?? Date.now;
-
   const store = new ConversationStore();
   // Anchored to the start of the current UTC day: same seed and day (or injected clock), same data.
   store.loadSorted(generateConversations(seed, count, Math.floor(clock() / DAY_MS) * DAY_MS));
   if (opts.conversations) store.insert(opts.conversations);
 
   const keys = new Map<string, ReadonlySet<string>>();
-  const apiKey = newApiKey();
   keys.set(apiKey, new Set(opts.scopes ?? DEFAULT_SCOPES));
 
-  let faults: FaultOptions = mergeFaults(NO_FAULTS, opts.faults ?? {});
-  const faultRng = mulberry32((seed ^ FAULT_SEED_SALT) >>> 0);
+  const faults: FaultOptions = mergeFaults(NO_FAULTS, opts.faults ?? {});
   const rate = opts.rateLimit === undefined ? DEFAULT_RATE_LIMIT : opts.rateLimit;
-  const ctx: ApiContext = {
+  return {
     store,
     keys,
-    limiter: rate ? new FixedWindowLimiter(rate, clock) : null,
-    failingIds: faults.failingIds,
+    ctx: { store, keys, limiter: rate ? new FixedWindowLimiter(rate, clock) : null, failingIds: faults.failingIds },
+    clock,
+    faultRng: mulberry32((seed ^ FAULT_SEED_SALT) >>> 0),
+    faults,
+    log: [],
+    inFlight: 0,
+    peakInFlight: 0,
+    closing: null,
+    sockets: new Set<Socket>(),
+    sleepers: new Set<() => void>(),
+    unsettled: new Set<(status: number | null) => void>(),
   };
+}
 
-  let log: RequestLogEntry[] = [];
-  let inFlight = 0;
-  let peakInFlight = 0;
-  let closing: Promise<void> | null = null;
-  const sockets = new Set<Socket>();
-  const sleepers = new Set<() => void>();
-  /** Settle functions of requests not yet answered, so close() can account for hung ones. */
-  const unsettled = new Set<(status: number | null) => void>();
-
-  /** Resolves true after ms, or false at once when close() cancels it. */
-  const sleep = (ms: number): Promise<boolean> =>
-    new Promise((resolve) => {
-      const cancel = (): void => {
-        clearTimeout(timer);
-        sleepers.delete(cancel);
-        resolve(false);
-      };
-      const timer = setTimeout(() => {
-        sleepers.delete(cancel);
-        resolve(true);
-      }, ms);
-      sleepers.add(cancel);
-    });
-
-  const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const auth = parseAuthorization(req.headers.authorization);
-    const now = clock();
-    const entry: RequestLogEntry = {
-      method: req.method ?? '',
-      path: req.url ?? '',
-      status: null,
-      startedAt: now,
-      endedAt: now,
-      applied: false,
-      key: auth.kind === 'key' ? keyFingerprint(auth.key) : auth.kind === 'missing' ? '' : '(malformed)',
-    };
-    if (log.length >= MAX_LOG_ENTRIES) log.splice(0, MAX_LOG_ENTRIES / 5);
-    log.push(entry);
-    inFlight++;
-    peakInFlight = Math.max(peakInFlight, inFlight);
-    let settled = false;
-    const settle = (status: number | null): void => {
-      if (settled) return;
-      settled = true;
-      unsettled.delete(settle);
-      inFlight--;
-      entry.status = status;
-      entry.endedAt = clock();
-    };
-    unsettled.add(settle);
-    res.on('finish', () => settle(res.statusCode));
-    res.on('close', () => settle(null)); // closed before 'finish': reset, hang ended by close(), client gone
-
-    // Drawn at arrival, so a sequential client sees the same faults for the same seed.
-    const plan = planFaults(faultRng, faults);
-    const body = await readBody(req);
-    if (body === null || closing) return;
-    if (plan.latencyMs > 0 && !(await sleep(plan.latencyMs))) return;
-    if (closing) return;
-
-    switch (plan.kind) {
-      case 'hang':
-        return; // held until the client gives up or close() destroys the socket
-      case 'resetBefore':
-        req.socket.destroy();
-        return;
-      case 'serverError': {
-        const code = plan.status === 500 ? 'internal_error' : plan.status === 502 ? 'bad_gateway' : 'service_unavailable';
-        send(res, plan.status, {}, errorBody(code, 'injected server error'));
-        return;
-      }
-      case 'none':
-        break;
-    }
-
-    let response: ApiResponse;
-    try {
-      response = handleApiRequest(ctx, {
-        method: req.method ?? '',
-        url: req.url ?? '',
-        headers: req.headers,
-        body: body.bytes,
-        bodyTooLarge: body.tooLarge,
-      });
-    } catch {
-      response = { status: 500, headers: {}, body: errorBody('internal_error', 'internal error'), applied: false, key: entry.key };
-    }
-    entry.applied = response.applied;
-    if (plan.resetAfter) {
-      req.socket.destroy();
-      return;
-    }
-    send(res, response.status, response.headers, response.body);
-  };
-
-  const server = createServer((req, res) => void onRequest(req, res));
+/** Listens on 127.0.0.1:port; resolves with the base URL once it does. */
+async function listen(state: ServerState, port: number): Promise<{ server: Server; baseUrl: string }> {
+  const server = createServer((req, res) => void handleRequest(state, req, res));
   // Idle keep-alive sockets stay open longer than a client pool's usual idle timeout, so clients
   // do not race a server-side close (a spurious ECONNRESET the real API's proxies would not cause).
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    state.sockets.add(socket);
+    socket.on('close', () => state.sockets.delete(socket));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -210,8 +89,25 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   });
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('emulator: no TCP address');
-  const baseUrl = `http://127.0.0.1:${address.port}`;
+  return { server, baseUrl: `http://127.0.0.1:${address.port}` };
+}
 
+/** Cancels sleeps, stops listening and destroys sockets; the same promise on every call. */
+function close(state: ServerState, server: Server): Promise<void> {
+  state.closing ??= new Promise<void>((resolve) => {
+    for (const cancel of [...state.sleepers]) cancel();
+    server.close(() => {
+      // A destroyed socket's 'close' may come after the server's: settle what is left now.
+      for (const settle of [...state.unsettled]) settle(null);
+      resolve();
+    });
+    for (const socket of state.sockets) socket.destroy();
+  });
+  return state.closing;
+}
+
+function emulatorHandle(state: EmulatorState, server: Server, baseUrl: string, apiKey: string): Emulator {
+  const { ctx, clock, store, keys } = state;
   return {
     baseUrl,
     apiKey,
@@ -221,8 +117,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       return key;
     },
     setFaults(f: Partial<FaultOptions>): void {
-      faults = mergeFaults(faults, f);
-      ctx.failingIds = faults.failingIds;
+      state.faults = mergeFaults(state.faults, f);
+      ctx.failingIds = state.faults.failingIds;
     },
     setRateLimit(r: RateLimitConfig | null): void {
       ctx.limiter = r ? new FixedWindowLimiter(r, clock) : null;
@@ -233,29 +129,27 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     get: (id: string) => store.get(id),
     dump: () => store.all(),
     get requests(): readonly RequestLogEntry[] {
-      return log;
+      return state.log;
     },
     get inFlight(): number {
-      return inFlight;
+      return state.inFlight;
     },
     get peakInFlight(): number {
-      return peakInFlight;
+      return state.peakInFlight;
     },
     resetStats(): void {
-      log = [];
-      peakInFlight = inFlight;
+      state.log = [];
+      state.peakInFlight = state.inFlight;
     },
-    close(): Promise<void> {
-      closing ??= new Promise<void>((resolve) => {
-        for (const cancel of [...sleepers]) cancel();
-        server.close(() => {
-          // A destroyed socket's 'close' may come after the server's: settle what is left now.
-          for (const settle of [...unsettled]) settle(null);
-          resolve();
-        });
-        for (const socket of sockets) socket.destroy();
-      });
-      return closing;
-    },
+    close: () => close(state, server),
   };
+}
+
+/** Starts an emulator on 127.0.0.1; resolves once it listens. */
+export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
+  const { port, seed, count } = checkOptions(opts);
+  const apiKey = newApiKey();
+  const state = initialState(opts, seed, count, apiKey);
+  const { server, baseUrl } = await listen(state, port);
+  return emulatorHandle(state, server, baseUrl, apiKey);
 }
