@@ -1,0 +1,156 @@
+/** The row loop: the mode prepared, the gate passed, then every row settled in file order. */
+import { keyFingerprint } from '../credentials.js';
+import { type ProgressEmitter, startProgress } from '../progress.js';
+import type { RowReport } from '../report/read-reports.js';
+import { RowReports } from '../report/row-reports.js';
+import type { RowResult } from '../types.js';
+import type { CheckedRow } from './check.js';
+import { type FileScan, FileScanner } from './first-pass.js';
+import { type GateResult, passGate } from './gate.js';
+import { type PreparedMode, prepareMode } from './modes.js';
+import { openRowStream, rowStreamOptions } from './read.js';
+import type { HandlerHooks } from './row-handler.js';
+import type { RunParts } from './run-parts.js';
+import { Sender, toResult } from './schedule.js';
+
+/** What the loop leaves for the run's end. */
+export interface SentRows {
+  rows: number;
+  carriedOver: number;
+  prepared: PreparedMode | null;
+  dryScan: FileScan | null;
+  gate: GateResult | null;
+  reports: { rows: RowReports; extra: RowReport[] };
+}
+
+/** Prepares the mode, passes the gate (the clears guard, `confirm`), then settles every row in file order; closes what the loop used. */
+export async function sendRows(p: RunParts, rows: AsyncIterable<CheckedRow>): Promise<SentRows> {
+  const { opts, requests, stop } = p;
+  const unwatch = stop.watch(p.env.signal);
+  const basis = {
+    totalBytes: p.source.size,
+    rowsTotal: p.scan?.rows ?? null,
+    client: requests?.client ?? null,
+  };
+  const begin = (): ProgressEmitter => startProgress(p.env.onProgress, (done) => p.tally.state(basis, done));
+  // A question on the terminal comes before the bar, which would draw over it.
+  let progress = p.env.confirm === undefined || opts.yes ? begin() : null;
+  try {
+    const prepared =
+      requests === null || p.scan === null
+        ? null
+        : await prepareMode(opts, {
+            client: requests.client,
+            scan: p.scan,
+            log: p.env.log,
+            abort: (message) => stop.halt({ reason: 'aborted', message }),
+          });
+    const extra = prepared?.reports(p.runDir) ?? [];
+    const reports = new RowReports(p.runDir, extra);
+    p.output.reports = reports;
+    const gate = prepared === null || p.scan === null ? null : await passRunGate(p, p.scan, prepared);
+    progress ??= begin();
+    const sender = prepared === null ? null : senderFor(p, prepared);
+    const counted = await settleEach(p, rows, sender);
+    return { ...counted, prepared, gate, reports: { rows: reports, extra } };
+  } finally {
+    p.faults.stoppedSending();
+    unwatch();
+    progress?.stop();
+    const spool = p.output.spool;
+    if (spool !== null) await p.faults.writes.writeAsync(spool.path, () => spool.close());
+    await p.journal?.close();
+    requests?.client.close();
+  }
+}
+
+/** The clears guard, then `confirm` (where the CLI would prompt), before the first PATCH; the decision is journaled for a resume. */
+async function passRunGate(p: RunParts, scan: FileScan, prepared: PreparedMode): Promise<GateResult> {
+  const { opts, env, stop, resume } = p;
+  const gate = await passGate({
+    opts,
+    scan,
+    input: p.source.displayPath,
+    keyFingerprint: opts.apiKey === null ? '' : keyFingerprint(opts.apiKey),
+    prefetch: prepared.prefetch,
+    rows: async () => (await openRowStream(p.source, rowStreamOptions(opts))).rows,
+    resume: resume === null ? null : { runId: resume.run.run_id, guard: resume.clearsGuard, carried: resume.carried },
+    confirm: env.confirm,
+    log: env.log,
+    stopped: () => stop.current !== null,
+  });
+  if (gate.stop !== null) stop.halt(gate.stop, gate.say ?? gate.stop.message);
+  // fsync'd before the first PATCH: a resume keeps this decision and does not check again.
+  p.journal?.append({ type: 'clears_guard', ...gate.guard });
+  p.journal?.sync();
+  return gate;
+}
+
+function senderFor(p: RunParts, prepared: PreparedMode): Sender {
+  const { journal, resume } = p;
+  const hooks: HandlerHooks = {
+    recalledBefore: (row) => resume?.befores.get(row.line),
+    beforeWrite: (row, id, before) => journal?.appendDurably({ type: 'before', line: row.line, id, before }),
+  };
+  return new Sender({
+    concurrency: p.opts.concurrency,
+    handler: prepared.handler,
+    hooks,
+    settler: p.settler,
+    stop: p.stop,
+    duplicateKeys: p.scan?.duplicateKeys ?? new Set(),
+    repeatIds: p.repeatIds,
+  });
+}
+
+/** Each row in file order: carried over, invalid, valid (dry run), not attempted (stopped), or sent. */
+async function settleEach(
+  p: RunParts,
+  rows: AsyncIterable<CheckedRow>,
+  sender: Sender | null,
+): Promise<{ rows: number; carriedOver: number; dryScan: FileScan | null }> {
+  const { settler, stop, resume } = p;
+  // A dry run reads the file once: it counts while it goes and warns at the end.
+  const dryScanner = p.opts.mode === 'dry-run' ? new FileScanner({ dir: p.runDir, inputBytes: p.source.size }) : null;
+  let seq = 0;
+  let carriedOver = 0;
+  const dryRun = p.opts.mode === 'dry-run';
+  let checkedAtBytes = -1;
+  try {
+    for await (const row of rows) {
+      const rowSeq = seq++;
+      // Before each row that may be sent; a dry run sends nothing, so once per chunk read, before its
+      // rows go on (a stat per row took half of a dry run's time).
+      if (!dryRun || p.tally.bytesSoFar !== checkedAtBytes) {
+        checkedAtBytes = p.tally.bytesSoFar;
+        p.faults.checkInput();
+      }
+      dryScanner?.add(row);
+      const room = settler.waitForRoom();
+      if (room !== undefined) await room;
+      const carried: RowResult | undefined = resume?.carried.get(row.line);
+      if (carried !== undefined) {
+        carriedOver++;
+        settler.settle(rowSeq, carried, 'client');
+      } else if (row.kind === 'invalid') {
+        settler.settle(
+          rowSeq,
+          toResult(row, { kind: 'invalid', code: row.code, message: row.message, httpStatus: null, attempts: 0 }),
+          'client',
+        );
+      } else if (p.opts.mode === 'dry-run') {
+        settler.settle(rowSeq, toResult(row, { kind: 'valid' }), 'client');
+      } else {
+        // Backpressure: the next record is pulled only once a request slot is free.
+        await sender?.slotFree();
+        if (stop.current !== null || sender === null) settler.settle(rowSeq, toResult(row, stop.notAttempted()), 'client');
+        else sender.send(rowSeq, row);
+      }
+    }
+    await sender?.drain();
+    await settler.drain();
+    return { rows: seq, carriedOver, dryScan: dryScanner === null ? null : await dryScanner.finish() };
+  } finally {
+    dryScanner?.discard();
+  }
+}

@@ -1,0 +1,55 @@
+/** What the stages of one run share: its callbacks and services, its folder, and what the row loop works with. */
+import type { InputSource } from '../input/source.js';
+import type { Logger } from '../log.js';
+import type { ImportCsvOptions, ImportOptions } from '../options.js';
+import type { RowReports } from '../report/row-reports.js';
+import type { RowSpool } from '../report/row-spool.js';
+import type { FileScan } from './first-pass.js';
+import type { GuardedJournal } from './guarded-journal.js';
+import type { ImportTally } from './progress.js';
+import type { RunRequests } from './requests.js';
+import type { ResumeState } from './resume.js';
+import type { RunFaults } from './run-faults.js';
+import type { Settler } from './settle.js';
+import type { StopSwitch } from './stop.js';
+
+/** The callbacks and services of one run (ImportCsvOptions minus the options proper). */
+export type RunEnvironment = Pick<ImportCsvOptions, 'onRow' | 'onSuperseded' | 'onProgress' | 'confirm'> & {
+  log: Logger;
+  signal: AbortSignal;
+  now: () => Date;
+};
+
+export interface RunFolder {
+  runId: string;
+  dir: string;
+  startedAt: Date;
+}
+
+/** Everything the row loop works with. */
+export interface RunParts {
+  opts: ImportOptions;
+  env: RunEnvironment;
+  source: InputSource;
+  scan: FileScan | null;
+  requests: RunRequests | null;
+  journal: GuardedJournal | null;
+  output: RowOutput;
+  stop: StopSwitch;
+  faults: RunFaults;
+  settler: Settler;
+  tally: ImportTally;
+  resume: ResumeState | null;
+  /** Ids on several rows: known from the first pass, or (matching by phone/email) once rows resolve. */
+  repeatIds: Set<string>;
+  runDir: string;
+}
+
+/**
+ * Where settled rows go in input order: straight into the reports, or into the spool when a later
+ * row may still supersede them. `reports` opens once the mode is prepared, before any row settles.
+ */
+export interface RowOutput {
+  spool: RowSpool | null;
+  reports: RowReports | null;
+}
