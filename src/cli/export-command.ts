@@ -11,6 +11,7 @@ import { loadApiKey } from './key-source.js';
 import { progressUntilLost } from './lost-output.js';
 import type { CliIo } from './main.js';
 import { createProgress } from './progress.js';
+import { RATE_OPTION, TIMEOUT_OPTION } from './request-options.js';
 
 /** yargs options of `vorel-sync export [file]`. */
 export function exportCommand(y: Argv): Argv {
@@ -26,13 +27,9 @@ export function exportCommand(y: Argv): Argv {
     .option('created-before', { type: 'string', describe: 'only created before this ISO date/date-time' })
     .option('missing', { type: 'string', describe: 'only rows where name or language (or either: name,language) is empty' })
     .option('limit', { type: 'number', describe: 'stop after writing this many rows' })
-    .option('rate', {
-      type: 'string',
-      default: String(DEFAULTS.rate),
-      describe: "request starts per minute at most, or auto: as the API's rate headers allow (180 without them)",
-    })
+    .option('rate', RATE_OPTION)
     .option('retries', { type: 'number', default: DEFAULTS.retries, describe: 'retries per page for 5xx, timeouts and network errors' })
-    .option('timeout', { type: 'number', default: DEFAULTS.timeout, describe: 'per-attempt timeout in ms' })
+    .option('timeout', TIMEOUT_OPTION)
     .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON on stdout (needs an output file)' })
     .option('quiet', { type: 'boolean', describe: 'no progress; only errors' })
     .epilogue(helpEpilogue(EXPORT_EXAMPLES));

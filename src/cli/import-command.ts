@@ -11,6 +11,7 @@ import { progressUntilLost } from './lost-output.js';
 import type { CliIo } from './main.js';
 import { createProgress } from './progress.js';
 import { terminalConfirm } from './prompt.js';
+import { RATE_OPTION, TIMEOUT_OPTION } from './request-options.js';
 
 export function importCommand(y: Argv): Argv {
   return (
@@ -56,13 +57,9 @@ export function importCommand(y: Argv): Argv {
         describe: 'utf-8, utf-16le, utf-16be, windows-1252 or latin1 (default: UTF-8, or UTF-16 by BOM)',
       })
       .option('concurrency', { type: 'number', default: DEFAULTS.concurrency, describe: 'requests in flight at most' })
-      .option('rate', {
-        type: 'string',
-        default: String(DEFAULTS.rate),
-        describe: "request starts per minute at most, or auto: as the API's rate headers allow (180 without them)",
-      })
+      .option('rate', RATE_OPTION)
       .option('retries', { type: 'number', default: DEFAULTS.retries, describe: 'retries per row for 5xx, timeouts and network errors' })
-      .option('timeout', { type: 'number', default: DEFAULTS.timeout, describe: 'per-attempt timeout in ms' })
+      .option('timeout', TIMEOUT_OPTION)
       .option('max-errors', {
         type: 'number',
         default: DEFAULTS.maxErrors,
