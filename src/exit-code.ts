@@ -27,7 +27,7 @@ const STOP_EXIT: Record<StopReason, number> = {
   aborted: EXIT.aborted,
   clears_guard: EXIT.usage,
   declined: EXIT.usage,
-  // An export whose output could not be written aborts like a run whose folder could not (contract: exit 3).
+  // A write in the run folder or to the export's output failed (contract: exit 3).
   write_failed: EXIT.aborted,
 };
 

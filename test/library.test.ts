@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -199,6 +199,33 @@ describe('importCsv', () => {
     expect(emulator.requests).toHaveLength(0);
     const confirmed = await importCsv({ file, ...common(), confirm: async () => true });
     expect(confirmed.exit_code).toBe(0);
+  });
+
+  it('resolves with exit_code 3 and stopped.reason write_failed when its run folder goes away mid-run', async () => {
+    const rows = 40;
+    emulator.insert(Array.from({ length: rows }, (_, k) => conversation(k + 1)));
+    // Slow answers, one at a time: the run outlasts the once-a-second look at its folder.
+    emulator.setFaults({ latencyMs: 60 });
+    const file = csv(`id,name\n${Array.from({ length: rows }, (_, k) => `${testId(k + 1)},After ${k}`).join('\n')}\n`);
+    const reportDir = path.join(work, 'reports');
+    const moved = path.join(work, 'moved');
+    let first = true;
+    const summary = await importCsv({
+      file,
+      ...common(),
+      concurrency: 1,
+      onRow: () => {
+        if (!first) return;
+        first = false;
+        const [runId] = readdirSync(reportDir).filter((n) => !n.startsWith('.'));
+        renameSync(path.join(reportDir, runId!), moved);
+      },
+    });
+    expect(summary.exit_code).toBe(3);
+    expect(summary.stopped?.reason).toBe('write_failed');
+    expect(summary.stopped?.message).toMatch(/cannot write \S+journal\.ndjson: ENOENT/);
+    expect(summary.totals.not_attempted).toBeGreaterThan(0);
+    expect(summary.totals.updated + summary.totals.not_attempted).toBe(rows);
   });
 
   it('rejects usage errors with a stable code and exitCode 2, before any request', async () => {

@@ -32,7 +32,7 @@ export class RunFaults {
     this.writes = new RunFolderWrites((fault) => {
       this.faultWhileSending = this.sending;
       stop.halt(
-        { reason: 'aborted', message: fault.message },
+        { reason: 'write_failed', message: fault.message },
         this.sending ? `${fault.message}: stopping; no new request is sent, the ones in flight finish` : null,
       );
     });

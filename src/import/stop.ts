@@ -51,7 +51,12 @@ export class StopSwitch {
   }
 }
 
-/** A hang-up interrupts rows like Ctrl-C does; only the run's exit code tells them apart. */
+/**
+ * A hang-up interrupts rows like Ctrl-C does; only the run's exit code tells them apart. A write
+ * error aborts them like any other stop: the summary's `stopped.reason` names the cause.
+ */
 export function notAttemptedCode(stop: RunStop): NotAttemptedCode {
-  return stop.reason === 'hangup' ? 'interrupted' : stop.reason;
+  if (stop.reason === 'hangup') return 'interrupted';
+  if (stop.reason === 'write_failed') return 'aborted';
+  return stop.reason;
 }

@@ -7,12 +7,12 @@ import type { Delimiter, InputEncoding, OutcomeKind, WritableField } from '../ty
 import { OUTCOME_KINDS } from '../types.js';
 
 /**
- * Why a run stopped early: 401/403, --max-errors, a write error or the input changing (`aborted`),
- * a signal (`interrupted`, `hangup` for SIGHUP), the clears guard refused it (`clears_guard`),
- * `confirm` said no (`declined`).
+ * Why a run stopped early: 401/403, --max-errors or the input changing (`aborted`), a write in the
+ * run folder failing (`write_failed`, as export says of its output), a signal (`interrupted`,
+ * `hangup` for SIGHUP), the clears guard refused it (`clears_guard`), `confirm` said no (`declined`).
  */
 export interface RunStop {
-  reason: Exclude<StopReason, 'write_failed'>;
+  reason: StopReason;
   message: string;
 }
 
