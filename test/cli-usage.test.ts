@@ -2,7 +2,10 @@ import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseArgv } from '../src/cli/main.js';
 import type { Emulator } from '../src/emulator/index.js';
+import type { UsageError } from '../src/errors.js';
+import { importCsv } from '../src/index.js';
 import { cli, spawnCli, tempDir } from './helpers/cli.js';
 import { emulatorWith, testId } from './helpers/emulator.js';
 
@@ -81,6 +84,27 @@ describe('usage errors exit 2 before any request', () => {
     const r = await cli(['improt', good]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/import/);
+  });
+
+  it.each([
+    [['import', 'a.csv', '--read', 'bogus'], 'bad_argument'],
+    [['import', 'a.csv', '--match-by', 'phone'], 'bad_argument'],
+    [['export', '-', '--bogus'], 'unknown_option'],
+    [['import', 'a.csv', '--quiet', '--verbose'], 'conflicting_options'],
+    [['import'], 'no_input'],
+    [['import', 'a.csv', '--dryrun'], 'unknown_option'],
+    [['import', 'a.csv', 'b.csv'], 'unknown_option'],
+    [['improt', 'a.csv'], 'unknown_option'],
+    [[], 'unknown_option'],
+  ])('gives a refused command line %j the precise usage code %s, as the library does', async (argv, code) => {
+    await expect(parseArgv(argv)).rejects.toMatchObject({ code, exitCode: 2 });
+  });
+
+  it('names a bad --read choice bad_argument on the command line and in the library alike', async () => {
+    const fromCli = await parseArgv(['import', good, '--read', 'bogus']).catch((e: unknown) => e);
+    const fromLibrary = await importCsv({ file: good, dryRun: true, read: 'bogus' as 'get' }).catch((e: unknown) => e);
+    expect(fromCli).toMatchObject({ code: 'bad_argument' });
+    expect(fromLibrary).toMatchObject({ code: (fromCli as UsageError).code });
   });
 
   it.each([

@@ -9,6 +9,7 @@ import { helpEpilogue, TOP_EXAMPLES } from './help.js';
 import { importCommand, runImportCommand } from './import-command.js';
 import { refuseKeyOnCommandLine } from './key-source.js';
 import { explainUsageError } from './suggest.js';
+import { usageCodeOf } from './usage-code.js';
 import { packageVersion } from '../version.js';
 
 /** Streams and environment the CLI runs against; injected so tests can run it in-process. */
@@ -48,16 +49,16 @@ function parser(argv: readonly string[]): Argv {
     .wrap(100)
     .exitProcess(false)
     .fail((message, error) => {
-      throw error instanceof VorelSyncError
-        ? error
-        : new UsageError(explainUsageError(message || String(error), known, argv), 'unknown_option');
+      if (error instanceof VorelSyncError) throw error;
+      const said = message || String(error);
+      throw new UsageError(explainUsageError(said, known, argv), usageCodeOf(said, argv));
     });
 }
 
 type ParsedArgs = Record<string, unknown> & { _: (string | number)[] };
 
-/** Parses argv; returns the arguments, or the text yargs printed for --help / --version. */
-async function parse(argv: readonly string[]): Promise<{ args: ParsedArgs; output: string }> {
+/** Parses argv; returns the arguments, or the text yargs printed for --help / --version; a refusal rejects with a UsageError. */
+export async function parseArgv(argv: readonly string[]): Promise<{ args: ParsedArgs; output: string }> {
   let output = '';
   const args = await new Promise<ParsedArgs>((resolve, reject) => {
     void parser(argv).parseAsync([...argv], {}, (error, parsed, text) => {
@@ -75,7 +76,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const secrets: string[] = [];
   try {
     refuseKeyOnCommandLine(argv);
-    const { args, output } = await parse(argv);
+    const { args, output } = await parseArgv(argv);
     if (output !== '') {
       io.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
       return EXIT.ok;
