@@ -177,16 +177,16 @@ export interface ExportCsvOptions {
   delimiter?: string | undefined;
   /** Start with a UTF-8 BOM (Excel on Windows). Default off. */
   bom?: boolean | undefined;
-  /** Only these channels. */
-  channel?: readonly string[] | undefined;
-  /** Only these statuses. */
-  status?: readonly string[] | undefined;
+  /** Only these channels: a list, or one comma list (`'whatsapp,voice'`). */
+  channel?: string | readonly string[] | undefined;
+  /** Only these statuses: a list, or one comma list. */
+  status?: string | readonly string[] | undefined;
   /** Only created at or after this ISO date or date-time with a zone (inclusive). */
   createdAfter?: string | undefined;
   /** Only created before this ISO date or date-time with a zone (exclusive). */
   createdBefore?: string | undefined;
-  /** Only rows where one of these fields (`name`, `language`) is empty. */
-  missing?: readonly string[] | undefined;
+  /** Only rows where one of these fields (`name`, `language`) is empty: a list, or one comma list. */
+  missing?: string | readonly string[] | undefined;
   /** Stop after writing this many rows. */
   limit?: number | undefined;
   /**

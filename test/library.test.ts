@@ -276,6 +276,26 @@ describe('exportCsv', () => {
     }
   });
 
+  it('takes a filter as a list or as one comma list; anything else rejects as a usage error', async () => {
+    const emulator = await startEmulator({ count: 40, rateLimit: null });
+    const written = async (filters: Record<string, unknown>): Promise<number> => {
+      const output = new Writable({ write: (_chunk, _encoding, done) => done() });
+      const summary = await exportCsv({ output, baseUrl: emulator.baseUrl, apiKey: emulator.apiKey, ...filters });
+      return summary.written;
+    };
+    try {
+      const both = emulator.dump().filter((c) => c.channel === 'whatsapp' || c.channel === 'voice').length;
+      expect(both).toBeGreaterThan(0);
+      expect(await written({ channel: 'whatsapp,voice' })).toBe(both);
+      expect(await written({ channel: ['whatsapp', 'voice'] })).toBe(both);
+      const noName = emulator.dump().filter((c) => c.customer_name === null).length;
+      expect(await written({ missing: 'name' })).toBe(noName);
+      await expect(written({ status: 7 })).rejects.toMatchObject({ code: 'bad_filter', exitCode: 2 });
+    } finally {
+      await emulator.close();
+    }
+  });
+
   it('resolves with exit_code 3 when its output cannot take the CSV (a closed pipe), saying so', async () => {
     const emulator = await startEmulator({ count: 5, rateLimit: null });
     try {

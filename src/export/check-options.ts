@@ -10,8 +10,12 @@ import { MISSING_FIELDS, type ExportFilters, type ExportOptions, type MissingFie
 const KNOWN_CHANNELS = ['whatsapp', 'voice', 'webform', 'instagram', 'email'];
 const SLUG = /^[a-z][a-z0-9_-]*$/;
 
-/** `channel: ['a', 'b,c']` → {a, b, c}: comma lists, lower-cased (the CLI's flag is repeatable). */
-function listOption(name: string, value: readonly string[] | undefined): Set<string> {
+/** `channel: ['a', 'b,c']` or `'a,b,c'` → {a, b, c}: comma lists, lower-cased (the CLI's flag is repeatable). */
+function listOption(name: string, given: string | readonly string[] | undefined): Set<string> {
+  const value = typeof given === 'string' ? [given] : given;
+  // A script in plain JavaScript can pass anything: a usage error, not a TypeError from below.
+  if (value !== undefined && !Array.isArray(value))
+    throw new UsageError(`--${name}: give a list of values or one comma list`, 'bad_filter');
   const values = (value ?? [])
     .flatMap((v) => String(v).split(','))
     .map((v) => v.trim().toLowerCase())
