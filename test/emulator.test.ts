@@ -408,3 +408,15 @@ describe('list', () => {
     expect(reply.json).toEqual({ data: [], next_cursor: null, has_more: false });
   });
 });
+
+describe('startEmulator options', () => {
+  it.each([
+    [{ port: -5 }],
+    [{ count: -1 }],
+    [{ seed: 1.5 }],
+    [{ faults: { serverErrorRate: 2 } }],
+    [{ rateLimit: { limit: 0, windowMs: 1000 } }],
+  ])('rejects %j as a usage error with a stable code and exitCode 2, like the library does', async (opts) => {
+    await expect(startEmulator(opts)).rejects.toMatchObject({ name: 'UsageError', code: 'bad_emulator_option', exitCode: 2 });
+  });
+});

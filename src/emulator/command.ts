@@ -79,7 +79,7 @@ export async function runEmulatorCommand(args: EmulatorCommandArgs, io: Emulator
   try {
     emulator = await startEmulator(toOptions(args));
   } catch (err) {
-    if (err instanceof RangeError) throw new UsageError(`emulator: ${asFlags(err.message)}`, 'bad_emulator_option', { cause: err });
+    if (err instanceof UsageError) throw new UsageError(`emulator: ${asFlags(err.message)}`, 'bad_emulator_option', { cause: err.cause });
     throw err;
   }
   const limit = args.rateLimit ? `${args.rateLimit} requests per ${args.windowMs} ms per key` : 'off';

@@ -10,6 +10,7 @@ import { mergeFaults, NO_FAULTS } from './faults.js';
 import type { FaultOptions } from './faults.js';
 import { handleRequest } from './http-handler.js';
 import type { ServerState } from './http-handler.js';
+import { UsageError } from '../errors.js';
 import { newApiKey } from './keys.js';
 import { DEFAULT_RATE_LIMIT, DEFAULT_SCOPES, DEFAULTS } from './options.js';
 import type { Emulator, EmulatorOptions, RequestLogEntry } from './options.js';
@@ -37,6 +38,18 @@ function checkOptions(opts: EmulatorOptions): { port: number; seed: number; coun
   if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be an integer: ${seed}`);
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be a non-negative integer: ${count}`);
   return { port, seed, count };
+}
+
+/** Options out of range reject like the library's other usage errors: a stable code, exitCode 2. */
+function startingState(opts: EmulatorOptions): { port: number; state: EmulatorState; apiKey: string } {
+  try {
+    const { port, seed, count } = checkOptions(opts);
+    const apiKey = newApiKey();
+    return { port, state: initialState(opts, seed, count, apiKey), apiKey };
+  } catch (err) {
+    if (err instanceof RangeError) throw new UsageError(err.message, 'bad_emulator_option', { cause: err });
+    throw err;
+  }
 }
 
 /** The seeded store, the keys (the first one given), rate limit and faults, and empty instrumentation. */
@@ -147,9 +160,7 @@ function emulatorHandle(state: EmulatorState, server: Server, baseUrl: string, a
 
 /** Starts an emulator on 127.0.0.1; resolves once it listens. */
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
-  const { port, seed, count } = checkOptions(opts);
-  const apiKey = newApiKey();
-  const state = initialState(opts, seed, count, apiKey);
+  const { port, state, apiKey } = startingState(opts);
   const { server, baseUrl } = await listen(state, port);
   return emulatorHandle(state, server, baseUrl, apiKey);
 }
