@@ -228,6 +228,17 @@ describe('importCsv', () => {
     expect(summary.totals.updated + summary.totals.not_attempted).toBe(rows);
   });
 
+  it('gives a resume command for a stopped import, none for a stopped plan (a resume refuses plans)', async () => {
+    const file = csv(`id,name\n${testId(1)},New\n`);
+    const plan = await importCsv({ file, ...common(), apiKey: emulator.createKey(['conversations:write']), plan: true });
+    expect(plan.exit_code).toBe(3);
+    expect(plan.resume_command).toBeNull();
+    await expect(importCsv({ file, ...common(), resume: plan.report_dir })).rejects.toMatchObject({ code: 'bad_resume' });
+    const run = await importCsv({ file, ...common(), apiKey: emulator.createKey(['read']) });
+    expect(run.exit_code).toBe(3);
+    expect(run.resume_command).toContain(`--resume ${run.report_dir}`);
+  });
+
   it('rejects usage errors with a stable code and exitCode 2, before any request', async () => {
     const noId = csv('name\nA\n');
     await expect(importCsv({ file: noId, ...common() })).rejects.toMatchObject({ code: 'missing_column', exitCode: 2 });

@@ -47,7 +47,8 @@ export interface GateInput {
   stopped(): boolean;
 }
 
-const sends = (mode: RunMode): mode is 'import' | 'only-changed' => mode === 'import' || mode === 'only-changed';
+/** The modes that send PATCHes: the ones a confirmation is asked for, and a resume continues. */
+export const sends = (mode: RunMode): mode is 'import' | 'only-changed' => mode === 'import' || mode === 'only-changed';
 
 /** The clears guard (kept from the journal on a resume), then the question; says whether the run may send. */
 export async function passGate(input: GateInput): Promise<GateResult> {

@@ -9,7 +9,7 @@ import type { ImportOptions } from '../options.js';
 import type { RunStop, RunSummary } from '../report/summary.js';
 import type { OutcomeKind } from '../types.js';
 import type { FileScan } from './first-pass.js';
-import type { GateVerdict } from './gate.js';
+import { type GateVerdict, sends } from './gate.js';
 import type { PreparedMode } from './modes.js';
 import type { ResumeState } from './resume.js';
 import { resumeCommand, retryCommand } from './retry-command.js';
@@ -61,7 +61,8 @@ export function buildSummary(opts: ImportOptions, facts: RunFacts, failedRows: n
     stopped: stop,
     report_dir: facts.dir,
     retry_command: failedRows > 0 && !refused ? retryCommand(path.join(facts.dir, 'failed.csv'), opts, source) : null,
-    resume_command: stop === null || refused ? null : resumeCommand(source.displayPath, facts.dir, opts),
+    // A dry run or a plan sent nothing: it is run again, not resumed (a resume refuses it).
+    resume_command: stop === null || refused || !sends(opts.mode) ? null : resumeCommand(source.displayPath, facts.dir, opts),
     ...(resume === null ? {} : { resumed_from: resume.run.run_id, carried_over: facts.carriedOver }),
     ...facts.prepared?.summary(facts.totals),
   };
