@@ -228,6 +228,33 @@ describe('importCsv', () => {
     expect(summary.totals.updated + summary.totals.not_attempted).toBe(rows);
   });
 
+  it('a plan whose run folder goes away mid-run says to run it again, not to resume it', async () => {
+    const rows = 40;
+    emulator.insert(Array.from({ length: rows }, (_, k) => conversation(k + 1)));
+    emulator.setFaults({ latencyMs: 60 });
+    const file = csv(`id,name\n${Array.from({ length: rows }, (_, k) => `${testId(k + 1)},After ${k}`).join('\n')}\n`);
+    const reportDir = path.join(work, 'reports');
+    let first = true;
+    const summary = await importCsv({
+      file,
+      ...common(),
+      plan: true,
+      read: 'get',
+      concurrency: 1,
+      onRow: () => {
+        if (!first) return;
+        first = false;
+        const [runId] = readdirSync(reportDir).filter((n) => !n.startsWith('.'));
+        renameSync(path.join(reportDir, runId!), path.join(work, 'moved'));
+      },
+    });
+    expect(summary.exit_code).toBe(3);
+    expect(summary.stopped?.reason).toBe('write_failed');
+    expect(summary.stopped?.message).toMatch(/A plan is not resumed: run it again/);
+    expect(summary.stopped?.message).not.toMatch(/resume it/);
+    expect(summary.resume_command).toBeNull();
+  });
+
   it('gives a resume command for a stopped import, none for a stopped plan (a resume refuses plans)', async () => {
     const file = csv(`id,name\n${testId(1)},New\n`);
     const plan = await importCsv({ file, ...common(), apiKey: emulator.createKey(['conversations:write']), plan: true });

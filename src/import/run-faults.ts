@@ -28,6 +28,8 @@ export class RunFaults {
     private readonly input: InputWatch,
     private readonly inputPath: string,
     private readonly stop: StopSwitch,
+    /** False for a plan: a resume refuses it, so a write error does not point there. */
+    private readonly resumable: boolean,
   ) {
     this.writes = new RunFolderWrites((fault) => {
       this.faultWhileSending = this.sending;
@@ -79,7 +81,12 @@ export class RunFaults {
   finalStop(stopped: RunStop | null): RunStop | null {
     const fault = this.writes.fault;
     if (stopped === null || fault === null) return stopped;
-    const told = writeFaultMessage(fault, { settled: this.settledRows, journaled: this.journaledRows }, this.faultWhileSending);
+    const told = writeFaultMessage(
+      fault,
+      { settled: this.settledRows, journaled: this.journaledRows },
+      this.faultWhileSending,
+      this.resumable,
+    );
     return { reason: stopped.reason, message: stopped.message === fault.message ? told : `${stopped.message}; then ${told}` };
   }
 }

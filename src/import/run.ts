@@ -15,6 +15,7 @@ import type { RunSummary } from '../report/summary.js';
 import { guardCallbacks } from './callbacks.js';
 import { finishRun } from './finish.js';
 import { firstPass } from './first-pass.js';
+import { sends } from './gate.js';
 import { runRecord } from './journal.js';
 import { checkImportOptions } from './options.js';
 import { ImportTally } from './progress.js';
@@ -87,7 +88,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
   if (dryRun) warnUnknownColumns(stream.header.unknown, env.log);
   const requests = await openRequests(opts, env.log, folder.startedAt.getTime());
   const stop = new StopSwitch(env.log, requests?.client ?? null);
-  const faults = new RunFaults(input, source.displayPath, stop);
+  const faults = new RunFaults(input, source.displayPath, stop, sends(opts.mode));
   // A dry run sends nothing, so there is nothing to resume: no journal.
   const journal = dryRun ? null : faults.openJournal(path.join(folder.dir, 'journal.ndjson'));
   journal?.append(runRecord(folder, opts, source));

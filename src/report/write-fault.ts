@@ -61,12 +61,19 @@ function wayOn(errno: string): string {
 }
 
 /** What the user is told when the run stopped on a write error: what failed, what is safe, how to go on. */
-export function writeFaultMessage(fault: RunFolderWriteError, rows: { settled: number; journaled: number }, whileSending: boolean): string {
+export function writeFaultMessage(
+  fault: RunFolderWriteError,
+  rows: { settled: number; journaled: number },
+  whileSending: boolean,
+  resumable = true,
+): string {
+  const when = whileSending ? 'The run stopped sending at once' : 'It happened after the last request';
+  // A plan sent no update and cannot be resumed: the way on is the same plan again.
+  if (!resumable) return `${fault.message}. ${when}. A plan is not resumed: run it again once the report dir can be written`;
   const lost = rows.settled - rows.journaled;
   const journal =
     lost > 0
       ? `${rows.settled} rows were settled, ${rows.journaled} of them in the journal; the other ${lost} are sent again on resume (sending a row twice is harmless: it writes the same values)`
       : `${rows.settled} rows were settled, all of them in the journal`;
-  const when = whileSending ? 'The run stopped sending at once' : 'It happened after the last request';
   return `${fault.message}. ${when}: ${journal}. ${wayOn(fault.errno)}`;
 }
