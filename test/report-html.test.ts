@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chartBuckets, countProblemCode, renderHtmlReport, type HtmlReportInput } from '../src/report/html.js';
+import { countProblemCode, renderHtmlReport, type HtmlReportInput } from '../src/report/html.js';
+import { slidingMinuteBars } from '../src/report/sliding-minute.js';
 import type { RowResult } from '../src/types.js';
 import { cli, onlyRunDir, tempDir } from './helpers/cli.js';
 import { testId } from './helpers/emulator.js';
@@ -65,31 +66,46 @@ describe('report.html', () => {
     expect(html).toContain("default-src 'none'");
   });
 
-  it('draws requests per minute with 429s stacked on top, and ranks error codes', () => {
+  it('draws requests per 60 s with 429s stacked on top, and ranks error codes', () => {
     const html = renderHtmlReport(input());
     expect(html).toMatch(/<svg class="chart"[^>]*>/);
-    expect(html).toContain('<title>0 s: 18 requests/min</title>');
+    expect(html).toContain('<title>0 s: 3 requests in 60 s</title>');
     expect(html).toContain('<title>0 s: 1 answered 429</title>');
     expect(html).toMatch(/<code>invalid_uuid<\/code><\/td><td class="n">1<\/td>/);
   });
 
-  it('merges the buckets of a long run into at most 120 bars, keeping every request', () => {
-    const timeline = Array.from({ length: 1000 }, (_, i) => ({ at: i * 10, requests: 30, rateLimited: i % 100 === 0 ? 1 : 0 }));
-    const { buckets, seconds } = chartBuckets(timeline, 10);
-    expect(buckets.length).toBeLessThanOrEqual(120);
+  it('counts each bar as its busiest 60 s, so a short burst is not scaled up past the limit line', () => {
+    // 4 requests in one second: 4 in 60 s, not the 240/min a second scaled to a minute would claim.
+    expect(slidingMinuteBars([{ at: 0, requests: 4, rateLimited: 0 }], 1, 120).bars).toEqual([{ at: 0, requests: 4, rateLimited: 0 }]);
+    // 200 per fixed minute at its end and 200 at the next one's start: 400 in a sliding 60 s.
+    const burst = [
+      { at: 59, requests: 200, rateLimited: 0 },
+      { at: 60, requests: 200, rateLimited: 7 },
+    ];
+    const { bars } = slidingMinuteBars(burst, 1, 120);
+    expect(bars.map((b) => b.requests)).toEqual([...Array(59).fill(0), 200, 400]);
+    expect(bars.at(-1)?.rateLimited).toBe(7);
+  });
+
+  it('merges a long run into at most 120 bars, each its busiest 60 s; a gap is empty bars', () => {
+    // 30 requests every 10 s, a steady 180 per 60 s, for 10,000 s.
+    const timeline = Array.from({ length: 1000 }, (_, i) => ({ at: i * 10, requests: 30, rateLimited: i === 500 ? 1 : 0 }));
+    const { bars, seconds } = slidingMinuteBars(timeline, 10, 120);
+    expect(bars.length).toBeLessThanOrEqual(120);
     expect(seconds).toBe(90);
-    expect(buckets.reduce((n, b) => n + b.requests, 0)).toBe(30_000);
-    expect(buckets.reduce((n, b) => n + b.rateLimited, 0)).toBe(10);
-    // Gaps (a long 429 pause) are empty bars, not squeezed out.
+    expect(bars.slice(1).every((b) => b.requests === 180)).toBe(true);
+    expect(bars.reduce((n, b) => n + b.rateLimited, 0)).toBe(1);
+    // A long 429 pause: the window empties and the bars show it.
     expect(
-      chartBuckets(
+      slidingMinuteBars(
         [
           { at: 0, requests: 1, rateLimited: 0 },
-          { at: 50, requests: 1, rateLimited: 0 },
+          { at: 200, requests: 1, rateLimited: 0 },
         ],
         10,
-      ).buckets.map((b) => b.requests),
-    ).toEqual([1, 0, 0, 0, 0, 1]);
+        120,
+      ).bars.map((b) => b.requests),
+    ).toEqual([1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
   });
 
   it('ranks error codes over all problem rows, not only the rows listed in the page', async () => {

@@ -2,15 +2,10 @@ import { createHash } from 'node:crypto';
 import type { OutcomeKind, RowResult } from '../types.js';
 import { OUTCOME_KINDS } from '../types.js';
 import { formatDuration } from './format.js';
+import { slidingMinuteBars, type TimelineBucket } from './sliding-minute.js';
 import { runSeconds, type RunSummary } from './summary.js';
 
-/** Requests started and 429s answered in one time bucket of the run. */
-export interface TimelineBucket {
-  /** Seconds since the run started, at the bucket's start. */
-  at: number;
-  requests: number;
-  rateLimited: number;
-}
+export type { TimelineBucket } from './sliding-minute.js';
 
 export interface HtmlReportInput {
   summary: RunSummary;
@@ -55,27 +50,6 @@ export function countProblemCode(counts: Map<string, number>, row: RowResult): v
   counts.set(code, (counts.get(code) ?? 0) + 1);
 }
 
-/** Merges adjacent buckets so that at most `maxBars` remain; empty buckets are filled in. */
-export function chartBuckets(
-  buckets: readonly TimelineBucket[],
-  bucketSeconds: number,
-  maxBars = MAX_CHART_BARS,
-): { buckets: TimelineBucket[]; seconds: number } {
-  if (buckets.length === 0) return { buckets: [], seconds: bucketSeconds };
-  const last = Math.max(...buckets.map((b) => b.at));
-  const slots = Math.floor(last / bucketSeconds) + 1;
-  const factor = Math.max(1, Math.ceil(slots / maxBars));
-  const seconds = bucketSeconds * factor;
-  const merged = Array.from({ length: Math.ceil(slots / factor) }, (_, i) => ({ at: i * seconds, requests: 0, rateLimited: 0 }));
-  for (const b of buckets) {
-    const slot = merged[Math.floor(b.at / seconds)];
-    if (slot === undefined) continue;
-    slot.requests += b.requests;
-    slot.rateLimited += b.rateLimited;
-  }
-  return { buckets: merged, seconds };
-}
-
 function outcomeBar(totals: Record<OutcomeKind, number>, rows: number): string {
   if (rows === 0) return '<p>No data rows.</p>';
   let x = 0;
@@ -89,37 +63,35 @@ function outcomeBar(totals: Record<OutcomeKind, number>, rows: number): string {
 }
 
 function timelineChart(timeline: readonly TimelineBucket[], bucketSeconds: number): string {
-  const { buckets, seconds } = chartBuckets(timeline, bucketSeconds);
+  const { bars: buckets, seconds } = slidingMinuteBars(timeline, bucketSeconds, MAX_CHART_BARS);
   if (buckets.length === 0) return '<p>No requests were sent.</p>';
-  const perMinute = 60 / seconds;
-  const peak = Math.max(...buckets.map((b) => b.requests * perMinute));
+  const peak = Math.max(...buckets.map((b) => b.requests));
   const top = Math.max(peak, API_LIMIT_PER_MINUTE) * 1.1;
   const width = 600;
   const height = 180;
-  const y = (perMin: number): number => height - (perMin / top) * height;
+  const y = (count: number): number => height - (count / top) * height;
   const slot = width / buckets.length;
   const bars = buckets
     .map((b, i) => {
       if (b.requests === 0) return '';
       const x = (i * slot).toFixed(1);
       const w = Math.max(1, slot - 1).toFixed(1);
-      const ok = (b.requests - b.rateLimited) * perMinute;
-      const all = b.requests * perMinute;
+      const ok = b.requests - b.rateLimited;
       const when = formatDuration(b.at);
-      const okRect = `<rect class="req" x="${x}" y="${y(ok).toFixed(1)}" width="${w}" height="${(height - y(ok)).toFixed(1)}"><title>${when}: ${all.toFixed(0)} requests/min</title></rect>`;
+      const okRect = `<rect class="req" x="${x}" y="${y(ok).toFixed(1)}" width="${w}" height="${(height - y(ok)).toFixed(1)}"><title>${when}: ${b.requests} requests in 60 s</title></rect>`;
       const limited =
         b.rateLimited === 0
           ? ''
-          : `<rect class="r429" x="${x}" y="${y(all).toFixed(1)}" width="${w}" height="${(y(ok) - y(all)).toFixed(1)}"><title>${when}: ${b.rateLimited} answered 429</title></rect>`;
+          : `<rect class="r429" x="${x}" y="${y(b.requests).toFixed(1)}" width="${w}" height="${(y(ok) - y(b.requests)).toFixed(1)}"><title>${when}: ${b.rateLimited} answered 429</title></rect>`;
       return okRect + limited;
     })
     .join('');
   const limitY = y(API_LIMIT_PER_MINUTE).toFixed(1);
   const span = buckets.length * seconds;
-  return `<svg class="chart" role="img" aria-label="requests per minute over time" viewBox="0 0 ${width} ${height}" preserveAspectRatio="none" width="100%" height="${height}">
+  return `<svg class="chart" role="img" aria-label="requests started per 60 s over time" viewBox="0 0 ${width} ${height}" preserveAspectRatio="none" width="100%" height="${height}">
 ${bars}<line x1="0" x2="${width}" y1="${limitY}" y2="${limitY}" class="limit"/></svg>
 <div class="axis"><span>0</span><span>${escapeHtml(formatDuration(span / 2))}</span><span>${escapeHtml(formatDuration(span))}</span></div>
-<p class="legend"><span><i class="key req"></i>requests/min (peak ${peak.toFixed(0)})</span> <span><i class="key r429"></i>answered 429</span> <span><i class="key limit"></i>API limit ${API_LIMIT_PER_MINUTE}/min</span> <span>${seconds} s per bar</span></p>`;
+<p class="legend"><span><i class="key req"></i>requests started in the busiest 60 s of each bar (peak ${peak})</span> <span><i class="key r429"></i>answered 429</span> <span><i class="key limit"></i>API limit ${API_LIMIT_PER_MINUTE} per 60 s</span> <span>${seconds} s per bar</span></p>`;
 }
 
 function codeTable(codes: ReadonlyMap<string, number>): string {
