@@ -67,6 +67,14 @@ export class AtomicFileWriter {
     if (this.bufferedLength >= 64 * 1024) await this.flush();
   }
 
+  /** Writes the bytes now, after any text before them; `bytes` may be reused once this resolves. */
+  async writeBytes(bytes: Uint8Array): Promise<void> {
+    await this.flush();
+    const handle = await this.ensureOpen();
+    // writeFile goes on after a short write, like flush() below.
+    await handle.writeFile(bytes);
+  }
+
   async commit(): Promise<void> {
     await this.flush();
     const handle = await this.ensureOpen();
