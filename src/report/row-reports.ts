@@ -65,30 +65,34 @@ export class RowReports {
     this.used = this.pending.write(resultsHeaderLine(), 0, 'utf8');
   }
 
-  /** Adds one row; returns a promise only when it has to wait for a write. */
+  /**
+   * Adds one row. results.csv is written synchronously, a buffer at a time, so a row never waits
+   * behind a write in flight; returns a promise only for the extra reports (plan.csv, rollback.csv).
+   */
   add(row: RowResult, supersededBy: number | undefined): Promise<void> | undefined {
     if (needsRetry(row, supersededBy !== undefined)) {
       this.failedSpans.push({ line: row.copyFrom ?? row.line, endLine: row.endLine });
       if (this.problemRows.length < HTML_ROW_CAP) this.problemRows.push(row);
       countProblemCode(this.problemCodes, row);
     }
-    const end = writeResultLine(this.pending, this.used, row, supersededBy);
-    if (end < 0) return this.flushThenAdd(row, supersededBy);
-    this.used = end;
+    this.writeLine(row, supersededBy);
     if (this.extraReports.length === 0) return undefined;
     return this.addToExtraReports(row);
   }
 
-  private async flushThenAdd(row: RowResult, supersededBy: number | undefined): Promise<void> {
-    await this.flush();
-    const end = writeResultLine(this.pending, 0, row, supersededBy);
-    if (end >= 0) this.used = end;
-    else {
-      // A line bigger than the whole buffer (cells near the field size limit): written on its own.
-      const line = Buffer.allocUnsafe(resultLineBound(row, supersededBy));
-      await this.results.writeBytes(line.subarray(0, writeResultLine(line, 0, row, supersededBy)));
+  private writeLine(row: RowResult, supersededBy: number | undefined): void {
+    let end = writeResultLine(this.pending, this.used, row, supersededBy);
+    if (end < 0) {
+      this.flush();
+      end = writeResultLine(this.pending, 0, row, supersededBy);
     }
-    await this.addToExtraReports(row);
+    if (end >= 0) {
+      this.used = end;
+      return;
+    }
+    // A line bigger than the whole buffer (cells near the field size limit): written on its own.
+    const line = Buffer.allocUnsafe(resultLineBound(row, supersededBy));
+    this.results.writeBytes(line.subarray(0, writeResultLine(line, 0, row, supersededBy)));
   }
 
   private async addToExtraReports(row: RowResult): Promise<void> {
@@ -97,7 +101,7 @@ export class RowReports {
 
   /** Writes results.csv (the other reports need the summary: the caller finishes them). */
   async commit(): Promise<void> {
-    await this.flush();
+    this.flush();
     await this.results.commit();
   }
 
@@ -107,11 +111,10 @@ export class RowReports {
     await this.results.discard();
   }
 
-  private async flush(): Promise<void> {
+  private flush(): void {
     if (this.used === 0) return;
     const used = this.used;
     this.used = 0;
-    // Awaited before the buffer takes the next line: the write reads from it.
-    await this.results.writeBytes(this.pending.subarray(0, used));
+    this.results.writeBytes(this.pending.subarray(0, used));
   }
 }
