@@ -16,11 +16,11 @@ const { tmpFile } = scratchDir('vorel-records-');
 async function collect(
   content: string | Buffer,
   open: Partial<OpenInputOptions> = {},
-  read: ReadRecordsOptions & { highWaterMark?: number } = {},
+  read: ReadRecordsOptions & { readBytes?: number } = {},
 ): Promise<SourceRecord[]> {
   const source = await openInput({ path: tmpFile(content), ...open });
   const out: SourceRecord[] = [];
-  for await (const batch of readRecordsInChunks(source, read, read.highWaterMark)) out.push(...batch);
+  for await (const batch of readRecordsInChunks(source, read, read.readBytes)) out.push(...batch);
   return out;
 }
 
@@ -119,7 +119,7 @@ describe('line numbers', () => {
   });
 
   it('keeps a CRLF split across 1-byte chunks as one line break', async () => {
-    const records = await collect('a,b\r\n"x\r\ny",1\r\n2,3', {}, { highWaterMark: 1 });
+    const records = await collect('a,b\r\n"x\r\ny",1\r\n2,3', {}, { readBytes: 1 });
     expect(brief(records)).toEqual([
       [1, 1, ['a', 'b']],
       [2, 3, ['x\r\ny', '1']],
@@ -227,7 +227,7 @@ describe('encoding', () => {
   });
 
   it('decodes multi-byte UTF-8 characters split across 1-byte chunks', async () => {
-    const records = await collect('name\nZoë 👋 日本 €\n', {}, { highWaterMark: 1 });
+    const records = await collect('name\nZoë 👋 日本 €\n', {}, { readBytes: 1 });
     expect(records[1]).toMatchObject({ cells: ['Zoë 👋 日本 €'], badEncoding: false });
   });
 
@@ -236,7 +236,7 @@ describe('encoding', () => {
     const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
     const be = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]);
     for (const bytes of [le, be]) {
-      expect(brief(await collect(bytes, {}, { highWaterMark: 1 }))).toEqual([
+      expect(brief(await collect(bytes, {}, { readBytes: 1 }))).toEqual([
         [1, 1, ['a', 'b']],
         [2, 3, ['Zoë 👋', 'x\r\ny']],
       ]);

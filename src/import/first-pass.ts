@@ -84,10 +84,10 @@ export class FileScanner {
 }
 
 /** The safety checks that run before the first request. */
-export async function scanRows(rows: AsyncIterable<CheckedRow>, storage: ScanStorage): Promise<FileScan> {
+export async function scanRows(batches: AsyncIterable<readonly CheckedRow[]>, storage: ScanStorage): Promise<FileScan> {
   const scanner = new FileScanner(storage);
   try {
-    for await (const row of rows) scanner.add(row);
+    for await (const batch of batches) for (const row of batch) scanner.add(row);
   } catch (error) {
     scanner.discard();
     throw error;
@@ -108,9 +108,9 @@ export function rowId(row: CheckedRow): string | null {
 
 /** Reads the file once: counts, duplicate ids and clears; repeated ids said on stderr before the first request. */
 export async function firstPass(source: InputSource, opts: RowStreamOptions, runDir: string, log: Logger): Promise<FileScan> {
-  const { header, rows } = await openRowStream(source, opts);
+  const { header, batches } = await openRowStream(source, opts);
   warnUnknownColumns(header.unknown, log);
-  const scan = await scanRows(rows, { dir: runDir, inputBytes: source.size });
+  const scan = await scanRows(batches, { dir: runDir, inputBytes: source.size });
   warnAboutScan(scan, log);
   return scan;
 }

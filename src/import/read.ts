@@ -51,7 +51,11 @@ export function rowStreamOptions(opts: ImportOptions): RowStreamOptions {
 export interface RowStream {
   header: HeaderMap;
   headerSpan: LineSpan;
-  rows: AsyncGenerator<CheckedRow>;
+  /**
+   * The data rows checked, in file order, one array per chunk read: a loop over millions of rows
+   * takes an async step per chunk, not per row.
+   */
+  batches: AsyncGenerator<readonly CheckedRow[]>;
 }
 
 /** The header, then each data record checked, in file order. */
@@ -87,13 +91,23 @@ export async function openRowStream(source: InputSource, opts: RowStreamOptions)
     await batches.return(undefined);
     throw withDelimiterHint(error, headerRecord.cells, source.delimiter);
   }
-  const firstRows = batch;
-  // One async step per batch of records, not per record: the rows of a batch are yielded at once.
-  async function* rows(): AsyncGenerator<CheckedRow> {
-    for (const record of firstRows) yield checkRecord(record, header, opts);
-    for await (const records of batches) for (const record of records) yield checkRecord(record, header, opts);
+  const firstRecords = batch;
+  async function* checked(): AsyncGenerator<readonly CheckedRow[]> {
+    if (firstRecords.length > 0) yield checkRecords(firstRecords, header, opts);
+    for await (const records of batches) if (records.length > 0) yield checkRecords(records, header, opts);
   }
-  return { header, headerSpan: { line: headerRecord.line, endLine: headerRecord.endLine }, rows: rows() };
+  return { header, headerSpan: { line: headerRecord.line, endLine: headerRecord.endLine }, batches: checked() };
+}
+
+function checkRecords(records: readonly SourceRecord[], header: HeaderMap, opts: ValidateOptions): CheckedRow[] {
+  const rows = new Array<CheckedRow>(records.length);
+  for (let i = 0; i < records.length; i++) rows[i] = checkRecord(records[i] as SourceRecord, header, opts);
+  return rows;
+}
+
+/** The rows one at a time, for a consumer that awaits each row anyway (the reading modes' counts). */
+export async function* eachRow(batches: AsyncIterable<readonly CheckedRow[]>): AsyncGenerator<CheckedRow> {
+  for await (const batch of batches) yield* batch;
 }
 
 /** The one warning about columns that are neither mapped nor known. */

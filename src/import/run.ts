@@ -115,7 +115,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     repeatIds,
     runDir: folder.dir,
   };
-  const sent = await sendRows(parts, stream.rows);
+  const sent = await sendRows(parts, stream.batches);
   faults.lastLooks();
   return finishRun(parts, folder, sent, { headerSpan: stream.headerSpan, removeStdinSpool: removeSpool });
 }

@@ -49,8 +49,15 @@ export class Settler {
     this.opts.onSettled(result);
     this.trackSupersession(result);
     this.feedBreaker(result, origin);
-    this.pending.set(seq, result);
-    this.release();
+    if (seq === this.nextSeq && this.pending.size === 0) {
+      // The next row in order, with none held back: handed on without a trip through the buffer.
+      this.nextSeq++;
+      this.handOn(result);
+      this.wakeIfRoom();
+    } else {
+      this.pending.set(seq, result);
+      this.release();
+    }
   }
 
   /**
@@ -78,37 +85,41 @@ export class Settler {
     for (let next = this.pending.get(this.nextSeq); next !== undefined; next = this.pending.get(this.nextSeq)) {
       this.pending.delete(this.nextSeq);
       this.nextSeq++;
-      const row = next;
-      const supersedes = this.supersedesByLine.get(row.line) ?? NONE;
-      this.supersedesByLine.delete(row.line);
-      if (this.queuedWrites === 0) {
-        // Nothing waits before this row: write it now, and chain only a write that has to wait.
-        let written: Promise<void> | undefined;
-        try {
-          written = this.opts.writeInOrder(row, supersedes);
-        } catch (error) {
-          written = Promise.reject(error);
-        }
-        if (written === undefined) continue;
-        this.queuedWrites++;
-        this.writing = written.then(() => {
-          this.queuedWrites--;
-          this.wakeIfRoom();
-        });
-        continue;
-      }
-      this.queuedWrites++;
-      this.writing = this.writing.then(async () => {
-        await this.opts.writeInOrder(row, supersedes);
-        this.queuedWrites--;
-        this.wakeIfRoom();
-      });
+      this.handOn(next);
     }
     this.wakeIfRoom();
   }
 
+  /** Writes the next row in order now, or after the writes that wait before it. */
+  private handOn(row: RowResult): void {
+    const supersedes = this.supersedesByLine.size === 0 ? NONE : (this.supersedesByLine.get(row.line) ?? NONE);
+    if (supersedes !== NONE) this.supersedesByLine.delete(row.line);
+    if (this.queuedWrites === 0) {
+      // Nothing waits before this row: write it now, and chain only a write that has to wait.
+      let written: Promise<void> | undefined;
+      try {
+        written = this.opts.writeInOrder(row, supersedes);
+      } catch (error) {
+        written = Promise.reject(error);
+      }
+      if (written === undefined) return;
+      this.queuedWrites++;
+      this.writing = written.then(() => {
+        this.queuedWrites--;
+        this.wakeIfRoom();
+      });
+      return;
+    }
+    this.queuedWrites++;
+    this.writing = this.writing.then(async () => {
+      await this.opts.writeInOrder(row, supersedes);
+      this.queuedWrites--;
+      this.wakeIfRoom();
+    });
+  }
+
   private wakeIfRoom(): void {
-    if (this.pending.size + this.queuedWrites >= MAX_PENDING) return;
+    if (this.roomWaiters.length === 0 || this.pending.size + this.queuedWrites >= MAX_PENDING) return;
     const waiters = this.roomWaiters;
     this.roomWaiters = [];
     for (const wake of waiters) wake();

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { SourceRecord } from '../types.js';
 import { createDecoder } from './decode.js';
 import { RecordFramer } from './framer.js';
@@ -14,8 +14,10 @@ export interface ReadRecordsOptions {
 export const DEFAULT_MAX_FIELD_CHARS = 65_536;
 /** A whole record may hold this many field limits' worth of text; beyond it, it is `field_too_large` too. */
 const RECORD_LIMIT_FACTOR = 16;
-/** Small reads: a chunk's records (and the chunk text their cells are slices of) die young, before V8 would promote them. */
-const READ_CHUNK_BYTES = 16 * 1024;
+/** One read(2) of the file: few reads, into the same two buffers all along (no buffer per read). */
+const READ_BYTES = 64 * 1024;
+/** Decoded and framed this much at a time: a batch's records (and the text their cells are slices of) die young, before V8 would promote them. */
+const FRAME_BYTES = 16 * 1024;
 
 /**
  * Yields the records of the input, header first, with their physical line spans.
@@ -50,7 +52,7 @@ async function* withoutFirst(batches: AsyncGenerator<SourceRecord[]>): AsyncGene
 export async function* readRecordsInChunks(
   source: InputSource,
   opts: ReadRecordsOptions,
-  highWaterMark: number | undefined,
+  readBytes: number | undefined,
 ): AsyncGenerator<SourceRecord[]> {
   const maxFieldChars = opts.maxFieldChars ?? DEFAULT_MAX_FIELD_CHARS;
   const framer = new RecordFramer({
@@ -59,17 +61,36 @@ export async function* readRecordsInChunks(
     maxRecordChars: maxFieldChars * RECORD_LIMIT_FACTOR,
   });
   const decoder = createDecoder(source.encoding);
+  const size = readBytes ?? READ_BYTES;
+  const frameBytes = Math.min(size, FRAME_BYTES);
+  const file = await open(source.path, 'r');
+  // Two buffers: the next read fills one while the records of the other are framed and consumed.
+  let filling = Buffer.allocUnsafe(size);
+  let spare = Buffer.allocUnsafe(size);
   // Start after the BOM: the decoders never see it, so it cannot leak into the first header name.
-  const stream = createReadStream(source.path, {
-    start: source.bom.length,
-    highWaterMark: highWaterMark ?? READ_CHUNK_BYTES,
-  });
-  let bytesRead = source.bom.length;
-  for await (const chunk of stream) {
-    const bytes = chunk as Buffer;
-    bytesRead += bytes.length;
-    opts.onBytes?.(bytesRead);
-    yield framer.push(decoder.write(bytes));
+  let position = source.bom.length;
+  let reading: Promise<{ bytesRead: number }> | null = file.read(filling, 0, size, position);
+  try {
+    for (;;) {
+      const { bytesRead }: { bytesRead: number } = await reading;
+      reading = null;
+      if (bytesRead === 0) break;
+      const bytes = filling;
+      filling = spare;
+      spare = bytes;
+      reading = file.read(filling, 0, size, position + bytesRead);
+      // The decoder copies what it keeps: the buffer can take the read after next.
+      for (let from = 0; from < bytesRead; from += frameBytes) {
+        const to = Math.min(from + frameBytes, bytesRead);
+        position += to - from;
+        opts.onBytes?.(position);
+        yield framer.push(decoder.write(bytes.subarray(from, to)));
+      }
+    }
+  } finally {
+    // A consumer that stops early: the read ahead ends before the file closes.
+    await reading?.catch(() => undefined);
+    await file.close();
   }
   yield [...framer.push(decoder.end()), ...framer.end()];
 }

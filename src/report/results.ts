@@ -1,5 +1,10 @@
-import type { ResultFields, RowOutcome, RowResult } from '../types.js';
+import type { ResultFields, RowErrorCode, RowOutcome, RowResult } from '../types.js';
 import { csvLine } from './csv.js';
+import { cellBound, NUMBER_CELL_BOUND, putByte, putCell, putNumber } from './csv-bytes.js';
+
+const COMMA = 0x2c;
+const CR = 0x0d;
+const LF = 0x0a;
 
 /** results.csv columns, exactly and in this order (contract). */
 export const RESULTS_HEADER = [
@@ -20,35 +25,42 @@ export function resultsHeaderLine(): string {
   return csvLine(RESULTS_HEADER, { neutralise: false });
 }
 
-/** The outcome-specific cells: http_status, error_code, message, attempts. */
-function outcomeCells(outcome: RowOutcome): Pick<ResultFields, 'http_status' | 'error_code' | 'message' | 'attempts'> {
-  switch (outcome.kind) {
-    case 'updated':
-    case 'unchanged':
-    case 'would_update':
-      return { http_status: outcome.httpStatus, error_code: null, message: null, attempts: outcome.attempts };
-    case 'valid':
-      return { http_status: null, error_code: null, message: null, attempts: 0 };
-    case 'invalid':
-    case 'failed':
-      return { http_status: outcome.httpStatus, error_code: outcome.code, message: outcome.message, attempts: outcome.attempts };
-    case 'not_attempted':
-      return { http_status: null, error_code: outcome.code, message: outcome.message, attempts: outcome.attempts };
-  }
+/*
+ * The outcome-specific cells, one function each: results.csv writes a line per input row, and these
+ * give its cells without an object per row.
+ */
+function httpStatusOf(outcome: RowOutcome): number | null {
+  return outcome.kind === 'valid' || outcome.kind === 'not_attempted' ? null : outcome.httpStatus;
+}
+
+function errorCodeOf(outcome: RowOutcome): RowErrorCode | null {
+  return outcome.kind === 'invalid' || outcome.kind === 'failed' || outcome.kind === 'not_attempted' ? outcome.code : null;
+}
+
+function messageOf(outcome: RowOutcome): string | null {
+  return outcome.kind === 'invalid' || outcome.kind === 'failed' || outcome.kind === 'not_attempted' ? outcome.message : null;
+}
+
+function attemptsOf(outcome: RowOutcome): number {
+  return outcome.kind === 'valid' ? 0 : outcome.attempts;
+}
+
+/** The message of a row a later row of the same id overwrote. */
+function supersededMessage(outcome: RowOutcome, supersededBy: number): string {
+  return `${messageOf(outcome) ?? outcome.kind}; superseded by line ${supersededBy}, which updated this id`;
 }
 
 /** A row's results.csv fields; `supersededBy` marks a row a later row of the same id overwrote. */
 export function resultFields(row: RowResult, supersededBy: number | undefined): ResultFields {
-  const cells = outcomeCells(row.outcome);
-  if (supersededBy !== undefined) {
-    cells.error_code = 'superseded';
-    cells.message = `${cells.message ?? row.outcome.kind}; superseded by line ${supersededBy}, which updated this id`;
-  }
+  const { outcome } = row;
   return {
     line: row.line,
     id: row.id,
-    outcome: row.outcome.kind,
-    ...cells,
+    outcome: outcome.kind,
+    http_status: httpStatusOf(outcome),
+    error_code: supersededBy === undefined ? errorCodeOf(outcome) : 'superseded',
+    message: supersededBy === undefined ? messageOf(outcome) : supersededMessage(outcome, supersededBy),
+    attempts: attemptsOf(outcome),
     customer_name: row.patch.customer_name ?? null,
     customer_language: row.patch.customer_language ?? null,
     before_customer_name: row.before?.customer_name ?? null,
@@ -56,12 +68,51 @@ export function resultFields(row: RowResult, supersededBy: number | undefined): 
   };
 }
 
-/** One results.csv line, in RESULTS_HEADER order. */
-export function resultLine(row: RowResult, supersededBy: number | undefined): string {
-  const fields = resultFields(row, supersededBy);
-  return csvLine(
-    RESULTS_HEADER.map((column) => fields[column]),
-    { neutralise: true },
+/**
+ * Writes the row's results.csv line (RESULTS_HEADER order, cells neutralised, CRLF) as UTF-8 into
+ * `out` from `at`: the bytes of `csvLine` of its `resultFields`, without building them as text.
+ * Returns the end, or -1 when the line might not fit (nothing written; `resultLineBound` says how
+ * big a buffer it needs).
+ */
+export function writeResultLine(out: Uint8Array, at: number, row: RowResult, supersededBy: number | undefined): number {
+  const { outcome } = row;
+  const code = supersededBy === undefined ? errorCodeOf(outcome) : 'superseded';
+  const message = supersededBy === undefined ? messageOf(outcome) : supersededMessage(outcome, supersededBy);
+  if (at + lineBound(row, code, message) > out.length) return -1;
+  let end = putNumber(out, at, row.line);
+  end = putCell(out, putByte(out, end, COMMA), row.id, true);
+  end = putCell(out, putByte(out, end, COMMA), outcome.kind, true);
+  end = putNumber(out, putByte(out, end, COMMA), httpStatusOf(outcome));
+  end = putCell(out, putByte(out, end, COMMA), code, true);
+  end = putCell(out, putByte(out, end, COMMA), message, true);
+  end = putNumber(out, putByte(out, end, COMMA), attemptsOf(outcome));
+  end = putCell(out, putByte(out, end, COMMA), row.patch.customer_name ?? null, true);
+  end = putCell(out, putByte(out, end, COMMA), row.patch.customer_language ?? null, true);
+  end = putCell(out, putByte(out, end, COMMA), row.before?.customer_name ?? null, true);
+  end = putCell(out, putByte(out, end, COMMA), row.before?.customer_language ?? null, true);
+  return putByte(out, putByte(out, end, CR), LF);
+}
+
+/** The most bytes `writeResultLine` may need for the row. */
+export function resultLineBound(row: RowResult, supersededBy: number | undefined): number {
+  const { outcome } = row;
+  if (supersededBy === undefined) return lineBound(row, errorCodeOf(outcome), messageOf(outcome));
+  return lineBound(row, 'superseded', supersededMessage(outcome, supersededBy));
+}
+
+function lineBound(row: RowResult, code: string | null, message: string | null): number {
+  return (
+    3 * NUMBER_CELL_BOUND +
+    cellBound(row.id) +
+    cellBound(row.outcome.kind) +
+    cellBound(code) +
+    cellBound(message) +
+    cellBound(row.patch.customer_name ?? null) +
+    cellBound(row.patch.customer_language ?? null) +
+    cellBound(row.before?.customer_name ?? null) +
+    cellBound(row.before?.customer_language ?? null) +
+    // The ten commas and the CRLF.
+    12
   );
 }
 

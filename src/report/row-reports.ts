@@ -3,7 +3,7 @@ import type { LineSpan, RowResult } from '../types.js';
 import { AtomicFileWriter } from './files.js';
 import { countProblemCode } from './html.js';
 import type { RowReport } from './read-reports.js';
-import { needsRetry, resultLine, resultsHeaderLine } from './results.js';
+import { needsRetry, resultLineBound, resultsHeaderLine, writeResultLine } from './results.js';
 
 /** Failed rows listed in report.html, at most; all of them are in failed.csv. */
 export const HTML_ROW_CAP = 2000;
@@ -50,7 +50,7 @@ export class RowReports {
   readonly path: string;
   private readonly results: AtomicFileWriter;
   /**
-   * Each line is copied into bytes at once: the cells are slices of the input's decoded chunks, and a
+   * Lines are written into bytes at once: the cells are slices of the input's decoded chunks, and a
    * line kept as text would keep its whole chunk alive until the next write.
    */
   private readonly pending = Buffer.allocUnsafe(WRITE_BYTES);
@@ -62,44 +62,46 @@ export class RowReports {
   ) {
     this.path = path.join(runDir, 'results.csv');
     this.results = new AtomicFileWriter(this.path);
-    this.append(resultsHeaderLine());
+    this.used = this.pending.write(resultsHeaderLine(), 0, 'utf8');
   }
 
-  /** Adds one row; returns a promise only when it has to wait for a write. */
+  /**
+   * Adds one row. results.csv is written synchronously, a buffer at a time, so a row never waits
+   * behind a write in flight; returns a promise only for the extra reports (plan.csv, rollback.csv).
+   */
   add(row: RowResult, supersededBy: number | undefined): Promise<void> | undefined {
-    const line = resultLine(row, supersededBy);
     if (needsRetry(row, supersededBy !== undefined)) {
       this.failedSpans.push({ line: row.copyFrom ?? row.line, endLine: row.endLine });
       if (this.problemRows.length < HTML_ROW_CAP) this.problemRows.push(row);
       countProblemCode(this.problemCodes, row);
     }
-    // A UTF-16 unit takes at most 3 bytes in UTF-8.
-    if (this.used + line.length * 3 <= WRITE_BYTES) {
-      this.append(line);
-      if (this.extraReports.length === 0) return undefined;
-      return this.addToExtraReports(row);
-    }
-    return this.flushThenAdd(row, line);
+    this.writeLine(row, supersededBy);
+    if (this.extraReports.length === 0) return undefined;
+    return this.addToExtraReports(row);
   }
 
-  private async flushThenAdd(row: RowResult, line: string): Promise<void> {
-    await this.flush();
-    if (line.length * 3 <= WRITE_BYTES) this.append(line);
-    else await this.results.write(line);
-    await this.addToExtraReports(row);
+  private writeLine(row: RowResult, supersededBy: number | undefined): void {
+    let end = writeResultLine(this.pending, this.used, row, supersededBy);
+    if (end < 0) {
+      this.flush();
+      end = writeResultLine(this.pending, 0, row, supersededBy);
+    }
+    if (end >= 0) {
+      this.used = end;
+      return;
+    }
+    // A line bigger than the whole buffer (cells near the field size limit): written on its own.
+    const line = Buffer.allocUnsafe(resultLineBound(row, supersededBy));
+    this.results.writeBytes(line.subarray(0, writeResultLine(line, 0, row, supersededBy)));
   }
 
   private async addToExtraReports(row: RowResult): Promise<void> {
     for (const report of this.extraReports) await report.add(row);
   }
 
-  private append(text: string): void {
-    this.used += this.pending.write(text, this.used, 'utf8');
-  }
-
   /** Writes results.csv (the other reports need the summary: the caller finishes them). */
   async commit(): Promise<void> {
-    await this.flush();
+    this.flush();
     await this.results.commit();
   }
 
@@ -109,10 +111,10 @@ export class RowReports {
     await this.results.discard();
   }
 
-  private async flush(): Promise<void> {
+  private flush(): void {
     if (this.used === 0) return;
-    const text = this.pending.toString('utf8', 0, this.used);
+    const used = this.used;
     this.used = 0;
-    await this.results.write(text);
+    this.results.writeBytes(this.pending.subarray(0, used));
   }
 }
