@@ -61,18 +61,17 @@ export class DuplicateFinder {
 
   add(key: string): void {
     const words = this.words;
-    let h1: number;
-    let h2: number;
     if (uuidWords(key, words)) {
-      h1 = hashWords(words, SEED_1);
-      h2 = second(h1);
+      const h1 = hashWords(words, SEED_1);
       this.uuids.addWords(words);
+      // A new string, not `key`: that may be a slice of the chunk of text it was read from, which
+      // a candidate kept to the end of the pass would keep alive with it.
+      if (this.seen.add(h1, second(h1))) this.candidates.add(uuidText(words));
     } else {
-      h1 = hashText(key, SEED_1);
-      h2 = second(h1);
+      const h1 = hashText(key, SEED_1);
       this.texts.addText(key);
+      if (this.seen.add(h1, second(h1))) this.candidates.add(key);
     }
-    if (this.seen.add(h1, h2)) this.candidates.add(key);
   }
 
   /** The keys added more than once (in the order the filter first flagged them); removes the logs. */
