@@ -1,4 +1,5 @@
 import { OUTCOME_KINDS, type OutcomeKind, type RowResult } from '../types.js';
+import { ReorderBuffer } from './reorder-buffer.js';
 
 /** Where an outcome came from: the circuit breaker counts only what the server side failed. */
 export type Origin = 'client' | 'server';
@@ -33,9 +34,8 @@ export class Settler {
   readonly superseded = new Map<number, number>();
   /** A superseding line → the lines it supersedes, until that line is handed over in order. */
   private readonly supersedesByLine = new Map<number, number[]>();
-  private readonly pending = new Map<number, RowResult>();
+  private readonly pending = new ReorderBuffer<RowResult>();
   private readonly notUpdatedLinesById = new Map<string, number[]>();
-  private nextSeq = 0;
   private consecutiveFailures = 0;
   private broken = false;
   private writing: Promise<void> = Promise.resolve();
@@ -49,7 +49,7 @@ export class Settler {
     this.opts.onSettled(result);
     this.trackSupersession(result);
     this.feedBreaker(result, origin);
-    this.pending.set(seq, result);
+    this.pending.put(seq, result);
     this.release();
   }
 
@@ -75,9 +75,7 @@ export class Settler {
   }
 
   private release(): void {
-    for (let next = this.pending.get(this.nextSeq); next !== undefined; next = this.pending.get(this.nextSeq)) {
-      this.pending.delete(this.nextSeq);
-      this.nextSeq++;
+    for (let next = this.pending.takeNext(); next !== undefined; next = this.pending.takeNext()) {
       const row = next;
       const supersedes = this.supersedesByLine.get(row.line) ?? NONE;
       this.supersedesByLine.delete(row.line);
