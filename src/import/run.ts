@@ -18,7 +18,7 @@ import { firstPass } from './first-pass.js';
 import { runRecord } from './journal.js';
 import { checkImportOptions } from './options.js';
 import { ImportTally } from './progress.js';
-import { openRowStream, openSource, rowStreamOptions, warnUnknownColumns } from './read.js';
+import { openRowStream, openSource, rowStreamOptions, SENDING_READ_CHUNK_BYTES, warnUnknownColumns } from './read.js';
 import { openRequests } from './requests.js';
 import { readJournal, type ResumeState, resumeOptions } from './resume.js';
 import { RunFaults, warnIfLowSpace } from './run-faults.js';
@@ -83,7 +83,11 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
   if (firstScan !== null)
     warnIfLowSpace({ rows: firstScan.rows, inputBytes: source.size, readsBefore: opts.mode === 'only-changed' }, folder.dir, env.log);
   const tally = new ImportTally();
-  const stream = await openRowStream(source, { ...rowStreamOptions(opts), onBytes: (bytes) => tally.bytesRead(bytes) });
+  const stream = await openRowStream(source, {
+    ...rowStreamOptions(opts),
+    onBytes: (bytes) => tally.bytesRead(bytes),
+    ...(dryRun ? {} : { readChunkBytes: SENDING_READ_CHUNK_BYTES }),
+  });
   if (dryRun) warnUnknownColumns(stream.header.unknown, env.log);
   const requests = await openRequests(opts, env.log, folder.startedAt.getTime());
   const stop = new StopSwitch(env.log, requests?.client ?? null);

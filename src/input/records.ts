@@ -9,6 +9,8 @@ export interface ReadRecordsOptions {
   maxFieldChars?: number;
   /** Called with the cumulative bytes read (BOM included), for progress. */
   onBytes?: (bytesRead: number) => void;
+  /** Bytes per read; default 16 KiB. A slow consumer reads less at a time (read.ts). */
+  readChunkBytes?: number;
 }
 
 export const DEFAULT_MAX_FIELD_CHARS = 65_536;
@@ -62,7 +64,7 @@ export async function* readRecordsInChunks(
   // Start after the BOM: the decoders never see it, so it cannot leak into the first header name.
   const stream = createReadStream(source.path, {
     start: source.bom.length,
-    highWaterMark: highWaterMark ?? READ_CHUNK_BYTES,
+    highWaterMark: highWaterMark ?? opts.readChunkBytes ?? READ_CHUNK_BYTES,
   });
   let bytesRead = source.bom.length;
   for await (const chunk of stream) {
