@@ -1,7 +1,8 @@
 /**
  * The axios instance every attempt goes through: one attempt per call, no retries, no
- * interceptors (request.ts is the loop around it). Every status resolves; only a request that
- * brought no usable answer (timeout, network, a body cut off or too large) rejects.
+ * interceptors (request.ts is the loop around it), our own node:http adapter (node-adapter.ts)
+ * under it. Every status resolves; only a request that brought no usable answer (timeout,
+ * network, a body cut off or too large) rejects.
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -10,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import axios from 'axios';
 import type { AxiosInstance } from 'axios';
+import { nodeAdapter } from './node-adapter.js';
 
 export interface HttpOptions {
   baseUrl: string;
@@ -31,16 +33,15 @@ export interface Http {
 }
 
 export function createHttp(opts: HttpOptions): Http {
+  const origin = new URL(opts.baseUrl);
   const agentOptions = { keepAlive: true, maxSockets: opts.maxSockets ?? 64 };
-  const httpAgent = new http.Agent(agentOptions);
-  const httpsAgent = new https.Agent(agentOptions);
+  // One origin, one protocol: one agent. Its keep-alive sockets are what close() ends.
+  const agent = origin.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
   const instance = axios.create({
-    baseURL: opts.baseUrl.replace(/\/+$/, ''),
-    timeout: opts.timeoutMs,
-    maxRedirects: 0, // a 3xx is a failure, never followed (a redirect could carry the key elsewhere)
-    proxy: false, // never pick up HTTP(S)_PROXY from the environment
-    httpAgent,
-    httpsAgent,
+    // The adapter sends to this origin only, never follows a 3xx (a redirect could carry the key
+    // elsewhere) and never reads HTTP(S)_PROXY from the environment.
+    adapter: nodeAdapter({ origin, agent }),
+    timeout: opts.timeoutMs, // the whole attempt, body included, not only until the headers
     responseType: 'text',
     // Bodies go out as the JSON text request.ts made and come back as text it parses and validates:
     // no transforms, which axios would otherwise run (header scans, type checks) on every attempt.
@@ -48,7 +49,6 @@ export function createHttp(opts: HttpOptions): Http {
     transformResponse: [],
     validateStatus: () => true, // the retry policy classifies statuses, not axios
     maxContentLength: MAX_ANSWER_BYTES,
-    transitional: { clarifyTimeoutError: true, silentJSONParsing: false, forcedJSONParsing: false },
     headers: {
       Authorization: `Bearer ${opts.apiKey}`,
       'Content-Type': 'application/json',
@@ -59,8 +59,7 @@ export function createHttp(opts: HttpOptions): Http {
   return {
     axios: instance,
     close() {
-      httpAgent.destroy();
-      httpsAgent.destroy();
+      agent.destroy();
     },
   };
 }

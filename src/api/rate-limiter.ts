@@ -25,6 +25,7 @@
  * Waiters are served first come, first served by a single pump, so starts are granted in order.
  * Time comes from an injectable clock, so tests run minutes of schedule in milliseconds.
  */
+import { StartTimes } from './start-times.js';
 
 /** Time source and timer. `sleep` resolves (or rejects) early when `signal` aborts. */
 export interface Clock {
@@ -88,7 +89,7 @@ export class RateLimiter {
   private readonly clock: Clock;
   private perWindow: number;
   /** Start times inside the current sliding window, ascending. */
-  private readonly starts: number[] = [];
+  private readonly starts = new StartTimes();
   /** The schedule: start k of the current run of back-to-back starts is due at anchor + k·spacing. */
   private anchor = Number.NEGATIVE_INFINITY;
   private k = 0;
@@ -169,7 +170,7 @@ export class RateLimiter {
   startsInLastWindow(): number {
     const now = this.clock.now();
     this.prune(now);
-    return this.starts.filter((t) => t > now - this.windowMs).length;
+    return this.starts.countAfter(now - this.windowMs);
   }
 
   /** Run-wide pause (a 429): nothing starts before `untilMs` (epoch ms). Only ever extends. */
@@ -218,7 +219,7 @@ export class RateLimiter {
     if (budget !== null && budget.left <= 0) hard = Math.max(hard, budget.untilMs);
     if (this.starts.length >= this.perWindow) {
       // The window (t − windowMs − slack, t] must hold fewer than `rate` starts before one more.
-      hard = Math.max(hard, (this.starts[this.starts.length - this.perWindow] ?? now) + this.capWindowMs);
+      hard = Math.max(hard, (this.starts.at(this.starts.length - this.perWindow) ?? now) + this.capWindowMs);
     }
     return { slot: Math.max(paced, hard), due: Math.max(Math.floor(paced), hard), paced };
   }
@@ -229,12 +230,22 @@ export class RateLimiter {
    */
   acquire(signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(new AbortedError());
+    const queuedAt = this.clock.now();
+    // Nobody waiting and the slot due: the start is granted here, with no waiter and no abort
+    // listener to add and remove again (at an unlimited rate that is every request).
+    if (this.queue.length === 0 && !this.pumping) {
+      const { slot, due, paced } = this.nextSlot(queuedAt);
+      if (due <= queuedAt) {
+        this.grant(queuedAt, queuedAt, slot, paced);
+        return Promise.resolve();
+      }
+    }
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
         resolve,
         reject,
         signal,
-        queuedAt: this.clock.now(),
+        queuedAt,
         onAbort: () => {
           const i = this.queue.indexOf(waiter);
           if (i >= 0) this.queue.splice(i, 1);
@@ -248,10 +259,27 @@ export class RateLimiter {
     });
   }
 
-  private prune(now: number): void {
-    while (this.starts.length > 0 && (this.starts[0] ?? now) <= now - this.capWindowMs) {
-      this.starts.shift();
+  /** Counts a start at `now` for a request that asked at `queuedAt`, and moves the schedule on. */
+  private grant(now: number, queuedAt: number, slot: number, paced: number): void {
+    this.starts.push(now);
+    if (this.budget !== null) this.budget.left -= 1;
+    // Start k is due at anchor + k·spacing, so a timer that woke δ ms late makes the next gap
+    // δ shorter instead of pushing every later start back (on a busy machine the lateness
+    // would add up: pacing from the late grant times lost 2–3% of the budget). A waiter that
+    // came after its slot (an idle queue), a whole slot of lateness, or a pause or cap that
+    // moved the slot: the schedule restarts there, so idle time is never banked as a burst.
+    const onSchedule = queuedAt <= slot && now - slot < this.spacingMs;
+    if (onSchedule && slot === paced) this.k += 1;
+    else {
+      this.anchor = onSchedule ? slot : now;
+      this.k = 0;
     }
+    this.granted += 1;
+    this.running += 1;
+  }
+
+  private prune(now: number): void {
+    this.starts.dropUpTo(now - this.capWindowMs);
   }
 
   private async pump(): Promise<void> {
@@ -265,21 +293,7 @@ export class RateLimiter {
           const waiter = this.queue.shift();
           if (waiter === undefined) break;
           waiter.signal?.removeEventListener('abort', waiter.onAbort);
-          this.starts.push(now);
-          if (this.budget !== null) this.budget.left -= 1;
-          // Start k is due at anchor + k·spacing, so a timer that woke δ ms late makes the next gap
-          // δ shorter instead of pushing every later start back (on a busy machine the lateness
-          // would add up: pacing from the late grant times lost 2–3% of the budget). A waiter that
-          // came after its slot (an idle queue), a whole slot of lateness, or a pause or cap that
-          // moved the slot: the schedule restarts there, so idle time is never banked as a burst.
-          const onSchedule = waiter.queuedAt <= slot && now - slot < this.spacingMs;
-          if (onSchedule && slot === paced) this.k += 1;
-          else {
-            this.anchor = onSchedule ? slot : now;
-            this.k = 0;
-          }
-          this.granted += 1;
-          this.running += 1;
+          this.grant(now, waiter.queuedAt, slot, paced);
           waiter.resolve();
           continue;
         }

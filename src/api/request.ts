@@ -138,14 +138,13 @@ export async function sendRequest<T>(ctx: RequestContext, spec: RequestSpec<T>):
   }
 }
 
-/** One axios attempt. The deadline signal also bounds a body that drips in forever (axios' own `timeout` stops at the headers). */
+/** One axios attempt; its `timeout` bounds the whole exchange, a body that drips in forever included (node-adapter.ts). */
 async function attemptOnce<T>(ctx: RequestContext, spec: RequestSpec<T>): Promise<Attempt> {
   try {
     const response = await ctx.http.axios.request<unknown>({
       method: spec.method,
       url: spec.path,
       ...(spec.body !== undefined ? { data: spec.body } : {}),
-      signal: AbortSignal.timeout(ctx.timeoutMs),
     });
     const text = typeof response.data === 'string' ? response.data : '';
     return { kind: 'answer', status: response.status, headers: headerBag(response), text };

@@ -105,12 +105,8 @@ export function failureOf(error: unknown): Failure {
       return { kind: 'network', code: 'ECONNRESET', message: `the ${status} answer was cut off mid-body (${error.message})` };
     }
     if (status !== undefined) return { kind: 'http', status };
-    // With clarifyTimeoutError axios reports its own timeout as ETIMEDOUT; older builds use
-    // ECONNABORTED + "timeout of N ms exceeded".
-    // ERR_CANCELED: the per-attempt deadline signal (client.ts), which covers the body too.
-    if (error.code === 'ETIMEDOUT' || error.code === 'ERR_CANCELED' || (error.code === 'ECONNABORTED' && /timeout/i.test(error.message))) {
-      return { kind: 'timeout' };
-    }
+    // The adapter's own deadline (node-adapter.ts), which covers the body too.
+    if (error.code === AxiosError.ETIMEDOUT) return { kind: 'timeout' };
     const cause = error.cause as { code?: unknown } | undefined;
     const code = typeof cause?.code === 'string' && cause.code !== '' ? cause.code : (error.code ?? undefined);
     return { kind: 'network', code, message: error.message };

@@ -19,7 +19,7 @@ import { sends } from './gate.js';
 import { runRecord } from './journal.js';
 import { checkImportOptions } from './options.js';
 import { ImportTally } from './progress.js';
-import { openRowStream, openSource, rowStreamOptions, warnUnknownColumns } from './read.js';
+import { openRowStream, openSource, rowStreamOptions, SENDING_FRAME_BYTES, warnUnknownColumns } from './read.js';
 import { openRequests } from './requests.js';
 import { readJournal, type ResumeState, resumeOptions } from './resume.js';
 import { RunFaults, warnIfLowSpace } from './run-faults.js';
@@ -79,14 +79,21 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
   const input = InputWatch.before(opts.file);
   const { source, removeSpool } = await openSource(opts, folder.dir, resume);
   const dryRun = opts.mode === 'dry-run';
+  // Before the first pass, not after it: loading axios and the schemas (a few MB of code) right as
+  // the first requests start made V8's next full collection size the old space for a heap filling
+  // fast, up to 4× what is live, a peak a long run never needs again (README, "Decisions").
+  const requests = await openRequests(opts, env.log, folder.startedAt.getTime());
   // A dry run is itself one pass; every other run reads the file once first, before any request.
   const firstScan = dryRun ? null : await firstPass(source, rowStreamOptions(opts), folder.dir, env.log);
   if (firstScan !== null)
     warnIfLowSpace({ rows: firstScan.rows, inputBytes: source.size, readsBefore: opts.mode === 'only-changed' }, folder.dir, env.log);
   const tally = new ImportTally();
-  const stream = await openRowStream(source, { ...rowStreamOptions(opts), onBytes: (bytes) => tally.bytesRead(bytes) });
+  const stream = await openRowStream(source, {
+    ...rowStreamOptions(opts),
+    onBytes: (bytes) => tally.bytesRead(bytes),
+    ...(dryRun ? {} : { frameBytes: SENDING_FRAME_BYTES }),
+  });
   if (dryRun) warnUnknownColumns(stream.header.unknown, env.log);
-  const requests = await openRequests(opts, env.log, folder.startedAt.getTime());
   const stop = new StopSwitch(env.log, requests?.client ?? null);
   const faults = new RunFaults(input, source.displayPath, stop, sends(opts.mode));
   // A dry run sends nothing, so there is nothing to resume: no journal.

@@ -19,9 +19,12 @@ export interface SenderContext {
   hooks: HandlerHooks;
   settler: Settler;
   stop: StopSwitch;
-  /** Normalised identifiers on several rows (from the first pass): the ids they resolve to may repeat. */
+  /**
+   * Normalised identifiers on several rows, from the first pass, which saw the whole file: a target
+   * not in it is on one row only. The ids they resolve to may repeat.
+   */
   duplicateKeys: ReadonlySet<string>;
-  /** Ids on several rows; grows as identifiers resolve. */
+  /** Ids on several rows (from the first pass, which saw them all); grows as identifiers resolve. */
   repeatIds: Set<string>;
 }
 
@@ -32,39 +35,67 @@ export function toResult(row: CheckedRow, outcome: RowOutcome): RowResult {
 }
 
 export class Sender {
-  private readonly inFlight = new Set<Promise<void>>();
-  /** The last task per target: the next row of that target waits for it. */
+  /** Rows sent and not yet settled. */
+  private running = 0;
+  /** The first error a row's task threw: drain() rethrows it. */
+  private failure: { error: unknown } | null = null;
+  /**
+   * The last task per target on several rows (`repeatIds`, `duplicateKeys`): the next row of that
+   * target waits for it. A target on one row only needs no entry, so most rows touch no Map: one
+   * that gains and drops a key per row rebuilds its hash table in V8's old space every few dozen.
+   */
   private readonly lastTaskByKey = new Map<string, Promise<void>>();
   private readonly slotFreed = new SlotFreed();
+  private readonly ended = (): void => {
+    this.running -= 1;
+    this.slotFreed.notify();
+  };
+  private readonly threw = (error: unknown): void => {
+    this.failure ??= { error };
+    this.ended();
+  };
 
   constructor(private readonly ctx: SenderContext) {}
 
   /** Resolves once a slot is free. */
   async slotFree(): Promise<void> {
-    while (this.inFlight.size >= this.ctx.concurrency) await this.slotFreed.next();
+    while (this.running >= this.ctx.concurrency) await this.slotFreed.next();
   }
 
   /** Starts the row (after the previous row of its target); it settles itself. */
   send(seq: number, row: ValidRow): void {
     const key = targetKey(row.target);
+    this.running += 1;
+    const repeated = row.target.by === 'id' ? this.ctx.repeatIds.has(key) : this.ctx.duplicateKeys.has(key);
+    if (!repeated) {
+      this.handle(seq, row, key).then(this.ended, this.threw);
+      return;
+    }
     const previous = this.lastTaskByKey.get(key);
     const task = (async () => {
       if (previous) await previous;
       await this.handle(seq, row, key);
     })();
-    this.inFlight.add(task);
     this.lastTaskByKey.set(key, task);
     const forget = (): void => {
-      this.inFlight.delete(task);
-      this.slotFreed.notify();
       if (this.lastTaskByKey.get(key) === task) this.lastTaskByKey.delete(key);
     };
-    task.then(forget, forget);
+    task.then(
+      () => {
+        forget();
+        this.ended();
+      },
+      (error: unknown) => {
+        forget();
+        this.threw(error);
+      },
+    );
   }
 
-  /** Resolves when every row sent has settled. */
+  /** Resolves when every row sent has settled; rejects as soon as one row's task threw. */
   async drain(): Promise<void> {
-    await Promise.all(this.inFlight);
+    while (this.running > 0 && this.failure === null) await this.slotFreed.next();
+    if (this.failure !== null) throw this.failure.error;
   }
 
   private async handle(seq: number, row: ValidRow, key: string): Promise<void> {

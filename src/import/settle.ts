@@ -1,3 +1,4 @@
+import { ReorderBuffer } from './reorder-buffer.js';
 import { OUTCOME_KINDS, type OutcomeKind, type RowResult } from '../types.js';
 
 /** Where an outcome came from: the circuit breaker counts only what the server side failed. */
@@ -33,9 +34,8 @@ export class Settler {
   readonly superseded = new Map<number, number>();
   /** A superseding line → the lines it supersedes, until that line is handed over in order. */
   private readonly supersedesByLine = new Map<number, number[]>();
-  private readonly pending = new Map<number, RowResult>();
+  private readonly pending = new ReorderBuffer<RowResult>();
   private readonly notUpdatedLinesById = new Map<string, number[]>();
-  private nextSeq = 0;
   private consecutiveFailures = 0;
   private broken = false;
   private writing: Promise<void> = Promise.resolve();
@@ -49,15 +49,8 @@ export class Settler {
     this.opts.onSettled(result);
     this.trackSupersession(result);
     this.feedBreaker(result, origin);
-    if (seq === this.nextSeq && this.pending.size === 0) {
-      // The next row in order, with none held back: handed on without a trip through the buffer.
-      this.nextSeq++;
-      this.handOn(result);
-      this.wakeIfRoom();
-    } else {
-      this.pending.set(seq, result);
-      this.release();
-    }
+    this.pending.put(seq, result);
+    this.release();
   }
 
   /**
@@ -82,9 +75,7 @@ export class Settler {
   }
 
   private release(): void {
-    for (let next = this.pending.get(this.nextSeq); next !== undefined; next = this.pending.get(this.nextSeq)) {
-      this.pending.delete(this.nextSeq);
-      this.nextSeq++;
+    for (let next = this.pending.takeNext(); next !== undefined; next = this.pending.takeNext()) {
       this.handOn(next);
     }
     this.wakeIfRoom();

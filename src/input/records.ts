@@ -9,6 +9,8 @@ export interface ReadRecordsOptions {
   maxFieldChars?: number;
   /** Called with the cumulative bytes read (BOM included), for progress. */
   onBytes?: (bytesRead: number) => void;
+  /** Bytes decoded and framed at a time; default 16 KiB. A slow consumer takes less at a time (read.ts). */
+  frameBytes?: number;
 }
 
 export const DEFAULT_MAX_FIELD_CHARS = 65_536;
@@ -62,7 +64,7 @@ export async function* readRecordsInChunks(
   });
   const decoder = createDecoder(source.encoding);
   const size = readBytes ?? READ_BYTES;
-  const frameBytes = Math.min(size, FRAME_BYTES);
+  const frameBytes = Math.min(size, opts.frameBytes ?? FRAME_BYTES);
   const file = await open(source.path, 'r');
   // Two buffers: the next read fills one while the records of the other are framed and consumed.
   let filling = Buffer.allocUnsafe(size);
