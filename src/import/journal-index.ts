@@ -16,12 +16,14 @@ import {
   scanJournal,
 } from './journal-records.js';
 
-/** A row settled `updated`, `unchanged` or `invalid`: never sent again. */
+/** A row settled `unchanged` or `invalid`: never sent again. */
 const SETTLED = 1;
 /** A row that failed or was not attempted: sent again, unless a later row of its id was updated. */
 const UNSETTLED = 2;
 /** Before-values journaled ahead of a PATCH. */
 const BEFORE = 3;
+/** A row with an id settled `updated`: never sent again, and it supersedes earlier failed rows of its id. */
+const UPDATED = 4;
 
 /** Lookups by line, in any order (the run asks in increasing line order). */
 export interface LineLookup<T> {
@@ -49,14 +51,42 @@ class Column<A extends Uint8Array<ArrayBuffer> | Uint32Array<ArrayBuffer> | Floa
   }
 }
 
+/**
+ * Per input line, 1 + the journal entry that speaks for it (0: none): one pass in journal order,
+ * no sort. The last row record of a line speaks for it, and a row record outranks before-values
+ * of the same line (its PATCH settled). Four bytes per physical line of the input.
+ */
+class EntryByLine {
+  array = new Uint32Array(1024);
+
+  constructor(private readonly kinds: Column<Uint8Array<ArrayBuffer>>) {}
+
+  note(line: number, entry: number, isRow: boolean): void {
+    if (line >= this.array.length) {
+      const bigger = new Uint32Array(Math.max(line + 1, this.array.length * 2));
+      bigger.set(this.array);
+      this.array = bigger;
+    }
+    const slot = this.array[line] ?? 0;
+    if (isRow || slot === 0 || !this.isRow(slot - 1)) this.array[line] = entry + 1;
+  }
+
+  private isRow(entry: number): boolean {
+    return this.kinds.array[entry] !== BEFORE;
+  }
+}
+
+const isSettled = (kind: number | undefined): boolean => kind === SETTLED || kind === UPDATED;
+
 /** The compact index of one journal; `close()` releases its file. */
 export class JournalIndex {
-  /** Sorted lines, and for each the journal entry that speaks for it. */
-  private readonly lines: Uint32Array;
-  private readonly entryOf: Uint32Array;
+  /** By input line, 1 + the journal entry that speaks for it (0: none). */
+  private readonly entryOfLine: Uint32Array;
   private readonly offsets: Float64Array;
   private readonly lengths: Uint32Array;
   private readonly kinds: Uint8Array;
+  /** Per entry, the hash of its row's id (0 without one): a failed row looks for a later update without a read. */
+  private readonly idHashes: Uint32Array;
   /** `updated` rows with an id, sorted by the id's hash: which later row supersedes a failed one. */
   private updatedHash: Uint32Array = new Uint32Array(0);
   private updatedEntry: Uint32Array = new Uint32Array(0);
@@ -69,18 +99,18 @@ export class JournalIndex {
   private constructor(
     private readonly file: string,
     parts: {
-      lines: Uint32Array;
-      entryOf: Uint32Array;
+      entryOfLine: Uint32Array;
       offsets: Float64Array;
       lengths: Uint32Array;
       kinds: Uint8Array;
+      idHashes: Uint32Array;
     },
   ) {
-    this.lines = parts.lines;
-    this.entryOf = parts.entryOf;
+    this.entryOfLine = parts.entryOfLine;
     this.offsets = parts.offsets;
     this.lengths = parts.lengths;
     this.kinds = parts.kinds;
+    this.idHashes = parts.idHashes;
     this.fd = openSync(file, 'r');
     const index = this;
     this.carried = {
@@ -109,10 +139,11 @@ export class JournalIndex {
     clearsGuard: JournalClearsGuard | null;
     tornLastLine: boolean;
   }> {
-    const lines = new Column(new Uint32Array(1024));
     const offsets = new Column(new Float64Array(1024));
     const lengths = new Column(new Uint32Array(1024));
     const kinds = new Column(new Uint8Array(1024));
+    const idHashes = new Column(new Uint32Array(1024));
+    const byLine = new EntryByLine(kinds);
     let run: JournalRun | undefined;
     let clearsGuard: JournalClearsGuard | null = null;
     const { tornLastLine } = await scanJournal(runDir, (record, offset, length) => {
@@ -124,88 +155,57 @@ export class JournalIndex {
         clearsGuard = record;
         return;
       }
-      const outcome = record.type === 'row' ? record.outcome.kind : null;
-      lines.push(record.line);
+      const entry = offsets.length;
       offsets.push(offset);
       lengths.push(length);
-      kinds.push(
-        outcome === null ? BEFORE : outcome === 'updated' || outcome === 'unchanged' || outcome === 'invalid' ? SETTLED : UNSETTLED,
-      );
-    });
-    const index = JournalIndex.build(journalPath(runDir), lines, offsets, lengths, kinds);
-    return { index, run, clearsGuard, tornLastLine };
-  }
-
-  private static build(
-    file: string,
-    lineCol: Column<Uint32Array<ArrayBuffer>>,
-    offsetCol: Column<Float64Array<ArrayBuffer>>,
-    lengthCol: Column<Uint32Array<ArrayBuffer>>,
-    kindCol: Column<Uint8Array<ArrayBuffer>>,
-  ): JournalIndex {
-    const n = lineCol.length;
-    const entryLines = lineCol.array;
-    const kinds = kindCol.array.subarray(0, n);
-    // Entries by line, then by journal order: the last row record of a line speaks for it, and a
-    // row record outranks before-values of the same line (its PATCH settled).
-    const order = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => (entryLines[a] ?? 0) - (entryLines[b] ?? 0) || a - b);
-    const lines = new Column(new Uint32Array(Math.max(1, n)));
-    const entryOf = new Column(new Uint32Array(Math.max(1, n)));
-    for (let i = 0; i < n; ) {
-      const line = entryLines[order[i] ?? 0] ?? 0;
-      let chosen = -1;
-      let chosenIsRow = false;
-      for (; i < n && entryLines[order[i] ?? 0] === line; i++) {
-        const entry = order[i] ?? 0;
-        const isRow = kinds[entry] !== BEFORE;
-        if (isRow || !chosenIsRow) {
-          chosen = entry;
-          chosenIsRow = isRow;
-        }
+      if (record.type === 'row') {
+        const outcome = record.outcome.kind;
+        kinds.push(
+          outcome === 'updated' && record.id !== null
+            ? UPDATED
+            : outcome === 'updated' || outcome === 'unchanged' || outcome === 'invalid'
+              ? SETTLED
+              : UNSETTLED,
+        );
+        idHashes.push(record.id === null ? 0 : idHash(record.id));
+      } else {
+        kinds.push(BEFORE);
+        idHashes.push(0);
       }
-      lines.push(line);
-      entryOf.push(chosen);
-    }
-    const index = new JournalIndex(file, {
-      lines: lines.array.subarray(0, lines.length),
-      entryOf: entryOf.array.subarray(0, entryOf.length),
-      offsets: offsetCol.array.subarray(0, n),
-      lengths: lengthCol.array.subarray(0, n),
-      kinds,
+      byLine.note(record.line, entry, record.type === 'row');
     });
-    return index.withUpdated();
+    const n = offsets.length;
+    const index = new JournalIndex(journalPath(runDir), {
+      entryOfLine: byLine.array,
+      offsets: offsets.array.subarray(0, n),
+      lengths: lengths.array.subarray(0, n),
+      kinds: kinds.array.subarray(0, n),
+      idHashes: idHashes.array.subarray(0, n),
+    });
+    return { index: index.withUpdated(), run, clearsGuard, tornLastLine };
   }
 
-  /** Adds the `updated` rows by id hash (reading those records once to learn their ids). */
+  /** Adds the `updated` rows by id hash, from the index alone (no record read back). */
   private withUpdated(): JournalIndex {
-    const hashes = new Column(new Uint32Array(1024));
-    const entries = new Column(new Uint32Array(1024));
-    for (let i = 0; i < this.entryOf.length; i++) {
-      const entry = this.entryOf[i] ?? 0;
-      if (this.kinds[entry] !== SETTLED) continue;
-      const row = this.row(entry);
-      if (row.outcome.kind !== 'updated' || row.id === null) continue;
-      hashes.push(idHash(row.id));
-      entries.push(entry);
+    let count = 0;
+    for (const slot of this.entryOfLine) if (slot !== 0 && this.kinds[slot - 1] === UPDATED) count++;
+    const pairs = new BigUint64Array(count);
+    let at = 0;
+    for (const slot of this.entryOfLine) {
+      const entry = slot - 1;
+      if (slot !== 0 && this.kinds[entry] === UPDATED) pairs[at++] = (BigInt(this.idHashes[entry] ?? 0) << 32n) | BigInt(entry);
     }
-    const order = Uint32Array.from({ length: hashes.length }, (_, i) => i).sort((a, b) => (hashes.array[a] ?? 0) - (hashes.array[b] ?? 0));
-    this.updatedHash = order.map((i) => hashes.array[i] ?? 0);
-    this.updatedEntry = order.map((i) => entries.array[i] ?? 0);
+    // Hash and entry packed in one 64-bit number sort without a comparator, which would copy the
+    // array into a temporary one of boxed numbers.
+    const sorted = pairs.sort();
+    this.updatedHash = Uint32Array.from(sorted, (pair) => Number(pair >> 32n));
+    this.updatedEntry = Uint32Array.from(sorted, (pair) => Number(pair & 0xffffffffn));
     return this;
   }
 
   /** The journal entry that speaks for a line, or -1. */
   private entryAt(line: number): number {
-    let lo = 0;
-    let hi = this.lines.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const at = this.lines[mid] ?? 0;
-      if (at === line) return this.entryOf[mid] ?? -1;
-      if (at < line) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
+    return (this.entryOfLine[line] ?? 0) - 1;
   }
 
   private record(entry: number): JournalRecord {
@@ -225,7 +225,8 @@ export class JournalIndex {
    */
   private isCarried(entry: number): boolean {
     if (entry < 0 || this.kinds[entry] === BEFORE) return false;
-    if (this.kinds[entry] === SETTLED) return true;
+    if (isSettled(this.kinds[entry])) return true;
+    if (!this.mayBeUpdated(entry)) return false;
     const row = this.row(entry);
     return row.id !== null && this.updatedLater(row.id, row.line);
   }
@@ -234,7 +235,7 @@ export class JournalIndex {
   private countCarried(): number {
     if (this.carriedCount === null) {
       let n = 0;
-      for (const entry of this.entryOf) if (this.isCarried(entry)) n++;
+      for (const slot of this.entryOfLine) if (slot !== 0 && this.isCarried(slot - 1)) n++;
       this.carriedCount = n;
     }
     return this.carriedCount;
@@ -243,6 +244,7 @@ export class JournalIndex {
   private carriedRow(line: number): RowResult | undefined {
     const entry = this.entryAt(line);
     if (entry < 0 || this.kinds[entry] === BEFORE) return undefined;
+    if (this.kinds[entry] === UNSETTLED && !this.mayBeUpdated(entry)) return undefined;
     const row = this.row(entry);
     if (this.kinds[entry] === UNSETTLED && !(row.id !== null && this.updatedLater(row.id, row.line))) return undefined;
     const copyFrom = row.copy_from === undefined ? {} : { copyFrom: row.copy_from };
@@ -256,9 +258,14 @@ export class JournalIndex {
     return record.type === 'before' ? record.before : undefined;
   }
 
-  /** Whether a row after `line` with this id ended `updated` (hash first, then the records compared). */
-  private updatedLater(id: string, line: number): boolean {
-    const hash = idHash(id);
+  /** Whether some `updated` row has this entry's id hash: false spares reading the entry back. */
+  private mayBeUpdated(entry: number): boolean {
+    const hash = this.idHashes[entry] ?? 0;
+    return hash !== 0 && this.updatedHash[this.firstUpdated(hash)] === hash;
+  }
+
+  /** Where the `updated` rows of this id hash start in the sorted list. */
+  private firstUpdated(hash: number): number {
     let lo = 0;
     let hi = this.updatedHash.length;
     while (lo < hi) {
@@ -266,7 +273,13 @@ export class JournalIndex {
       if ((this.updatedHash[mid] ?? 0) < hash) lo = mid + 1;
       else hi = mid;
     }
-    for (let i = lo; i < this.updatedHash.length && this.updatedHash[i] === hash; i++) {
+    return lo;
+  }
+
+  /** Whether a row after `line` with this id ended `updated` (hash first, then the records compared). */
+  private updatedLater(id: string, line: number): boolean {
+    const hash = idHash(id);
+    for (let i = this.firstUpdated(hash); i < this.updatedHash.length && this.updatedHash[i] === hash; i++) {
       const other = this.row(this.updatedEntry[i] ?? 0);
       if (other.id === id && other.line > line) return true;
     }
