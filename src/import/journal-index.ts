@@ -1,6 +1,6 @@
 /**
  * What `--resume` needs from a journal, in typed arrays rather than a Map of parsed rows: per line
- * its record's place in the file (offset, length) and what kind it is, about 30 bytes a row. A
+ * its record's place in the file (offset, length), what kind it is and its id's hash, about 21 bytes a row. A
  * record is read back from the journal (one positional read) only when the resumed run reaches
  * its line, so a resume of a million rows holds no million objects.
  */
