@@ -79,6 +79,25 @@ describe('journal index for --resume', () => {
     index.close();
   });
 
+  it('finds lines far past its first room, the last row record of a line speaking for it, before-values never outranking a row', async () => {
+    const { index } = await indexOf([
+      RUN,
+      row(2, A, 'failed'),
+      { type: 'before', line: 200_000, id: B, before: { customer_name: 'old B', customer_language: null } },
+      row(200_000, B, 'updated'),
+      { type: 'before', line: 200_000, id: B, before: { customer_name: 'older B', customer_language: null } },
+      // A resumed run's record of line 2, later in the same journal.
+      row(2, A, 'updated'),
+    ]);
+    expect(index.carried.get(2)).toMatchObject({ line: 2, outcome: { kind: 'updated' } });
+    expect(index.carried.get(200_000)).toMatchObject({ line: 200_000, id: B, outcome: { kind: 'updated' } });
+    expect(index.befores.get(200_000)).toBeUndefined();
+    expect(index.carried.get(199_999)).toBeUndefined();
+    expect(index.carried.get(400_000)).toBeUndefined();
+    expect(index.carried.size).toBe(2);
+    index.close();
+  });
+
   it('supersedes only the failed rows of the id a later row updated, among many ids', async () => {
     // Many ids, one updated late: only rows of that id are superseded.
     const ids = Array.from({ length: 500 }, (_, i) => `id-${i}`);

@@ -4,7 +4,7 @@
  * record is read back from the journal (one positional read) only when the resumed run reaches
  * its line, so a resume of a million rows holds no million objects.
  */
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, statSync } from 'node:fs';
 import type { RowResult, WritableValues } from '../types.js';
 import {
   type JournalClearsGuard,
@@ -24,6 +24,18 @@ const UNSETTLED = 2;
 const BEFORE = 3;
 /** A row with an id settled `updated`: never sent again, and it supersedes earlier failed rows of its id. */
 const UPDATED = 4;
+
+/** Fewer bytes than any journal record takes, with its newline (a short one is ~110). */
+const MIN_RECORD_BYTES = 64;
+
+/** The journal's size, bytes (0 when there is none: the scan says so). */
+function journalBytes(runDir: string): number {
+  try {
+    return statSync(journalPath(runDir)).size;
+  } catch {
+    return 0;
+  }
+}
 
 /** Lookups by line, in any order (the run asks in increasing line order). */
 export interface LineLookup<T> {
@@ -57,9 +69,14 @@ class Column<A extends Uint8Array<ArrayBuffer> | Uint32Array<ArrayBuffer> | Floa
  * of the same line (its PATCH settled). Four bytes per physical line of the input.
  */
 class EntryByLine {
-  array = new Uint32Array(1024);
+  array: Uint32Array<ArrayBuffer>;
 
-  constructor(private readonly kinds: Column<Uint8Array<ArrayBuffer>>) {}
+  constructor(
+    private readonly kinds: Column<Uint8Array<ArrayBuffer>>,
+    lines: number,
+  ) {
+    this.array = new Uint32Array(lines);
+  }
 
   note(line: number, entry: number, isRow: boolean): void {
     if (line >= this.array.length) {
@@ -139,11 +156,14 @@ export class JournalIndex {
     clearsGuard: JournalClearsGuard | null;
     tornLastLine: boolean;
   }> {
-    const offsets = new Column(new Float64Array(1024));
-    const lengths = new Column(new Uint32Array(1024));
-    const kinds = new Column(new Uint8Array(1024));
-    const idHashes = new Column(new Uint32Array(1024));
-    const byLine = new EntryByLine(kinds);
+    // Room for the most records the journal's size allows: the pages of a typed array cost memory
+    // only once written, while growing by doubling would leave each outgrown copy to the GC.
+    const capacity = Math.max(1024, Math.ceil(journalBytes(runDir) / MIN_RECORD_BYTES));
+    const offsets = new Column(new Float64Array(capacity));
+    const lengths = new Column(new Uint32Array(capacity));
+    const kinds = new Column(new Uint8Array(capacity));
+    const idHashes = new Column(new Uint32Array(capacity));
+    const byLine = new EntryByLine(kinds, capacity);
     let run: JournalRun | undefined;
     let clearsGuard: JournalClearsGuard | null = null;
     const { tornLastLine } = await scanJournal(runDir, (record, offset, length) => {
