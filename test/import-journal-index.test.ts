@@ -98,6 +98,26 @@ describe('journal index for --resume', () => {
     index.close();
   });
 
+  it('holds no entry of a row that is sent again, keeping before-values and superseded rows exact', async () => {
+    const ids = Array.from({ length: 300 }, (_, i) => `id-${i}`);
+    const { index } = await indexOf([
+      RUN,
+      { type: 'before', line: 2, id: 'id-0', before: { customer_name: 'old', customer_language: null } },
+      ...ids.map((id, i) => row(i + 2, id, 'failed')),
+      row(400, 'id-9', 'updated'),
+      { type: 'before', line: 401, id: 'id-500', before: { customer_name: 'old 500', customer_language: 'fr' } },
+    ]);
+    // Line 11 (id-9, superseded), line 400 (updated), line 401 (before-values): nothing else.
+    expect(index.heldEntries).toBe(3);
+    expect(index.carried.get(11)).toMatchObject({ line: 11, id: 'id-9' });
+    expect(index.carried.get(400)).toMatchObject({ outcome: { kind: 'updated' } });
+    // Line 2's row record (failed) still outranks its before-values.
+    expect(index.befores.get(2)).toBeUndefined();
+    expect(index.befores.get(401)).toEqual({ customer_name: 'old 500', customer_language: 'fr' });
+    expect(index.carried.size).toBe(2);
+    index.close();
+  });
+
   it('supersedes only the failed rows of the id a later row updated, among many ids', async () => {
     // Many ids, one updated late: only rows of that id are superseded.
     const ids = Array.from({ length: 500 }, (_, i) => `id-${i}`);

@@ -105,8 +105,8 @@ export class JournalIndex {
   /** Per entry, the hash of its row's id (0 without one): a failed row looks for a later update without a read. */
   private readonly idHashes: Uint32Array;
   /** `updated` rows with an id, sorted by the id's hash: which later row supersedes a failed one. */
-  private updatedHash: Uint32Array = new Uint32Array(0);
-  private updatedEntry: Uint32Array = new Uint32Array(0);
+  private readonly updatedHash: Uint32Array;
+  private readonly updatedEntry: Uint32Array;
   private fd: number | null;
 
   readonly carried: CarriedRows;
@@ -115,19 +115,15 @@ export class JournalIndex {
 
   private constructor(
     private readonly file: string,
-    parts: {
-      entryOfLine: Uint32Array;
-      offsets: Float64Array;
-      lengths: Uint32Array;
-      kinds: Uint8Array;
-      idHashes: Uint32Array;
-    },
+    parts: IndexParts & UpdatedByHash,
   ) {
     this.entryOfLine = parts.entryOfLine;
     this.offsets = parts.offsets;
     this.lengths = parts.lengths;
     this.kinds = parts.kinds;
     this.idHashes = parts.idHashes;
+    this.updatedHash = parts.updatedHash;
+    this.updatedEntry = parts.updatedEntry;
     this.fd = openSync(file, 'r');
     const index = this;
     this.carried = {
@@ -138,6 +134,11 @@ export class JournalIndex {
       },
     };
     this.befores = { get: (line) => this.before(line) };
+  }
+
+  /** Journal entries held in memory (a resume of an early interruption holds next to none). */
+  get heldEntries(): number {
+    return this.kinds.length;
   }
 
   close(): void {
@@ -195,32 +196,15 @@ export class JournalIndex {
       byLine.note(record.line, entry, record.type === 'row');
     });
     const n = offsets.length;
-    const index = new JournalIndex(journalPath(runDir), {
+    const scanned: IndexParts = {
       entryOfLine: byLine.array,
       offsets: offsets.array.subarray(0, n),
       lengths: lengths.array.subarray(0, n),
       kinds: kinds.array.subarray(0, n),
       idHashes: idHashes.array.subarray(0, n),
-    });
-    return { index: index.withUpdated(), run, clearsGuard, tornLastLine };
-  }
-
-  /** Adds the `updated` rows by id hash, from the index alone (no record read back). */
-  private withUpdated(): JournalIndex {
-    let count = 0;
-    for (const slot of this.entryOfLine) if (slot !== 0 && this.kinds[slot - 1] === UPDATED) count++;
-    const pairs = new BigUint64Array(count);
-    let at = 0;
-    for (const slot of this.entryOfLine) {
-      const entry = slot - 1;
-      if (slot !== 0 && this.kinds[entry] === UPDATED) pairs[at++] = (BigInt(this.idHashes[entry] ?? 0) << 32n) | BigInt(entry);
-    }
-    // Hash and entry packed in one 64-bit number sort without a comparator, which would copy the
-    // array into a temporary one of boxed numbers.
-    const sorted = pairs.sort();
-    this.updatedHash = Uint32Array.from(sorted, (pair) => Number(pair >> 32n));
-    this.updatedEntry = Uint32Array.from(sorted, (pair) => Number(pair & 0xffffffffn));
-    return this;
+    };
+    const index = new JournalIndex(journalPath(runDir), withoutResent(scanned, updatedByHash(scanned)));
+    return { index, run, clearsGuard, tornLastLine };
   }
 
   /** The journal entry that speaks for a line, or -1. */
@@ -280,20 +264,11 @@ export class JournalIndex {
 
   /** Whether some `updated` row has this entry's id hash: false spares reading the entry back. */
   private mayBeUpdated(entry: number): boolean {
-    const hash = this.idHashes[entry] ?? 0;
-    return hash !== 0 && this.updatedHash[this.firstUpdated(hash)] === hash;
+    return mayBeUpdated(this.idHashes[entry] ?? 0, this.updatedHash);
   }
 
-  /** Where the `updated` rows of this id hash start in the sorted list. */
   private firstUpdated(hash: number): number {
-    let lo = 0;
-    let hi = this.updatedHash.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((this.updatedHash[mid] ?? 0) < hash) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return firstWithHash(hash, this.updatedHash);
   }
 
   /** Whether a row after `line` with this id ended `updated` (hash first, then the records compared). */
@@ -305,6 +280,101 @@ export class JournalIndex {
     }
     return false;
   }
+}
+
+/** The index's columns: by line, the entry that speaks for it; by entry, where it is and what. */
+interface IndexParts {
+  entryOfLine: Uint32Array;
+  offsets: Float64Array;
+  lengths: Uint32Array;
+  kinds: Uint8Array;
+  idHashes: Uint32Array;
+}
+
+/** `updated` rows with an id, sorted by the id's hash, and their entries. */
+interface UpdatedByHash {
+  updatedHash: Uint32Array;
+  updatedEntry: Uint32Array;
+}
+
+/** The `updated` rows by id hash, from the columns alone (no record read back). */
+function updatedByHash(parts: IndexParts): UpdatedByHash {
+  let count = 0;
+  for (const slot of parts.entryOfLine) if (slot !== 0 && parts.kinds[slot - 1] === UPDATED) count++;
+  const pairs = new BigUint64Array(count);
+  let at = 0;
+  for (const slot of parts.entryOfLine) {
+    const entry = slot - 1;
+    if (slot !== 0 && parts.kinds[entry] === UPDATED) pairs[at++] = (BigInt(parts.idHashes[entry] ?? 0) << 32n) | BigInt(entry);
+  }
+  // Hash and entry packed in one 64-bit number sort without a comparator, which would copy the
+  // array into a temporary one of boxed numbers.
+  const sorted = pairs.sort();
+  return {
+    updatedHash: Uint32Array.from(sorted, (pair) => Number(pair >> 32n)),
+    updatedEntry: Uint32Array.from(sorted, (pair) => Number(pair & 0xffffffffn)),
+  };
+}
+
+/**
+ * The columns without the entries of failed or not-attempted rows that no updated row can
+ * supersede: such a line is sent again, exactly as a line with no entry, so only its speaking for
+ * the line matters (its before-values are not kept either). A run interrupted early journals
+ * nearly every row `not_attempted`; its resume then holds none of them.
+ */
+function withoutResent(parts: IndexParts, updated: UpdatedByHash): IndexParts & UpdatedByHash {
+  const { entryOfLine, kinds, idHashes } = parts;
+  const newEntry = new Uint32Array(kinds.length);
+  let kept = 0;
+  for (let line = 0; line < entryOfLine.length; line++) {
+    const slot = entryOfLine[line] ?? 0;
+    if (slot === 0) continue;
+    const entry = slot - 1;
+    if (kinds[entry] === UNSETTLED && !mayBeUpdated(idHashes[entry] ?? 0, updated.updatedHash)) {
+      entryOfLine[line] = 0;
+      continue;
+    }
+    newEntry[entry] = kept + 1;
+    entryOfLine[line] = ++kept;
+  }
+  const offsets = new Float64Array(kept);
+  const lengths = new Uint32Array(kept);
+  const keptKinds = new Uint8Array(kept);
+  const keptHashes = new Uint32Array(kept);
+  for (let entry = 0; entry < kinds.length; entry++) {
+    const to = (newEntry[entry] ?? 0) - 1;
+    if (to < 0) continue;
+    offsets[to] = parts.offsets[entry] ?? 0;
+    lengths[to] = parts.lengths[entry] ?? 0;
+    keptKinds[to] = kinds[entry] ?? 0;
+    keptHashes[to] = idHashes[entry] ?? 0;
+  }
+  return {
+    entryOfLine,
+    offsets,
+    lengths,
+    kinds: keptKinds,
+    idHashes: keptHashes,
+    updatedHash: updated.updatedHash,
+    updatedEntry: updated.updatedEntry.map((entry) => (newEntry[entry] ?? 0) - 1),
+  };
+}
+
+/** Whether an entry of this id hash (0: no id) may be superseded by an `updated` row. */
+function mayBeUpdated(hash: number, updatedHash: Uint32Array): boolean {
+  return hash !== 0 && updatedHash[firstWithHash(hash, updatedHash)] === hash;
+}
+
+/** Where the entries of this hash start in a sorted list of hashes. */
+function firstWithHash(hash: number, sorted: Uint32Array): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] ?? 0) < hash) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** FNV-1a over UTF-16 code units. */
