@@ -33,20 +33,32 @@ describe('the README library example', () => {
   const dir = mkdtempSync(path.join(ROOT, '.tmp', 'library-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('runs against the emulator: exports, then re-imports the file with nothing to change', async () => {
-    writeFileSync(path.join(dir, 'example.mjs'), readmeExample());
-    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['example.mjs'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^exported 20; exit 0: 20 unchanged, report in reports\/\S+\n$/);
-    expect(run.stderr).toBe('');
+  it('runs against the emulator: the changes of people.csv go through, and it prints the summary line', async () => {
+    // The emulator's default data (seed 1) holds the ids the README's examples use.
+    const api = await startEmulator({});
+    try {
+      writeFileSync(
+        path.join(dir, 'people.csv'),
+        'id,customer_name,customer_language\n0af05593-6d68-4763-9723-4e9dcc76919a,Olivia Jones,en\n3d0df4ce-fd47-47d2-b7e2-d83566fcfeac,María Novák,es\n',
+      );
+      writeFileSync(path.join(dir, 'example.mjs'), readmeExample());
+      const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+        const env = { ...process.env, VOREL_BASE_URL: api.baseUrl, VOREL_API_KEY: api.apiKey };
+        const child = spawn(process.execPath, ['example.mjs'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/^exit 0: 2 updated, report in reports\/\S+\n$/);
+      expect(run.stderr).toBe('');
+      expect(api.get('0af05593-6d68-4763-9723-4e9dcc76919a')).toMatchObject({ customer_name: 'Olivia Jones', customer_language: 'en' });
+    } finally {
+      await api.close();
+    }
   });
 });
 

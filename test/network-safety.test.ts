@@ -1,5 +1,5 @@
 /**
- * Where requests may go (issue 7, README "Security"): a redirect is never followed (it could take
+ * Where requests may go (issue 7, docs/cli.md "--base-url"): a redirect is never followed (it could take
  * the Authorization header to another origin), and proxy settings in the environment are ignored.
  */
 import http from 'node:http';

@@ -3,7 +3,7 @@
  * node:http(s) exchange on a keep-alive agent, the answer read as UTF-8 text. It exists for what
  * it leaves out. axios' own Node adapter builds a stream pipeline per request (transform streams,
  * decompression, redirect bookkeeping, progress events): ~40 KB of garbage a request, which at 32
- * requests in flight outlives the young generation and grows the heap (README "Decisions").
+ * requests in flight outlives the young generation and grows the heap (CONTRIBUTING.md, "Memory").
  *
  * What it honours of the config axios hands it: `method`, `url` (a path on the adapter's origin,
  * never another origin), `headers`, `data` (a string), `timeout` (the whole exchange:

@@ -81,7 +81,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
   const dryRun = opts.mode === 'dry-run';
   // Before the first pass, not after it: loading axios and the schemas (a few MB of code) right as
   // the first requests start made V8's next full collection size the old space for a heap filling
-  // fast, up to 4× what is live, a peak a long run never needs again (README, "Decisions").
+  // fast, up to 4× what is live, a peak a long run never needs again (CONTRIBUTING.md, "Memory").
   const requests = await openRequests(opts, env.log, folder.startedAt.getTime());
   // A dry run is itself one pass; every other run reads the file once first, before any request.
   const firstScan = dryRun ? null : await firstPass(source, rowStreamOptions(opts), folder.dir, env.log);

@@ -2,7 +2,7 @@
  * Sending: a valid row starts only when one of `concurrency` slots is free, and the reader pulls the
  * next record only then (backpressure by construction: memory stays flat). Rows of one conversation
  * run in file order, never at once. A plain gate over the in-flight set, not p-limit: p-limit's
- * queue would hold what the gate already refuses to read (README, decisions).
+ * queue would hold what the gate already refuses to read (CONTRIBUTING.md, "Reading the file").
  */
 import { RunFolderWriteError } from '../report/write-fault.js';
 import type { RowOutcome, RowResult } from '../types.js';

@@ -181,7 +181,9 @@ function readLines(s: RunSummary): string[] {
   }
   if (s.rollback) {
     const exact =
-      s.rollback.unrestorable > 0 ? ` (${s.rollback.unrestorable} hold values an import cannot restore exactly, see README)` : '';
+      s.rollback.unrestorable > 0
+        ? ` (${s.rollback.unrestorable} hold values an import cannot restore exactly, see docs/cli.md, rollback.csv)`
+        : '';
     lines.push(`  rollback.csv: ${s.rollback.rows} ids; undo with: ${s.rollback.undo_command}${exact}`);
   }
   return lines;
