@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
+import ts from 'typescript';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 // By the package's name: resolved through package.json "exports" to the built entry, as a user's script would.
 import {
@@ -32,6 +33,25 @@ describe('the README library example', () => {
   mkdirSync(path.join(ROOT, '.tmp'), { recursive: true });
   const dir = mkdtempSync(path.join(ROOT, '.tmp', 'library-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('type-checks against the published types (strict, as a checked JS file)', () => {
+    const file = path.join(dir, 'typed.mjs');
+    writeFileSync(file, readmeExample());
+    const program = ts.createProgram([file], {
+      allowJs: true,
+      checkJs: true,
+      noEmit: true,
+      strict: true,
+      exactOptionalPropertyTypes: true,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      target: ts.ScriptTarget.ES2022,
+      types: ['node'],
+      skipLibCheck: true,
+    });
+    const problems = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    expect(problems).toEqual([]);
+  });
 
   it('runs against the emulator: the changes of people.csv go through, and it prints the summary line', async () => {
     // The emulator's default data (seed 1) holds the ids the README's examples use.
