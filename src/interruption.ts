@@ -1,5 +1,3 @@
-import { EXIT } from './exit-code.js';
-
 /**
  * Why a run was asked to stop from outside. A hang-up (the terminal or the SSH connection went
  * away) drains exactly like Ctrl-C; only the exit code tells them apart (129 and 130), so a person
@@ -18,12 +16,6 @@ export class HangUp extends Error {
 export function interruptionOf(signal: AbortSignal): Interruption {
   return signal.reason instanceof HangUp ? 'hangup' : 'interrupted';
 }
-
-/** Contract exit codes: 130 for SIGINT/SIGTERM (and a library caller's abort), 129 for SIGHUP. */
-export const INTERRUPTION_EXIT_CODE: Readonly<Record<Interruption, 129 | 130>> = {
-  interrupted: EXIT.interrupted,
-  hangup: EXIT.hangup,
-};
 
 /** What stopped the run, as the log line that starts the drain names it. */
 export const INTERRUPTION_LABEL: Readonly<Record<Interruption, string>> = { interrupted: 'interrupted', hangup: 'hang-up (SIGHUP)' };

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { abortOnStopSignals } from '../src/cli/stop-signals.js';
-import { HangUp, INTERRUPTION_EXIT_CODE, interruptionOf } from '../src/interruption.js';
+import { stopExitCode } from '../src/exit-code.js';
+import { HangUp, interruptionOf } from '../src/interruption.js';
 
 function wired(): { target: EventEmitter; controller: AbortController; forced: number[] } {
   const target = new EventEmitter();
@@ -16,14 +17,14 @@ describe('stop signals', () => {
     const { target, controller, forced } = wired();
     target.emit('SIGHUP');
     expect(controller.signal.reason).toBeInstanceOf(HangUp);
-    expect(INTERRUPTION_EXIT_CODE[interruptionOf(controller.signal)]).toBe(129);
+    expect(stopExitCode(interruptionOf(controller.signal))).toBe(129);
     expect(forced).toEqual([]);
   });
 
   it.each(['SIGINT', 'SIGTERM'])('%s is an interruption: 130', (signal) => {
     const { target, controller } = wired();
     target.emit(signal);
-    expect(INTERRUPTION_EXIT_CODE[interruptionOf(controller.signal)]).toBe(130);
+    expect(stopExitCode(interruptionOf(controller.signal))).toBe(130);
   });
 
   it('a library caller aborting with any other reason is an interruption', () => {

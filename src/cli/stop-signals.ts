@@ -1,4 +1,5 @@
-import { HangUp, INTERRUPTION_EXIT_CODE, type Interruption } from '../interruption.js';
+import { stopExitCode } from '../exit-code.js';
+import { HangUp, type Interruption } from '../interruption.js';
 
 /** The part of `process` the signal wiring needs; a test passes an EventEmitter. */
 export interface SignalTarget {
@@ -12,7 +13,7 @@ export interface SignalTarget {
  * job, the kernel sends one to the foreground group when the session leader exits), and exiting
  * on the second would lose the reports the first one was draining for.
  */
-export function abortOnStopSignals(target: SignalTarget, controller: AbortController, forceExit: (code: 129 | 130) => void): void {
+export function abortOnStopSignals(target: SignalTarget, controller: AbortController, forceExit: (code: number) => void): void {
   let first: Interruption | null = null;
   const stop = (kind: Interruption): void => {
     if (first === null) {
@@ -20,7 +21,7 @@ export function abortOnStopSignals(target: SignalTarget, controller: AbortContro
       controller.abort(kind === 'hangup' ? new HangUp() : undefined);
       return;
     }
-    if (kind === 'interrupted') forceExit(INTERRUPTION_EXIT_CODE[first]);
+    if (kind === 'interrupted') forceExit(stopExitCode(first));
   };
   target.on('SIGINT', () => stop('interrupted'));
   target.on('SIGTERM', () => stop('interrupted'));
