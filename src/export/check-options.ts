@@ -1,5 +1,6 @@
 /** Checks `exportCsv`'s options once, before any request (usage errors: exit 2). */
-import { parseDelimiter, rateSetting, wholeNumber } from '../checks.js';
+import { rateSetting, wholeNumber } from '../checks.js';
+import { parseExportDelimiter } from '../input/delimiter.js';
 import { checkApiKey, checkBaseUrl } from '../credentials.js';
 import { UsageError } from '../errors.js';
 import { DEFAULTS, type ExportCsvOptions } from '../options.js';
@@ -67,7 +68,7 @@ export function checkExportOptions(o: ExportCsvOptions): { options: ExportOption
   if (o.file !== undefined && o.output !== undefined) throw new UsageError('give file or output, not both', 'conflicting_options');
   if (o.file === '') throw new UsageError('the output file name is empty (use - or leave it out for stdout)', 'bad_output');
   const baseUrl = checkBaseUrl(o.baseUrl ?? DEFAULTS.baseUrl);
-  const delimiter = parseDelimiter(o.delimiter ?? DEFAULTS.exportDelimiter);
+  const delimiter = parseExportDelimiter(o.delimiter ?? DEFAULTS.exportDelimiter);
   const warnings: string[] = [];
   const filters = filtersFrom(o, warnings);
   const limit = o.limit === undefined ? null : wholeNumber('limit', o.limit, 1);

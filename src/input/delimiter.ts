@@ -24,6 +24,15 @@ export function parseDelimiterArg(arg: string): Delimiter {
   return arg as Delimiter;
 }
 
+/** `export --delimiter`: `,` `;` or tab only, in the spellings of {@link parseDelimiterArg}. */
+export function parseExportDelimiter(arg: string): Delimiter {
+  const delimiter = NAMED[arg.toLowerCase()] ?? arg;
+  if (delimiter !== ',' && delimiter !== ';' && delimiter !== '\t') {
+    throw new UsageError(`--delimiter ${JSON.stringify(arg)}: use , ; or tab`, 'bad_delimiter');
+  }
+  return delimiter;
+}
+
 /**
  * Excel's `sep=<c>` first line names the delimiter. `line` is the first non-blank line of the file;
  * returns the delimiter it names, or undefined when it is not such a line. The one place that knows
