@@ -23,12 +23,15 @@ export class ListStopped extends Error {
   }
 }
 
+/** Conversations per page: the API's largest page (vorel-api.md §2). */
+export const LIST_PAGE_SIZE = 100;
+
 /** Failures the same request would meet again: no point asking twice. */
 const FINAL_CODES: ReadonlySet<ApiErrorCode> = new Set(['unauthorized', 'forbidden', 'bad_request', 'not_found', 'unexpected_status']);
 
 export interface ListPagesOptions {
-  /** Conversations per page (`limit`). */
-  limit: number;
+  /** Conversations per page (`limit`). Default {@link LIST_PAGE_SIZE}. */
+  limit?: number;
   /** Tries of one page in a row (each after the client's own retries) before the scan stops. Default 1. */
   maxPageFailures?: number;
   /** Told about each page that failed and will be asked for again. */
@@ -63,7 +66,7 @@ export async function* listPages(
   const stop = (code: ApiErrorCode | 'bad_pagination', message: string): ListStopped => new ListStopped(code, message, pages, requests);
   for (;;) {
     if (opts.signal?.aborted) throw stop('aborted', 'the scan was stopped');
-    const result = await client.listConversations({ cursor, limit: opts.limit });
+    const result = await client.listConversations({ cursor, limit: opts.limit ?? LIST_PAGE_SIZE });
     requests += result.attempts;
     if (!result.ok) {
       if (result.code === 'aborted' || FINAL_CODES.has(result.code)) throw stop(result.code, result.message);

@@ -36,9 +36,6 @@ export interface ExportOptions {
   timeoutMs: number;
 }
 
-/** Page size of the scan: the API's maximum (vorel-api.md §2). */
-export const PAGE_SIZE = 100;
-
 /** A page that still fails after its retries is asked for again, up to this many times in a row; then the export stops (exit 3). */
 export const MAX_PAGE_FAILURES = 3;
 

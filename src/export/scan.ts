@@ -7,7 +7,7 @@
 import type { ApiClient } from '../api/client.js';
 import { ListStopped, listPages } from '../api/list-pages.js';
 import type { Conversation } from '../types.js';
-import { MAX_PAGE_FAILURES, PAGE_SIZE } from './options.js';
+import { MAX_PAGE_FAILURES } from './options.js';
 
 /** Why a scan ended before the last page (exit-code.ts maps the reason). */
 export class ScanStopped extends Error {
@@ -22,7 +22,6 @@ export class ScanStopped extends Error {
 
 export interface ScanOptions {
   signal: AbortSignal;
-  pageSize?: number;
   maxPageFailures?: number;
   /** Told about each page that failed and will be asked for again. */
   onPageFailure?: (message: string, failuresInARow: number) => void;
@@ -38,7 +37,6 @@ export async function* scanPages(
 ): AsyncGenerator<Conversation[], void, undefined> {
   try {
     for await (const page of listPages(client, {
-      limit: opts.pageSize ?? PAGE_SIZE,
       maxPageFailures: opts.maxPageFailures ?? MAX_PAGE_FAILURES,
       signal: opts.signal,
       ...(opts.onPageFailure !== undefined ? { onPageFailure: opts.onPageFailure } : {}),

@@ -6,6 +6,7 @@
 import { plannedPerWindow } from '../rate-pace.js';
 import path from 'node:path';
 import type { ApiClient } from '../api/client.js';
+import { LIST_PAGE_SIZE } from '../api/list-pages.js';
 import type { Logger } from '../log.js';
 import type { ImportOptions } from '../options.js';
 import { PlanReport, RollbackReport, type RowReport } from '../report/read-reports.js';
@@ -16,7 +17,7 @@ import { importHandler, type RowHandler } from './row-handler.js';
 import { onlyChangedHandler, planHandler, resolvingImportHandler } from './read-first.js';
 import type { FileScan } from './first-pass.js';
 import { type PrefetchingValues, prefetching } from './pending.js';
-import { LIST_PAGE_SIZE, scanTenant, TenantIndex } from './tenant-index.js';
+import { scanTenant, TenantIndex } from './tenant-index.js';
 import { undoCommand } from './retry-command.js';
 
 /** A progress line every this many list pages (100 pages = 10,000 conversations). */

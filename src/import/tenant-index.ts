@@ -10,9 +10,6 @@ import { ListStopped, listPages } from '../api/list-pages.js';
 import type { Conversation, WritableValues } from '../types.js';
 import { normaliseChannel, normaliseIdentifier } from './identifier.js';
 
-/** The list endpoint's largest page (vorel-api.md §2). */
-export const LIST_PAGE_SIZE = 100;
-
 /** What the index keeps of one conversation. */
 export interface IndexedConversation {
   readonly id: string;
@@ -114,7 +111,7 @@ export async function scanTenant(
   let pages = 0;
   let requests = 0;
   try {
-    for await (const page of listPages(client, { limit: LIST_PAGE_SIZE })) {
+    for await (const page of listPages(client, {})) {
       ({ number: pages, requests } = page);
       for (const c of page.conversations) index.add(c);
       onPage?.(pages, index.size);
