@@ -8,13 +8,13 @@
 export type RateSetting = number | 'auto';
 
 /** The documented per-key limit (vorel-api.md §5): `auto` never goes above it, whatever a header says. */
-export const AUTO_MAX_PER_WINDOW = 200;
+const AUTO_MAX_PER_WINDOW = 200;
 
 /**
  * The pace without rate headers: 10% under the documented limit, because the API is fail-open
  * (vorel-api.md §5): no header and no 429 prove nothing about the budget left.
  */
-export const NO_HEADERS_PER_WINDOW = 180;
+const NO_HEADERS_PER_WINDOW = 180;
 
 /** The pace in force (summary.json `rate`, snake_case as in the file). */
 export interface RatePace {

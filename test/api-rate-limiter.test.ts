@@ -205,11 +205,12 @@ describe('RateLimiter', () => {
   it('counts starts in the last window and forgets old ones', async () => {
     const clock = new FakeClock();
     const limiter = new RateLimiter({ rate: 10, windowMs: 1000, clock });
-    const all = Array.from({ length: 5 }, () => limiter.acquire());
+    let started = 0;
+    const all = Array.from({ length: 5 }, () => limiter.acquire().then(() => started++));
     await clock.run();
     await Promise.all(all);
     expect(limiter.startsInLastWindow()).toBe(5);
-    expect(limiter.totalStarts).toBe(5);
+    expect(started).toBe(5);
     clock.t += 2000;
     expect(limiter.startsInLastWindow()).toBe(0);
   });
@@ -217,6 +218,7 @@ describe('RateLimiter', () => {
   it('rejects an aborted waiter at once and lets the others through', async () => {
     const clock = new FakeClock();
     const limiter = new RateLimiter({ rate: 1, windowMs: 1000, clock });
+    const t0 = clock.now();
     await limiter.acquire(); // uses the only slot of this window
     const ctl = new AbortController();
     const aborted = limiter.acquire(ctl.signal);
@@ -225,7 +227,9 @@ describe('RateLimiter', () => {
     await expect(aborted).rejects.toBeInstanceOf(AbortedError);
     await clock.run();
     await expect(other).resolves.toBeUndefined();
-    expect(limiter.totalStarts).toBe(2);
+    // The aborted waiter used up nothing: the other one took the next window's slot.
+    expect(clock.now() - t0).toBe(1000);
+    expect(limiter.startsInLastWindow()).toBe(1);
     await expect(limiter.acquire(ctl.signal)).rejects.toBeInstanceOf(AbortedError);
   });
 
@@ -238,10 +242,10 @@ describe('RateLimiter', () => {
     await flush();
     expect(clock.pendingTimers).toBe(1);
     ctl.abort();
-    await Promise.allSettled(waits);
+    const settled = await Promise.allSettled(waits);
     await flush();
     expect(clock.pendingTimers).toBe(0);
-    expect(limiter.waiting).toBe(0);
+    expect(settled.map((s) => s.status === 'rejected' && s.reason instanceof AbortedError)).toEqual([true, true]);
   });
 
   it('rejects nonsense settings', () => {

@@ -1,31 +1,23 @@
 /**
- * The one client-side throttle shared by every request of a run (docs/cli.md `--rate`).
+ * The one client-side throttle shared by every request of a run (docs/cli.md `--rate`):
  *
- * - At most `rate` request STARTS in any sliding window of `windowMs` (a hard cap on the times
- *   starts are granted), paced evenly: one start per `windowMs / rate` slot, so 180/min is one
- *   start every 333 ms, never a burst of 180 and then a minute of silence (the server's fixed
- *   windows would punish the burst at a window boundary, vorel-api.md §5).
- * - The slots are a drift-free schedule: start k of a run of back-to-back starts is due at
- *   t0 + k·spacing, so a start granted δ ms late because the timer fired late (more so on a busy
- *   machine) does not push every later slot back by δ; the next gap is δ shorter, so a busy run
- *   still sends `rate` per window (measured: pacing from the late grant time lost 2–3% of the
- *   budget, bench/rate-ceiling.mjs). Idle time is never banked: a request that arrives after its
- *   slot restarts the schedule from now, so there is no burst.
- * - The rate can change (`setRate`, `--rate auto` following the API's headers): the schedule goes
- *   on from the last slot at the new spacing.
- * - Why not pace a little under `rate` to stay clear of the server's fixed windows: the starts in
- *   any server window are those of a client interval W + Δ long, Δ being the spread of network
- *   delays, so at exactly the server's limit an unlucky boundary can still see one request too
- *   many. No client pacing removes that without knowing Δ. Instead: the budget the API's
- *   `X-RateLimit-Remaining` names (`setBudget`) holds the one too many until the reset; without
- *   headers the pace is 180, 10% under the API's 200; and a 429 only comes once the server window
- *   already holds its full quota, so the pause until its end costs no budget.
- * - A run-wide pause (`pauseUntil`, set on a 429): nothing starts before it ends.
+ * - At most `rate` request starts in any sliding window of `windowMs`, paced evenly: one start per
+ *   `windowMs / rate`, so 180/min is one every 333 ms, never a burst of 180 that the server's fixed
+ *   windows would punish at a boundary (vorel-api.md §5).
+ * - The pace is a drift-free schedule: start k of a run of back-to-back starts is due at
+ *   anchor + k·spacing, so a timer that fires late (more so on a busy machine) shortens the next
+ *   gap instead of pushing every later start back; pacing from the late grant times lost 2–3% of
+ *   the budget (bench/rate-ceiling.mjs). Idle time is never banked: a request that comes after its
+ *   slot restarts the schedule from now.
+ * - Nothing starts during a 429 pause (`pauseUntil`) or beyond the budget the API's
+ *   `X-RateLimit-Remaining` names (`setBudget`). Pacing a little under `rate` would not keep the
+ *   server's fixed windows safe: the spread of network delays can still put one request too many
+ *   into one of them. The budget holds that one back until the reset; without headers the pace is
+ *   180, 10% under the API's 200.
  *
- * Waiters are served first come, first served by a single pump, so starts are granted in order.
- * Time comes from an injectable clock, so tests run minutes of schedule in milliseconds.
+ * Waiters are served first come, first served by one pump. Time comes from an injectable clock,
+ * so tests run minutes of schedule in milliseconds.
  */
-import { StartTimes } from './start-times.js';
 
 /** Time source and timer. `sleep` resolves (or rejects) early when `signal` aborts. */
 export interface Clock {
@@ -64,9 +56,8 @@ export interface RateLimiterOptions {
   /** Window length, ms. Default 60 000. */
   windowMs?: number;
   /**
-   * Extra ms the sliding-window cap adds to `windowMs`. Network delays vary, so two starts exactly
-   * one window apart can reach the server a little less than a window apart; a few ms of slack
-   * keep the server from ever seeing `rate + 1` in one window. Default 0.
+   * Extra ms the sliding-window cap adds to `windowMs`: two starts one window apart can reach the
+   * server a little less than a window apart. Default 0.
    */
   capSlackMs?: number;
   clock?: Clock;
@@ -74,7 +65,6 @@ export interface RateLimiterOptions {
 
 interface Waiter {
   resolve: () => void;
-  reject: (e: unknown) => void;
   signal: AbortSignal | undefined;
   onAbort: () => void;
   /** When acquire() was called (clock ms). */
@@ -85,11 +75,10 @@ export class RateLimiter {
   /** Window length, ms. */
   readonly windowMs: number;
   private readonly capWindowMs: number;
-
   private readonly clock: Clock;
   private perWindow: number;
-  /** Start times inside the current sliding window, ascending. */
-  private readonly starts = new StartTimes();
+  /** Start times, ascending; those older than the window are dropped in batches (see grant). */
+  private starts: number[] = [];
   /** The schedule: start k of the current run of back-to-back starts is due at anchor + k·spacing. */
   private anchor = Number.NEGATIVE_INFINITY;
   private k = 0;
@@ -99,23 +88,16 @@ export class RateLimiter {
   private readonly queue: Waiter[] = [];
   private pumping = false;
   private pumpSleep: AbortController | null = null;
-  private granted = 0;
+  /** Starts granted and not yet released: requests in flight. */
   private running = 0;
 
   constructor(options: RateLimiterOptions) {
     const { rate, windowMs = 60_000, capSlackMs = 0, clock = systemClock } = options;
-    if (!(Number.isFinite(windowMs) && windowMs > 0)) {
-      throw new RangeError(`windowMs must be > 0, got ${windowMs}`);
-    }
+    if (!(Number.isFinite(windowMs) && windowMs > 0)) throw new RangeError(`windowMs must be > 0, got ${windowMs}`);
     this.perWindow = checkRate(rate);
     this.windowMs = windowMs;
     this.capWindowMs = windowMs + Math.max(0, capSlackMs);
     this.clock = clock;
-  }
-
-  /** Starts allowed per window. */
-  get rate(): number {
-    return this.perWindow;
   }
 
   /** Minimum gap between two starts, ms (`windowMs / rate`). */
@@ -124,9 +106,8 @@ export class RateLimiter {
   }
 
   /**
-   * Changes the pace (`--rate auto` following the API's headers). The schedule restarts from the
-   * last slot, so the change neither bursts nor leaves a gap; the sliding-window cap applies the
-   * new rate to the starts already made.
+   * Changes the pace (`--rate auto` following the API's headers). The schedule goes on from the
+   * last slot, so the change neither bursts nor leaves a gap.
    */
   setRate(rate: number): void {
     const next = checkRate(rate);
@@ -141,19 +122,8 @@ export class RateLimiter {
   get pausedUntil(): number | null {
     const now = this.clock.now();
     const budget = this.currentBudget(now);
-    const held = budget !== null && budget.left <= 0 ? budget.untilMs : 0;
-    const end = Math.max(this.pauseEnd, held);
+    const end = Math.max(this.pauseEnd, budget !== null && budget.left <= 0 ? budget.untilMs : 0);
     return end > now ? end : null;
-  }
-
-  /** Requests waiting for a start. */
-  get waiting(): number {
-    return this.queue.length;
-  }
-
-  /** Starts granted and not yet {@link release}d: requests in flight. */
-  get inFlight(): number {
-    return this.running;
   }
 
   /** A granted request has ended (answered or not). */
@@ -161,16 +131,12 @@ export class RateLimiter {
     if (this.running > 0) this.running -= 1;
   }
 
-  /** Starts granted since creation. */
-  get totalStarts(): number {
-    return this.granted;
-  }
-
   /** Starts granted in the sliding window that ends now. */
   startsInLastWindow(): number {
-    const now = this.clock.now();
-    this.prune(now);
-    return this.starts.countAfter(now - this.windowMs);
+    const since = this.clock.now() - this.windowMs;
+    let i = this.starts.length;
+    while (i > 0 && (this.starts[i - 1] as number) > since) i--;
+    return this.starts.length - i;
   }
 
   /** Run-wide pause (a 429): nothing starts before `untilMs` (epoch ms). Only ever extends. */
@@ -207,20 +173,18 @@ export class RateLimiter {
 
   /**
    * The next start's slot on the schedule (may lie in the past), and when it is due. The clock
-   * counts whole milliseconds, so a paced slot inside the current millisecond is due now: at a
-   * sub-millisecond spacing (a --rate in the tens of thousands per minute) every second start
-   * would otherwise wait for a 1 ms timer. Pauses, the budget and the sliding-window cap are exact.
+   * counts whole ms, so a paced slot inside the current ms is due now: at the sub-ms spacing of
+   * the tests' `--rate 100000` every second start would otherwise wait for a 1 ms timer. Pauses,
+   * the budget and the sliding-window cap are exact.
    */
   private nextSlot(now: number): { slot: number; due: number; paced: number } {
-    this.prune(now);
     const budget = this.currentBudget(now);
     const paced = this.anchor + (this.k + 1) * this.spacingMs;
     let hard = this.pauseEnd;
     if (budget !== null && budget.left <= 0) hard = Math.max(hard, budget.untilMs);
-    if (this.starts.length >= this.perWindow) {
-      // The window (t − windowMs − slack, t] must hold fewer than `rate` starts before one more.
-      hard = Math.max(hard, (this.starts.at(this.starts.length - this.perWindow) ?? now) + this.capWindowMs);
-    }
+    // The window (t − windowMs − slack, t] must hold fewer than `rate` starts before one more.
+    const capStart = this.starts[this.starts.length - this.perWindow];
+    if (capStart !== undefined) hard = Math.max(hard, capStart + this.capWindowMs);
     return { slot: Math.max(paced, hard), due: Math.max(Math.floor(paced), hard), paced };
   }
 
@@ -230,22 +194,11 @@ export class RateLimiter {
    */
   acquire(signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(new AbortedError());
-    const queuedAt = this.clock.now();
-    // Nobody waiting and the slot due: the start is granted here, with no waiter and no abort
-    // listener to add and remove again (at an unlimited rate that is every request).
-    if (this.queue.length === 0 && !this.pumping) {
-      const { slot, due, paced } = this.nextSlot(queuedAt);
-      if (due <= queuedAt) {
-        this.grant(queuedAt, queuedAt, slot, paced);
-        return Promise.resolve();
-      }
-    }
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
         resolve,
-        reject,
         signal,
-        queuedAt,
+        queuedAt: this.clock.now(),
         onAbort: () => {
           const i = this.queue.indexOf(waiter);
           if (i >= 0) this.queue.splice(i, 1);
@@ -261,37 +214,33 @@ export class RateLimiter {
 
   /** Counts a start at `now` for a request that asked at `queuedAt`, and moves the schedule on. */
   private grant(now: number, queuedAt: number, slot: number, paced: number): void {
+    // Starts older than the window go a window's worth at a time: dropping them one by one would
+    // copy a whole window of starts each time at the tests' and benchmarks' unlimited rates.
+    if ((this.starts[0] as number) <= now - 2 * this.capWindowMs) {
+      this.starts = this.starts.filter((t) => t > now - this.capWindowMs);
+    }
     this.starts.push(now);
     if (this.budget !== null) this.budget.left -= 1;
-    // Start k is due at anchor + k·spacing, so a timer that woke δ ms late makes the next gap
-    // δ shorter instead of pushing every later start back (on a busy machine the lateness
-    // would add up: pacing from the late grant times lost 2–3% of the budget). A waiter that
-    // came after its slot (an idle queue), a whole slot of lateness, or a pause or cap that
-    // moved the slot: the schedule restarts there, so idle time is never banked as a burst.
+    // A waiter that came after its slot (an idle queue), a whole slot of lateness, or a pause or
+    // cap that moved the slot: the schedule restarts there, so idle time is never banked.
     const onSchedule = queuedAt <= slot && now - slot < this.spacingMs;
     if (onSchedule && slot === paced) this.k += 1;
     else {
       this.anchor = onSchedule ? slot : now;
       this.k = 0;
     }
-    this.granted += 1;
     this.running += 1;
-  }
-
-  private prune(now: number): void {
-    this.starts.dropUpTo(now - this.capWindowMs);
   }
 
   private async pump(): Promise<void> {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      while (this.queue.length > 0) {
+      for (let waiter = this.queue[0]; waiter !== undefined; waiter = this.queue[0]) {
         const now = this.clock.now();
         const { slot, due, paced } = this.nextSlot(now);
         if (due <= now) {
-          const waiter = this.queue.shift();
-          if (waiter === undefined) break;
+          this.queue.shift();
           waiter.signal?.removeEventListener('abort', waiter.onAbort);
           this.grant(now, waiter.queuedAt, slot, paced);
           waiter.resolve();
@@ -299,15 +248,9 @@ export class RateLimiter {
         }
         // Sleep until the earliest allowed start, then look again. Woken early when the queue
         // empties or the pace, a pause or the budget changes, so no timer outlives its use.
-        const ctl = new AbortController();
-        this.pumpSleep = ctl;
-        try {
-          await this.clock.sleep(Math.ceil(due - now), ctl.signal);
-        } catch {
-          // An injected sleep may reject on abort; either way we re-check the queue.
-        } finally {
-          this.pumpSleep = null;
-        }
+        this.pumpSleep = new AbortController();
+        await this.clock.sleep(Math.ceil(due - now), this.pumpSleep.signal).catch(() => undefined);
+        this.pumpSleep = null;
       }
     } finally {
       this.pumping = false;
