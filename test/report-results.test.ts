@@ -95,3 +95,25 @@ describe('results.csv lines written as bytes', () => {
     }
   });
 });
+
+describe('csvLine', () => {
+  it('quotes, neutralises and encodes as the plain string rules and Buffer.from do', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.option(cell, { nil: null }), { maxLength: 6 }),
+        fc.boolean(),
+        fc.constantFrom(',', ';', '\t'),
+        (cells, neutralise, delimiter) => {
+          const text = (c: string | null): string => {
+            if (c === null) return '';
+            const v = neutralise && FORMULA_START.test(c) ? `'${c}` : c;
+            return /["\r\n]/.test(v) || v.includes(delimiter) ? `"${v.replaceAll('"', '""')}"` : v;
+          };
+          const want = Buffer.from(`${cells.map(text).join(delimiter)}\r\n`).toString();
+          expect(csvLine(cells, { neutralise, delimiter })).toBe(want);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});

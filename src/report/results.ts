@@ -1,10 +1,5 @@
 import type { ResultFields, RowErrorCode, RowOutcome, RowResult } from '../types.js';
-import { csvLine } from './csv.js';
-import { cellBound, NUMBER_CELL_BOUND, putByte, putCell, putNumber } from './csv-bytes.js';
-
-const COMMA = 0x2c;
-const CR = 0x0d;
-const LF = 0x0a;
+import { COMMA, CR, cellBound, csvLine, LF, NUMBER_CELL_BOUND, putByte, putCell, putNumber } from './csv.js';
 
 /** results.csv columns, exactly and in this order (contract). */
 export const RESULTS_HEADER = [
