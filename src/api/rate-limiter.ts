@@ -64,7 +64,7 @@ export interface RateLimiterOptions {
 }
 
 interface Waiter {
-  resolve: () => void;
+  resolve: (grantedAt: number) => void;
   signal: AbortSignal | undefined;
   onAbort: () => void;
   /** When acquire() was called (clock ms). */
@@ -189,12 +189,13 @@ export class RateLimiter {
   }
 
   /**
-   * Resolves when a request may start (the start is counted at that moment). Rejects with
-   * {@link AbortedError} if `signal` aborts first; an aborted waiter uses up nothing.
+   * Resolves when a request may start, with the time its start was counted (a time read later
+   * could lie a preempted moment after it). Rejects with {@link AbortedError} if `signal` aborts
+   * first; an aborted waiter uses up nothing.
    */
-  acquire(signal?: AbortSignal): Promise<void> {
+  acquire(signal?: AbortSignal): Promise<number> {
     if (signal?.aborted) return Promise.reject(new AbortedError());
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<number>((resolve, reject) => {
       const waiter: Waiter = {
         resolve,
         signal,
@@ -243,7 +244,7 @@ export class RateLimiter {
           this.queue.shift();
           waiter.signal?.removeEventListener('abort', waiter.onAbort);
           this.grant(now, waiter.queuedAt, slot, paced);
-          waiter.resolve();
+          waiter.resolve(now);
           continue;
         }
         // Sleep until the earliest allowed start, then look again. Woken early when the queue

@@ -48,9 +48,8 @@ export class RatePacer {
   }
 
   /** Waits for a start (rejects with AbortedError when `signal` aborts first); returns its time. */
-  async start(signal: AbortSignal): Promise<number> {
-    await this.limiter.acquire(signal);
-    return this.clock.now();
+  start(signal: AbortSignal): Promise<number> {
+    return this.limiter.acquire(signal);
   }
 
   /** An attempt ended, with an answer or without one (timeout, network). */
