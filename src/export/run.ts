@@ -12,7 +12,7 @@ import type { Conversation } from '../types.js';
 import { checkExportOptions } from './check-options.js';
 import { matches, pastLowerBound } from './filter.js';
 import type { ExportOptions } from './options.js';
-import { scanPages, ScanStopped } from './scan.js';
+import { interrupted, scanPages, ScanStopped } from './scan.js';
 import { BOM, headerLine, openFileSink, rowLine, streamSink, type CsvSink } from './write.js';
 
 /** What an export runs with besides its options. */
@@ -21,7 +21,6 @@ export interface ExportEnvironment {
   /** Aborts like SIGINT/SIGTERM (exit 130), or with a HangUp (SIGHUP, exit 129): the page in flight finishes, the temp file is removed. */
   signal: AbortSignal;
   onProgress?: ((state: ProgressState) => void) | undefined;
-  now?: () => Date;
 }
 
 /** Counts so far. */
@@ -68,8 +67,7 @@ export async function exportCsv(options: ExportCsvOptions): Promise<ExportSummar
 }
 
 async function runExport(opts: ExportOptions, sink: CsvSink, env: ExportEnvironment): Promise<ExportSummary> {
-  const now = env.now ?? (() => new Date());
-  const startedAt = now();
+  const startedAt = new Date();
   const { baseUrl, apiKey, timeoutMs, retries, rate } = opts;
   // Loaded on use, so that an import (and a dry run) does not load the HTTP stack through this module.
   const { createApiClient } = await import('../api/client.js');
@@ -81,12 +79,11 @@ async function runExport(opts: ExportOptions, sink: CsvSink, env: ExportEnvironm
   const counts: ExportCounts = { pages: 0, scanned: 0, written: 0 };
   let endedEarly: EarlyEnd = null;
   let stopped: ExportSummary['stopped'] = null;
-  const startedMs = Date.now();
   const progress = startProgress(env.onProgress, (done) => ({
     command: 'export',
     ...counts,
     ...paceOf(client, Date.now()),
-    elapsedMs: Date.now() - startedMs,
+    elapsedMs: Date.now() - startedAt.getTime(),
     done,
   }));
   try {
@@ -103,7 +100,7 @@ async function runExport(opts: ExportOptions, sink: CsvSink, env: ExportEnvironm
       if (endedEarly !== null) break; // leaving the loop requests no further page
     }
     // Ctrl-C during the last page: the user asked to stop, so no file either.
-    if (env.signal.aborted) throw new ScanStopped('interrupted', 'interrupted: the export was stopped; no file was written');
+    if (env.signal.aborted) throw interrupted();
     await sink.commit();
   } catch (error) {
     await sink.discard().catch(() => undefined);
@@ -124,7 +121,7 @@ async function runExport(opts: ExportOptions, sink: CsvSink, env: ExportEnvironm
     base_url: opts.baseUrl,
     key_fingerprint: keyFingerprint(opts.apiKey),
     started_at: startedAt.toISOString(),
-    finished_at: now().toISOString(),
+    finished_at: new Date().toISOString(),
     ...counts,
     ended_early: endedEarly,
     requests: { total: stats.total, retries: stats.retries, rate_limited: stats.rateLimited },

@@ -22,7 +22,6 @@ export class ScanStopped extends Error {
 
 export interface ScanOptions {
   signal: AbortSignal;
-  maxPageFailures?: number;
   /** Told about each page that failed and will be asked for again. */
   onPageFailure?: (message: string, failuresInARow: number) => void;
 }
@@ -37,7 +36,7 @@ export async function* scanPages(
 ): AsyncGenerator<Conversation[], void, undefined> {
   try {
     for await (const page of listPages(client, {
-      maxPageFailures: opts.maxPageFailures ?? MAX_PAGE_FAILURES,
+      maxPageFailures: MAX_PAGE_FAILURES,
       signal: opts.signal,
       ...(opts.onPageFailure !== undefined ? { onPageFailure: opts.onPageFailure } : {}),
     })) {
@@ -50,6 +49,7 @@ export async function* scanPages(
   }
 }
 
-function interrupted(): ScanStopped {
+/** The export was stopped from outside (Ctrl-C, the caller's signal). */
+export function interrupted(): ScanStopped {
   return new ScanStopped('interrupted', 'interrupted: the export was stopped; no file was written');
 }
