@@ -1,5 +1,9 @@
 import type { ResultFields, RowErrorCode, RowOutcome, RowResult } from '../types.js';
-import { COMMA, CR, cellBound, csvLine, LF, NUMBER_CELL_BOUND, putByte, putCell, putNumber } from './csv.js';
+import { cellBound, csvLine, NUMBER_CELL_BOUND, putByte, putCell, putNumber } from './csv.js';
+
+const COMMA = 0x2c;
+const CR = 0x0d;
+const LF = 0x0a;
 
 /** results.csv columns, exactly and in this order (contract). */
 export const RESULTS_HEADER = [
