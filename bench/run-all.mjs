@@ -13,6 +13,7 @@ const BENCHES = [
   'latency-bound.mjs',
   'only-changed.mjs',
   'export-memory.mjs',
+  'disk.mjs',
 ];
 for (const file of BENCHES) {
   console.log(`\n== ${file}`);
