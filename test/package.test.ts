@@ -5,7 +5,7 @@
  * from under the tests that run it in parallel).
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +68,10 @@ describe('the packed tarball', () => {
     expect(files.filter((f) => /\.test\.|(^|\/)(test|bench|fixtures|src)\//.test(f))).toEqual([]);
   });
 
+  it('ships an executable bin.js: the build sets its mode (npx and npm link run it directly)', () => {
+    expect(statSync(path.join(ROOT, 'dist/cli/bin.js')).mode & 0o777).toBe(0o755);
+  });
+
   it('lists as runtime dependencies exactly the packages src/ imports', () => {
     const imported = new Set<string>();
     for (const file of readdirSync(path.join(ROOT, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
@@ -120,7 +124,7 @@ describe('the packed tarball', () => {
       let out = '';
       child.stdout.on('data', (chunk: Buffer) => {
         out += chunk.toString();
-        const m = /^VOREL_BASE_URL=(http:\/\/127\.0\.0\.1:\d+)$/m.exec(out);
+        const m = /^export VOREL_BASE_URL=(http:\/\/127\.0\.0\.1:\d+)$/m.exec(out);
         if (m) resolve(m[1]!);
       });
       child.on('error', reject);
