@@ -1,5 +1,13 @@
-// Regenerates fixtures/sample.csv (deterministic): `node scripts/make-sample.mjs`.
+// Regenerates fixtures/sample.csv (deterministic): `npm run build && node scripts/make-sample.mjs`.
+// Its ids are those of the emulator's default data (seed 1, 1000 conversations), so the sample
+// imported against a plain `vorel-sync emulator` updates rows (test/emulator-seed.test.ts checks it).
 import { writeFileSync } from 'node:fs';
+import { DEFAULTS } from '../dist/emulator/options.js';
+import { generateConversations } from '../dist/emulator/seed.js';
+
+const seeded = generateConversations(DEFAULTS.seed, DEFAULTS.count, 0).map((c) => c.id);
+let next = 0;
+const uuid = () => seeded[next++];
 
 let state = 20261125;
 const rand = () => {
@@ -8,8 +16,6 @@ const rand = () => {
   t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 };
-const hex = (n) => Array.from({ length: n }, () => Math.floor(rand() * 16).toString(16)).join('');
-const uuid = () => `${hex(8)}-${hex(4)}-4${hex(3)}-${'89ab'[Math.floor(rand() * 4)]}${hex(3)}-${hex(12)}`;
 const pick = (xs) => xs[Math.floor(rand() * xs.length)];
 
 const people = [

@@ -35,8 +35,8 @@ describe.skipIf(!HAS_TMUX)('the CLI in a terminal (tmux)', () => {
     let out = '';
     emulator.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await waitFor('the emulator to print its URL and key', 15_000, () => {
-      baseUrl = /^VOREL_BASE_URL=(\S+)$/m.exec(out)?.[1] ?? '';
-      apiKey = /^VOREL_API_KEY=(\S+)$/m.exec(out)?.[1] ?? '';
+      baseUrl = /^export VOREL_BASE_URL=(\S+)$/m.exec(out)?.[1] ?? '';
+      apiKey = /^export VOREL_API_KEY=(\S+)$/m.exec(out)?.[1] ?? '';
       return baseUrl !== '' && apiKey !== '' ? true : undefined;
     });
     // The ids the emulator generated, read from its list endpoint.

@@ -52,11 +52,12 @@ describe('runEmulatorCommand', () => {
     const abort = new AbortController();
     const done = runEmulatorCommand(ARGS, { stdout: out.stream, stderr: err.stream, signal: abort.signal });
 
-    const url = (await waitFor(out.text, /^VOREL_BASE_URL=(http:\/\/127\.0\.0\.1:\d+)$/m))[1]!;
-    const key = (await waitFor(out.text, /^VOREL_API_KEY=(vapk_live_[0-9a-f]{48})$/m))[1]!;
+    const url = (await waitFor(out.text, /^export VOREL_BASE_URL=(http:\/\/127\.0\.0\.1:\d+)$/m))[1]!;
+    const key = (await waitFor(out.text, /^export VOREL_API_KEY=(vapk_live_[0-9a-f]{48})$/m))[1]!;
     expect(out.text()).toMatch(/throwaway/);
+    expect(out.text()).toMatch(/vorel-sync export conversations\.csv/);
     // Every other stdout line is a shell comment, so the output can be pasted as is.
-    for (const line of out.text().trim().split('\n')) expect(line).toMatch(/^(#|VOREL_BASE_URL=|VOREL_API_KEY=)/);
+    for (const line of out.text().trim().split('\n')) expect(line).toMatch(/^(#|export VOREL_BASE_URL=|export VOREL_API_KEY=)/);
 
     const res = await fetch(`${url}/api/v1/conversations?limit=2`, { headers: { authorization: `Bearer ${key}` } });
     expect(res.status).toBe(200);
@@ -72,8 +73,8 @@ describe('runEmulatorCommand', () => {
     const out = capture();
     const abort = new AbortController();
     const done = runEmulatorCommand({ ...ARGS, dumpOnExit: file }, { stdout: out.stream, stderr: capture().stream, signal: abort.signal });
-    const url = (await waitFor(out.text, /^VOREL_BASE_URL=(\S+)$/m))[1]!;
-    const key = (await waitFor(out.text, /^VOREL_API_KEY=(\S+)$/m))[1]!;
+    const url = (await waitFor(out.text, /^export VOREL_BASE_URL=(\S+)$/m))[1]!;
+    const key = (await waitFor(out.text, /^export VOREL_API_KEY=(\S+)$/m))[1]!;
     const first = (await (await fetch(`${url}/api/v1/conversations?limit=1`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
       data: Conversation[];
     };
@@ -98,8 +99,8 @@ describe('runEmulatorCommand', () => {
       { ...ARGS, rateLimit: 0, scopes: ['read'] },
       { stdout: out.stream, stderr: capture().stream, signal: abort.signal },
     );
-    const url = (await waitFor(out.text, /^VOREL_BASE_URL=(\S+)$/m))[1]!;
-    const key = (await waitFor(out.text, /^VOREL_API_KEY=(\S+)$/m))[1]!;
+    const url = (await waitFor(out.text, /^export VOREL_BASE_URL=(\S+)$/m))[1]!;
+    const key = (await waitFor(out.text, /^export VOREL_API_KEY=(\S+)$/m))[1]!;
     const read = await fetch(`${url}/api/v1/conversations?limit=1`, { headers: { authorization: `Bearer ${key}` } });
     expect(read.headers.get('x-ratelimit-limit')).toBeNull();
     const id = ((await read.json()) as { data: Conversation[] }).data[0]!.id;

@@ -1,7 +1,9 @@
 /** Seeded data: deterministic, realistic, hard for CSV round trips, fast at 50k rows. */
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeConversation, startEmulator } from '../src/emulator/index.js';
 import type { Emulator } from '../src/emulator/index.js';
+import { DEFAULTS } from '../src/emulator/options.js';
 import { generateConversations } from '../src/emulator/seed.js';
 import { checkLanguage, checkName, UUID_PATTERN } from '../src/emulator/validate.js';
 
@@ -16,6 +18,14 @@ afterEach(async () => {
 });
 
 describe('seeded data', () => {
+  it('holds every id of fixtures/sample.csv with the default seed and count (scripts/make-sample.mjs)', () => {
+    const sample = readFileSync(new URL('../fixtures/sample.csv', import.meta.url), 'utf8');
+    const ids = [...sample.matchAll(/^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}),/gm)].map((m) => m[1]);
+    expect(ids.length).toBeGreaterThan(190);
+    const seeded = new Set(generateConversations(DEFAULTS.seed, DEFAULTS.count, NOW).map((c) => c.id));
+    expect(ids.filter((id) => !seeded.has(id!))).toEqual([]);
+  });
+
   it('is the same for the same seed and clock, and differs for another seed', async () => {
     const a = await startEmulator({ seed: 3, count: 300, clock: () => NOW });
     const b = await startEmulator({ seed: 3, count: 300, clock: () => NOW });

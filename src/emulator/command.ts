@@ -55,11 +55,6 @@ function untilStopped(signal: AbortSignal): Promise<void> {
   });
 }
 
-/**
- * Starts the emulator, prints `VOREL_BASE_URL=` and `VOREL_API_KEY=` lines (other lines are `#`
- * comments, so stdout can be pasted into a shell or a .env file), runs until stopped, optionally
- * dumps the state, and resolves 0. Never calls process.exit. Bad options throw a UsageError.
- */
 /** The in-process option names a range check reports, as the flags a command-line user typed. */
 const FLAG_OF: Readonly<Record<string, string>> = {
   serverErrorRate: '--fail-rate',
@@ -74,6 +69,12 @@ function asFlags(message: string): string {
   return message.replace(/^\w+/, (name) => FLAG_OF[name] ?? name);
 }
 
+/**
+ * Starts the emulator, prints `export VOREL_BASE_URL=` and `export VOREL_API_KEY=` lines (other
+ * lines are `#` comments, so stdout pasted into a shell sets both for the next command), runs
+ * until stopped, optionally dumps the state, and resolves 0. Never calls process.exit. Bad
+ * options throw a UsageError.
+ */
 export async function runEmulatorCommand(args: EmulatorCommandArgs, io: EmulatorCommandIo): Promise<number> {
   let emulator: Emulator;
   try {
@@ -87,9 +88,10 @@ export async function runEmulatorCommand(args: EmulatorCommandArgs, io: Emulator
     [
       `# Vorel API emulator: ${args.count} conversations (seed ${args.seed}), rate limit ${limit}.`,
       `# The key below is the emulator's own throwaway key (scopes: ${args.scopes.join(', ') || 'none'}), not a real secret.`,
-      `VOREL_BASE_URL=${emulator.baseUrl}`,
-      `VOREL_API_KEY=${emulator.apiKey}`,
-      '# Press Ctrl+C to stop.',
+      '# Paste the two export lines into another shell, then get ids to edit with: vorel-sync export conversations.csv',
+      `export VOREL_BASE_URL=${emulator.baseUrl}`,
+      `export VOREL_API_KEY=${emulator.apiKey}`,
+      '# fixtures/sample.csv holds ids of the default data (--seed 1 --count 1000). Press Ctrl+C to stop.',
       '',
     ].join('\n'),
   );
