@@ -160,6 +160,10 @@ describe('import against the emulator', () => {
     const { summary } = readRun(onlyRunDir(reports));
     expect(summary.mode).toBe('dry-run');
     expect(summary.key_fingerprint).toBeNull();
+    // The way on after a rehearsal is another rehearsal of the fixed file, never a real import of failed.csv.
+    expect(summary.retry_command).toBe(`vorel-sync import ${file} --dry-run --delimiter , --report-dir ${reports}`);
+    expect(r.stdout).toContain(`then check the file again:\n  vorel-sync import ${file} --dry-run`);
+    expect(r.stdout).not.toContain('To retry');
   });
 
   it('warns about duplicate ids on a dry run too, and counts them in the summary', async () => {

@@ -9,11 +9,16 @@ export function shellQuote(word: string): string {
 }
 
 /**
- * The command that re-imports failed.csv. failed.csv keeps the input's bytes, so the encoding and
- * delimiter the run used are repeated, with the options that change what is sent (contract).
+ * The command that re-imports failed.csv, or after a dry run checks the input again. failed.csv
+ * keeps the input's bytes, so the encoding and delimiter the run used are repeated, with the
+ * options that change what is sent (contract).
  */
 export function retryCommand(failedCsv: string, opts: ImportOptions, source: InputSource): string {
-  const words = ['vorel-sync', 'import', failedCsv];
+  // A dry run sent nothing: the way on is to fix the input and rehearse again, never a real
+  // import of failed.csv (it would send the fixed rows and never the valid ones).
+  const rehearse = opts.mode === 'dry-run';
+  const words = ['vorel-sync', 'import', rehearse && source.displayPath !== '-' ? source.displayPath : failedCsv];
+  if (rehearse) words.push('--dry-run');
   // Pasted into another shell, the command must not fall back to production.
   if (opts.baseUrl !== DEFAULTS.baseUrl) words.push('--base-url', opts.baseUrl);
   // A plan's failures are re-planned, an --only-changed run's re-imported the same way.

@@ -146,7 +146,9 @@ export function renderSummary(s: RunSummary): string {
   if (s.reports === 'not_written') lines.push(`Reports: not written (the run folder could not take them): ${s.report_dir}`);
   else lines.push(`Report: ${path.join(s.report_dir, 'report.html')}`);
   if (s.resume_command !== null) lines.push('To continue where it stopped, run:', `  ${s.resume_command}`);
-  if (s.retry_command !== null) {
+  if (s.retry_command !== null && s.mode === 'dry-run') {
+    lines.push('Fix the invalid rows (listed in failed.csv and results.csv), then check the file again:', `  ${s.retry_command}`);
+  } else if (s.retry_command !== null) {
     const fixFirst = s.totals.invalid > 0 ? 'fix the invalid rows in failed.csv, then ' : '';
     lines.push(
       `To retry the rows that did not go through${s.resume_command !== null ? ' (after the resume, or instead of it)' : ''}, ${fixFirst}run:`,
