@@ -13,6 +13,14 @@ export class HangUp extends Error {
   }
 }
 
+/** The reason the CLI aborts a run's signal with on SIGINT or SIGTERM: only then do the words name Ctrl-C. */
+export class StopSignal extends Error {
+  constructor() {
+    super('interrupted (SIGINT or SIGTERM)');
+    this.name = 'StopSignal';
+  }
+}
+
 export function interruptionOf(signal: AbortSignal): Interruption {
   return signal.reason instanceof HangUp ? 'hangup' : 'interrupted';
 }
@@ -25,3 +33,10 @@ export const INTERRUPTION_CAUSE: Readonly<Record<Interruption, string>> = {
   interrupted: 'interrupted (Ctrl-C or SIGTERM)',
   hangup: 'hang-up (SIGHUP: the terminal or the SSH connection went away)',
 };
+
+/** What stopped the run, in words for the summary: a library caller has no Ctrl-C, only its AbortSignal. */
+export function interruptionCause(signal: AbortSignal): string {
+  const why = interruptionOf(signal);
+  if (why === 'hangup' || signal.reason instanceof StopSignal) return INTERRUPTION_CAUSE[why];
+  return "stopped by the caller's AbortSignal";
+}

@@ -214,6 +214,8 @@ describe('importCsv', () => {
     const interrupted = await importCsv({ file, ...common(), reportDir: path.join(work, 'other'), signal: other.signal });
     expect(interrupted.exit_code).toBe(130);
     expect(interrupted.stopped?.reason).toBe('interrupted');
+    // A library has no Ctrl-C: the words name what stopped it.
+    expect(interrupted.stopped?.message).toBe("stopped by the caller's AbortSignal");
   });
 
   it('asks confirm before the first PATCH; false sends nothing and resolves with exit_code 2', async () => {

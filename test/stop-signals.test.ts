@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { abortOnStopSignals } from '../src/cli/stop-signals.js';
 import { stopExitCode } from '../src/exit-code.js';
-import { HangUp, interruptionOf } from '../src/interruption.js';
+import { HangUp, interruptionCause, interruptionOf } from '../src/interruption.js';
 
 function wired(): { target: EventEmitter; controller: AbortController; forced: number[] } {
   const target = new EventEmitter();
@@ -25,6 +25,7 @@ describe('stop signals', () => {
     const { target, controller } = wired();
     target.emit(signal);
     expect(stopExitCode(interruptionOf(controller.signal))).toBe(130);
+    expect(interruptionCause(controller.signal)).toBe('interrupted (Ctrl-C or SIGTERM)');
   });
 
   it('a library caller aborting with any other reason is an interruption', () => {

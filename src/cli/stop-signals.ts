@@ -1,5 +1,5 @@
 import { stopExitCode } from '../exit-code.js';
-import { HangUp, type Interruption } from '../interruption.js';
+import { HangUp, type Interruption, StopSignal } from '../interruption.js';
 
 /** The part of `process` the signal wiring needs; a test passes an EventEmitter. */
 export interface SignalTarget {
@@ -18,7 +18,7 @@ export function abortOnStopSignals(target: SignalTarget, controller: AbortContro
   const stop = (kind: Interruption): void => {
     if (first === null) {
       first = kind;
-      controller.abort(kind === 'hangup' ? new HangUp() : undefined);
+      controller.abort(kind === 'hangup' ? new HangUp() : new StopSignal());
       return;
     }
     if (kind === 'interrupted') forceExit(stopExitCode(first));
