@@ -18,9 +18,7 @@ const PLAIN_EVERY_MS = 10_000;
 const BAR_FPS = 4;
 const BAR_WIDTH = 20;
 const SHOW_CURSOR = '\x1b[?25h';
-/** DEC save/restore cursor: cli-progress restores the position the bar started at when it stops,
- * which is the wrong line once log lines were printed above the bar; we drop both. */
-const SAVE_RESTORE_CURSOR = new Set(['\x1b7', '\x1b8']);
+const HIDE_CURSOR = '\x1b[?25l';
 
 type Stderr = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 
@@ -85,11 +83,15 @@ class PlainProgress implements Progress {
   }
 }
 
-/** A terminal: one redrawn line; log lines are printed above it. */
+/**
+ * A terminal: one line redrawn by cli-progress' MultiBar (with one bar), which, unlike its
+ * SingleBar, never saves and restores the cursor position: a restore at the end would jump back
+ * to the line the bar started on, above the log lines printed since. Log lines go above the bar;
+ * the cursor is hidden and shown here, since the second Ctrl-C's exit hook must show it too.
+ */
 class BarProgress implements Progress {
   readonly logStream: NodeJS.WritableStream;
-  private readonly bar: cliProgressModule.SingleBar;
-  private readonly cliProgress = loadCliProgress();
+  private readonly bars: cliProgressModule.MultiBar;
   private readonly colour: boolean;
   private state: ProgressState | null = null;
   private active = false;
@@ -98,31 +100,18 @@ class BarProgress implements Progress {
   constructor(private readonly io: ProgressIo) {
     this.colour = colourAllowed(io.stderr, io.env);
     const stderr = io.stderr;
-    // What cli-progress writes to: the real terminal minus the save/restore-cursor pair.
-    const terminal = {
-      isTTY: true,
-      get columns(): number {
-        return stderr.columns ?? 80;
-      },
-      write: (chunk: string, callback?: () => void): boolean => {
-        if (!SAVE_RESTORE_CURSOR.has(chunk)) return stderr.write(chunk, callback);
-        callback?.();
-        return true;
-      },
-    };
-    this.bar = new this.cliProgress.SingleBar({
-      stream: terminal as unknown as NodeJS.WriteStream,
-      format: (options, params) => this.line(options, params.maxWidth),
-      hideCursor: true,
+    this.bars = new (loadCliProgress().MultiBar)({
+      stream: stderr as NodeJS.WriteStream,
+      format: (_options, params) => this.line(params.maxWidth),
+      // The last frame is ours to write (close()), so that it stays on screen with the cursor shown.
+      clearOnComplete: true,
+      hideCursor: false,
       // true: cut the line to the terminal width. false would switch the terminal's line wrapping off
       // while the bar runs, and leave it off if the process is killed.
       linewrap: true,
       fps: BAR_FPS,
       // Redraw every frame: the countdown and req/min change while no byte is read.
       forceRedraw: true,
-      barsize: BAR_WIDTH,
-      barCompleteChar: '█',
-      barIncompleteChar: '░',
       gracefulExit: false,
     });
     this.logStream = new Writable({
@@ -143,8 +132,9 @@ class BarProgress implements Progress {
 
   close(): void {
     if (!this.active) return;
-    this.bar.stop(); // final frame, cursor shown, line ended
+    this.bars.stop(); // clears the bar's line
     this.active = false;
+    this.io.stderr.write(`${this.line(this.io.stderr.columns ?? 80)}${SHOW_CURSOR}\n`);
     this.removeExitHook();
   }
 
@@ -153,15 +143,18 @@ class BarProgress implements Progress {
     // A second Ctrl-C exits at once: the cursor must not stay hidden in the user's shell.
     const onExit = this.io.onExit ?? processExitHook;
     this.removeExitHook = onExit(() => this.io.stderr.write(SHOW_CURSOR));
-    this.bar.start(1, 0);
+    // The first frame at once (cli-progress draws its first one a frame later).
+    this.io.stderr.write(`${HIDE_CURSOR}${this.line(this.io.stderr.columns ?? 80)}`);
+    this.bars.create(1, 0);
   }
 
-  private line(options: cliProgressModule.Options, maxWidth: number): string {
+  private line(maxWidth: number): string {
     const s = this.state;
     if (s === null) return '';
     if (s.command === 'export') return fitLine('export', progressSegments(s), maxWidth - 1, this.colour);
     const share = doneShare(s);
-    const head = `${this.cliProgress.Format.BarFormat(share, options)} ${String(Math.floor(share * 100)).padStart(3)}%`;
+    const filled = Math.round(share * BAR_WIDTH);
+    const head = `${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)} ${String(Math.floor(share * 100)).padStart(3)}%`;
     return fitLine(head, progressSegments(s), maxWidth - 1, this.colour);
   }
 }
