@@ -13,6 +13,7 @@ export type UsageCode =
   | 'bad_filter'
   | 'bad_date'
   | 'bad_emulator_option'
+  | 'bad_job_file'
   // the key and the API origin
   | 'key_on_command_line'
   | 'key_file'

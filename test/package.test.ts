@@ -62,9 +62,11 @@ describe('the packed tarball', () => {
         'dist/index.d.ts',
         'docs/cli.md',
         'docs/vorel-api.md',
+        'schema/import-job.schema.json',
+        'schema/export-job.schema.json',
       ]),
     );
-    for (const file of files) expect(file).toMatch(/^(dist\/|docs\/|package\.json$|README\.md$|LICENSE$)/);
+    for (const file of files) expect(file).toMatch(/^(dist\/|docs\/|schema\/|package\.json$|README\.md$|LICENSE$)/);
     expect(files.filter((f) => /\.test\.|(^|\/)(test|bench|fixtures|src)\//.test(f))).toEqual([]);
   });
 

@@ -1,30 +1,38 @@
 /** `vorel-sync emulator`: its flags, and the glue from them to the emulator command. */
 import type { Argv } from 'yargs';
 import { DEFAULT_RATE_LIMIT, DEFAULT_SCOPES, runEmulatorCommand } from '../emulator/index.js';
-import { EMULATOR_EXAMPLES, helpEpilogue } from './help.js';
+import { EMULATOR_EXAMPLES, EMULATOR_NOTES, helpEpilogue } from './help.js';
+import { type OptionTable, yargsOptions } from './option-table.js';
 import type { CliIo } from './main.js';
 
+const SERVER = 'Server:';
+const FAULTS = 'Faults:';
+const option = (group: string, type: 'number' | 'string', dflt: unknown, describe: string) => ({
+  yargs: { group, type, default: dflt, describe },
+});
+
+/** The options of `vorel-sync emulator` (no job file: it is for demos and tests). */
+export const EMULATOR_OPTIONS: OptionTable = {
+  port: option(SERVER, 'number', 0, '<n>  port on 127.0.0.1 (0 = any free port)'),
+  seed: option(SERVER, 'number', 1, '<n>  seed of the generated data and faults'),
+  count: option(SERVER, 'number', 1000, '<n>  conversations to generate'),
+  scopes: option(SERVER, 'string', DEFAULT_SCOPES.join(','), '<list>  scopes of the printed key, comma-separated'),
+  'rate-limit': option(SERVER, 'number', DEFAULT_RATE_LIMIT.limit, '<n>  requests per window per key (0 = no limit)'),
+  'window-ms': option(SERVER, 'number', DEFAULT_RATE_LIMIT.windowMs, '<ms>  rate-limit window length'),
+  'dump-on-exit': { yargs: { group: SERVER, type: 'string', describe: '<file>  write the final state as JSON to this file on exit' } },
+  'fail-rate': option(FAULTS, 'number', 0, '<p>  probability of a 500/502/503 answer'),
+  'reset-before-rate': option(FAULTS, 'number', 0, '<p>  probability of resetting the connection before applying a write'),
+  'reset-after-rate': option(FAULTS, 'number', 0, '<p>  probability of resetting the connection after applying a write'),
+  'hang-rate': option(FAULTS, 'number', 0, '<p>  probability of never answering'),
+  'latency-ms': option(FAULTS, 'number', 0, '<ms>  added latency'),
+  'latency-jitter-ms': option(FAULTS, 'number', 0, '<ms>  plus random latency up to this much'),
+  'failing-ids': {
+    yargs: { group: FAULTS, type: 'string', array: true, default: [], describe: '<id>  ids whose PATCH always answers 500 (repeat)' },
+  },
+};
+
 export function emulatorCommand(y: Argv): Argv {
-  return y
-    .option('port', { type: 'number', default: 0, describe: 'port on 127.0.0.1 (0 = any free port)' })
-    .option('seed', { type: 'number', default: 1, describe: 'seed of the generated data and faults' })
-    .option('count', { type: 'number', default: 1000, describe: 'conversations to generate' })
-    .option('scopes', { type: 'string', default: DEFAULT_SCOPES.join(','), describe: 'scopes of the printed key, comma-separated' })
-    .option('rate-limit', { type: 'number', default: DEFAULT_RATE_LIMIT.limit, describe: 'requests per window per key (0 = no limit)' })
-    .option('window-ms', { type: 'number', default: DEFAULT_RATE_LIMIT.windowMs, describe: 'rate-limit window length in ms' })
-    .option('fail-rate', { type: 'number', default: 0, describe: 'probability of a 500/502/503 answer' })
-    .option('reset-before-rate', {
-      type: 'number',
-      default: 0,
-      describe: 'probability of resetting the connection before applying a write',
-    })
-    .option('reset-after-rate', { type: 'number', default: 0, describe: 'probability of resetting the connection after applying a write' })
-    .option('hang-rate', { type: 'number', default: 0, describe: 'probability of never answering' })
-    .option('latency-ms', { type: 'number', default: 0, describe: 'added latency in ms' })
-    .option('latency-jitter-ms', { type: 'number', default: 0, describe: 'plus random latency up to this many ms' })
-    .option('failing-ids', { type: 'string', array: true, default: [], describe: 'ids whose PATCH always answers 500' })
-    .option('dump-on-exit', { type: 'string', describe: 'write the final state as JSON to this file on exit' })
-    .epilogue(helpEpilogue(EMULATOR_EXAMPLES));
+  return y.options(yargsOptions(EMULATOR_OPTIONS)).version(false).epilogue(helpEpilogue(EMULATOR_EXAMPLES, EMULATOR_NOTES));
 }
 
 export async function runEmulator(args: Record<string, unknown>, io: CliIo): Promise<number> {

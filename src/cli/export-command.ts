@@ -6,33 +6,61 @@ import { exportCsv } from '../index.js';
 import { createLogger, scrubSecrets } from '../log.js';
 import { rateSetting } from '../checks.js';
 import { DEFAULTS } from '../options.js';
-import { EXPORT_EXAMPLES, helpEpilogue } from './help.js';
+import { EXPORT_EXAMPLES, EXPORT_NOTES, helpEpilogue } from './help.js';
+import { JOB_FILE_TEXT, type JobFiles } from './job-file.js';
+import { GROUP, JSON_TYPE, type OptionTable, yargsOptions } from './option-table.js';
+import { API_OPTIONS, JOB_OPTIONS, PACE_OPTIONS } from './shared-options.js';
 import { loadApiKey } from './key-source.js';
 import { progressUntilLost } from './lost-output.js';
 import type { CliIo } from './main.js';
 import { createProgress } from './progress.js';
-import { RATE_OPTION, TIMEOUT_OPTION } from './request-options.js';
+
+const some = (describe: string) =>
+  ({
+    yargs: { group: GROUP.filter, type: 'string', describe },
+    json: JSON_TYPE.text.or(JSON_TYPE.list),
+  }) as const;
+
+/** The options of `vorel-sync export`, in the groups of its `--help`. */
+export const EXPORT_OPTIONS: OptionTable = {
+  ...JOB_OPTIONS,
+  channel: some('<channel>  only these channels (repeat, or a comma list)'),
+  status: some('<status>  only these statuses (repeat, or a comma list)'),
+  'created-after': {
+    yargs: { group: GROUP.filter, type: 'string', describe: '<date>  only created at or after this ISO date/date-time' },
+    json: JSON_TYPE.text,
+  },
+  'created-before': {
+    yargs: { group: GROUP.filter, type: 'string', describe: '<date>  only created before this ISO date/date-time' },
+    json: JSON_TYPE.text,
+  },
+  missing: some('<name|language>  only rows where name or language (or either: name,language) is empty'),
+  limit: { yargs: { group: GROUP.filter, type: 'number', describe: '<n>  stop after writing this many rows' }, json: JSON_TYPE.count },
+  ...API_OPTIONS,
+  ...PACE_OPTIONS,
+  delimiter: {
+    yargs: { group: GROUP.output, type: 'string', default: DEFAULTS.exportDelimiter, describe: '<c>  field delimiter: , ; or tab' },
+    json: JSON_TYPE.text,
+  },
+  bom: {
+    yargs: { group: GROUP.output, type: 'boolean', default: DEFAULTS.bom, describe: 'start with a UTF-8 BOM (Excel on Windows)' },
+    json: JSON_TYPE.flag,
+  },
+  json: {
+    yargs: { group: GROUP.output, type: 'boolean', default: false, describe: 'print the summary as JSON on stdout (needs an output file)' },
+    json: JSON_TYPE.flag,
+  },
+  quiet: { yargs: { group: GROUP.output, type: 'boolean', describe: 'no progress; only errors' }, json: JSON_TYPE.flag },
+};
 
 /** yargs options of `vorel-sync export [file]`. */
-export function exportCommand(y: Argv): Argv {
+export function exportCommand(y: Argv, jobs: JobFiles): Argv {
   return y
     .positional('file', { type: 'string', describe: 'CSV file to write (- or none: stdout)' })
-    .option('base-url', { type: 'string', describe: 'API origin (env VOREL_BASE_URL)', defaultDescription: DEFAULTS.baseUrl })
-    .option('api-key-file', { type: 'string', describe: 'file holding the API key (else env VOREL_API_KEY); needs the read scope' })
-    .option('delimiter', { type: 'string', default: DEFAULTS.exportDelimiter, describe: 'field delimiter: , ; or tab' })
-    .option('bom', { type: 'boolean', default: DEFAULTS.bom, describe: 'start with a UTF-8 BOM (Excel on Windows)' })
-    .option('channel', { type: 'string', describe: 'only these channels (repeat, or a comma list)' })
-    .option('status', { type: 'string', describe: 'only these statuses (repeat, or a comma list)' })
-    .option('created-after', { type: 'string', describe: 'only created at or after this ISO date/date-time' })
-    .option('created-before', { type: 'string', describe: 'only created before this ISO date/date-time' })
-    .option('missing', { type: 'string', describe: 'only rows where name or language (or either: name,language) is empty' })
-    .option('limit', { type: 'number', describe: 'stop after writing this many rows' })
-    .option('rate', RATE_OPTION)
-    .option('retries', { type: 'number', default: DEFAULTS.retries, describe: 'retries per page for 5xx, timeouts and network errors' })
-    .option('timeout', TIMEOUT_OPTION)
-    .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON on stdout (needs an output file)' })
-    .option('quiet', { type: 'boolean', describe: 'no progress; only errors' })
-    .epilogue(helpEpilogue(EXPORT_EXAMPLES));
+    .options(yargsOptions(EXPORT_OPTIONS))
+    .config('config', JOB_FILE_TEXT, jobs.reader(EXPORT_OPTIONS))
+    .version(false)
+    .epilogue(helpEpilogue(EXPORT_EXAMPLES, EXPORT_NOTES));
 }
 
 /** The export command's arguments as yargs hands them over (a repeated string option is an array). */

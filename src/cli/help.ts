@@ -3,6 +3,9 @@
  * can paste (yargs' two-column examples wrap long commands mid-word at any width).
  */
 
+/** Where every option is described; shipped in the package too. */
+const DOCS_POINTER = 'Every option in detail: docs/cli.md (https://github.com/vorel/vorel-csv-sync/blob/main/docs/cli.md).';
+
 /** A command line (`$0` is the binary) and what it does. */
 export type Example = readonly [command: string, description: string];
 
@@ -21,6 +24,7 @@ export const IMPORT_EXAMPLES: readonly Example[] = [
     '$0 import weekly.csv --only-changed --api-key-file ~/.vorel-key --quiet',
     'a weekly sync from cron: update only the rows that differ, keep rollback.csv',
   ],
+  ['$0 import --config weekly.json', 'the same job every week, kept in a file (write one with --save-config weekly.json)'],
   ['$0 import big.csv --resume reports/<run-id>', 'continue an interrupted run (Ctrl-C, a reboot): rows already done are not sent again'],
   ['$0 import reports/<run>/failed.csv', 're-import the rows that failed (the summary prints the exact command)'],
   ['$0 import export.csv --encoding windows-1252', 'a file saved by Excel as "CSV (Comma delimited)" (the ; delimiter is detected)'],
@@ -46,11 +50,23 @@ export const IMPORT_NOTES = [
   '  3    aborted: 401/403 (key, scope), --max-errors consecutive failures, a write error in',
   '       the run folder (disk full, folder gone) or the input file changing mid-run',
   '  4    --plan --detailed-exitcode: changes are pending',
-  '  130  interrupted (Ctrl-C, SIGTERM): reports written, resume with --resume <run folder>',
+  '  130  interrupted (Ctrl-C, SIGTERM): reports written, resume with --resume <run-folder>',
   '  129  hang-up (SIGHUP, the SSH connection dropped): handled like 130',
   '',
   'The key comes from VOREL_API_KEY or --api-key-file, never from a flag. Progress goes to stderr,',
-  'the summary to stdout (--json: summary.json). Reports: <report-dir>/<run-id>/report.html.',
+  'the summary to stdout (--json: summary.json). Reports: <report-dir>/<run-folder>/report.html.',
+  DOCS_POINTER,
+].join('\n');
+
+export const EXPORT_NOTES = [
+  'Exit codes:',
+  '  0    every conversation asked for was written',
+  '  2    usage, key or job-file error: nothing was read',
+  '  3    stopped: 401/403 (key, read scope), --max-errors consecutive failures, or the output',
+  '       could not be written (disk full, folder gone, closed pipe); no file is left behind',
+  '  130  interrupted (Ctrl-C, SIGTERM); 129 hang-up (SIGHUP): no file is left behind',
+  '',
+  DOCS_POINTER,
 ].join('\n');
 
 export const EMULATOR_EXAMPLES: readonly Example[] = [
@@ -59,6 +75,12 @@ export const EMULATOR_EXAMPLES: readonly Example[] = [
   ['$0 emulator --fail-rate 0.1 --reset-after-rate 0.05 --seed 7', 'a flaky API: 500s and dropped connections, the same ones every run'],
   ['$0 emulator --scopes conversations:write', 'a key without the read scope (--plan and --only-changed stop with 403)'],
 ];
+
+export const EMULATOR_NOTES = [
+  'It prints `export VOREL_BASE_URL=…` and `export VOREL_API_KEY=…` lines: paste them into another shell.',
+  'Exit codes: 0 stopped by Ctrl-C or SIGTERM; 2 a bad option.',
+  DOCS_POINTER,
+].join('\n');
 
 /** The epilogue yargs prints under the options: examples, then notes. */
 export function helpEpilogue(examples: readonly Example[], notes?: string): string {

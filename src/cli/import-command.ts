@@ -3,7 +3,7 @@ import type { Argv } from 'yargs';
 import { importCsv } from '../index.js';
 import { createLogger, scrubSecrets } from '../log.js';
 import { rateSetting } from '../checks.js';
-import { DEFAULTS, type EmptyCells, type MatchBy, type ReadStrategy, type Verbosity } from '../options.js';
+import type { EmptyCells, MatchBy, ReadStrategy, Verbosity } from '../options.js';
 import { renderSummary } from '../report/summary.js';
 import { helpEpilogue, IMPORT_EXAMPLES, IMPORT_NOTES } from './help.js';
 import { loadApiKey } from './key-source.js';
@@ -11,87 +11,23 @@ import { progressUntilLost } from './lost-output.js';
 import type { CliIo } from './main.js';
 import { createProgress } from './progress.js';
 import { terminalConfirm } from './prompt.js';
-import { RATE_OPTION, TIMEOUT_OPTION } from './request-options.js';
+import { IMPORT_OPTIONS } from './import-options.js';
+import { JOB_FILE_TEXT, type JobFiles } from './job-file.js';
+import { yargsOptions } from './option-table.js';
 
-export function importCommand(y: Argv): Argv {
-  return (
-    y
-      .positional('file', { type: 'string', describe: 'CSV file to import, or - for stdin', demandOption: true })
-      .option('base-url', { type: 'string', describe: 'API origin (env VOREL_BASE_URL)', defaultDescription: DEFAULTS.baseUrl })
-      .option('api-key-file', { type: 'string', describe: 'file holding the API key (else env VOREL_API_KEY)' })
-      .option('dry-run', { type: 'boolean', default: false, describe: 'parse and validate only; no network, no key' })
-      .option('plan', {
-        type: 'boolean',
-        default: false,
-        describe: 'read current values, write plan.csv of what would change; send no PATCH',
-      })
-      .option('only-changed', {
-        type: 'boolean',
-        default: false,
-        describe: 'read current values first; PATCH only rows that differ (writes rollback.csv)',
-      })
-      // read, match-by and empty have no yargs default: a resume must know whether they were typed.
-      .option('read', {
-        choices: ['auto', 'get', 'list'],
-        defaultDescription: DEFAULTS.read,
-        describe: 'how current values are read: one GET per row, or a scan of the list (auto: GET under 500 rows)',
-      })
-      .option('match-by', {
-        choices: ['id', 'customer_identifier'],
-        defaultDescription: DEFAULTS.matchBy,
-        describe: 'key rows by conversation id, or by customer_identifier (phone/email, optional channel column)',
-      })
-      .option('detailed-exitcode', { type: 'boolean', default: false, describe: 'with --plan: exit 4 when changes are pending' })
-      .option('empty', {
-        choices: ['null', 'keep'],
-        defaultDescription: DEFAULTS.empty,
-        describe: 'empty cell: send null (clear) or leave the field out',
-      })
-      .option('map', { type: 'string', array: true, default: [], describe: 'map a header to a field: <column>=<field>' })
-      .option('delimiter', {
-        type: 'string',
-        describe: 'field delimiter: any one character (| ^ ~ …) or tab (default: , ; or tab, detected)',
-      })
-      .option('encoding', {
-        type: 'string',
-        describe: 'utf-8, utf-16le, utf-16be, windows-1252 or latin1 (default: UTF-8, or UTF-16 by BOM)',
-      })
-      .option('concurrency', { type: 'number', default: DEFAULTS.concurrency, describe: 'requests in flight at most' })
-      .option('rate', RATE_OPTION)
-      .option('retries', { type: 'number', default: DEFAULTS.retries, describe: 'retries per row for 5xx, timeouts and network errors' })
-      .option('timeout', TIMEOUT_OPTION)
-      .option('max-errors', {
-        type: 'number',
-        default: DEFAULTS.maxErrors,
-        describe: 'stop after this many consecutive server-side failures (0 = never)',
-      })
-      .option('max-clears', {
-        type: 'string',
-        defaultDescription: DEFAULTS.maxClears,
-        describe: 'refuse the run when more rows than this clear a field: a number of rows, or n% of the data rows',
-      })
-      .option('allow-clears', { type: 'boolean', default: false, describe: 'lift the clears guard: the clears are intended' })
-      .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask for confirmation on a terminal' })
-      .option('report-dir', { type: 'string', default: DEFAULTS.reportDir, describe: 'where run folders go' })
-      .option('resume', {
-        type: 'string',
-        describe: 'continue an interrupted run from its folder: rows already settled are not sent again',
-      })
-      .option('json', { type: 'boolean', default: false, describe: 'print the final summary as JSON on stdout' })
-      .option('quiet', { type: 'boolean', describe: 'only errors and the final summary' })
-      .option('verbose', { type: 'boolean', describe: 'more detail on stderr' })
-      // Test and benchmark knobs, not part of the contract: scale the 60 s rate window and the
-      // 500 ms backoff base down so a run that would take minutes takes seconds.
-      .option('rate-window-ms', { type: 'number', hidden: true })
-      .option('backoff-base-ms', { type: 'number', hidden: true })
-      .conflicts('quiet', 'verbose')
-      .epilogue(helpEpilogue(IMPORT_EXAMPLES, IMPORT_NOTES))
-  );
+export function importCommand(y: Argv, jobs: JobFiles): Argv {
+  return y
+    .positional('file', { type: 'string', describe: 'CSV file to import, or - for stdin (or "file" in the job file)' })
+    .options(yargsOptions(IMPORT_OPTIONS))
+    .config('config', JOB_FILE_TEXT, jobs.reader(IMPORT_OPTIONS))
+    .version(false)
+    .epilogue(helpEpilogue(IMPORT_EXAMPLES, IMPORT_NOTES));
 }
 
 /** The import command's arguments as yargs hands them over. */
 interface ImportArgs {
   file: string;
+  'save-config'?: string;
   'base-url'?: string;
   'api-key-file'?: string;
   'dry-run': boolean;

@@ -3,13 +3,16 @@ import yargs, { type Argv } from 'yargs';
 import { UsageError, VorelSyncError } from '../errors.js';
 import { EXIT } from '../exit-code.js';
 import { createLogger } from '../log.js';
-import { emulatorCommand, runEmulator } from './emulator-command.js';
-import { exportCommand, runExportCommand } from './export-command.js';
+import { EMULATOR_OPTIONS, emulatorCommand, runEmulator } from './emulator-command.js';
+import { EXPORT_OPTIONS, exportCommand, runExportCommand } from './export-command.js';
 import { helpEpilogue, TOP_EXAMPLES } from './help.js';
 import { importCommand, runImportCommand } from './import-command.js';
+import { IMPORT_OPTIONS } from './import-options.js';
+import { JobFiles } from './job-file.js';
 import { refuseKeyOnCommandLine } from './key-source.js';
-import { explainUsageError } from './suggest.js';
-import { usageCodeOf } from './usage-code.js';
+import { checkAgainstTable, type OptionTable, type ParsedArgs, unknownOption } from './option-table.js';
+import { saveJob } from './save-job.js';
+import { closestOption } from './suggest.js';
 import { packageVersion } from '../version.js';
 
 /** Streams and environment the CLI runs against; injected so tests can run it in-process. */
@@ -22,51 +25,78 @@ export interface CliIo {
   signal: AbortSignal;
 }
 
-function parser(argv: readonly string[]): Argv {
-  // The options of the command being parsed, for "did you mean" on an unknown one.
-  let known: readonly string[] = ['help', 'version'];
-  const remember =
-    (build: (y: Argv) => Argv) =>
-    (y: Argv): Argv => {
-      const built = build(y);
-      // getOptions() exists at runtime but is missing from @types/yargs.
-      known = Object.keys((built as unknown as { getOptions(): { key: object } }).getOptions().key);
-      return built;
-    };
-  return yargs([...argv])
-    .scriptName('vorel-sync')
-    .usage('$0 <command> [options]\n\nBulk-update Vorel conversations from a CSV file.')
-    .command('import <file>', 'update conversations from a CSV file (- for stdin)', remember(importCommand))
-    .command('export [file]', 'write every conversation to a CSV file (stdout when none) that imports back', remember(exportCommand))
-    .command('emulator', 'run a local emulator of the Vorel API (for demos and tests)', remember(emulatorCommand))
-    .epilogue(helpEpilogue(TOP_EXAMPLES, 'Run `$0 <command> --help` for the options and examples of each command.'))
-    .demandCommand(1, 'name a command: import, export or emulator')
-    .strict()
-    .recommendCommands()
-    .version(packageVersion())
-    .help()
-    .alias('h', 'help')
-    .wrap(100)
-    .exitProcess(false)
-    .fail((message, error) => {
-      if (error instanceof VorelSyncError) throw error;
-      const said = message || String(error);
-      throw new UsageError(explainUsageError(said, known, argv), usageCodeOf(said, argv));
-    });
+/** The commands, the options each takes, and its named positionals. */
+const COMMANDS: Readonly<Record<string, { table: OptionTable; positionals: readonly string[] }>> = {
+  import: { table: IMPORT_OPTIONS, positionals: ['file'] },
+  export: { table: EXPORT_OPTIONS, positionals: ['file'] },
+  emulator: { table: EMULATOR_OPTIONS, positionals: [] },
+};
+
+function parser(argv: readonly string[], jobs: JobFiles): Argv {
+  return (
+    yargs([...argv])
+      .scriptName('vorel-sync')
+      .usage('$0 <command> [options]\n\nBulk-update Vorel conversations from a CSV file.')
+      // [file]: the input may come from a job file's "file" instead; checkCommandLine requires one.
+      .command('import [file]', 'update conversations from a CSV file (- for stdin)', (y) => importCommand(y, jobs))
+      .command('export [file]', 'write every conversation to a CSV file (stdout when none) that imports back', (y) =>
+        exportCommand(y, jobs),
+      )
+      .command('emulator', 'run a local emulator of the Vorel API (for demos and tests)', emulatorCommand)
+      .epilogue(helpEpilogue(TOP_EXAMPLES, 'Run `$0 <command> --help` for the options and examples of each command.'))
+      .version(packageVersion())
+      .help()
+      .alias('h', 'help')
+      .wrap(100)
+      .exitProcess(false)
+      // What yargs itself still refuses (its strict checks are off: checkCommandLine does them).
+      .fail((message, error) => {
+        if (error instanceof VorelSyncError) throw error;
+        throw new UsageError(message || String(error), 'bad_argument');
+      })
+  );
 }
 
-type ParsedArgs = Record<string, unknown> & { _: (string | number)[] };
+/** Our checks of a parsed command line, each with its own usage code (yargs' strict mode would only give us its English). */
+function checkCommandLine(args: ParsedArgs, argv: readonly string[]): void {
+  const word = args._[0];
+  if (word === undefined) {
+    const extra = Object.keys(args).filter((key) => !['_', '$0', 'help', 'h', 'version'].includes(key));
+    const problem =
+      extra.length > 0 ? unknownOption(extra[0] ?? '', ['help', 'version'], argv) : 'name a command: import, export or emulator';
+    throw new UsageError(problem, 'unknown_option');
+  }
+  const command = COMMANDS[String(word)];
+  if (command === undefined) {
+    const near = closestOption(String(word), Object.keys(COMMANDS));
+    throw new UsageError(
+      `unknown command ${JSON.stringify(String(word))}${near === null ? '' : ` (did you mean ${near}?)`}`,
+      'unknown_option',
+    );
+  }
+  checkAgainstTable(args, command.table, argv, command);
+  if (args.quiet === true && args.verbose === true) throw new UsageError('--quiet and --verbose exclude each other', 'conflicting_options');
+  if (word === 'import' && (args.file === undefined || args.file === '') && !argv.includes('-')) {
+    throw new UsageError(
+      'import needs a file: vorel-sync import <file.csv> (or - to read standard input, or --config <job.json> holding "file")',
+      'no_input',
+    );
+  }
+}
 
 /** Parses argv; returns the arguments, or the text yargs printed for --help / --version; a refusal rejects with a UsageError. */
 export async function parseArgv(argv: readonly string[]): Promise<{ args: ParsedArgs; output: string }> {
   let output = '';
+  const jobs = new JobFiles();
   const args = await new Promise<ParsedArgs>((resolve, reject) => {
-    void parser(argv).parseAsync([...argv], {}, (error, parsed, text) => {
+    void parser(argv, jobs).parseAsync([...argv], {}, (error, parsed, text) => {
       output = text;
       if (error) reject(error instanceof VorelSyncError ? error : new UsageError(error.message, 'bad_argument'));
       else resolve(parsed as ParsedArgs);
     });
   });
+  if (jobs.refusal !== null) throw jobs.refusal;
+  if (output === '') checkCommandLine(args, argv);
   return { args, output };
 }
 
@@ -85,6 +115,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (command === 'emulator') return await runEmulator(args, io);
     // yargs parses a lone `-` positional as an empty string; `-` means stdin (contract).
     if (args.file === '' && argv.includes('-')) args.file = '-';
+    const saveTo = args['save-config'];
+    if (typeof saveTo === 'string') {
+      io.stdout.write(saveJob(args, COMMANDS[command]?.table ?? {}, saveTo, command));
+      return EXIT.ok;
+    }
     if (command === 'export') return await runExportCommand(args, io, secrets);
     return await runImportCommand(args, io, secrets);
   } catch (error) {

@@ -1,0 +1,159 @@
+/**
+ * Job files (`--config weekly.json`): a command's options by their long names with JSON types,
+ * plus `"file"`, checked with one zod schema per command (also shipped as a JSON Schema), paths
+ * taken relative to the job file's folder. The key never belongs in one (`api-key-file` may).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { UsageError } from '../errors.js';
+import { kebabCase, type OptionTable } from './option-table.js';
+import { closestOption } from './suggest.js';
+
+/** What an API key looks like, long enough not to catch a word that merely starts like one. */
+const KEY_LIKE = /vapk_[a-z]+_[0-9a-f]{16,}/;
+
+/** `--config` in `--help`. */
+export const JOB_FILE_TEXT = '<job.json>  take the options from a job file; flags typed here override it';
+
+/** Keys a job file holds besides the options. */
+const FILE_KEY = 'file';
+const SCHEMA_KEY = '$schema';
+
+/** The schema of a command's job file: every option a job file may hold, `"file"`, `"$schema"`. */
+export function jobSchema(table: OptionTable, fileMeaning: string): z.ZodObject {
+  const shape: Record<string, z.ZodType> = {
+    [SCHEMA_KEY]: z.string().optional().describe('the JSON Schema of this file, for editors; ignored'),
+    [FILE_KEY]: z.string().optional().describe(fileMeaning),
+  };
+  for (const [name, option] of Object.entries(table)) {
+    if (option.json === undefined) continue;
+    const words = String(option.yargs.describe ?? '');
+    shape[name] = option.json.optional().describe(words.replace(/^<\S*> {2}/, ''));
+  }
+  return z.strictObject(shape);
+}
+
+/** `$.map[1]`: where a value sits in the file. */
+function jsonPath(at: readonly PropertyKey[]): string {
+  return `$${at.map((k) => (typeof k === 'number' ? `[${k}]` : /^[\w$-]+$/.test(String(k)) ? `.${String(k)}` : `[${JSON.stringify(String(k))}]`)).join('')}`;
+}
+
+/** The JSON path of the first key-like string (as a key or a value), or null. */
+function keyLikeAt(value: unknown, at: PropertyKey[] = []): string | null {
+  if (typeof value === 'string') return KEY_LIKE.test(value) ? jsonPath(at) : null;
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = keyLikeAt(item, [...at, i]);
+      if (found !== null) return found;
+    }
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      if (KEY_LIKE.test(key)) return jsonPath(at);
+      const found = keyLikeAt(item, [...at, key]);
+      if (found !== null) return found;
+    }
+  }
+  return null;
+}
+
+interface JsonSchemaNode {
+  type?: string;
+  const?: unknown;
+  enum?: unknown[];
+  anyOf?: JsonSchemaNode[];
+}
+
+/** What a value must be, in words, from the JSON Schema an editor sees too. */
+function expected(node: JsonSchemaNode): string {
+  if (node.anyOf !== undefined) return node.anyOf.map(expected).join(' or ');
+  if (node.const !== undefined) return JSON.stringify(node.const);
+  if (node.enum !== undefined) return `one of ${node.enum.map((v) => JSON.stringify(v)).join(', ')}`;
+  const words: Record<string, string> = { boolean: 'true or false', integer: 'a whole number', array: 'a list of strings' };
+  return words[node.type ?? ''] ?? `a ${node.type ?? 'value'}`;
+}
+
+/**
+ * Reads and checks a job file; returns its options (kebab-case, `file` included) with paths made
+ * absolute from the file's folder. Refusals are exit 2, name the JSON path, never echo a value.
+ */
+export function readJobFile(file: string, table: OptionTable): Record<string, unknown> {
+  const refuse = refuser(file);
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    refuse(`cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // The parser's message quotes the text around the fault, which may be the key.
+    refuse(KEY_LIKE.test(text) ? `holds what looks like an API key; ${KEY_ADVICE}` : 'is not valid JSON');
+  }
+  const job = checkJob(json, table, file);
+  const folder = path.dirname(path.resolve(file));
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(job)) {
+    if (key === SCHEMA_KEY) continue;
+    const isPath = key === FILE_KEY || table[key]?.path === true;
+    out[key] = isPath && typeof value === 'string' && value !== '-' ? path.resolve(folder, value) : value;
+  }
+  return out;
+}
+
+const KEY_ADVICE = 'an API key does not belong in a job file: put it in a file of its own (chmod 600) named by "api-key-file"';
+
+function refuser(file: string): (why: string) => never {
+  return (why) => {
+    throw new UsageError(`job file ${file}: ${why}`, 'bad_job_file');
+  };
+}
+
+/** Checks a job's content: no key-like value, known keys, JSON types. Returns it typed as an object. */
+export function checkJob(json: unknown, table: OptionTable, file: string): Record<string, unknown> {
+  const refuse = refuser(file);
+  const keyAt = keyLikeAt(json);
+  if (keyAt !== null) refuse(`${keyAt} holds what looks like an API key; ${KEY_ADVICE}`);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) refuse('must be a JSON object: { "option-name": value, … }');
+  const job = json as Record<string, unknown>;
+  const names = [FILE_KEY, ...Object.keys(table).filter((name) => table[name]?.json !== undefined)];
+  for (const key of Object.keys(job)) {
+    if (key === SCHEMA_KEY || names.includes(key)) continue;
+    const kebab = kebabCase(key);
+    const near = names.includes(kebab) ? kebab : closestOption(key, names);
+    refuse(`unknown key ${jsonPath([key])}${near === null ? '' : ` (did you mean "${near}"?)`}`);
+  }
+  const schema = jobSchema(table, '');
+  const checked = schema.safeParse(job);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    const key = String(issue?.path[0] ?? '');
+    const field = table[key]?.json;
+    // Deeper than the key is an item of a list, and every list holds strings.
+    const words = field === undefined || (issue?.path.length ?? 0) > 1 ? 'a string' : expected(z.toJSONSchema(field) as JsonSchemaNode);
+    refuse(`${jsonPath(issue?.path ?? [])} must be ${words}`);
+  }
+  return job;
+}
+
+/**
+ * The `.config()` parser of one command line: a refusal is kept and thrown after the parse, since
+ * yargs would pass on only its message (and a usage code is ours to give).
+ */
+export class JobFiles {
+  refusal: UsageError | null = null;
+
+  reader(table: OptionTable): (file: string) => Record<string, unknown> {
+    return (file) => {
+      try {
+        return readJobFile(file, table);
+      } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+        this.refusal ??= error;
+        return {};
+      }
+    };
+  }
+}

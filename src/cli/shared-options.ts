@@ -1,0 +1,49 @@
+/** The options import and export take the same way (one text, one default). */
+import { z } from 'zod';
+import { DEFAULTS } from '../options.js';
+import { GROUP, JSON_TYPE, type OptionTable } from './option-table.js';
+
+/** `--config` and `--save-config`: a job kept in a file (job-file.ts). */
+export const JOB_OPTIONS: OptionTable = {
+  // Its text is yargs' `.config()` description (JOB_FILE_TEXT), which replaces this one.
+  config: { yargs: { group: GROUP.run, type: 'string' } },
+  'save-config': {
+    yargs: { group: GROUP.run, type: 'string', describe: '<job.json>  write this command line as a job file and exit, running nothing' },
+  },
+};
+
+export const API_OPTIONS: OptionTable = {
+  'base-url': {
+    yargs: { group: GROUP.api, type: 'string', defaultDescription: DEFAULTS.baseUrl, describe: '<url>  API origin (env VOREL_BASE_URL)' },
+    json: JSON_TYPE.text,
+  },
+  'api-key-file': {
+    yargs: {
+      group: GROUP.api,
+      type: 'string',
+      describe: '<path>  file holding the API key (else env VOREL_API_KEY); never the key itself',
+    },
+    json: JSON_TYPE.text,
+    path: true,
+  },
+};
+
+export const PACE_OPTIONS: OptionTable = {
+  rate: {
+    yargs: {
+      group: GROUP.pace,
+      type: 'string',
+      default: String(DEFAULTS.rate),
+      describe: "<n|auto>  request starts per minute at most, or auto: as the API's rate headers allow (180 without them)",
+    },
+    json: z.union([z.number().int().min(1), z.literal('auto')]),
+  },
+  retries: {
+    yargs: { group: GROUP.pace, type: 'number', default: DEFAULTS.retries, describe: '<n>  retries for 5xx, timeouts and network errors' },
+    json: JSON_TYPE.count,
+  },
+  timeout: {
+    yargs: { group: GROUP.pace, type: 'number', default: DEFAULTS.timeout, describe: '<ms>  per-attempt timeout' },
+    json: JSON_TYPE.count,
+  },
+};
