@@ -107,7 +107,19 @@ describe('--save-config', () => {
   it('writes the job of the command line (no key, no config), paths relative to the job file, and exits 0 running nothing', async () => {
     const { dir, file } = job({ 'dry-run': true, retries: 2 });
     const saved = path.join(dir, 'jobs', 'saved.json');
-    const argv = ['import', path.join(dir, 'a.csv'), '--config', file, '--map', 'N=customer_name', '--rate', '150'];
+    const argv = [
+      'import',
+      path.join(dir, 'a.csv'),
+      '--config',
+      file,
+      '--map',
+      'N=customer_name',
+      '--rate',
+      '150',
+      '-y',
+      '--timeout',
+      '30000',
+    ];
     const r = await cli([...argv, '--report-dir', path.join(dir, 'runs'), '--save-config', saved], { env: { VOREL_API_KEY: KEY } });
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(path.join(dir, 'runs'))).toBe(false);
@@ -117,6 +129,8 @@ describe('--save-config', () => {
       map: ['N=customer_name'],
       rate: 150,
       retries: 2,
+      timeout: 30000,
+      yes: true,
       'report-dir': '../runs',
     });
     expect(readFileSync(saved, 'utf8')).not.toContain('vapk_');

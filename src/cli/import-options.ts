@@ -18,7 +18,7 @@ export const IMPORT_OPTIONS: OptionTable = {
     yargs: {
       group: GROUP.run,
       type: 'string',
-      describe: '<run-folder>  continue an interrupted run: rows already settled are not sent again',
+      describe: '<run-folder>  continue an interrupted run: rows already done are not sent again',
     },
     json: JSON_TYPE.text,
     path: true,

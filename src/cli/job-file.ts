@@ -144,11 +144,15 @@ export function checkJob(json: unknown, table: OptionTable, file: string): Recor
  */
 export class JobFiles {
   refusal: UsageError | null = null;
+  /** The options the job file gave (for `--save-config`). */
+  readonly keys = new Set<string>();
 
   reader(table: OptionTable): (file: string) => Record<string, unknown> {
     return (file) => {
       try {
-        return readJobFile(file, table);
+        const job = readJobFile(file, table);
+        for (const key of Object.keys(job)) this.keys.add(key);
+        return job;
       } catch (error) {
         if (!(error instanceof UsageError)) throw error;
         this.refusal ??= error;

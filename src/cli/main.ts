@@ -10,7 +10,7 @@ import { importCommand, runImportCommand } from './import-command.js';
 import { IMPORT_OPTIONS } from './import-options.js';
 import { JobFiles } from './job-file.js';
 import { refuseKeyOnCommandLine } from './key-source.js';
-import { checkAgainstTable, type OptionTable, type ParsedArgs, unknownOption } from './option-table.js';
+import { camelCase, checkAgainstTable, type OptionTable, type ParsedArgs, typedAsFlag, unknownOption } from './option-table.js';
 import { saveJob } from './save-job.js';
 import { closestOption } from './suggest.js';
 import { packageVersion } from '../version.js';
@@ -85,7 +85,7 @@ function checkCommandLine(args: ParsedArgs, argv: readonly string[]): void {
 }
 
 /** Parses argv; returns the arguments, or the text yargs printed for --help / --version; a refusal rejects with a UsageError. */
-export async function parseArgv(argv: readonly string[]): Promise<{ args: ParsedArgs; output: string }> {
+export async function parseArgv(argv: readonly string[]): Promise<{ args: ParsedArgs; output: string; fromJobFile: ReadonlySet<string> }> {
   let output = '';
   const jobs = new JobFiles();
   const args = await new Promise<ParsedArgs>((resolve, reject) => {
@@ -97,7 +97,7 @@ export async function parseArgv(argv: readonly string[]): Promise<{ args: Parsed
   });
   if (jobs.refusal !== null) throw jobs.refusal;
   if (output === '') checkCommandLine(args, argv);
-  return { args, output };
+  return { args, output, fromJobFile: jobs.keys };
 }
 
 /** Runs the CLI and returns the exit code; only bin.ts turns it into process.exit. */
@@ -106,7 +106,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const secrets: string[] = [];
   try {
     refuseKeyOnCommandLine(argv);
-    const { args, output } = await parseArgv(argv);
+    const { args, output, fromJobFile } = await parseArgv(argv);
     if (output !== '') {
       io.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
       return EXIT.ok;
@@ -117,7 +117,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (args.file === '' && argv.includes('-')) args.file = '-';
     const saveTo = args['save-config'];
     if (typeof saveTo === 'string') {
-      io.stdout.write(saveJob(args, COMMANDS[command]?.table ?? {}, saveTo, command));
+      const table = COMMANDS[command]?.table ?? {};
+      const given = (name: string): boolean =>
+        fromJobFile.has(name) || [name, camelCase(name), ...[table[name]?.yargs.alias ?? []].flat()].some((n) => typedAsFlag(n, argv));
+      io.stdout.write(saveJob(args, table, { file: saveTo, command, given }));
       return EXIT.ok;
     }
     if (command === 'export') return await runExportCommand(args, io, secrets);

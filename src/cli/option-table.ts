@@ -95,7 +95,7 @@ export function unknownOption(name: string, known: readonly string[], argv: read
 }
 
 /** Whether `name` was typed as a flag (`--name`, `--no-name`, `--name=…`, `-n`), not as a value. */
-function typedAsFlag(name: string, argv: readonly string[]): boolean {
+export function typedAsFlag(name: string, argv: readonly string[]): boolean {
   const forms = name.length === 1 ? [`-${name}`] : [`--${name}`, `--no-${name}`];
   return argv.some(
     (arg) =>
