@@ -47,7 +47,8 @@ export function yargsOptions(table: OptionTable): Record<string, Options> {
 
 /** Every key a parse of this table may hold: names, their camelCase forms, aliases. */
 function knownKeys(table: OptionTable, extra: readonly string[]): Set<string> {
-  const keys = new Set(['_', '$0', ...extra]);
+  // yargs adds a camelCase twin of every dashed name, positionals (`run-folder`) included.
+  const keys = new Set(['_', '$0', ...extra, ...extra.map(camelCase)]);
   for (const [name, option] of Object.entries(table)) {
     keys.add(name).add(camelCase(name));
     const aliases = option.yargs.alias;
