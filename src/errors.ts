@@ -33,6 +33,11 @@ export type UsageCode =
   | 'duplicate_header'
   | 'duplicate_field'
   | 'missing_column'
+  // a workbook: refused formats (.xls, encrypted, .ods, a ZIP of something else), damage, limits, --sheet
+  | 'unsupported_input'
+  | 'damaged_workbook'
+  | 'workbook_limit'
+  | 'unknown_sheet'
   // the report dir, the output and resume
   | 'report_dir'
   | 'lock_held'

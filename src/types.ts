@@ -45,6 +45,8 @@ export const INVALID_CODES = [
   'missing_id',
   'ambiguous',
   'bad_request',
+  'not_text',
+  'cell_error',
 ] as const;
 export type InvalidCode = (typeof INVALID_CODES)[number];
 
@@ -113,8 +115,20 @@ export type SourceRecord =
       cells: string[];
       /** The decoded text held U+FFFD (invalid bytes for the encoding) or a NUL byte. */
       badEncoding: boolean;
+      /** A workbook row's cells that are not text (their `cells` hold what a person sees: digits, an ISO date, TRUE, #N/A). */
+      typed?: readonly TypedCell[];
+      /** A workbook row's first value beyond the header's columns (`F7`). */
+      stray?: string;
     })
   | (LineSpan & { kind: 'broken'; code: 'unclosed_quote' | 'field_too_large'; message: string });
+
+/** A workbook cell that is not text: a number, date, boolean, error, or a formula saved without its result. */
+export interface TypedCell {
+  column: number;
+  /** Its name in the sheet: `B7`. */
+  ref: string;
+  kind: 'number' | 'date' | 'boolean' | 'error' | 'no_result';
+}
 
 /** One results.csv line as data (what `onRow` receives): the same names, `line` a number, `null` for an empty cell. */
 export interface ResultFields {

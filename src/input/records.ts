@@ -3,6 +3,7 @@ import type { SourceRecord } from '../types.js';
 import { createDecoder } from './decode.js';
 import { RecordFramer } from './framer.js';
 import type { InputSource } from './source.js';
+import type { WorkbookSource } from './workbook.js';
 
 export interface ReadRecordsOptions {
   /** A field longer than this (UTF-16 code units) makes its record `field_too_large`. Default 65536. */
@@ -35,8 +36,17 @@ export async function* readRecords(source: InputSource, opts: ReadRecordsOptions
  * instead of paying an async step per record.
  */
 export function readRecordBatches(source: InputSource, opts: ReadRecordsOptions = {}): AsyncGenerator<SourceRecord[]> {
+  if (source.workbook !== null) return workbookBatches(source, source.workbook, opts);
   const batches = readRecordsInChunks(source, opts, undefined);
   return source.sepLine ? withoutFirst(batches) : batches;
+}
+
+/** A workbook's sheet, through the workbook reader (loaded on use). */
+async function* workbookBatches(source: InputSource, workbook: WorkbookSource, opts: ReadRecordsOptions): AsyncGenerator<SourceRecord[]> {
+  const { readWorkbookBatches } = await import('./workbook.js');
+  const label = source.displayPath === '-' ? 'standard input' : source.displayPath;
+  const { onBytes } = opts;
+  yield* readWorkbookBatches(source.path, label, workbook, onBytes === undefined ? undefined : { size: source.size, onBytes });
 }
 
 /** Excel's `sep=` first line (openInput recognised it and took the delimiter from it) is not the header. */

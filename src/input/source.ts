@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import type { Delimiter, InputEncoding, LineEnding } from '../types.js';
 import { createDecoder } from './decode.js';
 import { HeaderSniffer } from './sniff.js';
+import type { WorkbookSource } from './workbook.js';
 
 /** An input file, checked and described by one pass over its bytes. */
 export interface InputSource {
@@ -25,6 +26,8 @@ export interface InputSource {
   sha256: string;
   /** Size in bytes. */
   size: number;
+  /** An .xlsx workbook (recognised by its content) and the sheet read; null for CSV. Its failed.csv is UTF-8 CSV. */
+  workbook: WorkbookSource | null;
 }
 
 export interface OpenInputOptions {
@@ -38,6 +41,8 @@ export interface OpenInputOptions {
   encoding?: InputEncoding | undefined;
   /** Forced; else the most frequent of `,` `;` tab outside quotes in the header (ties/none → `,`). */
   delimiter?: Delimiter | undefined;
+  /** The worksheet to read from a workbook; the first when absent. A CSV input with one is a usage error. */
+  sheet?: string | undefined;
 }
 
 /** Reads of the hashing pass. */
@@ -59,6 +64,14 @@ export async function openInput(opts: OpenInputOptions): Promise<InputSource> {
     throw unreadable(label, error);
   });
   if (info.isDirectory()) throw new UsageError(`${label} is a directory, not a CSV file`, 'unreadable_input');
+  const container = await containerOf(path, label);
+  if (container !== null) return openWorkbookInput(path, displayPath, label, container, opts.sheet);
+  if (opts.sheet !== undefined) {
+    throw new UsageError(
+      `--sheet ${JSON.stringify(opts.sheet)} names a worksheet, but ${label} is a CSV file, not a workbook`,
+      'conflicting_options',
+    );
+  }
 
   const hash = createHash('sha256');
   let size = 0;
@@ -116,6 +129,65 @@ export async function openInput(opts: OpenInputOptions): Promise<InputSource> {
     lineEnding: sniffer.lineEnding ?? '\n',
     sha256: hash.digest('hex'),
     size,
+    workbook: null,
+  };
+}
+
+/** The content decides, not the name: a ZIP (PK\x03\x04, or an empty one) or an OLE2 container (D0 CF 11 E0). */
+async function containerOf(path: string, label: string): Promise<'zip' | 'ole2' | null> {
+  const head = Buffer.alloc(4);
+  try {
+    const file = await open(path, 'r');
+    await file.read(head, 0, 4, 0).finally(() => file.close());
+  } catch (error) {
+    throw unreadable(label, error);
+  }
+  if (head.equals(Buffer.from([0x50, 0x4b, 0x03, 0x04])) || head.equals(Buffer.from([0x50, 0x4b, 0x05, 0x06]))) return 'zip';
+  if (head.equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0]))) return 'ole2';
+  return null;
+}
+
+/** A workbook: hashed whole (a resume and the report command check it is the same file), then described. */
+async function openWorkbookInput(
+  path: string,
+  displayPath: string,
+  label: string,
+  container: 'zip' | 'ole2',
+  sheet: string | undefined,
+): Promise<InputSource> {
+  const { legacyOrEncrypted, openWorkbook } = await import('./workbook.js');
+  if (container === 'ole2') throw legacyOrEncrypted(label);
+  const hash = createHash('sha256');
+  let size = 0;
+  try {
+    const file = await open(path, 'r');
+    try {
+      const buffer = Buffer.allocUnsafe(HASH_READ_BYTES);
+      for (;;) {
+        const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
+        if (bytesRead === 0) break;
+        hash.update(buffer.subarray(0, bytesRead));
+        size += bytesRead;
+      }
+    } finally {
+      await file.close();
+    }
+  } catch (error) {
+    throw unreadable(label, error);
+  }
+  const workbook = await openWorkbook(path, label, sheet);
+  // failed.csv from a workbook is UTF-8 CSV with CRLF: these describe it, not the workbook.
+  return {
+    path,
+    displayPath,
+    encoding: 'utf-8',
+    bom: Buffer.alloc(0),
+    delimiter: ',',
+    sepLine: false,
+    lineEnding: '\r\n',
+    sha256: hash.digest('hex'),
+    size,
+    workbook,
   };
 }
 

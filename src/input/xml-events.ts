@@ -1,0 +1,91 @@
+/**
+ * A workbook part's XML as events, through saxes (a well-formedness-checking SAX parser that
+ * expands no DTD entities). Names are local (`x:row` → `row`): some writers prefix SpreadsheetML.
+ */
+import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import { UsageError } from '../errors.js';
+
+/** What a part reader does with the events. */
+export interface XmlHandlers {
+  open(name: string, attributes: Readonly<Record<string, string>>): void;
+  close(name: string): void;
+  /** Text and CDATA; called only while `wantsText()` says so. */
+  text(text: string): void;
+  wantsText(): boolean;
+}
+
+/**
+ * saxes holds a text node, a tag and its attributes whole until they end: this many characters
+ * without an event is a part built to exhaust memory (a cell holds 32,767 characters at most).
+ */
+const MAX_CHARS_WITHOUT_EVENT = 1024 * 1024;
+const SLICE_CHARS = 64 * 1024;
+
+/** Feeds text chunks to saxes; `write` returns after the chunk's events ran. */
+export class XmlEvents {
+  private readonly parser = new SaxesParser({ xmlns: false, position: false });
+  private sinceEvent = 0;
+
+  constructor(
+    handlers: XmlHandlers,
+    private readonly where: string,
+  ) {
+    const parser = this.parser;
+    parser.on('opentag', (tag: SaxesTagPlain) => {
+      this.sinceEvent = 0;
+      handlers.open(localName(tag.name), tag.attributes);
+    });
+    parser.on('closetag', (tag: SaxesTagPlain) => {
+      this.sinceEvent = 0;
+      handlers.close(localName(tag.name));
+    });
+    const onText = (text: string): void => {
+      this.sinceEvent = 0;
+      if (handlers.wantsText()) handlers.text(text);
+    };
+    parser.on('text', onText);
+    parser.on('cdata', onText);
+    parser.on('error', (error: Error) => {
+      throw new UsageError(
+        `${where} is not well-formed XML (${error.message}); open the workbook in Excel or LibreOffice and save it again as .xlsx`,
+        'damaged_workbook',
+        { cause: error },
+      );
+    });
+  }
+
+  write(chunk: string): void {
+    // In slices, so that the count since the last event is off by one slice at most.
+    for (let from = 0; from < chunk.length; from += SLICE_CHARS) {
+      const slice = chunk.length <= SLICE_CHARS ? chunk : chunk.slice(from, from + SLICE_CHARS);
+      this.parser.write(slice);
+      this.sinceEvent += slice.length;
+      this.checkBound();
+    }
+  }
+
+  private checkBound(): void {
+    if (this.sinceEvent > MAX_CHARS_WITHOUT_EVENT) {
+      throw new UsageError(
+        `${this.where} holds over ${MAX_CHARS_WITHOUT_EVENT} characters in one XML node (no cell holds that much): the workbook is not read`,
+        'workbook_limit',
+      );
+    }
+  }
+
+  end(): void {
+    this.parser.close();
+  }
+}
+
+function localName(name: string): string {
+  const colon = name.indexOf(':');
+  return colon === -1 ? name : name.slice(colon + 1);
+}
+
+/** Runs a whole part through handlers. */
+export async function parsePart(chunks: AsyncIterable<string> | Iterable<string>, handlers: XmlHandlers, where: string): Promise<void> {
+  const events = new XmlEvents(handlers, where);
+  for await (const chunk of chunks) events.write(chunk);
+  events.end();
+}
