@@ -109,6 +109,8 @@ export interface ImportCsvOptions {
   delimiter?: string | undefined;
   /** `utf-8`, `utf-16le`, `utf-16be`, `windows-1252` or `latin1`; UTF-8 or UTF-16 by BOM when absent. */
   encoding?: string | undefined;
+  /** For an .xlsx input: the worksheet to read (the first when absent). */
+  sheet?: string | undefined;
   /** Requests in flight at most. Default 4. */
   concurrency?: number | undefined;
   /**
@@ -226,6 +228,8 @@ export interface ImportOptions {
   mapArgs: readonly string[];
   delimiter: Delimiter | undefined;
   encoding: InputEncoding | undefined;
+  /** The worksheet of an .xlsx input; the first when undefined. */
+  sheet: string | undefined;
   concurrency: number;
   /** `--rate`: `auto` (follow the API's rate headers) or a hard cap of starts per minute. */
   rate: RateSetting;

@@ -14,7 +14,7 @@ const XSS_ID = '<img src=x onerror="document.body.dataset.pwned=1">';
 
 function input(over: Partial<HtmlReportInput> = {}): HtmlReportInput {
   const summary = fakeSummary({
-    input: { path: 'dir/<b>file</b>.csv', sha256: 'x', rows: 3, encoding: 'utf-8', delimiter: ',' },
+    input: { path: 'dir/<b>file</b>.csv', sha256: 'x', rows: 3, encoding: 'utf-8', delimiter: ',', sheet: null },
     totals: { updated: 1, unchanged: 0, valid: 0, would_update: 0, invalid: 1, failed: 1, not_attempted: 0 },
     requests: { total: 3, retries: 1, rate_limited: 1 },
   });

@@ -41,6 +41,7 @@ interface ImportArgs {
   resume?: string;
   delimiter?: string;
   encoding?: string;
+  sheet?: string;
   concurrency: number;
   rate: string;
   retries: number;
@@ -85,6 +86,7 @@ export async function runImportCommand(parsed: Record<string, unknown>, io: CliI
       map: args.map.map(String),
       delimiter: args.delimiter,
       encoding: args.encoding,
+      sheet: args.sheet,
       concurrency: args.concurrency,
       rate: rateSetting(args.rate),
       retries: args.retries,

@@ -71,6 +71,10 @@ export const IMPORT_OPTIONS: OptionTable = {
     },
     json: JSON_TYPE.text,
   },
+  sheet: {
+    yargs: { group: GROUP.input, type: 'string', describe: '<name>  the worksheet of an .xlsx input (default: the first)' },
+    json: JSON_TYPE.text,
+  },
   ...API_OPTIONS,
   read: {
     yargs: {

@@ -1,5 +1,5 @@
-import type { EmptyCells, MatchBy } from '../options.js';
-import type { ConversationPatch, InvalidCode, LineSpan, SourceRecord } from '../types.js';
+import type { EmptyCells, MappableField, MatchBy } from '../options.js';
+import type { ConversationPatch, InvalidCode, LineSpan, SourceRecord, TypedCell } from '../types.js';
 import { cleanCell, codePointLength, LANGUAGE, MAX_NAME_CODE_POINTS, UUID } from '../values.js';
 import type { HeaderMap } from './header.js';
 
@@ -37,6 +37,13 @@ export function checkRecord(record: SourceRecord, header: HeaderMap, opts: Valid
   }
   if (cells.length !== header.width) {
     return invalid(record, idText, 'ragged_row', `the row has ${cells.length} cells, the header has ${header.width}`);
+  }
+  if (record.stray !== undefined) {
+    return invalid(record, idText, 'ragged_row', `cell ${record.stray} holds a value beyond the header's ${header.width} columns`);
+  }
+  if (record.typed !== undefined) {
+    const problem = typedCellProblem(record.typed, cells, header);
+    if (problem !== null) return invalid(record, idText, problem.code, problem.message);
   }
 
   // Two plain lookups, not a loop over a field list: this runs once per row of files of millions.
@@ -96,6 +103,43 @@ export function checkRecord(record: SourceRecord, header: HeaderMap, opts: Valid
   }
   if (record.copyFrom !== undefined) return { ...spanOf(record), kind: 'valid', target, patch };
   return { line: record.line, endLine: record.endLine, kind: 'valid', target, patch };
+}
+
+const KIND_WORDS = { number: 'a number', date: 'a date', boolean: 'TRUE/FALSE (a boolean)' } as const;
+
+/**
+ * A workbook cell that is not text, in a mapped column: an error (or a formula saved without its
+ * result) is `cell_error`; a number, date or boolean is `not_text`, never guessed back into text
+ * (Excel may already have dropped a leading 0 or + or rounded the digits).
+ */
+function typedCellProblem(
+  typed: readonly TypedCell[],
+  cells: readonly string[],
+  header: HeaderMap,
+): { code: InvalidCode; message: string } | null {
+  let notText: { cell: TypedCell; field: string } | null = null;
+  for (const cell of typed) {
+    const field = (Object.keys(header.columns) as MappableField[]).find((f) => header.columns[f] === cell.column);
+    if (field === undefined) continue;
+    if (cell.kind === 'error')
+      return {
+        code: 'cell_error',
+        message: `cell ${cell.ref} (${field}) holds the error ${cells[cell.column]}: fix its formula or type the value`,
+      };
+    if (cell.kind === 'no_result') {
+      return {
+        code: 'cell_error',
+        message: `cell ${cell.ref} (${field}) is a formula saved without its result: save the workbook from Excel or LibreOffice, or paste the values`,
+      };
+    }
+    notText ??= { cell, field };
+  }
+  if (notText === null) return null;
+  const { cell, field } = notText;
+  return {
+    code: 'not_text',
+    message: `cell ${cell.ref} (${field}) is ${KIND_WORDS[cell.kind as keyof typeof KIND_WORDS]}, not text: re-enter the column's values as text (format the column as Text, then type them again: the Text format alone does not convert numbers already typed)`,
+  };
 }
 
 function spanOf(record: SourceRecord): LineSpan {

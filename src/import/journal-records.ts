@@ -47,6 +47,8 @@ const runRecordSchema = z.object({
         return z.NEVER;
       }
     }),
+    /** The worksheet read, for a workbook. */
+    sheet: z.string().optional(),
   }),
   options: z.object({
     empty: z.enum(['null', 'keep']),

@@ -100,7 +100,13 @@ export function runRecord(run: { runId: string; startedAt: Date }, opts: ImportO
     run_id: run.runId,
     mode: opts.mode,
     started_at: run.startedAt.toISOString(),
-    input: { path: source.displayPath, sha256: source.sha256, encoding: source.encoding, delimiter: source.delimiter },
+    input: {
+      path: source.displayPath,
+      sha256: source.sha256,
+      encoding: source.encoding,
+      delimiter: source.delimiter,
+      ...(source.workbook === null ? {} : { sheet: source.workbook.sheet }),
+    },
     options: { empty: opts.empty, map: [...opts.mapArgs], match_by: opts.matchBy, base_url: opts.baseUrl },
   };
 }

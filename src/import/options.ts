@@ -112,6 +112,7 @@ export function checkImportOptions(o: ImportCsvOptions): { options: ImportOption
     mapArgs,
     delimiter,
     encoding,
+    sheet: o.sheet,
     concurrency: wholeNumber('concurrency', o.concurrency ?? DEFAULTS.concurrency, 1),
     rate: rateSetting(o.rate ?? DEFAULTS.rate),
     retries: wholeNumber('retries', o.retries ?? DEFAULTS.retries, 0),
@@ -132,6 +133,7 @@ export function checkImportOptions(o: ImportCsvOptions): { options: ImportOption
     matchBy: o.matchBy !== undefined,
     encoding: encoding !== undefined,
     delimiter: delimiter !== undefined,
+    sheet: o.sheet !== undefined,
     baseUrl: o.baseUrl !== undefined,
     mode: mode !== 'import',
   };

@@ -41,6 +41,7 @@ export async function openSource(opts: ImportOptions, runDir: string, resume: Re
     spoolPath,
     encoding: opts.encoding,
     delimiter: opts.delimiter,
+    sheet: opts.sheet,
   });
   if (resume !== null && resume.run.input.sha256 !== source.sha256) {
     throw new UsageError(

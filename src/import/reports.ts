@@ -1,6 +1,5 @@
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { copyRecordSpans } from '../input/failed-copy.js';
 import type { InputSource } from '../input/source.js';
 import type { LineSpan } from '../types.js';
 import { tempPathFor, writeFileAtomic } from '../report/files.js';
@@ -10,6 +9,7 @@ import type { RowReports } from '../report/row-reports.js';
 import type { RowSpool } from '../report/row-spool.js';
 import type { RunSummary } from '../report/summary.js';
 import { writeFault, writingTo } from '../report/write-fault.js';
+import { writeFailedRows } from './failed-rows.js';
 
 export interface FinaliseInput {
   runDir: string;
@@ -51,7 +51,7 @@ export async function finaliseReports(input: FinaliseInput): Promise<RunSummary>
     const unchanged = input.inputUnchanged ?? (() => true);
     let failedRows = 0;
     if (unchanged()) {
-      await writingTo(failedPath, () => copyRecordSpans(input.source, input.headerSpan, failedSpans, failedTmp, { mode: 0o600 }));
+      await writingTo(failedPath, () => writeFailedRows(input.source, input.headerSpan, failedSpans, failedTmp, 0o600));
       if (unchanged()) {
         await writingTo(failedPath, () => rename(failedTmp, failedPath));
         failedRows = failedSpans.length;

@@ -29,6 +29,7 @@ export interface ExplicitOptions {
   matchBy: boolean;
   encoding: boolean;
   delimiter: boolean;
+  sheet: boolean;
   baseUrl: boolean;
   mode: boolean;
 }
@@ -85,6 +86,7 @@ export function resumeOptions(opts: ImportOptions, explicit: ExplicitOptions, st
   check(explicit.matchBy, '--match-by', opts.matchBy, run.options.match_by);
   check(explicit.encoding, '--encoding', opts.encoding, run.input.encoding);
   check(explicit.delimiter, '--delimiter', opts.delimiter, run.input.delimiter);
+  check(explicit.sheet, '--sheet', opts.sheet, run.input.sheet);
   check(explicit.baseUrl, '--base-url', opts.baseUrl, run.options.base_url);
   check(explicit.mode, 'mode', opts.mode, run.mode);
   if (opts.mode === 'dry-run' || opts.mode === 'plan') conflicts.push(`--${opts.mode} (a resume continues sending)`);
@@ -103,6 +105,7 @@ export function resumeOptions(opts: ImportOptions, explicit: ExplicitOptions, st
     matchBy: run.options.match_by,
     encoding: run.input.encoding,
     delimiter: run.input.delimiter,
+    sheet: run.input.sheet,
     baseUrl: run.options.base_url,
   };
 }

@@ -23,9 +23,12 @@ export function retryCommand(failedCsv: string, opts: ImportOptions, source: Inp
   if (opts.baseUrl !== DEFAULTS.baseUrl) words.push('--base-url', opts.baseUrl);
   // A plan's failures are re-planned, an --only-changed run's re-imported the same way.
   if (opts.mode === 'plan' || opts.mode === 'only-changed') words.push(`--${opts.mode}`);
-  // Only a forced encoding needs repeating: UTF-8 and BOM-marked UTF-16 are detected again.
-  if (opts.encoding !== undefined) words.push('--encoding', opts.encoding);
-  words.push('--delimiter', source.delimiter === '\t' ? 'tab' : source.delimiter);
+  // A workbook's failed.csv is plain UTF-8 CSV: no --sheet, --encoding or --delimiter to repeat.
+  if (source.workbook === null) {
+    // Only a forced encoding needs repeating: UTF-8 and BOM-marked UTF-16 are detected again.
+    if (opts.encoding !== undefined) words.push('--encoding', opts.encoding);
+    words.push('--delimiter', source.delimiter === '\t' ? 'tab' : source.delimiter);
+  }
   for (const map of opts.mapArgs) words.push('--map', map);
   if (opts.empty !== DEFAULTS.empty) words.push('--empty', opts.empty);
   if (opts.matchBy !== DEFAULTS.matchBy) words.push('--match-by', opts.matchBy);

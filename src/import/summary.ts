@@ -43,7 +43,14 @@ export function buildSummary(opts: ImportOptions, facts: RunFacts, failedRows: n
   const summary: RunSummary = {
     run_id: facts.runId,
     mode: opts.mode,
-    input: { path: source.displayPath, sha256: source.sha256, rows: facts.rows, encoding: source.encoding, delimiter: source.delimiter },
+    input: {
+      path: source.displayPath,
+      sha256: source.sha256,
+      rows: facts.rows,
+      ...(source.workbook === null
+        ? { encoding: source.encoding, delimiter: source.delimiter, sheet: null }
+        : { encoding: null, delimiter: null, sheet: source.workbook.sheet }),
+    },
     base_url: opts.baseUrl,
     key_fingerprint: opts.apiKey === null ? null : keyFingerprint(opts.apiKey),
     started_at: facts.startedAt.toISOString(),

@@ -35,7 +35,8 @@ export type Confirmation = 'prompt' | 'flag' | 'not_asked';
 export interface RunSummary {
   run_id: string;
   mode: RunMode;
-  input: { path: string; sha256: string; rows: number; encoding: InputEncoding; delimiter: Delimiter };
+  /** `encoding` and `delimiter` are null for a workbook; `sheet` is the worksheet read (null for CSV). */
+  input: { path: string; sha256: string; rows: number; encoding: InputEncoding | null; delimiter: Delimiter | null; sheet: string | null };
   base_url: string;
   key_fingerprint: string | null;
   started_at: string;
@@ -134,7 +135,8 @@ export function renderSummary(s: RunSummary): string {
   const labelWidth = Math.max(...table.map(([label]) => label.length));
   // Right-align the numbers of the outcome rows; longer texts (duration, requests) follow them.
   const numberWidth = Math.max(...table.map(([, value]) => (/^\d+$/.test(value) ? value.length : 0)));
-  const lines = [`vorel-sync ${s.mode}: ${s.input.rows} rows from ${s.input.path}`];
+  const sheet = s.input.sheet === null ? '' : `, sheet ${JSON.stringify(s.input.sheet)}`;
+  const lines = [`vorel-sync ${s.mode}: ${s.input.rows} rows from ${s.input.path}${sheet}`];
   for (const [label, value] of table) {
     lines.push(`  ${label.padEnd(labelWidth)}  ${/^\d+$/.test(value) ? value.padStart(numberWidth) : value}`);
   }

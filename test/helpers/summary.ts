@@ -5,7 +5,7 @@ export function fakeSummary(over: Partial<RunSummary> = {}): RunSummary {
   return {
     run_id: '2026-11-25T13-40-05Z-3f9a',
     mode: 'import',
-    input: { path: 'contacts.csv', sha256: 'x', rows: 1200, encoding: 'utf-8', delimiter: ',' },
+    input: { path: 'contacts.csv', sha256: 'x', rows: 1200, encoding: 'utf-8', delimiter: ',', sheet: null },
     base_url: 'https://app.vorel.ai',
     key_fingerprint: null,
     started_at: '2026-11-25T13:40:05.000Z',
