@@ -13,7 +13,8 @@ import { checkExportOptions } from './check-options.js';
 import { matches, pastLowerBound } from './filter.js';
 import type { ExportOptions } from './options.js';
 import { interrupted, scanPages, ScanStopped } from './scan.js';
-import { BOM, headerLine, openFileSink, rowLine, streamSink, type CsvSink } from './write.js';
+import { isWorkbookName, openWorkbookSink } from './workbook-sink.js';
+import { csvRows, openFileSink, type RowSink, streamSink } from './write.js';
 
 /** What an export runs with besides its options. */
 export interface ExportEnvironment {
@@ -59,14 +60,16 @@ export async function exportCsv(options: ExportCsvOptions): Promise<ExportSummar
   const { options: opts, warnings } = checkExportOptions(options);
   const log = options.logger ?? SILENT_LOGGER;
   for (const warning of warnings) log.warn(warning);
-  let sink: CsvSink;
-  if (opts.file !== null) sink = await openFileSink(opts.file);
-  else if (options.output !== undefined) sink = streamSink(options.output);
+  let sink: RowSink;
+  const csv = { delimiter: opts.delimiter, bom: opts.bom };
+  if (opts.file !== null)
+    sink = isWorkbookName(opts.file) ? await openWorkbookSink(opts.file) : csvRows(await openFileSink(opts.file), csv);
+  else if (options.output !== undefined) sink = csvRows(streamSink(options.output), csv);
   else throw new UsageError('exportCsv needs a file or an output stream', 'bad_output');
   return runExport(opts, sink, { log, signal: options.signal ?? new AbortController().signal, onProgress: options.onProgress });
 }
 
-async function runExport(opts: ExportOptions, sink: CsvSink, env: ExportEnvironment): Promise<ExportSummary> {
+async function runExport(opts: ExportOptions, sink: RowSink, env: ExportEnvironment): Promise<ExportSummary> {
   const startedAt = new Date();
   const { baseUrl, apiKey, timeoutMs, retries, rate } = opts;
   // Loaded on use, so that an import (and a dry run) does not load the HTTP stack through this module.
@@ -87,16 +90,16 @@ async function runExport(opts: ExportOptions, sink: CsvSink, env: ExportEnvironm
     done,
   }));
   try {
-    await sink.write((opts.bom ? BOM : '') + headerLine(opts.delimiter));
+    await sink.header();
     const pages = scanPages(client, {
       signal: env.signal,
       onPageFailure: (message, n) => env.log.warn(`a page failed (${n} in a row), asking again: ${message}`),
     });
     for await (const page of pages) {
       counts.pages++;
-      const { chunk, ended } = filterPage(page, opts, counts);
+      const { rows, ended } = filterPage(page, opts, counts);
       endedEarly = ended;
-      if (chunk !== '') await sink.write(chunk);
+      await sink.rows(rows);
       if (endedEarly !== null) break; // leaving the loop requests no further page
     }
     // Ctrl-C during the last page: the user asked to stop, so no file either.
@@ -131,18 +134,18 @@ async function runExport(opts: ExportOptions, sink: CsvSink, env: ExportEnvironm
   };
 }
 
-/** One page through the filters into CSV text; counts what was read and written, and says why to stop early. */
-function filterPage(page: readonly Conversation[], opts: ExportOptions, counts: ExportCounts): { chunk: string; ended: EarlyEnd } {
-  let chunk = '';
+/** One page through the filters; counts what was read and written, and says why to stop early. */
+function filterPage(page: readonly Conversation[], opts: ExportOptions, counts: ExportCounts): { rows: Conversation[]; ended: EarlyEnd } {
+  const rows: Conversation[] = [];
   for (const conversation of page) {
     counts.scanned++;
-    if (pastLowerBound(conversation, opts.filters)) return { chunk, ended: 'created_after' };
+    if (pastLowerBound(conversation, opts.filters)) return { rows, ended: 'created_after' };
     if (!matches(conversation, opts.filters)) continue;
-    chunk += rowLine(conversation, opts.delimiter);
+    rows.push(conversation);
     counts.written++;
-    if (opts.limit !== null && counts.written >= opts.limit) return { chunk, ended: 'limit' };
+    if (opts.limit !== null && counts.written >= opts.limit) return { rows, ended: 'limit' };
   }
-  return { chunk, ended: null };
+  return { rows, ended: null };
 }
 
 /** Why the export failed: the scan stopped (a signal, its cause), or the output could not be written. */

@@ -24,6 +24,33 @@ export function rowLine(c: Conversation, delimiter: Delimiter): string {
   );
 }
 
+/** Where exported rows go: CSV text (a file or a stream) or a workbook (workbook-sink.ts). */
+export interface RowSink {
+  /** The path the file will have, or null for a stream. */
+  readonly target: string | null;
+  header(): Promise<void>;
+  rows(conversations: readonly Conversation[]): Promise<void>;
+  /** Makes the output final (the file appears under its name). */
+  commit(): Promise<void>;
+  /** Drops the output (the temp file is removed; a stream cannot take back what it sent). */
+  discard(): Promise<void>;
+}
+
+/** Rows as CSV lines into a CSV sink, one write per page. */
+export function csvRows(sink: CsvSink, opts: { delimiter: Delimiter; bom: boolean }): RowSink {
+  return {
+    target: sink.target,
+    header: () => sink.write((opts.bom ? BOM : '') + headerLine(opts.delimiter)),
+    rows: async (conversations) => {
+      let chunk = '';
+      for (const c of conversations) chunk += rowLine(c, opts.delimiter);
+      if (chunk !== '') await sink.write(chunk);
+    },
+    commit: () => sink.commit(),
+    discard: () => sink.discard(),
+  };
+}
+
 /** Where the CSV goes: a file that appears only when complete, or a stream. */
 export interface CsvSink {
   /** The path the file will have, or null for a stream. */

@@ -1,0 +1,85 @@
+/**
+ * `export conversations.xlsx`: one sheet, the export's columns, every cell text formatted as Text
+ * (number format `@`, so Excel keeps `+49…` and leading zeros when a value is typed again), the
+ * header row frozen, no `'` before any cell (a text cell is never run as a formula). Written by
+ * exceljs' streaming WorkbookWriter, a row committed as soon as it is added, into a hidden temp
+ * file (mode 0600) renamed onto the target on success only.
+ */
+import { createWriteStream } from 'node:fs';
+import { open, rename, rm, stat } from 'node:fs/promises';
+import { UsageError } from '../errors.js';
+import { tempPathFor } from '../report/files.js';
+import type { Conversation } from '../types.js';
+import { EXPORT_COLUMNS } from './options.js';
+import type { RowSink } from './write.js';
+
+/** Column widths in characters: a UUID, a phone or e-mail, a date-time show whole. */
+const WIDTHS: Record<(typeof EXPORT_COLUMNS)[number], number> = {
+  id: 38,
+  channel: 12,
+  customer_identifier: 28,
+  status: 10,
+  customer_name: 28,
+  customer_language: 10,
+  created_at: 26,
+};
+
+/** True when the export's file name asks for a workbook. */
+export function isWorkbookName(file: string): boolean {
+  return file.toLowerCase().endsWith('.xlsx');
+}
+
+export async function openWorkbookSink(target: string): Promise<RowSink> {
+  const existing = await stat(target).catch(() => null);
+  if (existing?.isDirectory()) throw new UsageError(`cannot write ${target}: it is a directory`, 'bad_output');
+  const tmp = tempPathFor(target);
+  try {
+    await (await open(tmp, 'wx', 0o600)).close();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new UsageError(`cannot write ${target}: ${code} (does its folder exist, and may we write there?)`, 'bad_output', {
+      cause: error,
+    });
+  }
+  // Loaded on use: exceljs is large, and only a workbook export needs it.
+  const { default: ExcelJS } = await import('exceljs');
+  const stream = createWriteStream(tmp, { mode: 0o600 });
+  let failure: Error | null = null;
+  stream.on('error', (error) => {
+    failure ??= error;
+  });
+  const writer = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false });
+  const sheet = writer.addWorksheet('conversations', { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.columns = EXPORT_COLUMNS.map((key) => ({ key, width: WIDTHS[key], style: { numFmt: '@' } }));
+  const check = async (): Promise<void> => {
+    if (failure !== null) throw failure;
+    // Writes to a temp file someone removed succeed and go nowhere: stop at the page, not at the rename.
+    if ((await stat(tmp).catch(() => null)) === null) throw Object.assign(new Error(`${tmp} was removed`), { code: 'ENOENT' });
+  };
+  return {
+    target,
+    header: async () => {
+      sheet.addRow([...EXPORT_COLUMNS]).commit();
+    },
+    rows: async (conversations) => {
+      for (const c of conversations) sheet.addRow(EXPORT_COLUMNS.map((column) => cellOf(c, column))).commit();
+      await check();
+    },
+    commit: async () => {
+      sheet.commit();
+      await writer.commit();
+      await check();
+      await rename(tmp, target);
+    },
+    discard: async () => {
+      stream.destroy();
+      await rm(tmp, { force: true });
+    },
+  };
+}
+
+/** Every value as text; null stays an empty cell. */
+function cellOf(c: Conversation, column: (typeof EXPORT_COLUMNS)[number]): string | null {
+  const value = c[column];
+  return value === null || value === undefined ? null : String(value);
+}
