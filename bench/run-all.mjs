@@ -14,6 +14,7 @@ const BENCHES = [
   'only-changed.mjs',
   'export-memory.mjs',
   'disk.mjs',
+  'workbook-dry-run.mjs',
 ];
 for (const file of BENCHES) {
   console.log(`\n== ${file}`);
