@@ -27,15 +27,15 @@ export interface RawCell {
   formula: boolean;
 }
 
-/** The cell's text and kind; null for an empty cell. */
-export function cellValue(cell: RawCell, ctx: CellContext, ref: string): { text: string; kind: CellKind } | null {
+/** The cell's text and kind; null for an empty cell. `row` names the cell in an error (its name is built only then). */
+export function cellValue(cell: RawCell & { column: number }, ctx: CellContext, row: number): { text: string; kind: CellKind } | null {
   const { value } = cell;
   switch (cell.type) {
     case 's': {
       const text = ctx.strings.get(Number(value));
       if (text === undefined) {
         throw new UsageError(
-          `${ctx.where}: cell ${ref} refers to shared string ${value}, and the table holds ${ctx.strings.count}; the workbook is damaged: save it again from Excel or LibreOffice`,
+          `${ctx.where}: cell ${cellRef(cell.column, row)} refers to shared string ${value}, and the table holds ${ctx.strings.count}; the workbook is damaged: save it again from Excel or LibreOffice`,
           'damaged_workbook',
         );
       }
