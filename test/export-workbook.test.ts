@@ -5,6 +5,7 @@ import ExcelJS from 'exceljs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeConversation, startEmulator, type Emulator } from '../src/emulator/index.js';
 import { EXPORT_COLUMNS } from '../src/export/options.js';
+import { xstring } from '../src/export/workbook-sink.js';
 import type { Conversation } from '../src/types.js';
 import { cli, onlyRunDir, tempDir } from './helpers/cli.js';
 import { testId } from './helpers/emulator.js';
@@ -14,6 +15,7 @@ const ROWS: Partial<Conversation>[] = [
   { customer_name: '+1 Caller', customer_language: 'en', customer_identifier: '+4915112345678' },
   { customer_name: '0042 leading zeros', customer_language: 'fr', customer_identifier: '00441234' },
   { customer_name: 'Line one\nLine two', customer_language: 'de' },
+  { customer_name: 'Carriage\r\nReturn _x000D_ Ltd', customer_language: 'en' },
   { customer_name: null, customer_language: null },
   { customer_name: '王伟 👩‍💻 مريم', customer_language: 'zh-TW' },
 ];
@@ -57,7 +59,7 @@ describe('export to .xlsx', () => {
         if (value === null) expect(cell.value).toBeNull();
         else {
           expect(cell.type).toBe(ExcelJS.ValueType.String);
-          expect(cell.value).toBe(value);
+          expect(cell.value).toBe(xstring(value));
         }
       });
     }
@@ -76,7 +78,7 @@ describe('export to .xlsx', () => {
     const langCol = EXPORT_COLUMNS.indexOf('customer_language') + 1;
     sheet.getRow(rowOf(testId(2))).getCell(nameCol).value = 'Renamed Caller';
     sheet.getRow(rowOf(testId(3))).getCell(langCol).value = 'pt-BR';
-    sheet.getRow(rowOf(testId(6))).getCell(nameCol).value = 'Wang Wei';
+    sheet.getRow(rowOf(testId(7))).getCell(nameCol).value = 'Wang Wei';
     const edited = path.join(work, 'edited.xlsx');
     await workbook.xlsx.writeFile(edited);
 
@@ -94,7 +96,7 @@ describe('export to .xlsx', () => {
         // plan.csv is for people: a cell starting with + gets a ' (contract), the workbook never does.
         [testId(2), 'customer_name', "'+1 Caller"],
         [testId(3), 'customer_language', 'fr'],
-        [testId(6), 'customer_name', '王伟 👩‍💻 مريم'],
+        [testId(7), 'customer_name', '王伟 👩‍💻 مريم'],
       ].sort((a, b) => rowOf(a[0] as string) - rowOf(b[0] as string)),
     );
     expect(emulator.requests.filter((q) => q.method === 'PATCH')).toHaveLength(0);

@@ -81,5 +81,24 @@ export async function openWorkbookSink(target: string): Promise<RowSink> {
 /** Every value as text; null stays an empty cell. */
 function cellOf(c: Conversation, column: (typeof EXPORT_COLUMNS)[number]): string | null {
   const value = c[column];
-  return value === null || value === undefined ? null : String(value);
+  return value === null || value === undefined ? null : xstring(String(value));
+}
+
+/**
+ * ECMA-376 §22.9.2.19 (ST_Xstring), as Excel writes it: XML cannot carry a CR (a parser reads CRLF
+ * as LF) nor most control characters, so they go as `_xHHHH_`, and the `_` of a literal `_xHHHH_`
+ * as `_x005F_`; readers turn them back, so a name with CRLF comes back as it left.
+ */
+export function xstring(text: string): string {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    const control = code < 0x20 && code !== 0x09 && code !== 0x0a;
+    const escapeLike = code === 0x5f && /^x[0-9A-Fa-f]{4}_/.test(text.slice(i + 1, i + 7));
+    if (!control && !escapeLike) continue;
+    out += `${text.slice(from, i)}_x${code.toString(16).toUpperCase().padStart(4, '0')}_`;
+    from = i + 1;
+  }
+  return from === 0 ? text : out + text.slice(from);
 }
