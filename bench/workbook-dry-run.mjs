@@ -24,7 +24,11 @@ async function writeWorkbook(file, useSharedStrings) {
   await writer.commit();
 }
 
-/** The whole CLI in a child process, which reports its own peak RSS. */
+/**
+ * The whole CLI in a child process, which reports its own peak RSS from /proc (VmHWM): not
+ * `resourceUsage().maxRSS`, which a forked child inherits from this process (big after writing
+ * the workbook) and keeps across exec.
+ */
 function dryRun(file) {
   const reports = path.join(dir, 'reports');
   const started = process.hrtime.bigint();
@@ -37,7 +41,8 @@ function dryRun(file) {
       const { runCli } = await import(${JSON.stringify(path.resolve('dist/cli/main.js'))});
       const code = await runCli(['import', ${JSON.stringify(file)}, '--dry-run', '--quiet', '--json', '--report-dir', ${JSON.stringify(reports)}],
         { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: {}, signal: new AbortController().signal });
-      process.stderr.write('MAXRSS_KB=' + process.resourceUsage().maxRSS + '\\n');
+      const status = (await import('node:fs')).readFileSync('/proc/self/status', 'utf8');
+      process.stderr.write('MAXRSS_KB=' + /VmHWM:\\s+(\\d+)/.exec(status)[1] + '\\n');
       process.exit(code);
     `,
     ],
