@@ -45,7 +45,10 @@ export type UsageCode =
   | 'bad_resume'
   | 'journal_corrupt'
   | 'resume_mismatch'
-  | 'resume_conflict';
+  | 'resume_conflict'
+  // vorel-sync report
+  | 'not_a_run'
+  | 'input_changed';
 
 /** Codes of the errors that stop a run after it started (exit 3): a write in the run folder failed, a callback threw. */
 export type FaultCode = 'write_failed' | 'callback_failed';

@@ -19,11 +19,13 @@ export const EXIT = Object.freeze({
 });
 
 /** Why a run stopped early, as summary.json `stopped.reason` says it. */
-export type StopReason = 'aborted' | 'interrupted' | 'hangup' | 'clears_guard' | 'declined' | 'write_failed';
+/** `unfinished`: the journal of a run that never ended (killed, the machine lost), as `vorel-sync report` tells it. */
+export type StopReason = 'aborted' | 'interrupted' | 'hangup' | 'clears_guard' | 'declined' | 'write_failed' | 'unfinished';
 
 const STOP_EXIT: Record<StopReason, number> = {
   interrupted: EXIT.interrupted,
   hangup: EXIT.hangup,
+  unfinished: EXIT.interrupted,
   aborted: EXIT.aborted,
   clears_guard: EXIT.usage,
   declined: EXIT.usage,

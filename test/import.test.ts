@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -182,8 +182,13 @@ describe('import against the emulator', () => {
     expect(r.code).toBe(0);
     expect(emulator.get(testId(3))?.customer_name).toBe('From stdin');
     const runDir = onlyRunDir(reports);
-    expect(existsSync(path.join(runDir, 'stdin.csv'))).toBe(false);
+    // Kept (contract, revision 3): report and resume read the run's bytes there.
+    expect(statSync(path.join(runDir, 'stdin.csv')).mode & 0o777).toBe(0o600);
     expect(readRun(runDir).summary.input.path).toBe('-');
+    const results = readFileSync(path.join(runDir, 'results.csv'), 'utf8');
+    const report = await cli(['report', runDir]);
+    expect(report.code, report.stderr).toBe(0);
+    expect(readFileSync(path.join(runDir, 'results.csv'), 'utf8')).toBe(results);
   });
 
   it('exits 0 with zero rows for a header-only file', async () => {

@@ -1,4 +1,4 @@
-/** The CLI: argv → the command's glue (import-command.ts, export-command.ts, emulator-command.ts) → exit code. */
+/** The CLI: argv → the command's glue (import-command.ts, export-command.ts, report-command.ts, emulator-command.ts) → exit code. */
 import yargs, { type Argv } from 'yargs';
 import { UsageError, VorelSyncError } from '../errors.js';
 import { EXIT } from '../exit-code.js';
@@ -11,6 +11,7 @@ import { IMPORT_OPTIONS } from './import-options.js';
 import { JobFiles } from './job-file.js';
 import { refuseKeyOnCommandLine } from './key-source.js';
 import { camelCase, checkAgainstTable, type OptionTable, type ParsedArgs, typedAsFlag, unknownOption } from './option-table.js';
+import { REPORT_OPTIONS, reportCommand, runReportCommand } from './report-command.js';
 import { saveJob } from './save-job.js';
 import { closestOption } from './suggest.js';
 import { packageVersion } from '../version.js';
@@ -29,6 +30,7 @@ export interface CliIo {
 const COMMANDS: Readonly<Record<string, { table: OptionTable; positionals: readonly string[] }>> = {
   import: { table: IMPORT_OPTIONS, positionals: ['file'] },
   export: { table: EXPORT_OPTIONS, positionals: ['file'] },
+  report: { table: REPORT_OPTIONS, positionals: ['run-folder', 'runFolder'] },
   emulator: { table: EMULATOR_OPTIONS, positionals: [] },
 };
 
@@ -42,6 +44,7 @@ function parser(argv: readonly string[], jobs: JobFiles): Argv {
       .command('export [file]', 'write every conversation to a CSV file (stdout when none) that imports back', (y) =>
         exportCommand(y, jobs),
       )
+      .command('report <run-folder>', "write a run folder's reports again from its input and journal", reportCommand)
       .command('emulator', 'run a local emulator of the Vorel API (for demos and tests)', emulatorCommand)
       .epilogue(helpEpilogue(TOP_EXAMPLES, 'Run `$0 <command> --help` for the options and examples of each command.'))
       .version(packageVersion())
@@ -63,7 +66,7 @@ function checkCommandLine(args: ParsedArgs, argv: readonly string[]): void {
   if (word === undefined) {
     const extra = Object.keys(args).filter((key) => !['_', '$0', 'help', 'h', 'version'].includes(key));
     const problem =
-      extra.length > 0 ? unknownOption(extra[0] ?? '', ['help', 'version'], argv) : 'name a command: import, export or emulator';
+      extra.length > 0 ? unknownOption(extra[0] ?? '', ['help', 'version'], argv) : 'name a command: import, export, report or emulator';
     throw new UsageError(problem, 'unknown_option');
   }
   const command = COMMANDS[String(word)];
@@ -113,6 +116,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     const command = String(args._[0]);
     if (command === 'emulator') return await runEmulator(args, io);
+    if (command === 'report') return await runReportCommand(args, io);
     // yargs parses a lone `-` positional as an empty string; `-` means stdin (contract).
     if (args.file === '' && argv.includes('-')) args.file = '-';
     const saveTo = args['save-config'];

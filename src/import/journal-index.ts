@@ -176,6 +176,7 @@ export class JournalIndex {
         clearsGuard = record;
         return;
       }
+      if (record.type === 'requests' || record.type === 'facts') return;
       const entry = offsets.length;
       offsets.push(offset);
       lengths.push(length);

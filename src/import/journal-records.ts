@@ -58,7 +58,7 @@ const runRecordSchema = z.object({
   }),
 });
 
-/** One settled row. */
+/** One settled row; `supersedes`: the earlier lines of its id it overwrote; `carried`: taken over from the run a resume continues. */
 const rowRecordSchema = z.object({
   type: z.literal('row'),
   line,
@@ -68,6 +68,8 @@ const rowRecordSchema = z.object({
   outcome: outcomeSchema,
   patch: z.partialRecord(z.enum(WRITABLE_FIELDS), z.string().nullable()),
   before: valuesSchema.nullable(),
+  supersedes: z.array(line).optional(),
+  carried: z.literal(true).optional(),
 });
 
 /** Before-values, journaled (and fsync'd) before the PATCH that changes them is sent. */
@@ -82,17 +84,84 @@ const clearsGuardRecordSchema = z.object({
   over_limit: z.array(z.enum(WRITABLE_FIELDS)),
 });
 
+const counts = z.number().int().nonnegative();
+const paceSchema = z.object({ mode: z.enum(['auto', 'fixed']), per_min: z.number(), source: z.enum(['headers', 'default', 'flag']) });
+const requestTotalsSchema = z.object({ total: counts, retries: counts, rate_limited: counts });
+
+/** Requests started in one second of the run (report.html's chart), and the run's request totals then. */
+const requestsRecordSchema = z.object({
+  type: z.literal('requests'),
+  at: counts,
+  requests: counts,
+  rate_limited: counts,
+  totals: requestTotalsSchema,
+  rate: paceSchema,
+});
+
+/**
+ * What summary.json tells beyond the rows, as the run learns it: at its start (the commands, the
+ * key's fingerprint), at the gate (clears, confirmation), at its end (`finished_at`, why it stopped).
+ * A later record's keys replace an earlier one's; a journal with no `finished_at` is of a run that
+ * never ended (killed, the machine lost).
+ */
+const factsRecordSchema = z.object({
+  type: z.literal('facts'),
+  key_fingerprint: z.string().nullable().optional(),
+  report_dir: z.string().optional(),
+  detailed_exitcode: z.boolean().optional(),
+  commands: z.object({ retry: z.string(), resume: z.string(), undo: z.string() }).optional(),
+  resumed_from: z.string().optional(),
+  rate: paceSchema.optional(),
+  requests: requestTotalsSchema.optional(),
+  clears: z.object({ customer_name: counts, customer_language: counts }).optional(),
+  clears_guard: z
+    .object({ limit: z.string(), allowed: z.boolean(), tripped: z.boolean(), over_limit: z.array(z.enum(WRITABLE_FIELDS)) })
+    .optional(),
+  confirmed: z.enum(['prompt', 'flag', 'not_asked']).optional(),
+  duplicate_ids: counts.optional(),
+  read: z
+    .object({
+      strategy: z.enum(['get', 'list']),
+      reason: z.string(),
+      requests: counts,
+      conversations_scanned: counts.nullable(),
+    })
+    .optional(),
+  plan: z
+    .object({
+      would_change: counts,
+      patch_requests: counts,
+      read_requests: counts,
+      requests: counts,
+      estimated_minutes: z.number(),
+      rate: z.number(),
+    })
+    .optional(),
+  finished_at: z.string().optional(),
+  stopped: z
+    .object({
+      reason: z.enum(['aborted', 'interrupted', 'hangup', 'clears_guard', 'declined', 'write_failed', 'unfinished']),
+      message: z.string(),
+    })
+    .nullable()
+    .optional(),
+});
+
 export const journalRecordSchema = z.discriminatedUnion('type', [
   runRecordSchema,
   rowRecordSchema,
   beforeRecordSchema,
   clearsGuardRecordSchema,
+  requestsRecordSchema,
+  factsRecordSchema,
 ]);
 export type JournalRecord = z.infer<typeof journalRecordSchema>;
 export type JournalRun = z.infer<typeof runRecordSchema>;
 export type JournalRow = z.infer<typeof rowRecordSchema>;
 export type JournalBefore = z.infer<typeof beforeRecordSchema>;
 export type JournalClearsGuard = z.infer<typeof clearsGuardRecordSchema>;
+export type JournalRequests = z.infer<typeof requestsRecordSchema>;
+export type JournalFacts = z.infer<typeof factsRecordSchema>;
 
 function parseLine(text: string): { ok: true; record: JournalRecord } | { ok: false; reason: string } {
   let json: unknown;
@@ -107,13 +176,13 @@ function parseLine(text: string): { ok: true; record: JournalRecord } | { ok: fa
   return { ok: false, reason: issue === undefined ? 'not a journal record' : `${issue.path.join('.') || 'record'}: ${issue.message}` };
 }
 
-/** `<runDir>/journal.ndjson`, which must exist. */
-export function journalPath(runDir: string): string {
+/** `<runDir>/journal.ndjson`, which must exist; `command` names what read it in a message (`--resume`, `report`). */
+export function journalPath(runDir: string, command = '--resume'): string {
   const file = path.join(runDir, 'journal.ndjson');
   if (!existsSync(file)) {
     throw new UsageError(
-      `--resume ${runDir}: no journal.ndjson there: is it a run folder? (a dry run keeps no journal: it has nothing to resume)`,
-      'bad_resume',
+      `${command} ${runDir}: no journal.ndjson there: is it a run folder?`,
+      command === '--resume' ? 'bad_resume' : 'not_a_run',
     );
   }
   return file;
@@ -126,8 +195,9 @@ export function journalPath(runDir: string): string {
 export async function scanJournal(
   runDir: string,
   visit: (record: JournalRecord, offset: number, length: number) => void,
+  command = '--resume',
 ): Promise<{ tornLastLine: boolean }> {
-  const file = journalPath(runDir);
+  const file = journalPath(runDir, command);
   // A bad line is forgiven only when it is the last one: a crash cuts the write in flight, nothing before it.
   let bad: { line: number; reason: string } | null = null;
   let n = 0;
@@ -137,7 +207,7 @@ export async function scanJournal(
     if (text.trim() === '') return;
     if (bad !== null) {
       throw new UsageError(
-        `--resume ${runDir}: journal.ndjson line ${bad.line} is damaged (${bad.reason}); the journal cannot be trusted, start a new run`,
+        `${command} ${runDir}: journal.ndjson line ${bad.line} is damaged (${bad.reason}); the journal cannot be trusted, start a new run`,
         'journal_corrupt',
       );
     }

@@ -1,5 +1,4 @@
 /** Reading: the input opened (stdin spooled), then its header mapped and each data record checked, in file order. */
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
@@ -26,15 +25,16 @@ export interface RowStreamOptions extends ValidateOptions {
  */
 export const SENDING_FRAME_BYTES = 4 * 1024;
 
-/** An opened input, and how to remove the spool a stream was copied to. */
-export interface OpenedSource {
-  source: InputSource;
-  removeSpool(): void;
-}
+/** Where a run that reads stdin keeps its bytes (mode 0600): its report and its resume read them there. */
+export const STDIN_COPY = 'stdin.csv';
 
-/** Opens the file (or spools the stream into the run folder); a resume must read the very same bytes. */
-export async function openSource(opts: ImportOptions, runDir: string, resume: ResumeState | null): Promise<OpenedSource> {
-  const spoolPath = path.join(runDir, 'stdin.csv');
+/** Opens the file (or copies the stream into the run folder); a resume must read the very same bytes. */
+export async function openSource(
+  opts: Pick<ImportOptions, 'file' | 'input' | 'encoding' | 'delimiter'>,
+  runDir: string,
+  resume: ResumeState | null,
+): Promise<{ source: InputSource }> {
+  const spoolPath = path.join(runDir, STDIN_COPY);
   const source = await openInput({
     path: opts.file,
     ...(opts.input === undefined ? {} : { stdin: Readable.from(opts.input) }),
@@ -49,7 +49,7 @@ export async function openSource(opts: ImportOptions, runDir: string, resume: Re
       'resume_mismatch',
     );
   }
-  return { source, removeSpool: () => (source.path === spoolPath ? rmSync(spoolPath, { force: true }) : undefined) };
+  return { source };
 }
 
 /** What the checks need from the options. */

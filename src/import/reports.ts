@@ -6,7 +6,6 @@ import { tempPathFor, writeFileAtomic } from '../report/files.js';
 import { renderHtmlReport, type TimelineBucket } from '../report/html.js';
 import type { RowReport } from '../report/read-reports.js';
 import type { RowReports } from '../report/row-reports.js';
-import type { RowSpool } from '../report/row-spool.js';
 import type { RunSummary } from '../report/summary.js';
 import { writeFault, writingTo } from '../report/write-fault.js';
 import { writeFailedRows } from './failed-rows.js';
@@ -15,8 +14,10 @@ export interface FinaliseInput {
   runDir: string;
   source: InputSource;
   headerSpan: LineSpan;
-  /** The rows, already fed (`direct`), or spooled to be fed now that the superseded rows are known. */
-  rows: { direct: RowReports } | { spool: RowSpool; reports: RowReports; superseded: ReadonlyMap<number, number> };
+  /** results.csv and the rows' part of the other reports: fed already, or by `feed`. */
+  rows: RowReports;
+  /** Feeds `rows` in input order (from the journal), before results.csv is committed. */
+  feed?: () => Promise<void>;
   /** The summary, once the number of rows in failed.csv is known. */
   summaryFor: (failedRows: number) => RunSummary;
   timeline: readonly TimelineBucket[];
@@ -28,21 +29,18 @@ export interface FinaliseInput {
 }
 
 /**
- * Builds results.csv, failed.csv, report.html and summary.json: results.csv from the spooled rows
- * in one pass when they were spooled, else it was fed as the rows settled.
+ * Builds results.csv, failed.csv, report.html and summary.json, the rows fed first when they were
+ * not as they settled.
  * A write that fails throws a RunFolderWriteError naming the report, and leaves no temp file.
  */
 export async function finaliseReports(input: FinaliseInput): Promise<RunSummary> {
   const { runDir, extraReports = [] } = input;
-  const reports = 'direct' in input.rows ? input.rows.direct : input.rows.reports;
+  const reports = input.rows;
   const failedPath = path.join(runDir, 'failed.csv');
   const failedTmp = tempPathFor(failedPath);
   try {
     await writingTo(reports.path, async () => {
-      if ('spool' in input.rows) {
-        const { spool, superseded } = input.rows;
-        for await (const rows of spool.batches()) for (const row of rows) await reports.add(row, superseded.get(row.line));
-      }
+      await input.feed?.();
       await reports.commit();
     });
     const { failedSpans, problemRows, problemCodes } = reports;

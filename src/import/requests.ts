@@ -3,14 +3,21 @@ import type { ApiClient, AttemptEvent } from '../api/client.js';
 import type { Logger } from '../log.js';
 import type { ImportOptions } from '../options.js';
 import type { TimelineBucket } from '../report/html.js';
+import type { JournalRequests } from './journal-records.js';
 
 /** Fine enough for a short run's chart; report.html merges buckets of long runs (a day is 86,400 small entries). */
 export const TIMELINE_BUCKET_SECONDS = 1;
 
+/** How often the buckets filled are journaled while rows settle. */
+const JOURNAL_EVERY_MS = 1000;
+
 export interface RunRequests {
   client: ApiClient;
-  /** Requests and 429s per bucket, in time order, for report.html. */
-  timeline(): TimelineBucket[];
+  /**
+   * Journal records of the buckets filled since the last call (report.html's chart; the totals for
+   * summary.json): none when the last call was under a second ago, unless `now` is asked for.
+   */
+  takeRecords(now?: boolean): JournalRequests[];
 }
 
 /** Null when nothing is sent (a dry run). */
@@ -32,7 +39,26 @@ export async function openRequests(opts: ImportOptions, log: Logger, runStartMs:
       log.debug(attemptLine(event));
     },
   });
-  return { client, timeline: () => [...buckets.values()].sort((a, b) => a.at - b.at) };
+  let lastTaken = Date.now();
+  const takeRecords = (now = false): JournalRequests[] => {
+    if (buckets.size === 0 || (!now && Date.now() - lastTaken < JOURNAL_EVERY_MS)) return [];
+    lastTaken = Date.now();
+    const { total, retries, rateLimited } = client.stats;
+    const totals = { total, retries, rate_limited: rateLimited };
+    const records = [...buckets.values()].map(
+      (b): JournalRequests => ({
+        type: 'requests',
+        at: b.at,
+        requests: b.requests,
+        rate_limited: b.rateLimited,
+        totals,
+        rate: { ...client.pace },
+      }),
+    );
+    buckets.clear();
+    return records;
+  };
+  return { client, takeRecords };
 }
 
 function recordAttempt(timeline: Map<number, TimelineBucket>, runStartMs: number, event: AttemptEvent): void {

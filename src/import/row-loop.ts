@@ -1,8 +1,6 @@
 /** The row loop: the mode prepared, the gate passed, then every row settled in file order. */
 import { keyFingerprint } from '../credentials.js';
 import { type ProgressEmitter, startProgress } from '../progress.js';
-import type { RowReport } from '../report/read-reports.js';
-import { RowReports } from '../report/row-reports.js';
 import type { RowResult } from '../types.js';
 import type { CheckedRow } from './check.js';
 import { type FileScan, FileScanner } from './first-pass.js';
@@ -11,7 +9,7 @@ import { type PreparedMode, prepareMode } from './modes.js';
 import { eachRow, openRowStream, rowStreamOptions } from './read.js';
 import type { HandlerHooks } from './row-handler.js';
 import type { RunParts } from './run-parts.js';
-import { Sender, toResult } from './schedule.js';
+import { clientResult, Sender, toResult } from './schedule.js';
 
 /** What the loop leaves for the run's end. */
 export interface SentRows {
@@ -20,7 +18,6 @@ export interface SentRows {
   prepared: PreparedMode | null;
   dryScan: FileScan | null;
   gate: GateResult | null;
-  reports: { rows: RowReports; extra: RowReport[] };
 }
 
 /** Prepares the mode, passes the gate (the clears guard, `confirm`), then settles every row in file order; closes what the loop used. */
@@ -45,21 +42,15 @@ export async function sendRows(p: RunParts, rows: AsyncIterable<readonly Checked
             log: p.env.log,
             abort: (message) => stop.halt({ reason: 'aborted', message }),
           });
-    const extra = prepared?.reports(p.runDir) ?? [];
-    const reports = new RowReports(p.runDir, extra);
-    p.output.reports = reports;
     const gate = prepared === null || p.scan === null ? null : await passRunGate(p, p.scan, prepared);
     progress ??= begin();
     const sender = prepared === null ? null : senderFor(p, prepared);
     const counted = await settleEach(p, rows, sender);
-    return { ...counted, prepared, gate, reports: { rows: reports, extra } };
+    return { ...counted, prepared, gate };
   } finally {
     p.faults.stoppedSending();
     unwatch();
     progress?.stop();
-    const spool = p.output.spool;
-    if (spool !== null) await p.faults.writes.writeAsync(spool.path, () => spool.close());
-    await p.journal?.close();
     requests?.client.close();
   }
 }
@@ -82,6 +73,14 @@ async function passRunGate(p: RunParts, scan: FileScan, prepared: PreparedMode):
   if (gate.stop !== null) stop.halt(gate.stop, gate.say ?? gate.stop.message);
   // fsync'd before the first PATCH: a resume keeps this decision and does not check again.
   p.journal?.append({ type: 'clears_guard', ...gate.guard });
+  p.journal?.append({
+    type: 'facts',
+    clears: { ...gate.counted.clears },
+    clears_guard: gate.guard,
+    confirmed: gate.confirmed,
+    duplicate_ids: scan.duplicateIds.size,
+    ...prepared.summary(p.settler.totals),
+  });
   p.journal?.sync();
   return gate;
 }
@@ -133,16 +132,12 @@ async function settleEach(
         const carried: RowResult | undefined = resume?.carried.get(row.line);
         if (carried !== undefined) {
           carriedOver++;
-          settler.settle(rowSeq, carried, 'client');
-        } else if (row.kind === 'invalid') {
-          settler.settle(
-            rowSeq,
-            toResult(row, { kind: 'invalid', code: row.code, message: row.message, httpStatus: null, attempts: 0 }),
-            'client',
-          );
-        } else if (p.opts.mode === 'dry-run') {
-          settler.settle(rowSeq, toResult(row, { kind: 'valid' }), 'client');
-        } else {
+          settler.settle(rowSeq, carried, 'carried');
+          continue;
+        }
+        const settled = clientResult(row, dryRun);
+        if (settled !== null) settler.settle(rowSeq, settled, 'client');
+        else if (row.kind === 'valid') {
           // Backpressure: the next record is pulled only once a request slot is free.
           await sender?.slotFree();
           if (stop.current !== null || sender === null) settler.settle(rowSeq, toResult(row, stop.notAttempted()), 'client');

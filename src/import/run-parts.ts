@@ -2,8 +2,6 @@
 import type { InputSource } from '../input/source.js';
 import type { Logger } from '../log.js';
 import type { ImportCsvOptions, ImportOptions } from '../options.js';
-import type { RowReports } from '../report/row-reports.js';
-import type { RowSpool } from '../report/row-spool.js';
 import type { FileScan } from './first-pass.js';
 import type { GuardedJournal } from './guarded-journal.js';
 import type { ImportTally } from './progress.js';
@@ -34,7 +32,6 @@ export interface RunParts {
   scan: FileScan | null;
   requests: RunRequests | null;
   journal: GuardedJournal | null;
-  output: RowOutput;
   stop: StopSwitch;
   faults: RunFaults;
   settler: Settler;
@@ -43,13 +40,4 @@ export interface RunParts {
   /** Ids on several rows: known from the first pass, or (matching by phone/email) once rows resolve. */
   repeatIds: Set<string>;
   runDir: string;
-}
-
-/**
- * Where settled rows go in input order: straight into the reports, or into the spool when a later
- * row may still supersede them. `reports` opens once the mode is prepared, before any row settles.
- */
-export interface RowOutput {
-  spool: RowSpool | null;
-  reports: RowReports | null;
 }

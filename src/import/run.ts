@@ -9,14 +9,14 @@ import { EXIT } from '../exit-code.js';
 import { InputWatch } from '../input/input-watch.js';
 import { SILENT_LOGGER } from '../log.js';
 import type { ImportCsvOptions, ImportOptions } from '../options.js';
-import { RowSpool } from '../report/row-spool.js';
+import { RowReports } from '../report/row-reports.js';
 import { createRunDir, lockReportDir } from '../report/run-dir.js';
 import type { RunSummary } from '../report/summary.js';
 import { guardCallbacks } from './callbacks.js';
 import { finishRun } from './finish.js';
 import { firstPass } from './first-pass.js';
 import { sends } from './gate.js';
-import { runRecord } from './journal.js';
+import { runRecord, startFacts } from './journal.js';
 import { checkImportOptions } from './options.js';
 import { ImportTally } from './progress.js';
 import { openRowStream, openSource, rowStreamOptions, SENDING_FRAME_BYTES, warnUnknownColumns } from './read.js';
@@ -24,8 +24,8 @@ import { openRequests } from './requests.js';
 import { readJournal, type ResumeState, resumeOptions } from './resume.js';
 import { RunFaults, warnIfLowSpace } from './run-faults.js';
 import { sendRows } from './row-loop.js';
-import type { RowOutput, RunEnvironment, RunFolder, RunParts } from './run-parts.js';
-import { mayBeSuperseded, settlerFor } from './settled-rows.js';
+import type { RunEnvironment, RunFolder, RunParts } from './run-parts.js';
+import { settlerFor } from './settled-rows.js';
 import { StopSwitch } from './stop.js';
 
 /** Runs an import end to end and resolves with summary.json's content; usage errors reject (exit 2, nothing sent). */
@@ -77,7 +77,7 @@ async function runImport(opts: ImportOptions, env: RunEnvironment, resume: Resum
 /** Opens the input and what the run works with, then the row loop, then the run's end. */
 async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: RunFolder, resume: ResumeState | null): Promise<RunSummary> {
   const input = InputWatch.before(opts.file);
-  const { source, removeSpool } = await openSource(opts, folder.dir, resume);
+  const { source } = await openSource(opts, folder.dir, resume);
   const dryRun = opts.mode === 'dry-run';
   // Before the first pass, not after it: loading axios and the schemas (a few MB of code) right as
   // the first requests start made V8's next full collection size the old space for a heap filling
@@ -96,16 +96,28 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
   if (dryRun) warnUnknownColumns(stream.header.unknown, env.log);
   const stop = new StopSwitch(env.log, requests?.client ?? null);
   const faults = new RunFaults(input, source.displayPath, stop, sends(opts.mode));
-  // A dry run sends nothing, so there is nothing to resume: no journal.
-  const journal = dryRun ? null : faults.openJournal(path.join(folder.dir, 'journal.ndjson'));
-  journal?.append(runRecord(folder, opts, source));
-  journal?.sync();
-  const output: RowOutput = {
-    spool: mayBeSuperseded(opts, firstScan) ? new RowSpool(path.join(folder.dir, '.rows.ndjson')) : null,
-    reports: null,
-  };
+  // The one record of the run: its reports are built from it (a dry run's journal holds no rows: they are its checks).
+  const journal = faults.openJournal(path.join(folder.dir, 'journal.ndjson'));
+  const run = runRecord(folder, opts, source);
+  const { type: _, ...facts } = startFacts(folder, opts, source, resume);
+  journal.append(run);
+  journal.append({ type: 'facts', ...facts });
+  journal.sync();
+  // A dry run feeds its reports as its rows settle: reading the file again would double its time.
+  const dryReports = dryRun ? new RowReports(folder.dir, []) : null;
   const repeatIds = new Set(firstScan?.duplicateIds);
-  const settler = settlerFor({ env, source, journal, output, stop, faults, tally, repeatIds, maxErrors: opts.maxErrors });
+  const settler = settlerFor({
+    env,
+    source,
+    journal,
+    requests,
+    stop,
+    faults,
+    tally,
+    repeatIds,
+    maxErrors: opts.maxErrors,
+    reports: dryReports,
+  });
   const parts: RunParts = {
     opts,
     env,
@@ -113,7 +125,6 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     scan: firstScan,
     requests,
     journal,
-    output,
     stop,
     faults,
     settler,
@@ -122,7 +133,11 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     repeatIds,
     runDir: folder.dir,
   };
-  const sent = await sendRows(parts, stream.batches);
-  faults.lastLooks();
-  return finishRun(parts, folder, sent, { headerSpan: stream.headerSpan, removeStdinSpool: removeSpool });
+  try {
+    const sent = await sendRows(parts, stream.batches);
+    faults.lastLooks();
+    return await finishRun(parts, folder, sent, { run, startFacts: facts, dryReports, headerSpan: stream.headerSpan });
+  } finally {
+    await journal.close();
+  }
 }

@@ -34,6 +34,13 @@ export function toResult(row: CheckedRow, outcome: RowOutcome): RowResult {
   return { line: row.line, endLine: row.endLine, ...copyFrom, id: rowId(row), patch: row.patch, before: null, outcome };
 }
 
+/** A row's result when the client settles it alone: invalid, or any valid row of a dry run; null when it is to be sent. */
+export function clientResult(row: CheckedRow, dryRun = true): RowResult | null {
+  if (row.kind === 'invalid')
+    return toResult(row, { kind: 'invalid', code: row.code, message: row.message, httpStatus: null, attempts: 0 });
+  return dryRun ? toResult(row, { kind: 'valid' }) : null;
+}
+
 export class Sender {
   /** Rows sent and not yet settled. */
   private running = 0;

@@ -1,8 +1,8 @@
 import { ReorderBuffer } from './reorder-buffer.js';
 import { OUTCOME_KINDS, type OutcomeKind, type RowResult } from '../types.js';
 
-/** Where an outcome came from: the circuit breaker counts only what the server side failed. */
-export type Origin = 'client' | 'server';
+/** Where an outcome came from: the circuit breaker counts only what the server side failed; `carried`: from the run a resume continues. */
+export type Origin = 'client' | 'server' | 'carried';
 
 /** Settled rows held in memory (waiting for an earlier row, or for the disk), at most; the reader waits past it. */
 const MAX_PENDING = 4096;
@@ -15,8 +15,8 @@ export interface SettlerOptions {
    * over before it); returns a promise only when it has to wait (for the disk).
    */
   writeInOrder: (result: RowResult, supersedes: readonly number[]) => Promise<void> | undefined;
-  /** Receives every settled row at once, in settle order (the journal). */
-  onSettled: (result: RowResult) => void;
+  /** Receives every settled row at once, in settle order (the journal), with the earlier lines it supersedes. */
+  onSettled: (result: RowResult, origin: Origin, supersedes: readonly number[]) => void;
   /** Ids that appear more than once in the file: only they can supersede. */
   duplicateIds: ReadonlySet<string>;
   /** `--max-errors`; 0 = never. */
@@ -30,9 +30,9 @@ export interface SettlerOptions {
  */
 export class Settler {
   readonly totals: Record<OutcomeKind, number> = Object.fromEntries(OUTCOME_KINDS.map((k) => [k, 0])) as Record<OutcomeKind, number>;
-  /** line → the later line with the same id that ended `updated`. */
-  readonly superseded = new Map<number, number>();
   /** A superseding line → the lines it supersedes, until that line is handed over in order. */
+  /** Rows a later row of the same id superseded. */
+  supersededRows = 0;
   private readonly supersedesByLine = new Map<number, number[]>();
   private readonly pending = new ReorderBuffer<RowResult>();
   private readonly notUpdatedLinesById = new Map<string, number[]>();
@@ -46,8 +46,7 @@ export class Settler {
 
   settle(seq: number, result: RowResult, origin: Origin): void {
     this.totals[result.outcome.kind]++;
-    this.opts.onSettled(result);
-    this.trackSupersession(result);
+    this.opts.onSettled(result, origin, this.trackSupersession(result));
     this.feedBreaker(result, origin);
     this.pending.put(seq, result);
     this.release();
@@ -116,24 +115,26 @@ export class Settler {
     for (const wake of waiters) wake();
   }
 
-  private trackSupersession(result: RowResult): void {
+  /** The earlier lines this row supersedes (the rule "a later row of the same id wins" lives here). */
+  private trackSupersession(result: RowResult): readonly number[] {
     const id = result.id;
-    if (id === null || !this.opts.duplicateIds.has(id)) return;
+    if (id === null || !this.opts.duplicateIds.has(id)) return NONE;
     if (result.outcome.kind === 'updated') {
       // Rows with one id are sent in file order, so every earlier row of this id has settled; a later
       // row the client found invalid may have settled already too, and is not superseded by this one.
       const lines = this.notUpdatedLinesById.get(id) ?? [];
       const earlier = lines.filter((line) => line < result.line);
-      for (const line of earlier) this.superseded.set(line, result.line);
       if (earlier.length > 0) this.supersedesByLine.set(result.line, earlier);
+      this.supersededRows += earlier.length;
       const later = lines.filter((line) => line > result.line);
       if (later.length > 0) this.notUpdatedLinesById.set(id, later);
       else this.notUpdatedLinesById.delete(id);
-    } else {
-      const lines = this.notUpdatedLinesById.get(id) ?? [];
-      lines.push(result.line);
-      this.notUpdatedLinesById.set(id, lines);
+      return earlier;
     }
+    const lines = this.notUpdatedLinesById.get(id) ?? [];
+    lines.push(result.line);
+    this.notUpdatedLinesById.set(id, lines);
+    return NONE;
   }
 
   private feedBreaker(result: RowResult, origin: Origin): void {

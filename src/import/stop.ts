@@ -56,7 +56,7 @@ export class StopSwitch {
  * error aborts them like any other stop: the summary's `stopped.reason` names the cause.
  */
 export function notAttemptedCode(stop: RunStop): NotAttemptedCode {
-  if (stop.reason === 'hangup') return 'interrupted';
+  if (stop.reason === 'hangup' || stop.reason === 'unfinished') return 'interrupted';
   if (stop.reason === 'write_failed') return 'aborted';
   return stop.reason;
 }

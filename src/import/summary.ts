@@ -1,78 +1,76 @@
-/** summary.json of an import, once the rows are settled and failed.csv's size is known. */
-import path from 'node:path';
-import type { ApiStats } from '../api/client.js';
-import { paceFor, type RatePace } from '../rate-pace.js';
-import { keyFingerprint } from '../credentials.js';
+/**
+ * summary.json of an import, from its journal: the run record, the facts the run journaled as it
+ * learned them, and the rows. The run at its end and `vorel-sync report` both build it here.
+ */
 import { importExitCode } from '../exit-code.js';
-import type { InputSource } from '../input/source.js';
-import type { ImportOptions } from '../options.js';
+import { paceFor } from '../rate-pace.js';
 import type { RunStop, RunSummary } from '../report/summary.js';
 import type { OutcomeKind } from '../types.js';
-import type { FileScan } from './first-pass.js';
-import { type GateVerdict, sends } from './gate.js';
-import type { PreparedMode } from './modes.js';
-import type { ResumeState } from './resume.js';
-import { resumeCommand, retryCommand } from './retry-command.js';
+import { sends } from './gate.js';
+import type { JournalFacts, JournalRun } from './journal-records.js';
 
-/** What a finished run knows. */
-export interface RunFacts {
-  runId: string;
-  dir: string;
-  startedAt: Date;
-  finishedAt: Date;
-  source: InputSource;
+/** What the rows of a run add up to. */
+export interface RowTally {
   rows: number;
   totals: Record<OutcomeKind, number>;
   superseded: number;
-  stats: Readonly<ApiStats> | null;
-  /** The pace in force at the end, when requests were sent. */
-  pace: Readonly<RatePace> | null;
-  scan: FileScan | null;
-  stop: RunStop | null;
-  resume: ResumeState | null;
   carriedOver: number;
-  prepared: PreparedMode | null;
-  /** The clears guard's count and decision, and how going on was confirmed. */
-  verdict: GateVerdict;
 }
 
-export function buildSummary(opts: ImportOptions, facts: RunFacts, failedRows: number): RunSummary {
-  const { source, stop, resume, scan, verdict } = facts;
+/** The facts of a run, later keys replacing earlier ones. */
+export type RunFacts = Omit<JournalFacts, 'type'>;
+
+/** The stop of a run whose journal never got its end: killed, or the machine lost. */
+export function unfinishedStop(settledRows: number): RunStop {
+  return {
+    reason: 'unfinished',
+    message: `the run ended without finishing (killed, or its machine stopped); its journal holds ${settledRows} settled rows`,
+  };
+}
+
+/** `endedAt`: when a run that never finished was last heard of (its journal's last change). */
+export function buildSummary(run: JournalRun, facts: RunFacts, tally: RowTally, failedRows: number, endedAt = ''): RunSummary {
+  const stop: RunStop | null = facts.finished_at === undefined ? unfinishedStop(settledRows(tally)) : (facts.stopped ?? null);
   // A refused or declined run sent nothing: the way on is the same file with other options, not a retry or a resume.
   const refused = stop?.reason === 'clears_guard' || stop?.reason === 'declined';
+  const guard = facts.clears_guard ?? { limit: '', allowed: false, tripped: false, over_limit: [] };
   const summary: RunSummary = {
-    run_id: facts.runId,
-    mode: opts.mode,
+    run_id: run.run_id,
+    mode: run.mode,
     input: {
-      path: source.displayPath,
-      sha256: source.sha256,
-      rows: facts.rows,
-      ...(source.workbook === null
-        ? { encoding: source.encoding, delimiter: source.delimiter, sheet: null }
-        : { encoding: null, delimiter: null, sheet: source.workbook.sheet }),
+      path: run.input.path,
+      sha256: run.input.sha256,
+      rows: tally.rows,
+      ...(run.input.sheet === undefined
+        ? { encoding: run.input.encoding, delimiter: run.input.delimiter, sheet: null }
+        : { encoding: null, delimiter: null, sheet: run.input.sheet }),
     },
-    base_url: opts.baseUrl,
-    key_fingerprint: opts.apiKey === null ? null : keyFingerprint(opts.apiKey),
-    started_at: facts.startedAt.toISOString(),
-    finished_at: facts.finishedAt.toISOString(),
-    totals: facts.totals,
-    requests: { total: facts.stats?.total ?? 0, retries: facts.stats?.retries ?? 0, rate_limited: facts.stats?.rateLimited ?? 0 },
-    // A run that sent nothing records the pace it would have started at.
-    rate: { ...(facts.pace ?? paceFor(opts.rate, undefined)) },
+    base_url: run.options.base_url,
+    key_fingerprint: facts.key_fingerprint ?? null,
+    started_at: run.started_at ?? '',
+    finished_at: facts.finished_at ?? endedAt,
+    totals: tally.totals,
+    requests: { ...(facts.requests ?? { total: 0, retries: 0, rate_limited: 0 }) },
+    rate: { ...(facts.rate ?? paceFor('auto', undefined)) },
     exit_code: 0,
-    clears: { ...verdict.counted.clears },
-    clears_guard: verdict.guard,
-    confirmed: verdict.confirmed,
-    duplicate_ids: scan?.duplicateIds.size ?? 0,
-    superseded: facts.superseded,
+    clears: { ...(facts.clears ?? { customer_name: 0, customer_language: 0 }) },
+    clears_guard: { ...guard, over_limit: [...guard.over_limit] },
+    confirmed: facts.confirmed ?? 'not_asked',
+    duplicate_ids: facts.duplicate_ids ?? 0,
+    superseded: tally.superseded,
     stopped: stop,
-    report_dir: facts.dir,
-    retry_command: failedRows > 0 && !refused ? retryCommand(path.join(facts.dir, 'failed.csv'), opts, source) : null,
+    report_dir: facts.report_dir ?? '',
+    retry_command: failedRows > 0 && !refused ? (facts.commands?.retry ?? null) : null,
     // A dry run or a plan sent nothing: it is run again, not resumed (a resume refuses it).
-    resume_command: stop === null || refused || !sends(opts.mode) ? null : resumeCommand(source.displayPath, facts.dir, opts),
-    ...(resume === null ? {} : { resumed_from: resume.run.run_id, carried_over: facts.carriedOver }),
-    ...facts.prepared?.summary(facts.totals),
+    resume_command: stop === null || refused || !sends(run.mode) ? null : (facts.commands?.resume ?? null),
+    ...(facts.resumed_from === undefined ? {} : { resumed_from: facts.resumed_from, carried_over: tally.carriedOver }),
+    ...(facts.read === undefined ? {} : { read: { ...facts.read } }),
+    ...(facts.plan === undefined ? {} : { plan: { ...facts.plan } }),
   };
-  summary.exit_code = importExitCode(summary, opts);
+  summary.exit_code = importExitCode(summary, { mode: run.mode, detailedExitcode: facts.detailed_exitcode ?? false });
   return summary;
+}
+
+function settledRows(tally: RowTally): number {
+  return tally.rows - tally.totals.not_attempted;
 }

@@ -5,35 +5,30 @@ import { RunFolderWriteError } from '../report/write-fault.js';
 import { type FinaliseInput, finaliseReports, writeSummaryFile } from './reports.js';
 
 export interface WriteReportsInput extends FinaliseInput {
-  /** The run's writes: when one to the spool (or to results.csv as rows settled) failed, the reports cannot be built from it. */
+  /** The run's writes: when one to results.csv (fed as rows settled) failed, the reports cannot be built from it. */
   writes: RunFolderWrites;
-  /** Removes the stdin spool, if the run made one. */
-  removeStdinSpool: () => void;
   /** Rows in the journal that resume carries over. */
   journaledRows: number;
   log: Logger;
 }
 
 /**
- * Writes the run's reports, then removes the spools. When the run folder cannot take the reports
+ * Writes the run's reports. When the run folder cannot take the reports
  * (the disk is full, the folder is gone), the run still ends with a summary: written as
  * summary.json alone if that fits, said on stderr if not, and returned either way so the CLI
  * prints it. Never throws a write error.
  */
 export async function writeReports(input: WriteReportsInput): Promise<RunSummary> {
   const { writes, log } = input;
-  if (!writes.isBroken(rowsPath(input))) {
+  if (!writes.isBroken(input.rows.path)) {
     try {
-      const summary = await finaliseReports(input);
-      removeSpools(input);
-      return summary;
+      return await finaliseReports(input);
     } catch (error) {
       writes.fail(input.runDir, error);
     }
   }
-  // Their space may be what summary.json needs (results.csv, fed as rows settled, is only a temp file yet).
-  removeSpools(input);
-  if ('direct' in input.rows) await input.rows.direct.discard().catch(() => undefined);
+  // Its space may be what summary.json needs (results.csv is only a temp file yet).
+  await input.rows.discard().catch(() => undefined);
   // Built after the write error was recorded, so it says exit 3 and why.
   const summary: RunSummary = { ...input.summaryFor(0), reports: 'not_written' };
   const reason = writes.fault?.message ?? 'a write in the run folder failed';
@@ -54,18 +49,4 @@ export async function writeReports(input: WriteReportsInput): Promise<RunSummary
       `The journal holds ${input.journaledRows} settled rows${next}`,
   );
   return summary;
-}
-
-/** Where the rows were written as they settled: the spool, or results.csv itself. */
-function rowsPath(input: WriteReportsInput): string {
-  return 'spool' in input.rows ? input.rows.spool.path : input.rows.direct.path;
-}
-
-function removeSpools(input: WriteReportsInput): void {
-  try {
-    if ('spool' in input.rows) input.rows.spool.remove();
-    input.removeStdinSpool();
-  } catch {
-    // A folder that became read-only keeps them: the error that stopped the run was told already.
-  }
 }
