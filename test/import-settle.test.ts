@@ -29,10 +29,9 @@ function settler(opts: { duplicateIds?: string[]; maxErrors?: number } = {}) {
   const journaled: { line: number; origin: Origin; supersedes: readonly number[] }[] = [];
   const breaks: string[] = [];
   const s = new Settler({
-    writeInOrder: (row, supersedes) => {
+    inOrder: (row, supersedes) => {
       inOrder.push(row.line);
       for (const line of supersedes) supersededBy.set(line, row.line);
-      return undefined;
     },
     onSettled: (row, origin, supersedes) => journaled.push({ line: row.line, origin, supersedes }),
     duplicateIds: new Set(opts.duplicateIds ?? []),
@@ -155,7 +154,7 @@ describe('Sender', () => {
             sender.send(seq, row(seq + 2, testId(r.id)) as CheckedRow & ValidRow);
           }
           await sender.drain();
-          await s.drain();
+          s.drain();
           expect(most).toBeLessThanOrEqual(concurrency);
           for (const id of new Set(ids)) {
             const lines = started.filter((x) => x.id === id).map((x) => x.line);

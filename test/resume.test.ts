@@ -141,7 +141,7 @@ describe('interrupt and resume', () => {
     const dupFile = path.join(work, 'dup.csv');
     const content = `id,customer_name\n${testId(1)},Old\n${testId(2)},Two\n${testId(1)},New\n`;
     writeFileSync(dupFile, content);
-    // A journal as an interrupted run leaves it: line 2 failed, line 4 (same id) updated, line 3 never settled.
+    // A journal as an interrupted run leaves it: line 2 failed, line 4 (same id) updated and superseding it, line 3 never settled.
     const runDir = path.join(work, 'old-run');
     mkdirSync(runDir);
     const sha256 = createHash('sha256').update(content).digest('hex');
@@ -171,6 +171,8 @@ describe('interrupt and resume', () => {
         outcome: { kind: 'updated', httpStatus: 200, attempts: 1 },
         patch: { customer_name: 'New' },
         before: null,
+        // The run journals which earlier lines of its id a row superseded.
+        supersedes: [2],
       },
     ];
     writeFileSync(path.join(runDir, 'journal.ndjson'), `${journal.map((j) => JSON.stringify(j)).join('\n')}\n`);

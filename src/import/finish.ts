@@ -68,6 +68,9 @@ export async function finishRun(p: RunParts, folder: RunFolder, sent: SentRows, 
     timeline: [],
     superseded: new Map(),
     endedAt: finishedAt,
+    clearsGuard: null,
+    tornLastLine: false,
+    carriedRows: 0,
   };
   return writeRunReports({
     journal: journalRead,

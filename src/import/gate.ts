@@ -37,10 +37,10 @@ export interface GateInput {
   keyFingerprint: string;
   /** Reads a row's current values ahead of its handling (the reading modes), else null. */
   prefetch: ((target: RowTarget) => Promise<CurrentRead>) | null;
-  /** A fresh pass over the file's rows. */
+  /** A fresh pass over the file's rows (a resume's carried rows left out). */
   rows(): Promise<AsyncIterable<CheckedRow>>;
-  /** The decision of the run a resume continues, and the lines it carries over. */
-  resume: { runId: string; guard: ClearsGuardSummary | null; carried: { has(line: number): boolean; readonly size: number } } | null;
+  /** The decision of the run a resume continues, and how many rows it carries over. */
+  resume: { runId: string; guard: ClearsGuardSummary | null; carriedRows: number } | null;
   confirm: Confirm | undefined;
   log: Logger;
   /** The run stopped meanwhile (Ctrl-C). */
@@ -63,11 +63,9 @@ export async function passGate(input: GateInput): Promise<GateResult> {
   const countAgain = (kept === null && compares && anyClears) || (asks && (input.resume !== null || opts.mode === 'only-changed'));
   let pending: PendingCount | null = null;
   if (countAgain) {
-    const carried = input.resume?.carried ?? new Set<number>();
     pending = await countPending(await input.rows(), {
       read: compares ? input.prefetch : null,
       readAll: asks && opts.mode === 'only-changed',
-      carried: (line) => carried.has(line),
       repeated: (id) => scan.duplicateIds.has(id) || opts.matchBy === 'customer_identifier',
       concurrency: opts.concurrency,
       maxErrors: opts.maxErrors,
@@ -127,7 +125,7 @@ function previewOf(input: GateInput, pending: PendingCount | null, toUpdate: num
     baseUrl: opts.baseUrl,
     keyFingerprint: input.keyFingerprint,
     resumedFrom: input.resume?.runId ?? null,
-    carriedOver: input.resume?.carried.size ?? 0,
+    carriedOver: input.resume?.carriedRows ?? 0,
   };
 }
 

@@ -3,7 +3,7 @@
  * types, and `--resume` reads them back through the same schema. A torn last line (a crash
  * mid-write) is skipped with a warning; any other line that does not parse is a damaged journal.
  */
-import { existsSync, readSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -188,20 +188,17 @@ export function journalPath(runDir: string, command = '--resume'): string {
   return file;
 }
 
-/**
- * Reads every record of a run's journal through the schema, each with its place in the file (byte
- * offset and length), so that a reader can keep the places and read a record back when it needs it.
- */
+/** Reads every record of a run's journal through the schema, in order. */
 export async function scanJournal(
   runDir: string,
-  visit: (record: JournalRecord, offset: number, length: number) => void,
+  visit: (record: JournalRecord) => void,
   command = '--resume',
 ): Promise<{ tornLastLine: boolean }> {
   const file = journalPath(runDir, command);
   // A bad line is forgiven only when it is the last one: a crash cuts the write in flight, nothing before it.
   let bad: { line: number; reason: string } | null = null;
   let n = 0;
-  const take = (bytes: Buffer, start: number, end: number, offset: number): void => {
+  const take = (bytes: Buffer, start: number, end: number): void => {
     n++;
     const text = bytes.toString('utf8', start, end);
     if (text.trim() === '') return;
@@ -212,47 +209,31 @@ export async function scanJournal(
       );
     }
     const parsed = parseLine(text);
-    if (parsed.ok) visit(parsed.record, offset, end - start);
+    if (parsed.ok) visit(parsed.record);
     else bad = { line: n, reason: parsed.reason };
   };
   const handle = await open(file, 'r');
   try {
     let buffer = Buffer.allocUnsafe(READ_BYTES);
     let filled = 0;
-    let base = 0; // the file offset of buffer[0]
     for (;;) {
       if (filled === buffer.length) buffer = Buffer.concat([buffer, Buffer.allocUnsafe(buffer.length)]);
       const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null);
       filled += bytesRead;
       let start = 0;
       for (let at = buffer.indexOf(LF, start); at !== -1 && at < filled; at = buffer.indexOf(LF, start)) {
-        take(buffer, start, at, base + start);
+        take(buffer, start, at);
         start = at + 1;
       }
       if (bytesRead === 0) {
-        if (start < filled) take(buffer, start, filled, base + start);
+        if (start < filled) take(buffer, start, filled);
         break;
       }
       buffer.copy(buffer, 0, start, filled);
       filled -= start;
-      base += start;
     }
   } finally {
     await handle.close();
   }
   return { tornLastLine: bad !== null };
-}
-
-/** One record read back from its place in an open journal (a positional read), through the same schema. */
-export function readJournalRecordAt(fd: number, offset: number, length: number): JournalRecord {
-  const bytes = Buffer.allocUnsafe(length);
-  let got = 0;
-  while (got < length) {
-    const read = readSync(fd, bytes, got, length - got, offset + got);
-    if (read === 0) break;
-    got += read;
-  }
-  const parsed = parseLine(bytes.toString('utf8', 0, got));
-  if (!parsed.ok) throw new Error(`internal: the journal changed under the resumed run (${parsed.reason})`);
-  return parsed.record;
 }

@@ -57,8 +57,6 @@ export interface PendingContext {
   read: ((target: RowTarget) => Promise<CurrentRead>) | null;
   /** Compare every row (the confirmation shows how many differ), not only the rows that clear a field. */
   readAll: boolean;
-  /** Rows a resume carries over: already settled, not counted. */
-  carried(line: number): boolean;
   /** Ids on more than one row: later rows compare against what the earlier ones write. */
   repeated(id: string): boolean;
   /** `--concurrency`: reads in flight at most. */
@@ -143,7 +141,7 @@ export async function countPending(rows: AsyncIterable<CheckedRow>, ctx: Pending
 
   for await (const row of rows) {
     if (ctx.stopped()) break;
-    if (row.kind !== 'valid' || ctx.carried(row.line)) continue;
+    if (row.kind !== 'valid') continue;
     batch.push(row);
     if (batch.length >= ctx.concurrency && !(await flush())) return count;
   }

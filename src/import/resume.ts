@@ -1,26 +1,11 @@
 import { UsageError } from '../errors.js';
 import type { ImportOptions } from '../options.js';
-import type { ClearsGuardSummary } from '../report/summary.js';
-import type { WritableValues } from '../types.js';
+import type { CheckedRow } from './check.js';
 import { parseMapArg } from './header.js';
-import type { CarriedRows, LineLookup } from './journal-index.js';
-import type { JournalRun } from './journal-records.js';
+import { carries, JournalCursor, type RunJournal, readRunJournal } from './run-journal.js';
 
-/** What a resumed run takes from the interrupted one. */
-export interface ResumeState {
-  runDir: string;
-  run: JournalRun;
-  /** Rows not to send again, by line: their outcome is carried over as it is. */
-  carried: CarriedRows;
-  /** Before-values journaled ahead of a PATCH whose row never settled (it may have been applied). */
-  befores: LineLookup<WritableValues>;
-  /** The journal's last line was cut off (a crash mid-write) and skipped. */
-  tornLastLine: boolean;
-  /** The clears guard's decision, journaled before the first PATCH; null when the run stopped before deciding (nothing was sent). */
-  clearsGuard: ClearsGuardSummary | null;
-  /** Releases the journal, which the lookups read from. */
-  close(): void;
-}
+/** What a resumed run takes from the interrupted one: its journal, read back (rows line by line, as the file is walked again). */
+export type ResumeState = RunJournal;
 
 /** The options of the interrupted run that a resume must reuse; which ones the user typed. */
 export interface ExplicitOptions {
@@ -36,38 +21,18 @@ export interface ExplicitOptions {
 
 /** Reads a run's journal (a torn last line is skipped: `tornLastLine`). */
 export async function readJournal(runDir: string): Promise<ResumeState> {
-  // Loaded on use: the journal's schema (and zod) only for a run that reads a journal back.
-  const { JournalIndex } = await import('./journal-index.js');
-  const { index, run, clearsGuard: guardRecord, tornLastLine } = await JournalIndex.read(runDir);
-  let clearsGuard: ClearsGuardSummary | null = null;
-  if (guardRecord !== null) {
-    const { type: _, ...decision } = guardRecord;
-    clearsGuard = decision;
-  }
-  if (run === undefined) {
-    index.close();
-    throw new UsageError(`--resume ${runDir}: the journal has no readable run header`, 'bad_resume');
-  }
+  const journal = await readRunJournal(runDir, '--resume');
+  const { run, clearsGuard } = journal;
   if (run.mode === 'plan' || run.mode === 'dry-run') {
-    index.close();
     throw new UsageError(`--resume ${runDir}: that run was a ${run.mode}, which sends nothing; run it again instead`, 'bad_resume');
   }
   if (clearsGuard?.tripped === true) {
-    index.close();
     throw new UsageError(
       `--resume ${runDir}: the clears guard refused that run and it sent nothing; run the import again (with --allow-clears if the clears are intended)`,
       'bad_resume',
     );
   }
-  return {
-    runDir,
-    run,
-    carried: index.carried,
-    befores: index.befores,
-    tornLastLine,
-    clearsGuard,
-    close: () => index.close(),
-  };
+  return journal;
 }
 
 /**
@@ -108,4 +73,17 @@ export function resumeOptions(opts: ImportOptions, explicit: ExplicitOptions, st
     sheet: run.input.sheet,
     baseUrl: run.options.base_url,
   };
+}
+
+/** The rows a resume sends again (the gate counts them): the carried ones left out. */
+export async function* notCarried(rows: AsyncIterable<CheckedRow>, resume: ResumeState): AsyncGenerator<CheckedRow> {
+  const cursor = new JournalCursor(resume.runDir);
+  try {
+    for await (const row of rows) {
+      const { row: journaled } = await cursor.take(row.line);
+      if (journaled === undefined || !carries(journaled, resume.superseded)) yield row;
+    }
+  } finally {
+    await cursor.close();
+  }
 }

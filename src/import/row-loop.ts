@@ -1,13 +1,15 @@
 /** The row loop: the mode prepared, the gate passed, then every row settled in file order. */
 import { keyFingerprint } from '../credentials.js';
 import { type ProgressEmitter, startProgress } from '../progress.js';
-import type { RowResult } from '../types.js';
+import type { WritableValues } from '../types.js';
 import type { CheckedRow } from './check.js';
 import { type FileScan, FileScanner } from './first-pass.js';
 import { type GateResult, passGate } from './gate.js';
 import { type PreparedMode, prepareMode } from './modes.js';
 import { eachRow, openRowStream, rowStreamOptions } from './read.js';
+import { notCarried } from './resume.js';
 import type { HandlerHooks } from './row-handler.js';
+import { carries, JournalCursor, journaledResult } from './run-journal.js';
 import type { RunParts } from './run-parts.js';
 import { clientResult, Sender, toResult } from './schedule.js';
 
@@ -44,8 +46,9 @@ export async function sendRows(p: RunParts, rows: AsyncIterable<readonly Checked
           });
     const gate = prepared === null || p.scan === null ? null : await passRunGate(p, p.scan, prepared);
     progress ??= begin();
-    const sender = prepared === null ? null : senderFor(p, prepared);
-    const counted = await settleEach(p, rows, sender);
+    const recalled = new Map<number, WritableValues>();
+    const sender = prepared === null ? null : senderFor(p, prepared, recalled);
+    const counted = await settleEach(p, rows, sender, recalled);
     return { ...counted, prepared, gate };
   } finally {
     p.faults.stoppedSending();
@@ -64,8 +67,11 @@ async function passRunGate(p: RunParts, scan: FileScan, prepared: PreparedMode):
     input: p.source.displayPath,
     keyFingerprint: opts.apiKey === null ? '' : keyFingerprint(opts.apiKey),
     prefetch: prepared.prefetch,
-    rows: async () => eachRow((await openRowStream(p.source, rowStreamOptions(opts))).batches),
-    resume: resume === null ? null : { runId: resume.run.run_id, guard: resume.clearsGuard, carried: resume.carried },
+    rows: async () => {
+      const rows = eachRow((await openRowStream(p.source, rowStreamOptions(opts))).batches);
+      return resume === null ? rows : notCarried(rows, resume);
+    },
+    resume: resume === null ? null : { runId: resume.run.run_id, guard: resume.clearsGuard, carriedRows: resume.carriedRows },
     confirm: env.confirm,
     log: env.log,
     stopped: () => stop.current !== null,
@@ -85,10 +91,15 @@ async function passRunGate(p: RunParts, scan: FileScan, prepared: PreparedMode):
   return gate;
 }
 
-function senderFor(p: RunParts, prepared: PreparedMode): Sender {
-  const { journal, resume } = p;
+/** `recalled`: before-values an interrupted run journaled for rows that never settled (their PATCH may have landed). */
+function senderFor(p: RunParts, prepared: PreparedMode, recalled: Map<number, WritableValues>): Sender {
+  const { journal } = p;
   const hooks: HandlerHooks = {
-    recalledBefore: (row) => resume?.befores.get(row.line),
+    recalledBefore: (row) => {
+      const before = recalled.get(row.line);
+      recalled.delete(row.line);
+      return before;
+    },
     beforeWrite: (row, id, before) => journal?.appendDurably({ type: 'before', line: row.line, id, before }),
   };
   return new Sender({
@@ -107,10 +118,12 @@ async function settleEach(
   p: RunParts,
   rows: AsyncIterable<readonly CheckedRow[]>,
   sender: Sender | null,
+  recalled: Map<number, WritableValues>,
 ): Promise<{ rows: number; carriedOver: number; dryScan: FileScan | null }> {
   const { settler, stop, resume } = p;
   // A dry run reads the file once: it counts while it goes and warns at the end.
   const dryScanner = p.opts.mode === 'dry-run' ? new FileScanner({ dir: p.runDir, inputBytes: p.source.size }) : null;
+  const journaled = resume === null ? null : new JournalCursor(resume.runDir);
   let seq = 0;
   let carriedOver = 0;
   const dryRun = p.opts.mode === 'dry-run';
@@ -129,12 +142,13 @@ async function settleEach(
         dryScanner?.add(row);
         const room = settler.waitForRoom();
         if (room !== undefined) await room;
-        const carried: RowResult | undefined = resume?.carried.get(row.line);
-        if (carried !== undefined) {
+        const at = await journaled?.take(row.line);
+        if (at?.row !== undefined && resume !== null && carries(at.row, resume.superseded)) {
           carriedOver++;
-          settler.settle(rowSeq, carried, 'carried');
+          settler.settle(rowSeq, journaledResult(at.row), 'carried');
           continue;
         }
+        if (at?.before !== undefined) recalled.set(row.line, at.before);
         const settled = clientResult(row, dryRun);
         if (settled !== null) settler.settle(rowSeq, settled, 'client');
         else if (row.kind === 'valid') {
@@ -146,9 +160,10 @@ async function settleEach(
       }
     }
     await sender?.drain();
-    await settler.drain();
+    settler.drain();
     return { rows: seq, carriedOver, dryScan: dryScanner === null ? null : await dryScanner.finish() };
   } finally {
     dryScanner?.discard();
+    await journaled?.close();
   }
 }

@@ -17,7 +17,7 @@ import { parseMapArg } from './header.js';
 import { readsFirst } from './modes.js';
 import { openRowStream, openSource, STDIN_COPY } from './read.js';
 import { TIMELINE_BUCKET_SECONDS } from './requests.js';
-import { JournalCursor, journalRows, type RunJournal, readRunJournal } from './run-journal.js';
+import { JournalCursor, journaledResult, type RunJournal, readRunJournal } from './run-journal.js';
 import { clientResult, toResult } from './schedule.js';
 import { buildSummary, type RowTally, type RunFacts } from './summary.js';
 import { writeReports } from './write-reports.js';
@@ -87,11 +87,13 @@ export async function writeRunReports(input: RunReportsInput): Promise<RunSummar
   const rows = new RowReports(runDir, extraReports);
   const tally: RowTally = { rows: 0, totals: zeroTotals(), superseded: 0, carriedOver: 0 };
   const feed = async (): Promise<void> => {
-    const cursor = run.mode === 'dry-run' ? null : new JournalCursor(journalRows(runDir));
+    const cursor = run.mode === 'dry-run' ? null : new JournalCursor(runDir);
     try {
       for await (const batch of stream.batches) {
         for (const row of batch) {
-          const result = cursor === null ? dryRunResult(row) : ((await cursor.take(row.line)) ?? unsettled(row));
+          const journaled = (await cursor?.take(row.line))?.row;
+          if (journaled?.carried === true) tally.carriedOver++;
+          const result = cursor === null ? dryRunResult(row) : journaled === undefined ? unsettled(row) : journaledResult(journaled);
           const supersededBy = journal.superseded.get(row.line);
           tally.rows++;
           tally.totals[result.outcome.kind]++;
@@ -99,7 +101,6 @@ export async function writeRunReports(input: RunReportsInput): Promise<RunSummar
           await rows.add(result, supersededBy);
         }
       }
-      tally.carriedOver = cursor?.carried ?? 0;
     } finally {
       await cursor?.close();
     }

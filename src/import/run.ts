@@ -35,22 +35,10 @@ export async function importCsv(options: ImportCsvOptions): Promise<RunSummary> 
   for (const warning of checked.warnings) log.warn(warning);
   const resume = checked.options.resume === undefined ? null : await readJournal(checked.options.resume);
   if (resume?.tornLastLine === true) log.warn('skipped 1 unreadable journal line: the last one, cut off by a crash mid-write');
-  let opts: ImportOptions;
-  try {
-    opts = resume === null ? checked.options : resumeOptions(checked.options, checked.explicit, resume);
-  } catch (error) {
-    resume?.close();
-    throw error;
-  }
+  const opts = resume === null ? checked.options : resumeOptions(checked.options, checked.explicit, resume);
   const guarded = guardCallbacks(options, options.signal);
   const env: RunEnvironment = { log, signal: guarded.signal, now: () => new Date(), ...guarded.callbacks, confirm: options.confirm };
-  let summary: RunSummary;
-  try {
-    summary = await runImport(opts, env, resume);
-  } finally {
-    // The journal index reads carried rows from the journal until the run ends.
-    resume?.close();
-  }
+  const summary = await runImport(opts, env, resume);
   const failure = guarded.failure(summary);
   if (failure !== null) throw failure;
   return summary;

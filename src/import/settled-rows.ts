@@ -24,7 +24,7 @@ export function settlerFor(
   };
   const { reports } = p;
   return new Settler({
-    writeInOrder: (row, supersedes) => {
+    inOrder: (row, supersedes) => {
       // A file that failed is not written again: its rows are still handed on, as the run drains.
       if (reports !== null && !p.faults.writes.isBroken(reports.path)) {
         try {
@@ -35,7 +35,6 @@ export function settlerFor(
         }
       }
       handedOn(row, supersedes);
-      return undefined;
     },
     onSettled: (row, origin, supersedes) => {
       if (!encodingHinted && row.outcome.kind === 'invalid' && row.outcome.code === 'bad_encoding') {
