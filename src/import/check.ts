@@ -2,6 +2,7 @@ import type { EmptyCells, MappableField, MatchBy } from '../options.js';
 import type { ConversationPatch, InvalidCode, LineSpan, SourceRecord, TypedCell } from '../types.js';
 import { cleanCell, codePointLength, LANGUAGE, MAX_NAME_CODE_POINTS, UUID } from '../values.js';
 import type { HeaderMap } from './header.js';
+import { normaliseIdentifier } from './identifier.js';
 
 /** Which conversation a row addresses. */
 export type RowTarget = { by: 'id'; id: string } | { by: 'customer_identifier'; identifier: string; channel: string | null };
@@ -161,4 +162,12 @@ function invalid(
     code,
     message,
   };
+}
+
+/**
+ * Rows with the same key run in file order, never concurrently. Identifiers are keyed as they are
+ * matched (normalised) and without the channel, so two spellings of one phone never race.
+ */
+export function targetKey(target: RowTarget): string {
+  return target.by === 'id' ? target.id : `\u0000${normaliseIdentifier(target.identifier)}`;
 }

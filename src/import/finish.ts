@@ -4,12 +4,11 @@ import type { RunSummary } from '../report/summary.js';
 import type { LineSpan } from '../types.js';
 import { emptyScan, warnAboutScan } from './first-pass.js';
 import { judgeDryRun } from './gate.js';
-import type { JournalRun } from './journal-records.js';
+import type { JournalRun, RunFacts } from './journal-records.js';
 import type { SentRows } from './row-loop.js';
 import type { RunFolder, RunParts } from './run-parts.js';
 import { type RunJournal, readRunJournal } from './run-journal.js';
 import { writeRunReports } from './run-reports.js';
-import type { RunFacts } from './summary.js';
 
 /** What the run keeps for its end: its journal's first records, a dry run's reports (fed as rows settled), the input's header span. */
 export interface RunEnd {

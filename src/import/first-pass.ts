@@ -3,11 +3,10 @@ import type { InputSource } from '../input/source.js';
 import path from 'node:path';
 import type { Logger } from '../log.js';
 import { WRITABLE_FIELDS } from '../types.js';
-import type { CheckedRow } from './check.js';
+import { type CheckedRow, targetKey } from './check.js';
 import { bloomBitsForInput, DuplicateFinder } from './duplicates.js';
 import { addClear, type ClearsCount, emptyClearsCount } from './clears-guard.js';
 import { openRowStream, type RowStreamOptions, warnUnknownColumns } from './read.js';
-import { targetKey } from './row-handler.js';
 
 /** What a first pass over the file learns before anything is sent; the clears are the clears guard's file count. */
 export interface FileScan extends ClearsCount {

@@ -162,6 +162,8 @@ export type JournalBefore = z.infer<typeof beforeRecordSchema>;
 export type JournalClearsGuard = z.infer<typeof clearsGuardRecordSchema>;
 export type JournalRequests = z.infer<typeof requestsRecordSchema>;
 export type JournalFacts = z.infer<typeof factsRecordSchema>;
+/** The facts of a run, later keys replacing earlier ones. */
+export type RunFacts = Omit<JournalFacts, 'type'>;
 
 function parseLine(text: string): { ok: true; record: JournalRecord } | { ok: false; reason: string } {
   let json: unknown;

@@ -1,16 +1,10 @@
 import { closeSync, fsync, fsyncSync, openSync } from 'node:fs';
-import path from 'node:path';
-import { keyFingerprint } from '../credentials.js';
-import { paceFor } from '../rate-pace.js';
 import type { InputSource } from '../input/source.js';
 import type { ImportOptions } from '../options.js';
 import { FILE_MODE, writeWhole } from '../report/files.js';
 import type { RowResult } from '../types.js';
 // Types only: the schema (and zod) load when a journal is read back, never for a run that only writes one.
-import type { JournalFacts, JournalRecord, JournalRow, JournalRun } from './journal-records.js';
-import { formatLimit } from './clears-guard.js';
-import { STDIN_COPY } from './read.js';
-import { resumeCommand, retryCommand, undoCommand } from './retry-command.js';
+import type { JournalRecord, JournalRow, JournalRun } from './journal-records.js';
 
 /** Rows settled since the last fsync, at most, before another starts (a power cut can lose those). */
 const SYNC_EVERY_RECORDS = 64;
@@ -116,30 +110,5 @@ export function runRecord(run: { runId: string; startedAt: Date }, opts: ImportO
       ...(source.workbook === null ? {} : { sheet: source.workbook.sheet }),
     },
     options: { empty: opts.empty, map: [...opts.mapArgs], match_by: opts.matchBy, base_url: opts.baseUrl },
-  };
-}
-
-/** What summary.json needs from the run's start: the commands it prints, the key's fingerprint, the pace it starts at. */
-export function startFacts(
-  run: { dir: string },
-  opts: ImportOptions,
-  source: InputSource,
-  resume: { run: { run_id: string } } | null,
-): JournalFacts {
-  // A run that read stdin kept its bytes in its folder: the resume reads them there.
-  const input = source.displayPath === '-' ? path.join(run.dir, STDIN_COPY) : source.displayPath;
-  return {
-    type: 'facts',
-    key_fingerprint: opts.apiKey === null ? null : keyFingerprint(opts.apiKey),
-    report_dir: run.dir,
-    detailed_exitcode: opts.detailedExitcode,
-    commands: {
-      retry: retryCommand(path.join(run.dir, 'failed.csv'), opts, source),
-      resume: resumeCommand(input, run.dir, opts),
-      undo: undoCommand(path.join(run.dir, 'rollback.csv'), opts),
-    },
-    rate: paceFor(opts.rate, undefined),
-    clears_guard: { limit: formatLimit(opts.maxClears), allowed: opts.allowClears, tripped: false, over_limit: [] },
-    ...(resume === null ? {} : { resumed_from: resume.run.run_id }),
   };
 }

@@ -1,15 +1,13 @@
 /**
- * What each run mode does with a valid row, and what it adds to the reports. The plain import
+ * What each run mode does with a valid row, and what it adds to the summary. The plain import
  * PATCHes (handler.ts); `--plan`, `--only-changed` and `--match-by customer_identifier` first
  * read current values (current.ts), by the strategy `--read` picks, said on stderr with its cost.
  */
 import { plannedPerWindow } from '../rate-pace.js';
-import path from 'node:path';
 import type { ApiClient } from '../api/client.js';
 import { LIST_PAGE_SIZE } from '../api/list-pages.js';
 import type { Logger } from '../log.js';
 import type { ImportOptions } from '../options.js';
-import { PlanReport, RollbackReport, type RowReport } from '../report/read-reports.js';
 import type { RunSummary } from '../report/summary.js';
 import type { OutcomeKind } from '../types.js';
 import { chooseReadStrategy, readByGet, readFromIndex, type CurrentValues, type ReadChoice } from './current-values.js';
@@ -18,7 +16,6 @@ import { onlyChangedHandler, planHandler, resolvingImportHandler } from './read-
 import type { FileScan } from './first-pass.js';
 import { type PrefetchingValues, prefetching } from './pending.js';
 import { scanTenant, TenantIndex } from './tenant-index.js';
-import { undoCommand } from './retry-command.js';
 
 /** A progress line every this many list pages (100 pages = 10,000 conversations). */
 const SCAN_PROGRESS_EVERY_PAGES = 100;
@@ -37,8 +34,6 @@ export interface PreparedMode {
   handler: RowHandler;
   /** Reads a row's current values ahead of its handling (the clears guard and the confirmation count with them); null when the mode reads nothing. */
   prefetch: PrefetchingValues['prefetch'] | null;
-  /** Reports built alongside results.csv: plan.csv, rollback.csv. */
-  reports(runDir: string): RowReport[];
   /** Keys the mode adds to summary.json. */
   summary(totals: Readonly<Record<OutcomeKind, number>>): Pick<RunSummary, 'read' | 'plan'>;
 }
@@ -51,7 +46,7 @@ export function readsFirst(opts: Pick<ImportOptions, 'mode' | 'matchBy'>): boole
 /** Picks the handler for `opts.mode`; for the reading modes, reads (scans) first. Never throws for HTTP trouble. */
 export async function prepareMode(opts: ImportOptions, ctx: ModeContext): Promise<PreparedMode> {
   const { client } = ctx;
-  if (!readsFirst(opts)) return { handler: importHandler(client), prefetch: null, reports: () => [], summary: () => ({}) };
+  if (!readsFirst(opts)) return { handler: importHandler(client), prefetch: null, summary: () => ({}) };
 
   const choice = chooseReadStrategy({ read: opts.read, matchBy: opts.matchBy, stdin: opts.file === '-', rows: ctx.scan.rows });
   const opened = await openCurrentValues(opts, ctx, choice);
@@ -64,16 +59,10 @@ export async function prepareMode(opts: ImportOptions, ctx: ModeContext): Promis
       : opts.mode === 'only-changed'
         ? onlyChangedHandler(client, current)
         : resolvingImportHandler(client, current);
-  // Rows keyed by customer_identifier may resolve to the same id under different spellings: remember them all.
-  const mayRepeat = opts.matchBy === 'id' ? (id: string) => ctx.scan.duplicateIds.has(id) : () => true;
 
   return {
     handler,
     prefetch: (target) => current.prefetch(target),
-    reports: (runDir) =>
-      opts.mode === 'plan'
-        ? [new PlanReport(path.join(runDir, 'plan.csv'))]
-        : [new RollbackReport(path.join(runDir, 'rollback.csv'), mayRepeat, undoCommand(path.join(runDir, 'rollback.csv'), opts))],
     summary: (totals) => {
       const read = { strategy: choice.strategy, reason: choice.reason, requests: current.requests, conversations_scanned: scanned };
       if (opts.mode !== 'plan') return { read };

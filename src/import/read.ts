@@ -10,7 +10,6 @@ import type { ImportOptions, MappableField } from '../options.js';
 import type { LineSpan, SourceRecord } from '../types.js';
 import { type CheckedRow, checkRecord, type ValidateOptions } from './check.js';
 import { type HeaderMap, mapHeader } from './header.js';
-import type { ResumeState } from './resume.js';
 
 export interface RowStreamOptions extends ValidateOptions {
   map: ReadonlyMap<string, MappableField>;
@@ -32,7 +31,8 @@ export const STDIN_COPY = 'stdin.csv';
 export async function openSource(
   opts: Pick<ImportOptions, 'file' | 'input' | 'encoding' | 'delimiter'>,
   runDir: string,
-  resume: ResumeState | null,
+  /** A resumed run's folder and the SHA-256 of the input it read: the input must be that file. */
+  resume: { runDir: string; sha256: string } | null,
 ): Promise<{ source: InputSource }> {
   const spoolPath = path.join(runDir, STDIN_COPY);
   const source = await openInput({
@@ -43,7 +43,7 @@ export async function openSource(
     delimiter: opts.delimiter,
     sheet: opts.sheet,
   });
-  if (resume !== null && resume.run.input.sha256 !== source.sha256) {
+  if (resume !== null && resume.sha256 !== source.sha256) {
     throw new UsageError(
       `--resume ${resume.runDir}: ${source.displayPath} is not the file that run read (its SHA-256 differs); resume with the same file, or start a new run`,
       'resume_mismatch',

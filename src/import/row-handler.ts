@@ -1,8 +1,7 @@
 import type { ApiClient } from '../api/client.js';
 import type { RowOutcome, WritableValues } from '../types.js';
-import { normaliseIdentifier } from './identifier.js';
 import { patchRow } from './send.js';
-import type { CheckedRow, RowTarget } from './check.js';
+import type { CheckedRow } from './check.js';
 
 export type ValidRow = Extract<CheckedRow, { kind: 'valid' }>;
 
@@ -26,14 +25,6 @@ export interface HandlerHooks {
 /** One mode's work for a valid row: the run supplies order, concurrency, settling and reports. */
 export interface RowHandler {
   handle(row: ValidRow, hooks: HandlerHooks): Promise<HandledRow>;
-}
-
-/**
- * Rows with the same key run in file order, never concurrently. Identifiers are keyed as they are
- * matched (normalised) and without the channel, so two spellings of one phone never race.
- */
-export function targetKey(target: RowTarget): string {
-  return target.by === 'id' ? target.id : `\u0000${normaliseIdentifier(target.identifier)}`;
 }
 
 /** `import`: PATCH every valid row. */

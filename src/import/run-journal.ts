@@ -10,8 +10,7 @@ import { UsageError } from '../errors.js';
 import type { TimelineBucket } from '../report/html.js';
 import type { ClearsGuardSummary } from '../report/summary.js';
 import type { RowResult, WritableValues } from '../types.js';
-import { type JournalRow, type JournalRun, journalPath, journalRecordSchema, scanJournal } from './journal-records.js';
-import type { RunFacts } from './summary.js';
+import { type JournalRow, type JournalRun, journalPath, journalRecordSchema, type RunFacts, scanJournal } from './journal-records.js';
 
 export interface RunJournal {
   runDir: string;

@@ -14,12 +14,13 @@ import type { RunSummary } from '../report/summary.js';
 import { type LineSpan, OUTCOME_KINDS, type OutcomeKind, type RowResult } from '../types.js';
 import type { CheckedRow } from './check.js';
 import { parseMapArg } from './header.js';
+import type { RunFacts } from './journal-records.js';
 import { readsFirst } from './modes.js';
 import { openRowStream, openSource, STDIN_COPY } from './read.js';
 import { TIMELINE_BUCKET_SECONDS } from './requests.js';
 import { JournalCursor, journaledResult, type RunJournal, readRunJournal } from './run-journal.js';
 import { clientResult, toResult } from './schedule.js';
-import { buildSummary, type RowTally, type RunFacts } from './summary.js';
+import { buildSummary, type RowTally } from './summary.js';
 import { writeReports } from './write-reports.js';
 
 /** `reportRun`'s options. */

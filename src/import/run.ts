@@ -16,7 +16,7 @@ import { guardCallbacks } from './callbacks.js';
 import { finishRun } from './finish.js';
 import { firstPass } from './first-pass.js';
 import { sends } from './gate.js';
-import { runRecord, startFacts } from './journal.js';
+import { runRecord } from './journal.js';
 import { checkImportOptions } from './options.js';
 import { ImportTally } from './progress.js';
 import { openRowStream, openSource, rowStreamOptions, SENDING_FRAME_BYTES, warnUnknownColumns } from './read.js';
@@ -26,6 +26,7 @@ import { RunFaults, warnIfLowSpace } from './run-faults.js';
 import { sendRows } from './row-loop.js';
 import type { RunEnvironment, RunFolder, RunParts } from './run-parts.js';
 import { settlerFor } from './settled-rows.js';
+import { startFacts } from './summary.js';
 import { StopSwitch } from './stop.js';
 
 /** Runs an import end to end and resolves with summary.json's content; usage errors reject (exit 2, nothing sent). */
@@ -65,7 +66,11 @@ async function runImport(opts: ImportOptions, env: RunEnvironment, resume: Resum
 /** Opens the input and what the run works with, then the row loop, then the run's end. */
 async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: RunFolder, resume: ResumeState | null): Promise<RunSummary> {
   const input = InputWatch.before(opts.file);
-  const { source } = await openSource(opts, folder.dir, resume);
+  const { source } = await openSource(
+    opts,
+    folder.dir,
+    resume === null ? null : { runDir: resume.runDir, sha256: resume.run.input.sha256 },
+  );
   const dryRun = opts.mode === 'dry-run';
   // Before the first pass, not after it: loading axios and the schemas (a few MB of code) right as
   // the first requests start made V8's next full collection size the old space for a heap filling

@@ -6,9 +6,9 @@
  */
 import { RunFolderWriteError } from '../report/write-fault.js';
 import type { RowOutcome, RowResult } from '../types.js';
-import type { CheckedRow } from './check.js';
+import { type CheckedRow, targetKey } from './check.js';
 import { rowId } from './first-pass.js';
-import { type HandledRow, type HandlerHooks, type RowHandler, targetKey, type ValidRow } from './row-handler.js';
+import type { HandledRow, HandlerHooks, RowHandler, ValidRow } from './row-handler.js';
 import type { Settler } from './settle.js';
 import { SlotFreed } from './slot-freed.js';
 import { notAttemptedCode, type StopSwitch } from './stop.js';

@@ -2,12 +2,19 @@
  * summary.json of an import, from its journal: the run record, the facts the run journaled as it
  * learned them, and the rows. The run at its end and `vorel-sync report` both build it here.
  */
+import path from 'node:path';
+import { keyFingerprint } from '../credentials.js';
 import { importExitCode } from '../exit-code.js';
+import type { InputSource } from '../input/source.js';
+import type { ImportOptions } from '../options.js';
 import { paceFor } from '../rate-pace.js';
 import type { RunStop, RunSummary } from '../report/summary.js';
 import type { OutcomeKind } from '../types.js';
 import { sends } from './gate.js';
-import type { JournalFacts, JournalRun } from './journal-records.js';
+import { formatLimit } from './clears-guard.js';
+import type { JournalFacts, JournalRun, RunFacts } from './journal-records.js';
+import { STDIN_COPY } from './read.js';
+import { resumeCommand, retryCommand, undoCommand } from './retry-command.js';
 
 /** What the rows of a run add up to. */
 export interface RowTally {
@@ -16,9 +23,6 @@ export interface RowTally {
   superseded: number;
   carriedOver: number;
 }
-
-/** The facts of a run, later keys replacing earlier ones. */
-export type RunFacts = Omit<JournalFacts, 'type'>;
 
 /** The stop of a run whose journal never got its end: killed, or the machine lost. */
 export function unfinishedStop(settledRows: number): RunStop {
@@ -73,4 +77,29 @@ export function buildSummary(run: JournalRun, facts: RunFacts, tally: RowTally, 
 
 function settledRows(tally: RowTally): number {
   return tally.rows - tally.totals.not_attempted;
+}
+
+/** What summary.json needs from the run's start: the commands it prints, the key's fingerprint, the pace it starts at. */
+export function startFacts(
+  run: { dir: string },
+  opts: ImportOptions,
+  source: InputSource,
+  resume: { run: { run_id: string } } | null,
+): JournalFacts {
+  // A run that read stdin kept its bytes in its folder: the resume reads them there.
+  const input = source.displayPath === '-' ? path.join(run.dir, STDIN_COPY) : source.displayPath;
+  return {
+    type: 'facts',
+    key_fingerprint: opts.apiKey === null ? null : keyFingerprint(opts.apiKey),
+    report_dir: run.dir,
+    detailed_exitcode: opts.detailedExitcode,
+    commands: {
+      retry: retryCommand(path.join(run.dir, 'failed.csv'), opts, source),
+      resume: resumeCommand(input, run.dir, opts),
+      undo: undoCommand(path.join(run.dir, 'rollback.csv'), opts),
+    },
+    rate: paceFor(opts.rate, undefined),
+    clears_guard: { limit: formatLimit(opts.maxClears), allowed: opts.allowClears, tripped: false, over_limit: [] },
+    ...(resume === null ? {} : { resumed_from: resume.run.run_id }),
+  };
 }
