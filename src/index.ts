@@ -4,8 +4,8 @@
  * unless given a `logger`, never exits and installs no signal handlers.
  */
 export { importCsv } from './import/run.js';
-export { reportRun } from './import/run-reports.js';
-export type { ReportRunOptions } from './import/run-reports.js';
+export { reportRun } from './import/report/run-reports.js';
+export type { ReportRunOptions } from './import/report/run-reports.js';
 export { exportCsv } from './export/run.js';
 export type { ExportSummary } from './export/run.js';
 export { startEmulator } from './emulator/index.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mapHeader } from '../src/import/header.js';
-import { checkRecord } from '../src/import/check.js';
+import { mapHeader } from '../src/import/read/header.js';
+import { checkRecord } from '../src/import/read/check.js';
 import { cleanCell, codePointLength } from '../src/values.js';
 import type { SourceRecord } from '../src/types.js';
 

@@ -2,8 +2,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BloomFilter } from '../src/import/bloom-filter.js';
-import { DuplicateFinder } from '../src/import/duplicates.js';
+import { BloomFilter } from '../src/import/first-pass/bloom-filter.js';
+import { DuplicateFinder } from '../src/import/first-pass/duplicates.js';
 import { scratchDir } from './helpers/scratch.js';
 
 const { dir } = scratchDir('vorel-dup-');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MappableField } from '../src/options.js';
-import { mapHeader, normaliseHeader, parseMapArg } from '../src/import/header.js';
+import { mapHeader, normaliseHeader, parseMapArg } from '../src/import/read/header.js';
 
 const map = (cells: string[], extra: [string, MappableField][] = [], matchBy: 'id' | 'customer_identifier' = 'id') =>
   mapHeader(cells, { map: new Map(extra), matchBy });

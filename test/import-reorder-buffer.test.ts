@@ -1,7 +1,7 @@
 /** The settler's reorder buffer against a Map doing the same, in any settle order. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ReorderBuffer } from '../src/import/reorder-buffer.js';
+import { ReorderBuffer } from '../src/import/send/reorder-buffer.js';
 
 describe('ReorderBuffer', () => {
   it('hands values over in sequence order whatever order they came in, across growth and wrap-around', () => {

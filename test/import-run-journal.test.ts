@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { carries, JournalCursor, readRunJournal } from '../src/import/run-journal.js';
+import { carries, JournalCursor, readRunJournal } from '../src/import/journal/run-journal.js';
 import { scratchDir } from './helpers/scratch.js';
 
 const { dir } = scratchDir('vorel-journal-');

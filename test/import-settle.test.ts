@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { CheckedRow } from '../src/import/check.js';
-import type { HandledRow, RowHandler, ValidRow } from '../src/import/row-handler.js';
-import { Sender } from '../src/import/schedule.js';
-import { type Origin, Settler } from '../src/import/settle.js';
+import type { CheckedRow } from '../src/import/read/check.js';
+import type { HandledRow, RowHandler, ValidRow } from '../src/import/modes/row-handler.js';
+import { Sender } from '../src/import/send/schedule.js';
+import { type Origin, Settler } from '../src/import/send/settle.js';
 import { StopSwitch } from '../src/import/stop.js';
 import { SILENT_LOGGER } from '../src/log.js';
 import type { RowOutcome, RowResult } from '../src/types.js';

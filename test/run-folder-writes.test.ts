@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { estimateRunBytes, freeBytesAt, lowSpaceWarning } from '../src/report/disk-space.js';
-import { GuardedJournal } from '../src/import/guarded-journal.js';
-import type { JournalBefore, JournalRow } from '../src/import/journal-records.js';
+import { GuardedJournal } from '../src/import/journal/guarded-journal.js';
+import type { JournalBefore, JournalRow } from '../src/import/journal/journal-records.js';
 import { RunFolderWrites } from '../src/report/run-folder-writes.js';
 import { RunFolderWriteError, writeFault } from '../src/report/write-fault.js';
 

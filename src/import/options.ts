@@ -5,9 +5,9 @@ import { parseDelimiterArg } from '../input/delimiter.js';
 import { UsageError } from '../errors.js';
 import { DEFAULTS, type ImportCsvOptions, type ImportOptions, type MappableField, type RunMode } from '../options.js';
 import type { InputEncoding } from '../types.js';
-import { parseMaxClears } from './clears-guard.js';
-import { parseMapArg } from './header.js';
-import type { ExplicitOptions } from './resume.js';
+import { parseMaxClears } from './first-pass/clears-guard.js';
+import { parseMapArg } from './read/header.js';
+import type { ExplicitOptions } from './journal/resume.js';
 
 const ENCODINGS: Readonly<Record<string, InputEncoding>> = {
   'utf-8': 'utf-8',

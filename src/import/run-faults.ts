@@ -10,7 +10,7 @@ import { RunFolderWrites } from '../report/run-folder-writes.js';
 import type { RunStop } from '../report/summary.js';
 import { writeFaultMessage } from '../report/write-fault.js';
 import type { RowResult } from '../types.js';
-import { GuardedJournal } from './guarded-journal.js';
+import { GuardedJournal } from './journal/guarded-journal.js';
 import type { StopSwitch } from './stop.js';
 
 export class RunFaults {

@@ -2,13 +2,13 @@
 import type { InputSource } from '../input/source.js';
 import type { Logger } from '../log.js';
 import type { ImportCsvOptions, ImportOptions } from '../options.js';
-import type { FileScan } from './first-pass.js';
-import type { GuardedJournal } from './guarded-journal.js';
+import type { FileScan } from './first-pass/first-pass.js';
+import type { GuardedJournal } from './journal/guarded-journal.js';
 import type { ImportTally } from './progress.js';
-import type { RunRequests } from './requests.js';
-import type { ResumeState } from './resume.js';
+import type { RunRequests } from './send/requests.js';
+import type { ResumeState } from './journal/resume.js';
 import type { RunFaults } from './run-faults.js';
-import type { Settler } from './settle.js';
+import type { Settler } from './send/settle.js';
 import type { StopSwitch } from './stop.js';
 
 /** The callbacks and services of one run (ImportCsvOptions minus the options proper). */

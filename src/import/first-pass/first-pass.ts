@@ -1,0 +1,127 @@
+/** The first pass: the whole file read once, before any request, for what must be known up front. */
+import type { InputSource } from '../../input/source.js';
+import path from 'node:path';
+import type { Logger } from '../../log.js';
+import { WRITABLE_FIELDS } from '../../types.js';
+import { type CheckedRow, targetKey } from '../read/check.js';
+import { bloomBitsForInput, DuplicateFinder } from './duplicates.js';
+import { addClear, type ClearsCount, emptyClearsCount } from './clears-guard.js';
+import { openRowStream, type RowStreamOptions, warnUnknownColumns } from '../read/read.js';
+
+/** What a first pass over the file learns before anything is sent; the clears are the clears guard's file count. */
+export interface FileScan extends ClearsCount {
+  rows: number;
+  validRows: number;
+  /** Ids on more than one row. */
+  duplicateIds: Set<string>;
+  /** Customer identifiers (normalised) on more than one row, with --match-by customer_identifier. */
+  duplicateKeys: Set<string>;
+}
+
+/** A scan of no rows. */
+export function emptyScan(): FileScan {
+  return { rows: 0, validRows: 0, ...emptyClearsCount(), duplicateIds: new Set(), duplicateKeys: new Set() };
+}
+
+/** Where the first pass keeps its key logs (the run folder), and how big an input it reads. */
+export interface ScanStorage {
+  dir: string;
+  inputBytes: number;
+  /** Bloom filter bits; default sized from `inputBytes` (tests force collisions with tiny ones). */
+  bloomBits?: number;
+}
+
+/** Counts rows, clears and duplicate ids, one row at a time (the first pass, or a dry run's only pass). */
+export class FileScanner {
+  private readonly counts: Omit<FileScan, 'duplicateIds' | 'duplicateKeys'> = {
+    rows: 0,
+    validRows: 0,
+    ...emptyClearsCount(),
+  };
+  private readonly ids: DuplicateFinder;
+  private keys: DuplicateFinder | null = null;
+
+  constructor(private readonly storage: ScanStorage) {
+    this.ids = this.finder('.ids');
+  }
+
+  add(row: CheckedRow): void {
+    this.counts.rows++;
+    countClears(this.counts, row);
+    if (row.kind === 'valid') {
+      this.counts.validRows++;
+      if (row.target.by === 'customer_identifier') {
+        this.keys ??= this.finder('.keys');
+        this.keys.add(targetKey(row.target));
+      }
+    }
+    const id = rowId(row);
+    if (id !== null) this.ids.add(id);
+  }
+
+  /** The exact duplicates, once every row is in (reads the key logs back, then removes them). */
+  async finish(): Promise<FileScan> {
+    try {
+      const duplicateIds = await this.ids.finish();
+      const duplicateKeys = this.keys === null ? new Set<string>() : await this.keys.finish();
+      return { ...this.counts, duplicateIds, duplicateKeys };
+    } finally {
+      this.discard();
+    }
+  }
+
+  /** Removes the key logs (a scan cut short). */
+  discard(): void {
+    this.ids.discard();
+    this.keys?.discard();
+  }
+
+  private finder(name: string): DuplicateFinder {
+    const { dir, inputBytes, bloomBits } = this.storage;
+    return new DuplicateFinder({ logPath: path.join(dir, name), bloomBits: bloomBits ?? bloomBitsForInput(inputBytes) });
+  }
+}
+
+/** The safety checks that run before the first request. */
+export async function scanRows(batches: AsyncIterable<readonly CheckedRow[]>, storage: ScanStorage): Promise<FileScan> {
+  const scanner = new FileScanner(storage);
+  try {
+    for await (const batch of batches) for (const row of batch) scanner.add(row);
+  } catch (error) {
+    scanner.discard();
+    throw error;
+  }
+  return scanner.finish();
+}
+
+function countClears(scan: ClearsCount, row: CheckedRow): void {
+  if (row.kind !== 'valid') return;
+  for (const field of WRITABLE_FIELDS) if (row.patch[field] === null) addClear(scan, field, row.line);
+}
+
+/** The conversation id a row names, when it names one (invalid rows too: a later row may supersede them). */
+export function rowId(row: CheckedRow): string | null {
+  if (row.kind === 'invalid') return row.id;
+  return row.target.by === 'id' ? row.target.id : null;
+}
+
+/** Reads the file once: counts, duplicate ids and clears; repeated ids said on stderr before the first request. */
+export async function firstPass(source: InputSource, opts: RowStreamOptions, runDir: string, log: Logger): Promise<FileScan> {
+  const { header, batches } = await openRowStream(source, opts);
+  warnUnknownColumns(header.unknown, log);
+  const scan = await scanRows(batches, { dir: runDir, inputBytes: source.size });
+  warnAboutScan(scan, log);
+  return scan;
+}
+
+/** Repeated ids and identifiers (the clears are the clears guard's to judge: gate.ts). */
+export function warnAboutScan(scan: FileScan, log: Logger): void {
+  if (scan.duplicateIds.size > 0) {
+    const shown = [...scan.duplicateIds].slice(0, 10).join(', ');
+    const more = scan.duplicateIds.size > 10 ? ` and ${scan.duplicateIds.size - 10} more` : '';
+    log.warn(`${scan.duplicateIds.size} ids appear on more than one row (applied in file order, one at a time): ${shown}${more}`);
+  }
+  if (scan.duplicateKeys.size > 0) {
+    log.warn(`${scan.duplicateKeys.size} customer identifiers appear on more than one row (applied in file order, one at a time)`);
+  }
+}

@@ -1,0 +1,241 @@
+/**
+ * What journal.ndjson holds, as one zod schema used both ways: the run writes only records of these
+ * types, and `--resume` reads them back through the same schema. A torn last line (a crash
+ * mid-write) is skipped with a warning; any other line that does not parse is a damaged journal.
+ */
+import { existsSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { UsageError } from '../../errors.js';
+import { parseDelimiterArg } from '../../input/delimiter.js';
+import { FAILED_CODES, INVALID_CODES, NOT_ATTEMPTED_CODES, type Delimiter, WRITABLE_FIELDS } from '../../types.js';
+
+const counted = { httpStatus: z.number().int().nullable(), attempts: z.number().int().nonnegative() };
+const outcomeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('updated'), ...counted }),
+  z.object({ kind: z.literal('unchanged'), ...counted }),
+  z.object({ kind: z.literal('valid') }),
+  z.object({ kind: z.literal('would_update'), ...counted }),
+  z.object({ kind: z.literal('invalid'), code: z.enum(INVALID_CODES), message: z.string(), ...counted }),
+  z.object({ kind: z.literal('failed'), code: z.enum(FAILED_CODES), message: z.string(), ...counted }),
+  z.object({ kind: z.literal('not_attempted'), code: z.enum(NOT_ATTEMPTED_CODES), message: z.string(), attempts: z.number().int().min(0) }),
+]);
+const valuesSchema = z.object({ customer_name: z.string().nullable(), customer_language: z.string().nullable() });
+const line = z.number().int().positive();
+/** Journal reads: 1 MiB at a time, split at newlines. */
+const READ_BYTES = 1024 * 1024;
+const LF = 0x0a;
+
+/** The first record: what the run sent and from what. */
+const runRecordSchema = z.object({
+  type: z.literal('run'),
+  version: z.literal(1),
+  run_id: z.string(),
+  mode: z.enum(['import', 'dry-run', 'plan', 'only-changed']),
+  started_at: z.string().optional(),
+  input: z.object({
+    path: z.string(),
+    sha256: z.string(),
+    encoding: z.enum(['utf-8', 'utf-16le', 'utf-16be', 'windows-1252', 'latin1']),
+    // Any one code point the run was given or found; checked again as an option when read back.
+    delimiter: z.string().transform((value, ctx): Delimiter => {
+      try {
+        return parseDelimiterArg(value);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `not a delimiter: ${JSON.stringify(value)}` });
+        return z.NEVER;
+      }
+    }),
+    /** The worksheet read, for a workbook. */
+    sheet: z.string().optional(),
+  }),
+  options: z.object({
+    empty: z.enum(['null', 'keep']),
+    map: z.array(z.string()),
+    match_by: z.enum(['id', 'customer_identifier']),
+    base_url: z.string(),
+  }),
+});
+
+/** One settled row; `supersedes`: the earlier lines of its id it overwrote; `carried`: taken over from the run a resume continues. */
+const rowRecordSchema = z.object({
+  type: z.literal('row'),
+  line,
+  end_line: line,
+  copy_from: line.optional(),
+  id: z.string().nullable(),
+  outcome: outcomeSchema,
+  patch: z.partialRecord(z.enum(WRITABLE_FIELDS), z.string().nullable()),
+  before: valuesSchema.nullable(),
+  supersedes: z.array(line).optional(),
+  carried: z.literal(true).optional(),
+});
+
+/** Before-values, journaled (and fsync'd) before the PATCH that changes them is sent. */
+const beforeRecordSchema = z.object({ type: z.literal('before'), line, id: z.string(), before: valuesSchema });
+
+/** The clears guard's decision, journaled (and fsync'd) before the first PATCH: a resume keeps it. */
+const clearsGuardRecordSchema = z.object({
+  type: z.literal('clears_guard'),
+  limit: z.string(),
+  allowed: z.boolean(),
+  tripped: z.boolean(),
+  over_limit: z.array(z.enum(WRITABLE_FIELDS)),
+});
+
+const counts = z.number().int().nonnegative();
+const paceSchema = z.object({ mode: z.enum(['auto', 'fixed']), per_min: z.number(), source: z.enum(['headers', 'default', 'flag']) });
+const requestTotalsSchema = z.object({ total: counts, retries: counts, rate_limited: counts });
+
+/** Requests started in one second of the run (report.html's chart), and the run's request totals then. */
+const requestsRecordSchema = z.object({
+  type: z.literal('requests'),
+  at: counts,
+  requests: counts,
+  rate_limited: counts,
+  totals: requestTotalsSchema,
+  rate: paceSchema,
+});
+
+/**
+ * What summary.json tells beyond the rows, as the run learns it: at its start (the commands, the
+ * key's fingerprint), at the gate (clears, confirmation), at its end (`finished_at`, why it stopped).
+ * A later record's keys replace an earlier one's; a journal with no `finished_at` is of a run that
+ * never ended (killed, the machine lost).
+ */
+const factsRecordSchema = z.object({
+  type: z.literal('facts'),
+  key_fingerprint: z.string().nullable().optional(),
+  report_dir: z.string().optional(),
+  detailed_exitcode: z.boolean().optional(),
+  commands: z.object({ retry: z.string(), resume: z.string(), undo: z.string() }).optional(),
+  resumed_from: z.string().optional(),
+  rate: paceSchema.optional(),
+  requests: requestTotalsSchema.optional(),
+  clears: z.object({ customer_name: counts, customer_language: counts }).optional(),
+  clears_guard: z
+    .object({ limit: z.string(), allowed: z.boolean(), tripped: z.boolean(), over_limit: z.array(z.enum(WRITABLE_FIELDS)) })
+    .optional(),
+  confirmed: z.enum(['prompt', 'flag', 'not_asked']).optional(),
+  duplicate_ids: counts.optional(),
+  read: z
+    .object({
+      strategy: z.enum(['get', 'list']),
+      reason: z.string(),
+      requests: counts,
+      conversations_scanned: counts.nullable(),
+    })
+    .optional(),
+  plan: z
+    .object({
+      would_change: counts,
+      patch_requests: counts,
+      read_requests: counts,
+      requests: counts,
+      estimated_minutes: z.number(),
+      rate: z.number(),
+    })
+    .optional(),
+  finished_at: z.string().optional(),
+  stopped: z
+    .object({
+      reason: z.enum(['aborted', 'interrupted', 'hangup', 'clears_guard', 'declined', 'write_failed', 'unfinished']),
+      message: z.string(),
+    })
+    .nullable()
+    .optional(),
+});
+
+export const journalRecordSchema = z.discriminatedUnion('type', [
+  runRecordSchema,
+  rowRecordSchema,
+  beforeRecordSchema,
+  clearsGuardRecordSchema,
+  requestsRecordSchema,
+  factsRecordSchema,
+]);
+export type JournalRecord = z.infer<typeof journalRecordSchema>;
+export type JournalRun = z.infer<typeof runRecordSchema>;
+export type JournalRow = z.infer<typeof rowRecordSchema>;
+export type JournalBefore = z.infer<typeof beforeRecordSchema>;
+export type JournalClearsGuard = z.infer<typeof clearsGuardRecordSchema>;
+export type JournalRequests = z.infer<typeof requestsRecordSchema>;
+export type JournalFacts = z.infer<typeof factsRecordSchema>;
+/** The facts of a run, later keys replacing earlier ones. */
+export type RunFacts = Omit<JournalFacts, 'type'>;
+
+function parseLine(text: string): { ok: true; record: JournalRecord } | { ok: false; reason: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  const parsed = journalRecordSchema.safeParse(json);
+  if (parsed.success) return { ok: true, record: parsed.data };
+  const issue = parsed.error.issues[0];
+  return { ok: false, reason: issue === undefined ? 'not a journal record' : `${issue.path.join('.') || 'record'}: ${issue.message}` };
+}
+
+/** `<runDir>/journal.ndjson`, which must exist; `command` names what read it in a message (`--resume`, `report`). */
+export function journalPath(runDir: string, command = '--resume'): string {
+  const file = path.join(runDir, 'journal.ndjson');
+  if (!existsSync(file)) {
+    throw new UsageError(
+      `${command} ${runDir}: no journal.ndjson there: is it a run folder?`,
+      command === '--resume' ? 'bad_resume' : 'not_a_run',
+    );
+  }
+  return file;
+}
+
+/** Reads every record of a run's journal through the schema, in order. */
+export async function scanJournal(
+  runDir: string,
+  visit: (record: JournalRecord) => void,
+  command = '--resume',
+): Promise<{ tornLastLine: boolean }> {
+  const file = journalPath(runDir, command);
+  // A bad line is forgiven only when it is the last one: a crash cuts the write in flight, nothing before it.
+  let bad: { line: number; reason: string } | null = null;
+  let n = 0;
+  const take = (bytes: Buffer, start: number, end: number): void => {
+    n++;
+    const text = bytes.toString('utf8', start, end);
+    if (text.trim() === '') return;
+    if (bad !== null) {
+      throw new UsageError(
+        `${command} ${runDir}: journal.ndjson line ${bad.line} is damaged (${bad.reason}); the journal cannot be trusted, start a new run`,
+        'journal_corrupt',
+      );
+    }
+    const parsed = parseLine(text);
+    if (parsed.ok) visit(parsed.record);
+    else bad = { line: n, reason: parsed.reason };
+  };
+  const handle = await open(file, 'r');
+  try {
+    let buffer = Buffer.allocUnsafe(READ_BYTES);
+    let filled = 0;
+    for (;;) {
+      if (filled === buffer.length) buffer = Buffer.concat([buffer, Buffer.allocUnsafe(buffer.length)]);
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null);
+      filled += bytesRead;
+      let start = 0;
+      for (let at = buffer.indexOf(LF, start); at !== -1 && at < filled; at = buffer.indexOf(LF, start)) {
+        take(buffer, start, at);
+        start = at + 1;
+      }
+      if (bytesRead === 0) {
+        if (start < filled) take(buffer, start, filled);
+        break;
+      }
+      buffer.copy(buffer, 0, start, filled);
+      filled -= start;
+    }
+  } finally {
+    await handle.close();
+  }
+  return { tornLastLine: bad !== null };
+}

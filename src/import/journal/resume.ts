@@ -1,0 +1,89 @@
+import { UsageError } from '../../errors.js';
+import type { ImportOptions } from '../../options.js';
+import type { CheckedRow } from '../read/check.js';
+import { parseMapArg } from '../read/header.js';
+import { carries, JournalCursor, type RunJournal, readRunJournal } from './run-journal.js';
+
+/** What a resumed run takes from the interrupted one: its journal, read back (rows line by line, as the file is walked again). */
+export type ResumeState = RunJournal;
+
+/** The options of the interrupted run that a resume must reuse; which ones the user typed. */
+export interface ExplicitOptions {
+  empty: boolean;
+  map: boolean;
+  matchBy: boolean;
+  encoding: boolean;
+  delimiter: boolean;
+  sheet: boolean;
+  baseUrl: boolean;
+  mode: boolean;
+}
+
+/** Reads a run's journal (a torn last line is skipped: `tornLastLine`). */
+export async function readJournal(runDir: string): Promise<ResumeState> {
+  const journal = await readRunJournal(runDir, '--resume');
+  const { run, clearsGuard } = journal;
+  if (run.mode === 'plan' || run.mode === 'dry-run') {
+    throw new UsageError(`--resume ${runDir}: that run was a ${run.mode}, which sends nothing; run it again instead`, 'bad_resume');
+  }
+  if (clearsGuard?.tripped === true) {
+    throw new UsageError(
+      `--resume ${runDir}: the clears guard refused that run and it sent nothing; run the import again (with --allow-clears if the clears are intended)`,
+      'bad_resume',
+    );
+  }
+  return journal;
+}
+
+/**
+ * Options that change what is sent come from the journal; one typed on the command line that
+ * differs is a usage error (contract: `--resume`).
+ */
+export function resumeOptions(opts: ImportOptions, explicit: ExplicitOptions, state: ResumeState): ImportOptions {
+  const { run } = state;
+  const conflicts: string[] = [];
+  const check = (typed: boolean, name: string, mine: unknown, theirs: unknown): void => {
+    if (typed && JSON.stringify(mine) !== JSON.stringify(theirs))
+      conflicts.push(`${name} ${JSON.stringify(mine)} (the run used ${JSON.stringify(theirs)})`);
+  };
+  check(explicit.empty, '--empty', opts.empty, run.options.empty);
+  check(explicit.map, '--map', opts.mapArgs, run.options.map);
+  check(explicit.matchBy, '--match-by', opts.matchBy, run.options.match_by);
+  check(explicit.encoding, '--encoding', opts.encoding, run.input.encoding);
+  check(explicit.delimiter, '--delimiter', opts.delimiter, run.input.delimiter);
+  check(explicit.sheet, '--sheet', opts.sheet, run.input.sheet);
+  check(explicit.baseUrl, '--base-url', opts.baseUrl, run.options.base_url);
+  check(explicit.mode, 'mode', opts.mode, run.mode);
+  if (opts.mode === 'dry-run' || opts.mode === 'plan') conflicts.push(`--${opts.mode} (a resume continues sending)`);
+  if (conflicts.length > 0) {
+    throw new UsageError(
+      `--resume ${state.runDir}: these options differ from the interrupted run: ${conflicts.join('; ')}. Leave them out to reuse the run's own.`,
+      'resume_conflict',
+    );
+  }
+  return {
+    ...opts,
+    mode: run.mode,
+    empty: run.options.empty,
+    mapArgs: run.options.map,
+    map: new Map(run.options.map.map(parseMapArg)),
+    matchBy: run.options.match_by,
+    encoding: run.input.encoding,
+    delimiter: run.input.delimiter,
+    sheet: run.input.sheet,
+    baseUrl: run.options.base_url,
+  };
+}
+
+/** The rows a resume sends again (the gate counts them): the carried ones left out. */
+export async function* notCarried(rows: AsyncIterable<CheckedRow>, resume: ResumeState): AsyncGenerator<CheckedRow> {
+  const cursor = new JournalCursor(resume.runDir);
+  try {
+    for await (const row of rows) {
+      const { row: journaled } = await cursor.take(row.line);
+      if (journaled === undefined || !carries(journaled, resume.superseded)) yield row;
+    }
+  } finally {
+    await cursor.close();
+  }
+}

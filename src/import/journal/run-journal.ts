@@ -1,0 +1,185 @@
+/**
+ * A run's journal read back, for its reports and for `--resume`: the run record, the facts merged
+ * in order, the request timeline, which lines later rows superseded (a first pass), then the rows
+ * and before-values line by line as the input is walked again (a cursor: a journal of a million
+ * rows is never held whole).
+ */
+import { createReadStream, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { UsageError } from '../../errors.js';
+import type { TimelineBucket } from '../../report/html.js';
+import type { ClearsGuardSummary } from '../../report/summary.js';
+import type { RowResult, WritableValues } from '../../types.js';
+import { type JournalRow, type JournalRun, journalPath, journalRecordSchema, type RunFacts, scanJournal } from './journal-records.js';
+
+export interface RunJournal {
+  runDir: string;
+  run: JournalRun;
+  facts: RunFacts;
+  timeline: TimelineBucket[];
+  /** A superseded line → the later line of the same id that overwrote it. */
+  superseded: Map<number, number>;
+  /** When the journal last changed: the end of a run that never wrote its own. */
+  endedAt: string;
+  /** The clears guard's decision, journaled before the first PATCH; null when the run stopped before deciding (nothing was sent). */
+  clearsGuard: ClearsGuardSummary | null;
+  /** The last line was cut off (a crash mid-write) and skipped. */
+  tornLastLine: boolean;
+  /** Rows a resume carries over (see {@link carries}). */
+  carriedRows: number;
+}
+
+/** The first pass over a run's journal; `command` names the reader in messages (`report`, `--resume`). */
+export async function readRunJournal(runDir: string, command: string): Promise<RunJournal> {
+  let run: JournalRun | undefined;
+  let facts: RunFacts = {};
+  let clearsGuard: ClearsGuardSummary | null = null;
+  const buckets = new Map<number, TimelineBucket>();
+  const superseded = new Map<number, number>();
+  const settled = new LineBits();
+  const { tornLastLine } = await scanJournal(
+    runDir,
+    (record) => {
+      if (record.type === 'run') run ??= record;
+      else if (record.type === 'facts') {
+        const { type: _, ...more } = record;
+        facts = { ...facts, ...more };
+      } else if (record.type === 'clears_guard') {
+        const { type: _, ...decision } = record;
+        clearsGuard = decision;
+      } else if (record.type === 'requests') {
+        const bucket = buckets.get(record.at) ?? { at: record.at, requests: 0, rateLimited: 0 };
+        bucket.requests += record.requests;
+        bucket.rateLimited += record.rate_limited;
+        buckets.set(record.at, bucket);
+        // Totals and pace as they stood at the journal's last word on requests.
+        facts = { ...facts, requests: record.totals, rate: record.rate };
+      } else if (record.type === 'row') {
+        if (staysSettled(record)) settled.add(record.line);
+        for (const line of record.supersedes ?? []) superseded.set(line, record.line);
+      }
+    },
+    command,
+  );
+  if (run === undefined) {
+    throw new UsageError(
+      `${command} ${runDir}: the journal has no readable run header`,
+      command === '--resume' ? 'bad_resume' : 'not_a_run',
+    );
+  }
+  let carriedRows = settled.count;
+  for (const line of superseded.keys()) if (!settled.has(line)) carriedRows++;
+  return {
+    runDir,
+    run,
+    facts,
+    timeline: [...buckets.values()].sort((a, b) => a.at - b.at),
+    superseded,
+    endedAt: statSync(journalPath(runDir, command)).mtime.toISOString(),
+    clearsGuard,
+    tornLastLine,
+    carriedRows,
+  };
+}
+
+/** Rows settled `updated`, `unchanged` or `invalid`: never sent again. */
+function staysSettled(row: JournalRow): boolean {
+  const kind = row.outcome.kind;
+  return kind === 'updated' || kind === 'unchanged' || kind === 'invalid';
+}
+
+/**
+ * Whether a resume carries the row over rather than sending it again: settled for good, or a row a
+ * later row of its id updated (sending it again would bring back older data: contract, superseded).
+ */
+export function carries(row: JournalRow, superseded: ReadonlyMap<number, number>): boolean {
+  return staysSettled(row) || superseded.has(row.line);
+}
+
+/** A journaled row as the reports take it. */
+export function journaledResult(row: JournalRow): RowResult {
+  const copyFrom = row.copy_from === undefined ? {} : { copyFrom: row.copy_from };
+  return { line: row.line, endLine: row.end_line, ...copyFrom, id: row.id, outcome: row.outcome, patch: row.patch, before: row.before };
+}
+
+/** A line as the journal left it: its settled row, or before-values journaled ahead of a PATCH whose row never settled. */
+export interface JournaledLine {
+  row?: JournalRow;
+  before?: WritableValues;
+}
+
+/**
+ * The journal's rows and before-values looked up by line as the input is walked in file order.
+ * Rows settle nearly in file order (a run holds only so many settled rows back), so what is read
+ * ahead stays small.
+ */
+export class JournalCursor {
+  private readonly rows = new Map<number, JournalRow>();
+  private readonly befores = new Map<number, WritableValues>();
+  private done = false;
+  private readonly records: AsyncGenerator<JournalRow | { type: 'before'; line: number; before: WritableValues }>;
+
+  constructor(runDir: string) {
+    this.records = journalEntries(runDir);
+  }
+
+  async take(line: number): Promise<JournaledLine> {
+    while (!this.rows.has(line) && !this.done) {
+      const next = await this.records.next();
+      if (next.done === true) this.done = true;
+      else if (next.value.type === 'row') this.rows.set(next.value.line, next.value);
+      else this.befores.set(next.value.line, next.value.before);
+    }
+    const row = this.rows.get(line);
+    const before = this.befores.get(line);
+    this.rows.delete(line);
+    this.befores.delete(line);
+    if (row !== undefined) return { row };
+    return before === undefined ? {} : { before };
+  }
+
+  async close(): Promise<void> {
+    await this.records.return(undefined);
+  }
+}
+
+/**
+ * The rows and before-values, in journal order. A line that does not parse is skipped: the first
+ * pass threw for any but the last (a crash cuts only the write in flight).
+ */
+async function* journalEntries(runDir: string): AsyncGenerator<JournalRow | { type: 'before'; line: number; before: WritableValues }> {
+  const lines = createInterface({ input: createReadStream(journalPath(runDir)), crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const text of lines) {
+    // Records are written with `type` first: the others are passed over without parsing them.
+    if (!text.startsWith('{"type":"row"') && !text.startsWith('{"type":"before"')) continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      continue;
+    }
+    const parsed = journalRecordSchema.safeParse(json);
+    if (parsed.success && (parsed.data.type === 'row' || parsed.data.type === 'before')) yield parsed.data;
+  }
+}
+
+/** A set of line numbers as bits: a million lines in 125 kB. */
+class LineBits {
+  private bits = new Uint8Array(1024);
+  count = 0;
+
+  add(line: number): void {
+    if (line >> 3 >= this.bits.length) {
+      const bigger = new Uint8Array(Math.max(this.bits.length * 2, (line >> 3) + 1));
+      bigger.set(this.bits);
+      this.bits = bigger;
+    }
+    const mask = 1 << (line & 7);
+    if (((this.bits[line >> 3] ?? 0) & mask) === 0) this.count++;
+    this.bits[line >> 3] = (this.bits[line >> 3] ?? 0) | mask;
+  }
+
+  has(line: number): boolean {
+    return ((this.bits[line >> 3] ?? 0) & (1 << (line & 7))) !== 0;
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * Reading current values before a write (`--plan`, `--only-changed`, `--match-by
+ * customer_identifier`): one GET per row, or a scan of the tenant into a {@link TenantIndex}.
+ * Both go through the run's one API client, so reads share the rate limit and retries with writes.
+ */
+import type { ApiClient } from '../../api/client.js';
+import type { MatchBy, ReadStrategy } from '../../options.js';
+import type { Conversation, RowOutcome, WritableValues } from '../../types.js';
+import { normaliseIdentifier } from '../read/identifier.js';
+import { failureOutcome } from './send.js';
+import { valuesOf, type TenantIndex } from './tenant-index.js';
+import type { RowTarget } from '../read/check.js';
+
+/** `--read auto`: one GET per row below this many data rows, the scan from here on (contract). */
+export const AUTO_GET_BELOW_ROWS = 500;
+
+/** What reading one row's conversation came to. */
+export type CurrentRead =
+  | { ok: true; id: string; values: WritableValues; httpStatus: number | null; attempts: number }
+  | { ok: false; id: string | null; outcome: RowOutcome };
+
+/** Current values of the conversations rows address. */
+export interface CurrentValues {
+  read(target: RowTarget): Promise<CurrentRead>;
+  /** Values a row wrote (or, in a plan, would write): a later row of the same conversation compares against them. */
+  remember(id: string, values: WritableValues): void;
+  /** HTTP attempts spent reading so far. */
+  readonly requests: number;
+}
+
+/** How current values are read, and why (printed before the first request). */
+export interface ReadChoice {
+  strategy: 'get' | 'list';
+  reason: string;
+}
+
+/** Picks the read strategy. Pure. Matching by customer_identifier needs the scan: the API has no filter. */
+export function chooseReadStrategy(opts: { read: ReadStrategy; matchBy: MatchBy; stdin: boolean; rows: number }): ReadChoice {
+  if (opts.matchBy === 'customer_identifier') {
+    return { strategy: 'list', reason: 'matching by customer_identifier needs the whole tenant: the API cannot search by it' };
+  }
+  if (opts.read === 'get') return { strategy: 'get', reason: '--read get' };
+  if (opts.read === 'list') return { strategy: 'list', reason: '--read list' };
+  if (opts.stdin) return { strategy: 'list', reason: '--read auto scans for stdin input' };
+  return opts.rows < AUTO_GET_BELOW_ROWS
+    ? { strategy: 'get', reason: `--read auto: ${opts.rows} data rows, under ${AUTO_GET_BELOW_ROWS}` }
+    : {
+        strategy: 'list',
+        reason: `--read auto: ${opts.rows} data rows, ${AUTO_GET_BELOW_ROWS} or more (one GET each would cost ${opts.rows} requests)`,
+      };
+}
+
+/** One GET: the row's read, the conversation when found, and the attempts it took. 404 → `failed`/`not_found`. */
+async function getOne(client: ApiClient, id: string): Promise<{ read: CurrentRead; found: Conversation | null; attempts: number }> {
+  const result = await client.getConversation(id);
+  if (!result.ok) return { read: { ok: false, id, outcome: failureOutcome(result) }, found: null, attempts: result.attempts };
+  const read: CurrentRead = { ok: true, id, values: valuesOf(result.data), httpStatus: result.status, attempts: result.attempts };
+  return { read, found: result.data, attempts: result.attempts };
+}
+
+function byIdOnly(target: RowTarget): string {
+  if (target.by !== 'id') throw new Error('internal: GET per row cannot resolve a customer_identifier');
+  return target.id;
+}
+
+/**
+ * One GET per row. Values a row of the run wrote are remembered for ids that appear again in the
+ * file (`repeated`), so a later row compares against them without another request.
+ */
+export function readByGet(client: ApiClient, repeated: ReadonlySet<string>): CurrentValues {
+  const latest = new Map<string, WritableValues>();
+  let requests = 0;
+  return {
+    async read(target) {
+      const id = byIdOnly(target);
+      const known = latest.get(id);
+      if (known !== undefined) return { ok: true, id, values: known, httpStatus: null, attempts: 0 };
+      const { read, attempts } = await getOne(client, id);
+      requests += attempts;
+      return read;
+    },
+    remember(id, values) {
+      if (repeated.has(id)) latest.set(id, values);
+    },
+    get requests() {
+      return requests;
+    },
+  };
+}
+
+/**
+ * Reads from a scanned {@link TenantIndex} (no request per row). An id the scan did not see is
+ * confirmed with one GET: it may have been created after the scan passed its place in the list.
+ * `scanRequests`: what the scan cost, counted in `requests`.
+ */
+export function readFromIndex(client: ApiClient, index: TenantIndex, scanRequests: number): CurrentValues {
+  let requests = scanRequests;
+  return {
+    async read(target) {
+      if (target.by === 'id') {
+        const entry = index.get(target.id);
+        if (entry !== undefined) return { ok: true, id: entry.id, values: entry.values, httpStatus: null, attempts: 0 };
+        const { read, found, attempts } = await getOne(client, target.id);
+        requests += attempts;
+        if (found !== null) index.add(found);
+        return read;
+      }
+      return resolveIdentifier(index, target.identifier, target.channel);
+    },
+    remember(id, values) {
+      const entry = index.get(id);
+      if (entry !== undefined) entry.values = values;
+    },
+    get requests() {
+      return requests;
+    },
+  };
+}
+
+/** Maps a customer_identifier to exactly one conversation, or says why not: `not_found`, `ambiguous`. */
+export function resolveIdentifier(index: TenantIndex, identifier: string, channel: string | null): CurrentRead {
+  const match = index.match(identifier, channel);
+  const what = `customer_identifier ${JSON.stringify(identifier)}${channel === null ? '' : ` on channel ${JSON.stringify(channel)}`}`;
+  const normalised = normaliseIdentifier(identifier);
+  const compared = normalised === identifier ? '' : ` (compared as ${normalised})`;
+  switch (match.kind) {
+    case 'one':
+      return { ok: true, id: match.entry.id, values: match.entry.values, httpStatus: null, attempts: 0 };
+    case 'none':
+      return {
+        ok: false,
+        id: null,
+        outcome: {
+          kind: 'failed',
+          code: 'not_found',
+          message: `no conversation of this tenant has ${what}${compared}`,
+          httpStatus: null,
+          attempts: 0,
+        },
+      };
+    case 'many': {
+      const found = match.entries.map((e) => `${e.channel} ${e.id}`).join(', ');
+      const hint = channel === null ? 'add a channel column to pick one' : 'the identifiers differ only in formatting; use the id instead';
+      return {
+        ok: false,
+        id: null,
+        outcome: {
+          kind: 'invalid',
+          code: 'ambiguous',
+          message: `${what}${compared} matches ${match.entries.length} conversations (${found}): ${hint}; nothing was sent`,
+          httpStatus: null,
+          attempts: 0,
+        },
+      };
+    }
+  }
+}

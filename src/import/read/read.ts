@@ -1,0 +1,128 @@
+/** Reading: the input opened (stdin spooled), then its header mapped and each data record checked, in file order. */
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { UsageError } from '../../errors.js';
+import { withDelimiterHint } from '../../input/delimiter.js';
+import { readRecordBatches } from '../../input/records.js';
+import { type InputSource, openInput } from '../../input/source.js';
+import type { Logger } from '../../log.js';
+import type { ImportOptions, MappableField } from '../../options.js';
+import type { LineSpan, SourceRecord } from '../../types.js';
+import { type CheckedRow, checkRecord, type ValidateOptions } from './check.js';
+import { type HeaderMap, mapHeader } from './header.js';
+
+export interface RowStreamOptions extends ValidateOptions {
+  map: ReadonlyMap<string, MappableField>;
+  onBytes?: (bytesRead: number) => void;
+  frameBytes?: number;
+}
+
+/**
+ * Bytes decoded and framed at a time while rows are sent. 16 KiB hold ~200 rows, which a run sending a few
+ * thousand rows a second takes ~100 ms to use up: long enough for V8 to promote them and the chunk
+ * text their cells are slices of, garbage a full collection then has to find. 4 KiB lasts ~20 ms.
+ */
+export const SENDING_FRAME_BYTES = 4 * 1024;
+
+/** Where a run that reads stdin keeps its bytes (mode 0600): its report and its resume read them there. */
+export const STDIN_COPY = 'stdin.csv';
+
+/** Opens the file (or copies the stream into the run folder); a resume must read the very same bytes. */
+export async function openSource(
+  opts: Pick<ImportOptions, 'file' | 'input' | 'encoding' | 'delimiter'>,
+  runDir: string,
+  /** A resumed run's folder and the SHA-256 of the input it read: the input must be that file. */
+  resume: { runDir: string; sha256: string } | null,
+): Promise<{ source: InputSource }> {
+  const spoolPath = path.join(runDir, STDIN_COPY);
+  const source = await openInput({
+    path: opts.file,
+    ...(opts.input === undefined ? {} : { stdin: Readable.from(opts.input) }),
+    spoolPath,
+    encoding: opts.encoding,
+    delimiter: opts.delimiter,
+    sheet: opts.sheet,
+  });
+  if (resume !== null && resume.sha256 !== source.sha256) {
+    throw new UsageError(
+      `--resume ${resume.runDir}: ${source.displayPath} is not the file that run read (its SHA-256 differs); resume with the same file, or start a new run`,
+      'resume_mismatch',
+    );
+  }
+  return { source };
+}
+
+/** What the checks need from the options. */
+export function rowStreamOptions(opts: ImportOptions): RowStreamOptions {
+  return { empty: opts.empty, matchBy: opts.matchBy, map: opts.map };
+}
+
+export interface RowStream {
+  header: HeaderMap;
+  headerSpan: LineSpan;
+  /**
+   * The data rows checked, in file order, one array per chunk read: a loop over millions of rows
+   * takes an async step per chunk, not per row.
+   */
+  batches: AsyncGenerator<readonly CheckedRow[]>;
+}
+
+/** The header, then each data record checked, in file order. */
+export async function openRowStream(source: InputSource, opts: RowStreamOptions): Promise<RowStream> {
+  const batches = readRecordBatches(source, {
+    ...(opts.onBytes ? { onBytes: opts.onBytes } : {}),
+    ...(opts.frameBytes !== undefined ? { frameBytes: opts.frameBytes } : {}),
+  });
+  let batch: SourceRecord[] = [];
+  while (batch.length === 0) {
+    const next = await batches.next();
+    if (next.done === true) break;
+    batch = next.value;
+  }
+  const headerRecord = batch.shift();
+  if (headerRecord === undefined) {
+    await batches.return(undefined);
+    throw new UsageError(`${source.displayPath} has no header row: expected e.g. id,customer_name,customer_language`, 'no_header');
+  }
+  if (headerRecord.kind === 'broken') {
+    await batches.return(undefined);
+    throw new UsageError(`the header row of ${source.displayPath} cannot be read: ${headerRecord.message}`, 'bad_header');
+  }
+  if (headerRecord.badEncoding) {
+    await batches.return(undefined);
+    // NULs between the letters of a header: UTF-16 saved without a byte-order mark.
+    const hint = headerRecord.cells.join('').includes('\u0000')
+      ? 'it looks like UTF-16 without a byte-order mark: try --encoding utf-16le (or utf-16be)'
+      : 'if the file comes from Excel on Windows, try --encoding windows-1252';
+    throw new UsageError(`the header row of ${source.displayPath} is not valid ${source.encoding}; ${hint}`, 'bad_encoding');
+  }
+  let header: HeaderMap;
+  try {
+    header = mapHeader(headerRecord.cells, opts);
+  } catch (error) {
+    await batches.return(undefined);
+    throw withDelimiterHint(error, headerRecord.cells, source.delimiter);
+  }
+  const firstRecords = batch;
+  async function* checked(): AsyncGenerator<readonly CheckedRow[]> {
+    if (firstRecords.length > 0) yield checkRecords(firstRecords, header, opts);
+    for await (const records of batches) if (records.length > 0) yield checkRecords(records, header, opts);
+  }
+  return { header, headerSpan: { line: headerRecord.line, endLine: headerRecord.endLine }, batches: checked() };
+}
+
+function checkRecords(records: readonly SourceRecord[], header: HeaderMap, opts: ValidateOptions): CheckedRow[] {
+  const rows = new Array<CheckedRow>(records.length);
+  for (let i = 0; i < records.length; i++) rows[i] = checkRecord(records[i] as SourceRecord, header, opts);
+  return rows;
+}
+
+/** The rows one at a time, for a consumer that awaits each row anyway (the reading modes' counts). */
+export async function* eachRow(batches: AsyncIterable<readonly CheckedRow[]>): AsyncGenerator<CheckedRow> {
+  for await (const batch of batches) yield* batch;
+}
+
+/** The one warning about columns that are neither mapped nor known. */
+export function warnUnknownColumns(unknown: readonly string[], log: Logger): void {
+  if (unknown.length > 0) log.warn(`ignoring unknown columns: ${unknown.join(', ')} (map one with --map "<column>=<field>")`);
+}

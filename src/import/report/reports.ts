@@ -1,0 +1,95 @@
+import { rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { InputSource } from '../../input/source.js';
+import type { LineSpan } from '../../types.js';
+import { tempPathFor, writeFileAtomic } from '../../report/files.js';
+import { renderHtmlReport, type TimelineBucket } from '../../report/html.js';
+import type { RowReport } from '../../report/read-reports.js';
+import type { RowReports } from '../../report/row-reports.js';
+import type { RunSummary } from '../../report/summary.js';
+import { writeFault, writingTo } from '../../report/write-fault.js';
+import { writeFailedRows } from '../failed-rows.js';
+
+export interface FinaliseInput {
+  runDir: string;
+  source: InputSource;
+  headerSpan: LineSpan;
+  /** results.csv and the rows' part of the other reports: fed already, or by `feed`. */
+  rows: RowReports;
+  /** Feeds `rows` in input order (from the journal), before results.csv is committed. */
+  feed?: () => Promise<void>;
+  /** The summary, once the number of rows in failed.csv is known. */
+  summaryFor: (failedRows: number) => RunSummary;
+  timeline: readonly TimelineBucket[];
+  bucketSeconds: number;
+  /** More reports built from the same pass (plan.csv, rollback.csv), by mode. */
+  extraReports?: readonly RowReport[];
+  /** False once the input is no longer the file the run read: failed.csv is then not written. */
+  inputUnchanged?: () => boolean;
+}
+
+/**
+ * Builds results.csv, failed.csv, report.html and summary.json, the rows fed first when they were
+ * not as they settled.
+ * A write that fails throws a RunFolderWriteError naming the report, and leaves no temp file.
+ */
+export async function finaliseReports(input: FinaliseInput): Promise<RunSummary> {
+  const { runDir, extraReports = [] } = input;
+  const reports = input.rows;
+  const failedPath = path.join(runDir, 'failed.csv');
+  const failedTmp = tempPathFor(failedPath);
+  try {
+    await writingTo(reports.path, async () => {
+      await input.feed?.();
+      await reports.commit();
+    });
+    const { failedSpans, problemRows, problemCodes } = reports;
+
+    // Rows are copied by line number: from a file saved again since, they would be other rows.
+    const unchanged = input.inputUnchanged ?? (() => true);
+    let failedRows = 0;
+    if (unchanged()) {
+      await writingTo(failedPath, () => writeFailedRows(input.source, input.headerSpan, failedSpans, failedTmp, 0o600));
+      if (unchanged()) {
+        await writingTo(failedPath, () => rename(failedTmp, failedPath));
+        failedRows = failedSpans.length;
+      } else await rm(failedTmp, { force: true });
+    }
+    // No failed.csv (the input changed), no retry command: its rows would be copied from the wrong file.
+    const summary = input.summaryFor(failedRows);
+    await writingTo(runDir, async () => {
+      for (const report of extraReports) await report.finish(summary);
+    });
+
+    const htmlPath = path.join(runDir, 'report.html');
+    await writingTo(htmlPath, () =>
+      writeFileAtomic(
+        htmlPath,
+        renderHtmlReport({
+          summary,
+          timeline: input.timeline,
+          bucketSeconds: input.bucketSeconds,
+          problemRows,
+          problemRowsTotal: failedSpans.length,
+          problemCodes,
+        }),
+      ),
+    );
+    writeSummaryFile(runDir, summary);
+    return summary;
+  } catch (error) {
+    await reports.discard().catch(() => undefined);
+    await rm(failedTmp, { force: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** summary.json alone: also what a run writes when its other reports could not be. */
+export function writeSummaryFile(runDir: string, summary: RunSummary): void {
+  const summaryPath = path.join(runDir, 'summary.json');
+  try {
+    writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+  } catch (error) {
+    throw writeFault(summaryPath, error);
+  }
+}

@@ -1,0 +1,59 @@
+import type { InputSource } from '../../input/source.js';
+import type { ImportOptions } from '../../options.js';
+import { DEFAULTS } from '../../options.js';
+import { formatLimit } from '../first-pass/clears-guard.js';
+
+/** Quotes a word for a POSIX shell only when it needs it. */
+export function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * The command that re-imports failed.csv, or after a dry run checks the input again. failed.csv
+ * keeps the input's bytes, so the encoding and delimiter the run used are repeated, with the
+ * options that change what is sent (contract).
+ */
+export function retryCommand(failedCsv: string, opts: ImportOptions, source: InputSource): string {
+  // A dry run sent nothing: the way on is to fix the input and rehearse again, never a real
+  // import of failed.csv (it would send the fixed rows and never the valid ones).
+  const rehearse = opts.mode === 'dry-run';
+  const words = ['vorel-sync', 'import', rehearse && source.displayPath !== '-' ? source.displayPath : failedCsv];
+  if (rehearse) words.push('--dry-run');
+  // Pasted into another shell, the command must not fall back to production.
+  if (opts.baseUrl !== DEFAULTS.baseUrl) words.push('--base-url', opts.baseUrl);
+  // A plan's failures are re-planned, an --only-changed run's re-imported the same way.
+  if (opts.mode === 'plan' || opts.mode === 'only-changed') words.push(`--${opts.mode}`);
+  // A workbook's failed.csv is plain UTF-8 CSV: no --sheet, --encoding or --delimiter to repeat.
+  if (source.workbook === null) {
+    // Only a forced encoding needs repeating: UTF-8 and BOM-marked UTF-16 are detected again.
+    if (opts.encoding !== undefined) words.push('--encoding', opts.encoding);
+    words.push('--delimiter', source.delimiter === '\t' ? 'tab' : source.delimiter);
+  }
+  for (const map of opts.mapArgs) words.push('--map', map);
+  if (opts.empty !== DEFAULTS.empty) words.push('--empty', opts.empty);
+  if (opts.matchBy !== DEFAULTS.matchBy) words.push('--match-by', opts.matchBy);
+  if (opts.allowClears) words.push('--allow-clears');
+  const maxClears = formatLimit(opts.maxClears);
+  if (maxClears !== DEFAULTS.maxClears) words.push('--max-clears', maxClears);
+  if (opts.reportDir !== DEFAULTS.reportDir) words.push('--report-dir', opts.reportDir);
+  return words.map(shellQuote).join(' ');
+}
+
+/**
+ * The command that puts back what the run changed: a rollback restores empty values on purpose, so
+ * it lifts the clears guard; like the retry command it names a base URL that is not the default.
+ */
+export function undoCommand(rollbackCsv: string, opts: ImportOptions): string {
+  const words = ['vorel-sync', 'import', rollbackCsv];
+  if (opts.baseUrl !== DEFAULTS.baseUrl) words.push('--base-url', opts.baseUrl);
+  words.push('--empty', 'null', '--allow-clears');
+  if (opts.reportDir !== DEFAULTS.reportDir) words.push('--report-dir', opts.reportDir);
+  return words.map(shellQuote).join(' ');
+}
+
+/** The command that continues an interrupted run: options come from its journal, so few are needed. */
+export function resumeCommand(file: string, runDir: string, opts: ImportOptions): string {
+  const words = ['vorel-sync', 'import', file, '--resume', runDir];
+  if (opts.reportDir !== DEFAULTS.reportDir) words.push('--report-dir', opts.reportDir);
+  return words.map(shellQuote).join(' ');
+}

@@ -1,0 +1,76 @@
+/** The run's one API client, with what the report and `--verbose` learn from each HTTP attempt. */
+import type { ApiClient, AttemptEvent } from '../../api/client.js';
+import type { Logger } from '../../log.js';
+import type { ImportOptions } from '../../options.js';
+import type { TimelineBucket } from '../../report/html.js';
+import type { JournalRequests } from '../journal/journal-records.js';
+
+/** Fine enough for a short run's chart; report.html merges buckets of long runs (a day is 86,400 small entries). */
+export const TIMELINE_BUCKET_SECONDS = 1;
+
+/** How often the buckets filled are journaled while rows settle. */
+const JOURNAL_EVERY_MS = 1000;
+
+export interface RunRequests {
+  client: ApiClient;
+  /**
+   * Journal records of the buckets filled since the last call (report.html's chart; the totals for
+   * summary.json): none when the last call was under a second ago, unless `now` is asked for.
+   */
+  takeRecords(now?: boolean): JournalRequests[];
+}
+
+/** Null when nothing is sent (a dry run). */
+export async function openRequests(opts: ImportOptions, log: Logger, runStartMs: number): Promise<RunRequests | null> {
+  if (opts.mode === 'dry-run' || opts.apiKey === null) return null;
+  // Loaded only when a run talks to the API: axios and the response schemas weigh ~8 MB of heap a dry run does not need.
+  const { createApiClient } = await import('../../api/client.js');
+  const buckets = new Map<number, TimelineBucket>();
+  const client = createApiClient({
+    baseUrl: opts.baseUrl,
+    apiKey: opts.apiKey,
+    timeoutMs: opts.timeoutMs,
+    retries: opts.retries,
+    rate: opts.rate,
+    windowMs: opts.rateWindowMs,
+    backoff: { baseMs: opts.backoffBaseMs },
+    onAttempt: (event) => {
+      recordAttempt(buckets, runStartMs, event);
+      log.debug(attemptLine(event));
+    },
+  });
+  let lastTaken = Date.now();
+  const takeRecords = (now = false): JournalRequests[] => {
+    if (buckets.size === 0 || (!now && Date.now() - lastTaken < JOURNAL_EVERY_MS)) return [];
+    lastTaken = Date.now();
+    const { total, retries, rateLimited } = client.stats;
+    const totals = { total, retries, rate_limited: rateLimited };
+    const records = [...buckets.values()].map(
+      (b): JournalRequests => ({
+        type: 'requests',
+        at: b.at,
+        requests: b.requests,
+        rate_limited: b.rateLimited,
+        totals,
+        rate: { ...client.pace },
+      }),
+    );
+    buckets.clear();
+    return records;
+  };
+  return { client, takeRecords };
+}
+
+function recordAttempt(timeline: Map<number, TimelineBucket>, runStartMs: number, event: AttemptEvent): void {
+  const at = Math.max(0, Math.floor((event.startedAt - runStartMs) / 1000 / TIMELINE_BUCKET_SECONDS) * TIMELINE_BUCKET_SECONDS);
+  const bucket = timeline.get(at) ?? { at, requests: 0, rateLimited: 0 };
+  bucket.requests++;
+  if (event.status === 429) bucket.rateLimited++;
+  timeline.set(at, bucket);
+}
+
+/** `--verbose`: one line per HTTP attempt. AttemptEvents hold no secret (client.ts). */
+function attemptLine(event: AttemptEvent): string {
+  const answer = event.status === null ? (event.code ?? 'no answer') : `${event.status}${event.code ? ` ${event.code}` : ''}`;
+  return `${event.method} ${event.path} → ${answer} (${Math.round(event.endedAt - event.startedAt)} ms)`;
+}

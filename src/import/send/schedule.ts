@@ -1,0 +1,130 @@
+/**
+ * Sending: a valid row starts only when one of `concurrency` slots is free, and the reader pulls the
+ * next record only then (backpressure by construction: memory stays flat). Rows of one conversation
+ * run in file order, never at once. A plain gate over the in-flight set, not p-limit: p-limit's
+ * queue would hold what the gate already refuses to read (CONTRIBUTING.md, "Reading the file").
+ */
+import { RunFolderWriteError } from '../../report/write-fault.js';
+import type { RowOutcome, RowResult } from '../../types.js';
+import { type CheckedRow, targetKey } from '../read/check.js';
+import { rowId } from '../first-pass/first-pass.js';
+import type { HandledRow, HandlerHooks, RowHandler, ValidRow } from '../modes/row-handler.js';
+import type { Settler } from './settle.js';
+import { SlotFreed } from './slot-freed.js';
+import { notAttemptedCode, type StopSwitch } from '../stop.js';
+
+export interface SenderContext {
+  concurrency: number;
+  handler: RowHandler;
+  hooks: HandlerHooks;
+  settler: Settler;
+  stop: StopSwitch;
+  /**
+   * Normalised identifiers on several rows, from the first pass, which saw the whole file: a target
+   * not in it is on one row only. The ids they resolve to may repeat.
+   */
+  duplicateKeys: ReadonlySet<string>;
+  /** Ids on several rows (from the first pass, which saw them all); grows as identifiers resolve. */
+  repeatIds: Set<string>;
+}
+
+/** A row's result before the server had a say. */
+export function toResult(row: CheckedRow, outcome: RowOutcome): RowResult {
+  const copyFrom = row.copyFrom === undefined ? {} : { copyFrom: row.copyFrom };
+  return { line: row.line, endLine: row.endLine, ...copyFrom, id: rowId(row), patch: row.patch, before: null, outcome };
+}
+
+/** A row's result when the client settles it alone: invalid, or any valid row of a dry run; null when it is to be sent. */
+export function clientResult(row: CheckedRow, dryRun = true): RowResult | null {
+  if (row.kind === 'invalid')
+    return toResult(row, { kind: 'invalid', code: row.code, message: row.message, httpStatus: null, attempts: 0 });
+  return dryRun ? toResult(row, { kind: 'valid' }) : null;
+}
+
+export class Sender {
+  /** Rows sent and not yet settled. */
+  private running = 0;
+  /** The first error a row's task threw: drain() rethrows it. */
+  private failure: { error: unknown } | null = null;
+  /**
+   * The last task per target on several rows (`repeatIds`, `duplicateKeys`): the next row of that
+   * target waits for it. A target on one row only needs no entry, so most rows touch no Map: one
+   * that gains and drops a key per row rebuilds its hash table in V8's old space every few dozen.
+   */
+  private readonly lastTaskByKey = new Map<string, Promise<void>>();
+  private readonly slotFreed = new SlotFreed();
+  private readonly ended = (): void => {
+    this.running -= 1;
+    this.slotFreed.notify();
+  };
+  private readonly threw = (error: unknown): void => {
+    this.failure ??= { error };
+    this.ended();
+  };
+
+  constructor(private readonly ctx: SenderContext) {}
+
+  /** Resolves once a slot is free. */
+  async slotFree(): Promise<void> {
+    while (this.running >= this.ctx.concurrency) await this.slotFreed.next();
+  }
+
+  /** Starts the row (after the previous row of its target); it settles itself. */
+  send(seq: number, row: ValidRow): void {
+    const key = targetKey(row.target);
+    this.running += 1;
+    const repeated = row.target.by === 'id' ? this.ctx.repeatIds.has(key) : this.ctx.duplicateKeys.has(key);
+    if (!repeated) {
+      this.handle(seq, row, key).then(this.ended, this.threw);
+      return;
+    }
+    const previous = this.lastTaskByKey.get(key);
+    const task = (async () => {
+      if (previous) await previous;
+      await this.handle(seq, row, key);
+    })();
+    this.lastTaskByKey.set(key, task);
+    const forget = (): void => {
+      if (this.lastTaskByKey.get(key) === task) this.lastTaskByKey.delete(key);
+    };
+    task.then(
+      () => {
+        forget();
+        this.ended();
+      },
+      (error: unknown) => {
+        forget();
+        this.threw(error);
+      },
+    );
+  }
+
+  /** Resolves when every row sent has settled; rejects as soon as one row's task threw. */
+  async drain(): Promise<void> {
+    while (this.running > 0 && this.failure === null) await this.slotFreed.next();
+    if (this.failure !== null) throw this.failure.error;
+  }
+
+  private async handle(seq: number, row: ValidRow, key: string): Promise<void> {
+    const { stop, settler } = this.ctx;
+    const handled: HandledRow =
+      stop.current === null
+        ? await this.ctx.handler.handle(row, this.ctx.hooks).catch((error: unknown) => {
+            // Its before-values could not be journaled: the PATCH was not sent.
+            if (!(error instanceof RunFolderWriteError)) throw error;
+            return { id: rowId(row), outcome: stop.notAttempted(), before: null };
+          })
+        : { id: rowId(row), outcome: stop.notAttempted(), before: null };
+    // A request the stop caught before it started says why the run stopped.
+    const stopped = stop.current;
+    const outcome: RowOutcome =
+      handled.outcome.kind === 'not_attempted' && stopped !== null
+        ? { ...handled.outcome, code: notAttemptedCode(stopped) }
+        : handled.outcome;
+    if (handled.id !== null && this.ctx.duplicateKeys.has(key)) this.ctx.repeatIds.add(handled.id);
+    settler.settle(seq, { ...toResult(row, outcome), id: handled.id, before: handled.before }, 'server');
+    if (outcome.kind === 'failed' && (outcome.code === 'unauthorized' || outcome.code === 'forbidden')) {
+      stop.halt({ reason: 'aborted', message: outcome.message });
+    }
+  }
+}

@@ -1,0 +1,55 @@
+/** Where a settled row goes: the journal (with the requests made meanwhile), progress, `onRow` and `onSuperseded`; a dry run's reports. */
+import { resultFields } from '../../report/results.js';
+import type { RowReports } from '../../report/row-reports.js';
+import type { RowResult } from '../../types.js';
+import { encodingHint } from '../read/encoding-hint.js';
+import { rowRecord } from '../journal/journal.js';
+import type { RunParts } from '../run-parts.js';
+import { Settler } from './settle.js';
+
+/**
+ * The settler, wired to the journal, progress, `onRow` and `onSuperseded`. `reports` only for a dry
+ * run, which journals no rows: its reports are fed as its rows settle, the others' from the journal.
+ */
+export function settlerFor(
+  p: Pick<RunParts, 'env' | 'source' | 'journal' | 'requests' | 'stop' | 'faults' | 'tally' | 'repeatIds'> & {
+    maxErrors: number;
+    reports: RowReports | null;
+  },
+): Settler {
+  let encodingHinted = false;
+  const handedOn = (row: RowResult, supersedes: readonly number[]): void => {
+    p.env.onRow?.(resultFields(row, undefined));
+    for (const line of supersedes) p.env.onSuperseded?.({ line, by: row.line });
+  };
+  const { reports } = p;
+  return new Settler({
+    inOrder: (row, supersedes) => {
+      // A file that failed is not written again: its rows are still handed on, as the run drains.
+      if (reports !== null && !p.faults.writes.isBroken(reports.path)) {
+        try {
+          const written = reports.add(row, undefined);
+          if (written !== undefined) throw new Error('internal: a dry run has no reports that wait');
+        } catch (error) {
+          p.faults.writes.fail(reports.path, error);
+        }
+      }
+      handedOn(row, supersedes);
+    },
+    onSettled: (row, origin, supersedes) => {
+      if (!encodingHinted && row.outcome.kind === 'invalid' && row.outcome.code === 'bad_encoding') {
+        encodingHinted = true;
+        p.env.log.warn(encodingHint(p.source.encoding, row.line));
+      }
+      p.faults.rowSettled(row);
+      if (p.journal !== null) {
+        for (const record of p.requests?.takeRecords() ?? []) p.journal.append(record);
+        if (reports === null) p.journal.append(rowRecord(row, supersedes, origin === 'carried'));
+      }
+      p.tally.rowSettled(row);
+    },
+    duplicateIds: p.repeatIds,
+    maxErrors: p.maxErrors,
+    onBreak: (message) => p.stop.halt({ reason: 'aborted', message }),
+  });
+}
