@@ -29,6 +29,9 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   emulator: [],
 };
 
+/** src/import/'s stage folders, in the order a row meets them (docs/architecture.md). */
+const IMPORT_STAGES = ['read', 'first-pass', 'modes', 'gate', 'journal', 'send', 'report'];
+
 describe('src layout', () => {
   it('has dependencies that point down the layers only', () => {
     const wrong = imports().filter(({ file, from, to }) => {
@@ -38,6 +41,33 @@ describe('src layout', () => {
       return !(MAY_IMPORT[from] ?? []).includes(to);
     });
     expect(wrong).toEqual([]);
+  });
+
+  it('orders the stages of src/import/: each imports only earlier ones (and the run shared at its top)', () => {
+    const IMPORT = path.join(SRC, 'import');
+    const stage = (rel: string): string => (rel.includes(path.sep) ? (rel.split(path.sep)[0] ?? '') : 'top');
+    const files = readdirSync(IMPORT, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    const wrong = files.flatMap((file) =>
+      [...readFileSync(path.join(IMPORT, file), 'utf8').matchAll(/from '(\.{1,2}\/[^']+)'/g)]
+        .map((m) => path.relative(IMPORT, path.resolve(path.dirname(path.join(IMPORT, file)), m[1] ?? '')))
+        .filter((target) => !target.startsWith('..'))
+        .filter((target) => {
+          const from = stage(file);
+          const to = stage(target);
+          if (from === 'top') return false;
+          // A stage may use what the run shares (its parts, the stop switch), never run.ts itself.
+          if (to === 'top') return target === 'run.js';
+          return IMPORT_STAGES.indexOf(to) > IMPORT_STAGES.indexOf(from);
+        })
+        .map((target) => `${file} → ${target}`),
+    );
+    expect(wrong).toEqual([]);
+    expect(
+      readdirSync(IMPORT, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+        .sort(),
+    ).toEqual([...IMPORT_STAGES].sort());
   });
 
   it('keeps src/cli/ imported by nothing outside it', () => {
