@@ -10,6 +10,7 @@ import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { FILE_MODE } from '../../report/files.js';
 import { BloomFilter } from './bloom-filter.js';
+import { hashText, hashWords, SEED_1, second, uuidText, uuidWords } from './key-hash.js';
 
 /** Probes per key: near the optimum (ln 2 · bits per key) at the default sizing's ~14 bits per row. */
 const PROBES = 7;
@@ -116,9 +117,6 @@ export class DuplicateFinder {
     return repeated;
   }
 }
-
-const SEED_1 = 0x9747b28c;
-const SEED_2 = 0x85ebca6b;
 
 /**
  * An append-only file of keys: UUIDs as four 32-bit words (16 bytes), other keys as a length and
@@ -243,74 +241,4 @@ class KeyLog {
     let from = 0;
     while (from < length) from += writeSync(this.fd, bytes, from, length - from);
   }
-}
-
-/** Hex digit values by character code (lower case only: ids are lower-cased before they get here); -1 for others. */
-const HEX = Int8Array.from({ length: 128 }, (_, c) => (c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1));
-
-/** Eight hex digits starting at `from`, skipping the dash at `skip` (or -1): a 32-bit word, or -1 when not hex. */
-function hexWord(s: string, from: number, skip: number): number {
-  let word = 0;
-  let digits = 0;
-  for (let i = from; digits < 8; i++) {
-    if (i === skip) continue;
-    const c = s.charCodeAt(i);
-    const v = c < 128 ? (HEX[c] ?? -1) : -1;
-    if (v < 0) return -1;
-    word = (word << 4) | v;
-    digits++;
-  }
-  return word >>> 0;
-}
-
-/** A canonical lower-case UUID as four 32-bit words (no allocation); false for any other text. */
-function uuidWords(s: string, out: Uint32Array): boolean {
-  if (s.length !== 36 || s.charCodeAt(8) !== 45 || s.charCodeAt(13) !== 45 || s.charCodeAt(18) !== 45 || s.charCodeAt(23) !== 45)
-    return false;
-  const w0 = hexWord(s, 0, -1);
-  const w1 = hexWord(s, 9, 13);
-  const w2 = hexWord(s, 19, 23);
-  const w3 = hexWord(s, 28, -1);
-  if (w0 < 0 || w1 < 0 || w2 < 0 || w3 < 0) return false;
-  out[0] = w0;
-  out[1] = w1;
-  out[2] = w2;
-  out[3] = w3;
-  return true;
-}
-
-function uuidText(words: Uint32Array): string {
-  const hex = (w: number | undefined): string => (w ?? 0).toString(16).padStart(8, '0');
-  const a = hex(words[0]);
-  const b = hex(words[1]);
-  const c = hex(words[2]);
-  const d = hex(words[3]);
-  return `${a}-${b.slice(0, 4)}-${b.slice(4)}-${c.slice(0, 4)}-${c.slice(4)}${d}`;
-}
-
-/** murmur3's finaliser: spreads sequential ids (…0001, …0002) over the whole filter. */
-function mix(h: number): number {
-  let x = h ^ (h >>> 16);
-  x = Math.imul(x, 0x85ebca6b);
-  x ^= x >>> 13;
-  x = Math.imul(x, 0xc2b2ae35);
-  return (x ^ (x >>> 16)) >>> 0;
-}
-
-/** The probe step, from the first hash re-mixed: good enough for double hashing, half the work of a second hash. */
-function second(h1: number): number {
-  return mix((h1 ^ SEED_2) >>> 0);
-}
-
-function hashWords(words: Uint32Array, seed: number): number {
-  let h = seed;
-  for (let i = 0; i < 4; i++) h = Math.imul(mix((h ^ (words[i] ?? 0)) >>> 0), 0x9e3779b1);
-  return mix(h >>> 0);
-}
-
-/** FNV-1a over UTF-16 code units, then mixed. */
-function hashText(s: string, seed: number): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return mix(h >>> 0);
 }
