@@ -147,7 +147,6 @@ describe('Sender', () => {
             settler: s,
             stop: new StopSwitch(SILENT_LOGGER, null),
             duplicateKeys: new Set(),
-            repeatIds: new Set(ids),
           });
           for (const [seq, r] of rows.entries()) {
             await sender.slotFree();

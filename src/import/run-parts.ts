@@ -37,7 +37,5 @@ export interface RunParts {
   settler: Settler;
   tally: ImportTally;
   resume: ResumeState | null;
-  /** Ids on several rows: known from the first pass, or (matching by phone/email) once rows resolve. */
-  repeatIds: Set<string>;
   runDir: string;
 }

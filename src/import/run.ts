@@ -98,7 +98,6 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
   journal.sync();
   // A dry run feeds its reports as its rows settle: reading the file again would double its time.
   const dryReports = dryRun ? new RowReports(folder.dir, []) : null;
-  const repeatIds = new Set(firstScan?.duplicateIds);
   const settler = settlerFor({
     env,
     source,
@@ -107,7 +106,7 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     stop,
     faults,
     tally,
-    repeatIds,
+    duplicateIds: firstScan?.duplicateIds ?? new Set(),
     maxErrors: opts.maxErrors,
     reports: dryReports,
   });
@@ -123,7 +122,6 @@ async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: Run
     settler,
     tally,
     resume,
-    repeatIds,
     runDir: folder.dir,
   };
   try {

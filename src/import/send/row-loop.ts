@@ -109,7 +109,6 @@ function senderFor(p: RunParts, prepared: PreparedMode, recalled: Map<number, Wr
     settler: p.settler,
     stop: p.stop,
     duplicateKeys: p.scan?.duplicateKeys ?? new Set(),
-    repeatIds: p.repeatIds,
   });
 }
 

@@ -24,8 +24,6 @@ export interface SenderContext {
    * not in it is on one row only. The ids they resolve to may repeat.
    */
   duplicateKeys: ReadonlySet<string>;
-  /** Ids on several rows (from the first pass, which saw them all); grows as identifiers resolve. */
-  repeatIds: Set<string>;
 }
 
 /** A row's result before the server had a say. */
@@ -47,7 +45,7 @@ export class Sender {
   /** The first error a row's task threw: drain() rethrows it. */
   private failure: { error: unknown } | null = null;
   /**
-   * The last task per target on several rows (`repeatIds`, `duplicateKeys`): the next row of that
+   * The last task per target on several rows (the settler's repeated ids, `duplicateKeys`): the next row of that
    * target waits for it. A target on one row only needs no entry, so most rows touch no Map: one
    * that gains and drops a key per row rebuilds its hash table in V8's old space every few dozen.
    */
@@ -73,7 +71,7 @@ export class Sender {
   send(seq: number, row: ValidRow): void {
     const key = targetKey(row.target);
     this.running += 1;
-    const repeated = row.target.by === 'id' ? this.ctx.repeatIds.has(key) : this.ctx.duplicateKeys.has(key);
+    const repeated = row.target.by === 'id' ? this.ctx.settler.repeats(key) : this.ctx.duplicateKeys.has(key);
     if (!repeated) {
       this.handle(seq, row, key).then(this.ended, this.threw);
       return;
@@ -121,7 +119,7 @@ export class Sender {
       handled.outcome.kind === 'not_attempted' && stopped !== null
         ? { ...handled.outcome, code: notAttemptedCode(stopped) }
         : handled.outcome;
-    if (handled.id !== null && this.ctx.duplicateKeys.has(key)) this.ctx.repeatIds.add(handled.id);
+    if (handled.id !== null && this.ctx.duplicateKeys.has(key)) this.ctx.settler.noteRepeat(handled.id);
     settler.settle(seq, { ...toResult(row, outcome), id: handled.id, before: handled.before }, 'server');
     if (outcome.kind === 'failed' && (outcome.code === 'unauthorized' || outcome.code === 'forbidden')) {
       stop.halt({ reason: 'aborted', message: outcome.message });

@@ -14,7 +14,7 @@ export interface SettlerOptions {
   inOrder: (result: RowResult, supersedes: readonly number[]) => void;
   /** Receives every settled row at once, in settle order (the journal), with the earlier lines it supersedes. */
   onSettled: (result: RowResult, origin: Origin, supersedes: readonly number[]) => void;
-  /** Ids that appear more than once in the file: only they can supersede. */
+  /** Ids on more than one row, from the first pass (which saw them all): only they can supersede. */
   duplicateIds: ReadonlySet<string>;
   /** `--max-errors`; 0 = never. */
   maxErrors: number;
@@ -35,11 +35,25 @@ export class Settler {
   private readonly supersedesByLine = new Map<number, readonly number[]>();
   private readonly pending = new ReorderBuffer<RowResult>();
   private readonly notUpdatedLinesById = new Map<string, number[]>();
+  /** Ids on several rows: the first pass's, and those rows matched by phone/email resolve to. */
+  private readonly repeatIds: Set<string>;
   private consecutiveFailures = 0;
   private broken = false;
   private roomWaiters: (() => void)[] = [];
 
-  constructor(private readonly opts: SettlerOptions) {}
+  constructor(private readonly opts: SettlerOptions) {
+    this.repeatIds = new Set(opts.duplicateIds);
+  }
+
+  /** Whether the id is on several rows: its rows are sent one at a time, and a later one may supersede. */
+  repeats(id: string): boolean {
+    return this.repeatIds.has(id);
+  }
+
+  /** An id a row resolved to from an identifier on several rows (`--match-by customer_identifier`). */
+  noteRepeat(id: string): void {
+    this.repeatIds.add(id);
+  }
 
   settle(seq: number, result: RowResult, origin: Origin): void {
     this.totals[result.outcome.kind]++;
@@ -79,7 +93,7 @@ export class Settler {
   /** The earlier lines this row supersedes: rows of one id are sent in file order, so they have all settled. */
   private trackSupersession(result: RowResult): readonly number[] {
     const id = result.id;
-    if (id === null || !this.opts.duplicateIds.has(id)) return NONE;
+    if (id === null || !this.repeatIds.has(id)) return NONE;
     const lines = this.notUpdatedLinesById.get(id) ?? [];
     if (result.outcome.kind !== 'updated') {
       lines.push(result.line);

@@ -12,7 +12,8 @@ import { Settler } from './settle.js';
  * run, which journals no rows: its reports are fed as its rows settle, the others' from the journal.
  */
 export function settlerFor(
-  p: Pick<RunParts, 'env' | 'source' | 'journal' | 'requests' | 'stop' | 'faults' | 'tally' | 'repeatIds'> & {
+  p: Pick<RunParts, 'env' | 'source' | 'journal' | 'requests' | 'stop' | 'faults' | 'tally'> & {
+    duplicateIds: ReadonlySet<string>;
     maxErrors: number;
     reports: RowReports | null;
   },
@@ -48,7 +49,7 @@ export function settlerFor(
       }
       p.tally.rowSettled(row);
     },
-    duplicateIds: p.repeatIds,
+    duplicateIds: p.duplicateIds,
     maxErrors: p.maxErrors,
     onBreak: (message) => p.stop.halt({ reason: 'aborted', message }),
   });
