@@ -86,7 +86,7 @@ export async function writeRunReports(input: RunReportsInput): Promise<RunSummar
   });
   const extraReports = modeReports(journal);
   const rows = new RowReports(runDir, extraReports);
-  const tally: RowTally = { rows: 0, totals: zeroTotals(), superseded: 0, carriedOver: 0 };
+  const tally: RowTally = { rows: 0, totals: zeroTotals(), superseded: 0, carriedOver: 0, attempts: 0 };
   const feed = async (): Promise<void> => {
     const cursor = run.mode === 'dry-run' ? null : new JournalCursor(runDir);
     try {
@@ -94,6 +94,8 @@ export async function writeRunReports(input: RunReportsInput): Promise<RunSummar
         for (const row of batch) {
           const journaled = (await cursor?.take(row.line))?.row;
           if (journaled?.carried === true) tally.carriedOver++;
+          else if (journaled !== undefined && 'attempts' in journaled.outcome)
+            tally.attempts = (tally.attempts ?? 0) + journaled.outcome.attempts;
           const result = cursor === null ? dryRunResult(row) : journaled === undefined ? unsettled(row) : journaledResult(journaled);
           const supersededBy = journal.superseded.get(row.line);
           tally.rows++;

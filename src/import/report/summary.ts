@@ -22,6 +22,8 @@ export interface RowTally {
   totals: Record<OutcomeKind, number>;
   superseded: number;
   carriedOver: number;
+  /** HTTP attempts of the rows this run settled (not carried over). */
+  attempts?: number;
 }
 
 /** The stop of a run whose journal never got its end: killed, or the machine lost. */
@@ -54,7 +56,7 @@ export function buildSummary(run: JournalRun, facts: RunFacts, tally: RowTally, 
     started_at: run.started_at ?? '',
     finished_at: facts.finished_at ?? endedAt,
     totals: tally.totals,
-    requests: { ...(facts.requests ?? { total: 0, retries: 0, rate_limited: 0 }) },
+    requests: requestsOf(facts, tally),
     rate: { ...(facts.rate ?? paceFor('auto', undefined)) },
     exit_code: 0,
     clears: { ...(facts.clears ?? { customer_name: 0, customer_language: 0 }) },
@@ -73,6 +75,16 @@ export function buildSummary(run: JournalRun, facts: RunFacts, tally: RowTally, 
   };
   summary.exit_code = importExitCode(summary, { mode: run.mode, detailedExitcode: facts.detailed_exitcode ?? false });
   return summary;
+}
+
+/**
+ * The request totals journaled last; a run that never finished journaled them up to a second
+ * before it ended, so its rows' own attempts may say more.
+ */
+function requestsOf(facts: RunFacts, tally: RowTally): RunSummary['requests'] {
+  const requests = { ...(facts.requests ?? { total: 0, retries: 0, rate_limited: 0 }) };
+  if (facts.finished_at === undefined) requests.total = Math.max(requests.total, tally.attempts ?? 0);
+  return requests;
 }
 
 function settledRows(tally: RowTally): number {
