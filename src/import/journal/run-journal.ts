@@ -10,7 +10,7 @@ import { UsageError } from '../../errors.js';
 import type { TimelineBucket } from '../../report/html.js';
 import type { ClearsGuardSummary } from '../../report/summary.js';
 import type { RowResult, WritableValues } from '../../types.js';
-import { type JournalRow, type JournalRun, journalPath, journalRecordSchema, type RunFacts, scanJournal } from './journal-records.js';
+import { type JournalRecord, type JournalRow, type JournalRun, journalPath, type RunFacts, scanJournal } from './journal-records.js';
 
 export interface RunJournal {
   runDir: string;
@@ -144,22 +144,22 @@ export class JournalCursor {
 }
 
 /**
- * The rows and before-values, in journal order. A line that does not parse is skipped: the first
- * pass threw for any but the last (a crash cuts only the write in flight).
+ * The rows and before-values, in journal order. The first pass read every line through the
+ * schema (and threw for a damaged one but the last), so here a line is only parsed as JSON: a
+ * torn last line does not parse and is skipped.
  */
 async function* journalEntries(runDir: string): AsyncGenerator<JournalRow | { type: 'before'; line: number; before: WritableValues }> {
   const lines = createInterface({ input: createReadStream(journalPath(runDir)), crlfDelay: Number.POSITIVE_INFINITY });
   for await (const text of lines) {
     // Records are written with `type` first: the others are passed over without parsing them.
     if (!text.startsWith('{"type":"row"') && !text.startsWith('{"type":"before"')) continue;
-    let json: unknown;
+    let record: JournalRecord;
     try {
-      json = JSON.parse(text);
+      record = JSON.parse(text) as JournalRecord;
     } catch {
       continue;
     }
-    const parsed = journalRecordSchema.safeParse(json);
-    if (parsed.success && (parsed.data.type === 'row' || parsed.data.type === 'before')) yield parsed.data;
+    if (record.type === 'row' || record.type === 'before') yield record;
   }
 }
 
