@@ -10,7 +10,8 @@ import { UsageError } from '../../errors.js';
 import type { TimelineBucket } from '../../report/html.js';
 import type { ClearsGuardSummary } from '../../report/summary.js';
 import type { RowResult, WritableValues } from '../../types.js';
-import { type JournalRecord, type JournalRow, type JournalRun, journalPath, type RunFacts, scanJournal } from './journal-records.js';
+// Types only: the schema (and zod) load when a journal is read back, never for a run that only writes one.
+import type { JournalRecord, JournalRow, JournalRun, RunFacts } from './journal-records.js';
 
 export interface RunJournal {
   runDir: string;
@@ -31,6 +32,7 @@ export interface RunJournal {
 
 /** The first pass over a run's journal; `command` names the reader in messages (`report`, `--resume`). */
 export async function readRunJournal(runDir: string, command: string): Promise<RunJournal> {
+  const { journalPath, scanJournal } = await import('./journal-records.js');
   let run: JournalRun | undefined;
   let facts: RunFacts = {};
   let clearsGuard: ClearsGuardSummary | null = null;
@@ -149,6 +151,7 @@ export class JournalCursor {
  * torn last line does not parse and is skipped.
  */
 async function* journalEntries(runDir: string): AsyncGenerator<JournalRow | { type: 'before'; line: number; before: WritableValues }> {
+  const { journalPath } = await import('./journal-records.js');
   const lines = createInterface({ input: createReadStream(journalPath(runDir)), crlfDelay: Number.POSITIVE_INFINITY });
   for await (const text of lines) {
     // Records are written with `type` first: the others are passed over without parsing them.

@@ -55,7 +55,8 @@ export async function finishRun(p: RunParts, folder: RunFolder, sent: SentRows, 
     journal.append({ type: 'facts', ...endFacts() });
     await journal.close();
   }
-  const read = await readRunJournal(folder.dir, 'report').catch(() => null);
+  // A dry run's journal holds what the run holds already: not read back (its schema, and zod, never load).
+  const read = end.dryReports === null ? await readRunJournal(folder.dir, 'report').catch(() => null) : null;
   const tally = { rows, totals: settler.totals, superseded: settler.supersededRows, carriedOver: sent.carriedOver };
   // A dry run fed its reports as its rows settled; a journal that cannot be read back (its folder
   // gone) leaves the summary alone to say what the run knows.
