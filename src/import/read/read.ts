@@ -29,7 +29,7 @@ export const STDIN_COPY = 'stdin.csv';
 
 /** Opens the file (or copies the stream into the run folder); a resume must read the very same bytes. */
 export async function openSource(
-  opts: Pick<ImportOptions, 'file' | 'input' | 'encoding' | 'delimiter'>,
+  opts: Pick<ImportOptions, 'file' | 'input' | 'encoding' | 'delimiter' | 'sheet'>,
   runDir: string,
   /** A resumed run's folder and the SHA-256 of the input it read: the input must be that file. */
   resume: { runDir: string; sha256: string } | null,

@@ -42,6 +42,7 @@ export async function reportRun(options: ReportRunOptions): Promise<RunSummary> 
       input: undefined,
       encoding: run.input.encoding,
       delimiter: run.input.delimiter,
+      sheet: run.input.sheet,
     },
     options.runDir,
     null,
