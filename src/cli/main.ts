@@ -30,7 +30,7 @@ export interface CliIo {
 const COMMANDS: Readonly<Record<string, { table: OptionTable; positionals: readonly string[] }>> = {
   import: { table: IMPORT_OPTIONS, positionals: ['file'] },
   export: { table: EXPORT_OPTIONS, positionals: ['file'] },
-  report: { table: REPORT_OPTIONS, positionals: ['run-folder', 'runFolder'] },
+  report: { table: REPORT_OPTIONS, positionals: ['run-folder'] },
   emulator: { table: EMULATOR_OPTIONS, positionals: [] },
 };
 
