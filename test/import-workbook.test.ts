@@ -116,6 +116,24 @@ describe('import of a workbook', () => {
     expect(bad.stderr).toMatch(/no sheet "Nope"; its sheets: "Contacts", "Archive"/);
   });
 
+  it("a dry run's command to check the file again reads the same sheet", async () => {
+    const file = await writeWorkbook(path.join(work, 'two.xlsx'), {
+      First: [
+        ['id', 'name'],
+        [testId(1), 'Fine'],
+      ],
+      'Q4 list': [
+        ['id', 'name'],
+        [testId(2), 42],
+      ],
+    });
+    const r = await run(file, '--sheet', 'Q4 list', '--dry-run');
+    expect(r.code, r.stderr).toBe(1);
+    const command = readRun(lastRun()).summary.retry_command;
+    expect(command).toContain(`${file} --dry-run --base-url ${emulator.baseUrl} --sheet 'Q4 list'`);
+    expect(r.stdout).toContain(command);
+  });
+
   it('plans, then imports only what changed, by customer_identifier too', async () => {
     const rows = [['id', 'name', 'language'], ...[1, 2, 3].map((n) => [testId(n), n === 2 ? 'Changed' : `Before ${n}`, 'en'])];
     const file = await writeStreamedWorkbook(path.join(work, 'plan.xlsx'), rows, { sharedStrings: true });

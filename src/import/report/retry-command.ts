@@ -23,8 +23,11 @@ export function retryCommand(failedCsv: string, opts: ImportOptions, source: Inp
   if (opts.baseUrl !== DEFAULTS.baseUrl) words.push('--base-url', opts.baseUrl);
   // A plan's failures are re-planned, an --only-changed run's re-imported the same way.
   if (opts.mode === 'plan' || opts.mode === 'only-changed') words.push(`--${opts.mode}`);
-  // A workbook's failed.csv is plain UTF-8 CSV: no --sheet, --encoding or --delimiter to repeat.
-  if (source.workbook === null) {
+  // A workbook's failed.csv is plain UTF-8 CSV: no --sheet, --encoding or --delimiter to repeat;
+  // a rehearsal reads the workbook itself again, so the same sheet, not the first.
+  if (source.workbook !== null) {
+    if (words[2] === source.displayPath) words.push('--sheet', source.workbook.sheet);
+  } else {
     // Only a forced encoding needs repeating: UTF-8 and BOM-marked UTF-16 are detected again.
     if (opts.encoding !== undefined) words.push('--encoding', opts.encoding);
     words.push('--delimiter', source.delimiter === '\t' ? 'tab' : source.delimiter);
