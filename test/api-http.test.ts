@@ -1,7 +1,7 @@
 /**
- * The node:http adapter under axios (src/api/node-adapter.ts), over real sockets on 127.0.0.1:
- * what axios' own adapter used to guarantee (answer size cap, keep-alive, UTF-8 text, https with
- * verified certificates) and what it must never do (send to another origin).
+ * One attempt through axios' own Node adapter (src/api/http.ts), over real sockets on 127.0.0.1:
+ * the answer size cap, keep-alive, UTF-8 text, https with verified certificates, and what it must
+ * never do (send to another origin).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -139,7 +139,7 @@ describe('where a request may go', () => {
     cleanups.push(() => http.close());
     const host = elsewhere.url.replace(/^http:/, '');
     for (const url of [`${elsewhere.url}/api/v1/conversations`, `${host}/api/v1/conversations`, 'api/v1/conversations']) {
-      await expect(http.axios.request({ method: 'GET', url })).rejects.toMatchObject({ code: 'ERR_INVALID_URL' });
+      expect(await http.send('GET', url)).toMatchObject({ kind: 'no_answer', failure: { kind: 'network', code: 'ERR_INVALID_URL' } });
     }
     expect(elsewhere.requests()).toBe(0);
     expect(own.requests()).toBe(0);

@@ -1,54 +1,65 @@
 /**
- * The axios instance every attempt goes through: one attempt per call, no retries, no
- * interceptors (request.ts is the loop around it), our own node:http adapter (node-adapter.ts)
- * under it. Every status resolves; only a request that brought no usable answer (timeout,
- * network, a body cut off or too large) rejects.
+ * One HTTP attempt through axios' own Node adapter (`adapter: 'http'`), configured so that it
+ * sends to the API origin only: no redirect followed (a 3xx could carry the key elsewhere), no
+ * absolute URL, no proxy from the environment (`proxy: false`; a proxy comes only as the agent
+ * the options name). Every status is an answer; only an attempt that brought no usable answer
+ * (timeout, network, a body cut off or too large) is a failure, returned as a value.
  */
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { Readable } from 'node:stream';
 import axios from 'axios';
-import type { AxiosInstance } from 'axios';
-import { nodeAdapter } from './node-adapter.js';
+import type { AxiosResponse } from 'axios';
+import { packageVersion } from '../version.js';
+import { failureOf } from './response.js';
+import type { Failure, HeaderBag } from './retry-policy.js';
 
 export interface HttpOptions {
   baseUrl: string;
   /** The secret: only in the Authorization header of this instance. */
   apiKey: string;
+  /** The whole attempt: connect, headers and body. */
   timeoutMs: number;
   userAgent?: string;
   maxSockets?: number;
+  /** The agent for the base URL's protocol; default a keep-alive agent of our own. */
+  agent?: http.Agent;
 }
 
 /** Largest answer read, bytes. */
 export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
-/** An axios instance and the keep-alive agents it owns. */
+/** How one attempt ended: an HTTP answer (any status), or no usable answer at all. */
+export type Exchange =
+  | { kind: 'answer'; status: number; headers: HeaderBag; text: string }
+  | { kind: 'no_answer'; error: unknown; failure: Failure; headers: HeaderBag };
+
 export interface Http {
-  readonly axios: AxiosInstance;
+  /** One attempt. `path` is a path on the API origin (`/api/v1/...`); anything else is refused unsent. */
+  send(method: string, path: string, body?: string): Promise<Exchange>;
   /** Closes idle keep-alive sockets. */
   close(): void;
 }
 
 export function createHttp(opts: HttpOptions): Http {
-  const origin = new URL(opts.baseUrl);
+  const secure = new URL(opts.baseUrl).protocol === 'https:';
   const agentOptions = { keepAlive: true, maxSockets: opts.maxSockets ?? 64 };
   // One origin, one protocol: one agent. Its keep-alive sockets are what close() ends.
-  const agent = origin.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+  const agent = opts.agent ?? (secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions));
   const instance = axios.create({
-    // The adapter sends to this origin only, never follows a 3xx (a redirect could carry the key
-    // elsewhere) and never reads HTTP(S)_PROXY from the environment.
-    adapter: nodeAdapter({ origin, agent }),
-    timeout: opts.timeoutMs, // the whole attempt, body included, not only until the headers
-    responseType: 'text',
-    // Bodies go out as the JSON text request.ts made and come back as text it parses and validates:
-    // no transforms, which axios would otherwise run (header scans, type checks) on every attempt.
-    transformRequest: [],
-    transformResponse: [],
-    validateStatus: () => true, // the retry policy classifies statuses, not axios
+    adapter: 'http',
+    baseURL: opts.baseUrl,
+    allowAbsoluteUrls: false,
+    maxRedirects: 0,
+    proxy: false,
+    ...(secure ? { httpsAgent: agent } : { httpAgent: agent }),
+    timeout: opts.timeoutMs,
+    // A stream, read to the end here: an answer over the cap then fails while its status is known.
+    responseType: 'stream',
     maxContentLength: MAX_ANSWER_BYTES,
+    // The body goes out as the JSON text request.ts made, byte for byte.
+    transformRequest: [],
+    validateStatus: () => true, // the retry policy classifies statuses, not axios
     headers: {
       Authorization: `Bearer ${opts.apiKey}`,
       'Content-Type': 'application/json',
@@ -56,29 +67,41 @@ export function createHttp(opts: HttpOptions): Http {
       'User-Agent': opts.userAgent ?? `vorel-csv-sync/${packageVersion()}`,
     },
   });
+
   return {
-    axios: instance,
+    async send(method, path, body) {
+      // A path only: a full or protocol-relative URL could take the Authorization header to another origin.
+      if (!path.startsWith('/') || path.startsWith('//')) {
+        const error = new Error(`not a path on the API origin: ${path}`);
+        return { kind: 'no_answer', error, failure: { kind: 'network', code: 'ERR_INVALID_URL', message: error.message }, headers: {} };
+      }
+      // axios' `timeout` covers the wait for the headers; this deadline covers the body as well.
+      const deadline = AbortSignal.timeout(opts.timeoutMs);
+      let response: AxiosResponse<Readable>;
+      try {
+        response = await instance.request<Readable>({ method, url: path, signal: deadline, ...(body !== undefined ? { data: body } : {}) });
+      } catch (error) {
+        return { kind: 'no_answer', error, failure: failureOf(error, { timedOut: deadline.aborted }), headers: {} };
+      }
+      // Lower-case names, read by bracket notation as axios documents.
+      const headers = response.headers as HeaderBag;
+      try {
+        return { kind: 'answer', status: response.status, headers, text: await readText(response.data) };
+      } catch (error) {
+        const failure = failureOf(error, { timedOut: deadline.aborted, status: response.status });
+        return { kind: 'no_answer', error, failure, headers };
+      }
+    },
     close() {
       agent.destroy();
     },
   };
 }
 
-/** The package version for the User-Agent, found by walking up to our package.json. */
-function packageVersion(): string {
-  try {
-    let dir = dirname(fileURLToPath(import.meta.url));
-    for (let i = 0; i < 6; i += 1) {
-      try {
-        const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
-        if (pkg.name === 'vorel-csv-sync' && typeof pkg.version === 'string') return pkg.version;
-      } catch {
-        // not here; go up
-      }
-      dir = dirname(dir);
-    }
-  } catch {
-    // import.meta.url not a file URL (bundled): fall through
-  }
-  return '0.0.0';
+/** The body as UTF-8 text, without a BOM. */
+async function readText(body: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

@@ -2,7 +2,6 @@
  * The one-line messages of failed requests (`[METHOD] path: status code: what the server said`).
  * Pure; the caller redacts the key before a message leaves the client.
  */
-import { AxiosError } from 'axios';
 import { codeForStatus, describeErrorBody, oneLine } from './response.js';
 import type { Failure } from './retry-policy.js';
 
@@ -27,12 +26,10 @@ export function redirectNote(location: unknown): string {
 }
 
 /** An attempt that brought no usable answer: timeout, network, a body cut off or too large. */
-export function failureMessage(head: string, error: unknown, failure: Failure, timeoutMs: number): string {
+export function failureMessage(head: string, failure: Failure, timeoutMs: number): string {
   if (failure.kind === 'http') {
-    const message = error instanceof Error ? error.message : '';
-    if (/maxContentLength/i.test(message)) return `${head}: ${failure.status} unexpected_status: the answer is larger than 16 MiB`;
-    const data = error instanceof AxiosError ? error.response?.data : undefined;
-    return httpMessage(head, failure.status, typeof data === 'string' ? data : '');
+    if (failure.tooLarge) return `${head}: ${failure.status} unexpected_status: the answer is larger than 16 MiB`;
+    return httpMessage(head, failure.status, '');
   }
   if (failure.kind === 'timeout') return `${head}: timeout: no answer within ${timeoutMs} ms`;
   const detail = failure.message ?? 'network error';

@@ -8,10 +8,10 @@ import type { Http } from './http.js';
 import { failureMessage, httpMessage, redirectNote, withAttempts } from './messages.js';
 import type { RatePacer } from './rate-pacer.js';
 import type { Clock } from './rate-limiter.js';
-import { codeOfFailure, failureOf, headerBag, oneLine } from './response.js';
+import { codeOfFailure, oneLine } from './response.js';
 import type { ApiErrorCode, ApiResult } from './response.js';
 import { nextStep, pauseAfter429Ms } from './retry-policy.js';
-import type { Failure, HeaderBag, RequestCounts, RetryLimits } from './retry-policy.js';
+import type { Failure, RequestCounts, RetryLimits } from './retry-policy.js';
 
 export type HttpMethod = 'GET' | 'PATCH';
 
@@ -63,11 +63,6 @@ export interface RequestSpec<T> {
   schema: z.ZodType<T>;
 }
 
-/** How one attempt ended: an HTTP answer (any status), or no usable answer at all. */
-type Attempt =
-  | { kind: 'answer'; status: number; headers: HeaderBag; text: string }
-  | { kind: 'no_answer'; error: unknown; failure: Failure; headers: HeaderBag };
-
 export async function sendRequest<T>(ctx: RequestContext, spec: RequestSpec<T>): Promise<ApiResult<T>> {
   const head = `${spec.method} ${spec.path}`;
   const counts: RequestCounts = { retriesUsed: 0, pauses: 0 };
@@ -98,7 +93,7 @@ export async function sendRequest<T>(ctx: RequestContext, spec: RequestSpec<T>):
     if (attempts > 1) ctx.stats.retries += 1;
 
     // 2. One attempt.
-    const attempt = await attemptOnce(ctx, spec);
+    const attempt = await ctx.http.send(spec.method, spec.path, spec.body);
     const status = attempt.kind === 'answer' ? attempt.status : statusOf(attempt.failure);
     ctx.pacer.end(status === null ? null : { status, headers: attempt.headers, startedAt });
     if (attempt.kind === 'answer' && attempt.status >= 200 && attempt.status < 300) {
@@ -111,7 +106,7 @@ export async function sendRequest<T>(ctx: RequestContext, spec: RequestSpec<T>):
     const message =
       attempt.kind === 'answer'
         ? httpMessage(head, attempt.status, attempt.text) + (attempt.status < 400 ? redirectNote(attempt.headers.location) : '')
-        : failureMessage(head, attempt.error, failure, ctx.timeoutMs);
+        : failureMessage(head, failure, ctx.timeoutMs);
     last = { status, message };
 
     // 3. Classify. A 429 pauses every request of the run, this one included, whatever comes next.
@@ -135,22 +130,6 @@ export async function sendRequest<T>(ctx: RequestContext, spec: RequestSpec<T>):
     counts.retriesUsed += 1;
     await ctx.clock.sleep(step.delayMs, ctx.stop);
     if (ctx.stop.aborted) return aborted();
-  }
-}
-
-/** One axios attempt; its `timeout` bounds the whole exchange, a body that drips in forever included (node-adapter.ts). */
-async function attemptOnce<T>(ctx: RequestContext, spec: RequestSpec<T>): Promise<Attempt> {
-  try {
-    const response = await ctx.http.axios.request<unknown>({
-      method: spec.method,
-      url: spec.path,
-      ...(spec.body !== undefined ? { data: spec.body } : {}),
-    });
-    const text = typeof response.data === 'string' ? response.data : '';
-    return { kind: 'answer', status: response.status, headers: headerBag(response), text };
-  } catch (error) {
-    const response = (error as { response?: Parameters<typeof headerBag>[0] } | null)?.response;
-    return { kind: 'no_answer', error, failure: failureOf(error), headers: headerBag(response) };
   }
 }
 

@@ -3,10 +3,9 @@
  * classification. Pure; client.ts is the only user.
  */
 import { AxiosError } from 'axios';
-import type { AxiosResponse } from 'axios';
 import { z } from 'zod';
 import { type Conversation, conversationSchema } from '../conversation.js';
-import type { Failure, HeaderBag } from './retry-policy.js';
+import type { Failure } from './retry-policy.js';
 
 export type ApiErrorCode =
   | 'bad_request'
@@ -90,33 +89,42 @@ export function describeErrorBody(body: string, ourCode?: string): string {
   return oneLine(text);
 }
 
-export function headerBag(response: AxiosResponse | undefined): HeaderBag {
-  return (response?.headers ?? {}) as HeaderBag;
+/** What is known of an attempt when it failed. */
+export interface FailureContext {
+  /** The attempt's own deadline passed (http.ts). */
+  timedOut: boolean;
+  /** The answer's status, when the failure came while reading its body. */
+  status?: number;
 }
 
-/** Classifies an attempt that produced no usable answer (axios rejected). */
-export function failureOf(error: unknown): Failure {
-  if (error instanceof AxiosError) {
-    const status = error.response?.status;
-    // A 2xx can only be an error when its body broke: cut off mid-stream (the connection failed:
-    // retry, re-sending is safe) or too large to read (a server problem retrying will not fix).
-    if (error.code === 'ERR_BAD_RESPONSE' && status !== undefined && status >= 200 && status < 300) {
-      if (/maxContentLength/i.test(error.message)) return { kind: 'http', status };
-      return { kind: 'network', code: 'ECONNRESET', message: `the ${status} answer was cut off mid-body (${error.message})` };
+/** Classifies an attempt that produced no usable answer (axios rejected, or its body broke). */
+export function failureOf(error: unknown, ctx: FailureContext): Failure {
+  if (ctx.timedOut) return { kind: 'timeout' };
+  const code = errorCode(error);
+  const { status } = ctx;
+  if (status !== undefined) {
+    // axios' maxContentLength: a server problem retrying will not fix.
+    if (code === AxiosError.ERR_BAD_RESPONSE) return { kind: 'http', status, tooLarge: true };
+    // A 2xx body cut off mid-stream: the connection failed; retry (re-sending is safe).
+    if (status >= 200 && status < 300) {
+      return { kind: 'network', code: 'ECONNRESET', message: `the ${status} answer was cut off mid-body (${messageOf(error)})` };
     }
-    if (status !== undefined) return { kind: 'http', status };
-    // The adapter's own deadline (node-adapter.ts), which covers the body too.
-    if (error.code === AxiosError.ETIMEDOUT) return { kind: 'timeout' };
-    const cause = error.cause as { code?: unknown } | undefined;
-    const code = typeof cause?.code === 'string' && cause.code !== '' ? cause.code : (error.code ?? undefined);
-    return { kind: 'network', code, message: error.message };
+    return { kind: 'http', status };
   }
-  const e = error as { code?: unknown; message?: unknown } | null;
-  return {
-    kind: 'network',
-    code: typeof e?.code === 'string' ? e.code : undefined,
-    message: typeof e?.message === 'string' ? e.message : String(error),
-  };
+  if (code === AxiosError.ETIMEDOUT || code === AxiosError.ECONNABORTED) return { kind: 'timeout' };
+  return { kind: 'network', code, message: messageOf(error) };
+}
+
+/** The socket's code (ECONNREFUSED, a TLS code) where there is one, else axios' own. */
+function errorCode(error: unknown): string | undefined {
+  const cause = error instanceof AxiosError ? (error.cause as { code?: unknown } | undefined) : undefined;
+  if (typeof cause?.code === 'string' && cause.code !== '') return cause.code;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code !== '' ? code : undefined;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 export function codeOfFailure(f: Failure): ApiErrorCode {

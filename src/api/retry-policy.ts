@@ -49,7 +49,7 @@ export const RETRYABLE_NETWORK_CODES: ReadonlySet<string> = new Set([
 
 /** Why one HTTP attempt did not succeed. */
 export type Failure =
-  | { kind: 'http'; status: number }
+  | { kind: 'http'; status: number /** The answer was over the size cap (http.ts). */; tooLarge?: true }
   | { kind: 'timeout' }
   | { kind: 'network'; code?: string | undefined; message?: string | undefined };
 
