@@ -26,6 +26,11 @@ export function keyFingerprint(key: string): string {
 
 const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
+/** 127.0.0.0/8, `[::1]` or `localhost`, as a URL's `hostname` gives it. */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_HOST.test(hostname);
+}
+
 /** Checks `--base-url`: https anywhere, plain http only on loopback; returns the origin. */
 export function checkBaseUrl(value: string): string {
   let url: URL;
@@ -40,7 +45,7 @@ export function checkBaseUrl(value: string): string {
     throw new UsageError('--base-url must not contain credentials', 'bad_base_url');
   }
   if (url.protocol === 'http:') {
-    if (!LOOPBACK_HOST.test(url.hostname)) {
+    if (!isLoopbackHost(url.hostname)) {
       throw new UsageError(
         `refusing plain http:// to ${url.hostname}: the API key would travel unencrypted; use https:// (plain http is allowed only for loopback hosts such as 127.0.0.1 or localhost)`,
         'insecure_base_url',

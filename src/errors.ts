@@ -21,6 +21,9 @@ export type UsageCode =
   | 'malformed_key'
   | 'bad_base_url'
   | 'insecure_base_url'
+  // the proxy and the certificates trusted
+  | 'bad_proxy'
+  | 'ca_cert'
   // the input file and its header
   | 'no_input'
   | 'unreadable_input'

@@ -18,6 +18,15 @@ export const EXIT = Object.freeze({
   hangup: 129,
 });
 
+/**
+ * Request failures that stop a whole run at once (exit 3): a key refused (401) or short of a scope
+ * (403), the proxy refusing its credentials (407), a certificate that does not verify. Every other
+ * request would meet them too.
+ */
+export function stopsTheRun(code: string): boolean {
+  return code === 'unauthorized' || code === 'forbidden' || code === 'proxy_auth' || code === 'certificate';
+}
+
 /** Why a run stopped early, as summary.json `stopped.reason` says it. */
 /** `unfinished`: the journal of a run that never ended (killed, the machine lost), as `vorel-sync report` tells it. */
 export type StopReason = 'aborted' | 'interrupted' | 'hangup' | 'clears_guard' | 'declined' | 'write_failed' | 'unfinished';

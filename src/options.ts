@@ -4,6 +4,7 @@
  * into the resolved ImportOptions / ExportOptions the stages use.
  */
 import type { Logger } from './log.js';
+import type { NetworkOptions } from './network.js';
 import type { ProgressState } from './progress.js';
 import type { RateSetting } from './rate-pace.js';
 import type { Delimiter, InputEncoding, ResultFields, WritableField } from './types.js';
@@ -159,6 +160,17 @@ export interface ImportCsvOptions {
   signal?: AbortSignal | undefined;
   /** Where warnings and progress notes go; the library is silent without one. */
   logger?: Logger | undefined;
+  /**
+   * An HTTP proxy for every request (`http://host:port`; credentials as `http://user:pass@host:port`,
+   * percent-encoded, sent as Proxy-Authorization and never shown). HTTPS goes through a CONNECT
+   * tunnel. Loopback hosts never use it. The library reads no proxy variable: the CLI passes
+   * `HTTPS_PROXY` here.
+   */
+  proxy?: string | undefined;
+  /** Hosts that bypass `proxy`, as NO_PROXY lists them: host names, `.domain` suffixes, `*`, `host:port`, IP addresses. */
+  noProxy?: string | undefined;
+  /** A PEM file of certificates (a bundle works) trusted in addition to Node's own; missing or unreadable rejects (exit 2). */
+  caCert?: string | undefined;
   /** @internal The `rate` window, ms (tests and benchmarks scale the contract's 60 s down). */
   rateWindowMs?: number | undefined;
   /** @internal Upper bound of the first retry's backoff, ms. */
@@ -206,6 +218,17 @@ export interface ExportCsvOptions {
   signal?: AbortSignal | undefined;
   /** Where warnings go; the library is silent without one. */
   logger?: Logger | undefined;
+  /**
+   * An HTTP proxy for every request (`http://host:port`; credentials as `http://user:pass@host:port`,
+   * percent-encoded, sent as Proxy-Authorization and never shown). HTTPS goes through a CONNECT
+   * tunnel. Loopback hosts never use it. The library reads no proxy variable: the CLI passes
+   * `HTTPS_PROXY` here.
+   */
+  proxy?: string | undefined;
+  /** Hosts that bypass `proxy`, as NO_PROXY lists them: host names, `.domain` suffixes, `*`, `host:port`, IP addresses. */
+  noProxy?: string | undefined;
+  /** A PEM file of certificates (a bundle works) trusted in addition to Node's own; missing or unreadable rejects (exit 2). */
+  caCert?: string | undefined;
 }
 
 /** Everything an import run needs, checked once (import/options.ts). */
@@ -248,4 +271,6 @@ export interface ImportOptions {
   rateWindowMs: number;
   /** Upper bound of the first retry's backoff, ms (hidden `--backoff-base-ms`). */
   backoffBaseMs: number;
+  /** The proxy and extra trust. */
+  network: NetworkOptions;
 }

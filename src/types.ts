@@ -60,6 +60,8 @@ export const FAILED_CODES = [
   'unauthorized',
   'forbidden',
   'unexpected_status',
+  'proxy_auth',
+  'certificate',
 ] as const;
 export type FailedCode = (typeof FAILED_CODES)[number];
 

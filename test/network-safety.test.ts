@@ -1,12 +1,12 @@
 /**
  * Where requests may go (issue 7, docs/cli.md "--base-url"): a redirect is never followed (it could take
- * the Authorization header to another origin), and proxy settings in the environment are ignored.
+ * the Authorization header to another origin). Proxies: test/proxy-and-tls.test.ts.
  */
 import http from 'node:http';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cli, onlyRunDir, readResults, tempDir, writeCsv } from './helpers/cli.js';
-import { emulatorWith, testId } from './helpers/emulator.js';
+import { testId } from './helpers/emulator.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -49,34 +49,5 @@ describe('redirects', () => {
       expect(row).toMatchObject({ outcome: 'failed', error_code: 'unexpected_status', http_status: String(status), attempts: '1' });
       expect(row.message).toContain('not followed');
     }
-  });
-});
-
-describe('proxy settings in the environment', () => {
-  it('are ignored: requests go straight to --base-url', async () => {
-    const proxy = await server((_req, res) => res.writeHead(502).end());
-    const saved = { ...process.env };
-    cleanups.push(() => {
-      for (const name of ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'ALL_PROXY', 'NO_PROXY', 'no_proxy']) {
-        if (saved[name] === undefined) delete process.env[name];
-        else process.env[name] = saved[name];
-      }
-    });
-    for (const name of ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'ALL_PROXY']) process.env[name] = proxy.url;
-    delete process.env.NO_PROXY;
-    delete process.env.no_proxy;
-    const emulator = await emulatorWith(2);
-    cleanups.push(() => emulator.close());
-    const work = tempDir();
-    const reports = path.join(work, 'reports');
-    const r = await cli(
-      ['import', writeCsv(work, 'rows.csv', ROWS), '--base-url', emulator.baseUrl, '--report-dir', reports, '--rate', '100000'],
-      {
-        env: { VOREL_API_KEY: emulator.apiKey, HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url },
-      },
-    );
-    expect(r.code, r.stderr).toBe(0);
-    expect(proxy.hits).toEqual([]);
-    expect(emulator.requests).toHaveLength(2);
   });
 });

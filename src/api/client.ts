@@ -5,6 +5,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { Conversation, ConversationPatch } from '../types.js';
+import { type NetworkOptions, shownProxy } from '../network.js';
 import { createHttp } from './http.js';
 import { paceText } from '../rate-pace.js';
 import type { RatePace, RateSetting } from '../rate-pace.js';
@@ -52,6 +53,8 @@ export interface ApiClientOptions {
   userAgent?: string;
   /** Keep-alive sockets per origin. Default 64. */
   maxSockets?: number;
+  /** The proxy and extra trust (`--proxy`, `NO_PROXY`, `--ca-cert`); default straight, Node's trust. */
+  network?: NetworkOptions;
 }
 
 export interface ApiClient {
@@ -96,6 +99,7 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
     stats,
     onAttempt: opts.onAttempt,
     clean: (text) => redact(text, opts.apiKey),
+    route: { host: new URL(opts.baseUrl).host, proxy: http.proxy === null ? null : shownProxy(http.proxy) },
   };
   const conversationPath = (id: string): string => `/api/v1/conversations/${encodeURIComponent(id)}`;
 

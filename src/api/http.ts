@@ -5,12 +5,13 @@
  * the options name). Every status is an answer; only an attempt that brought no usable answer
  * (timeout, network, a body cut off or too large) is a failure, returned as a value.
  */
-import http from 'node:http';
-import https from 'node:https';
 import type { Readable } from 'node:stream';
 import axios from 'axios';
 import type { AxiosResponse } from 'axios';
+import type { NetworkOptions } from '../network.js';
 import { packageVersion } from '../version.js';
+import { createAgent } from './agent.js';
+import { proxyFor } from './proxy-route.js';
 import { failureOf } from './response.js';
 import type { Failure, HeaderBag } from './retry-policy.js';
 
@@ -22,8 +23,8 @@ export interface HttpOptions {
   timeoutMs: number;
   userAgent?: string;
   maxSockets?: number;
-  /** The agent for the base URL's protocol; default a keep-alive agent of our own. */
-  agent?: http.Agent;
+  /** Proxy and extra trust; default none. */
+  network?: NetworkOptions;
 }
 
 /** Largest answer read, bytes. */
@@ -37,15 +38,17 @@ export type Exchange =
 export interface Http {
   /** One attempt. `path` is a path on the API origin (`/api/v1/...`); anything else is refused unsent. */
   send(method: string, path: string, body?: string): Promise<Exchange>;
+  /** The proxy requests go through, or null. */
+  readonly proxy: URL | null;
   /** Closes idle keep-alive sockets. */
   close(): void;
 }
 
 export function createHttp(opts: HttpOptions): Http {
   const secure = new URL(opts.baseUrl).protocol === 'https:';
-  const agentOptions = { keepAlive: true, maxSockets: opts.maxSockets ?? 64 };
+  const proxy = proxyFor(opts.baseUrl, opts.network?.proxy ?? null, opts.network?.noProxy);
   // One origin, one protocol: one agent. Its keep-alive sockets are what close() ends.
-  const agent = opts.agent ?? (secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions));
+  const agent = createAgent({ secure, maxSockets: opts.maxSockets ?? 64, proxy, ca: opts.network?.ca ?? null });
   const instance = axios.create({
     adapter: 'http',
     baseURL: opts.baseUrl,
@@ -69,6 +72,7 @@ export function createHttp(opts: HttpOptions): Http {
   });
 
   return {
+    proxy,
     async send(method, path, body) {
       // A path only: a full or protocol-relative URL could take the Authorization header to another origin.
       if (!path.startsWith('/') || path.startsWith('//')) {

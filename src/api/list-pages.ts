@@ -7,6 +7,7 @@
  */
 import type { Conversation } from '../types.js';
 import type { ApiClient, ApiErrorCode } from './client.js';
+import { stopsTheRun } from '../exit-code.js';
 
 /** Why a scan ended before its last page. `message` is one line without the key. */
 export class ListStopped extends Error {
@@ -27,7 +28,7 @@ export class ListStopped extends Error {
 export const LIST_PAGE_SIZE = 100;
 
 /** Failures the same request would meet again: no point asking twice. */
-const FINAL_CODES: ReadonlySet<ApiErrorCode> = new Set(['unauthorized', 'forbidden', 'bad_request', 'not_found', 'unexpected_status']);
+const FINAL_CODES: ReadonlySet<ApiErrorCode> = new Set(['bad_request', 'not_found', 'unexpected_status']);
 
 export interface ListPagesOptions {
   /** Conversations per page (`limit`). Default {@link LIST_PAGE_SIZE}. */
@@ -69,7 +70,7 @@ export async function* listPages(
     const result = await client.listConversations({ cursor, limit: opts.limit ?? LIST_PAGE_SIZE });
     requests += result.attempts;
     if (!result.ok) {
-      if (result.code === 'aborted' || FINAL_CODES.has(result.code)) throw stop(result.code, result.message);
+      if (result.code === 'aborted' || FINAL_CODES.has(result.code) || stopsTheRun(result.code)) throw stop(result.code, result.message);
       failures++;
       if (failures >= maxFailures) {
         const message =

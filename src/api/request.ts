@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import type { Http } from './http.js';
 import { failureMessage, httpMessage, redirectNote, withAttempts } from './messages.js';
+import type { Route } from './messages.js';
 import type { RatePacer } from './rate-pacer.js';
 import type { Clock } from './rate-limiter.js';
 import { codeOfFailure, oneLine } from './response.js';
@@ -54,6 +55,8 @@ export interface RequestContext {
   onAttempt: ((e: AttemptEvent) => void) | undefined;
   /** Removes the key from a message (every message leaves through it). */
   clean: (text: string) => string;
+  /** The API's host and the proxy, as messages name them. */
+  route: Route;
 }
 
 export interface RequestSpec<T> {
@@ -105,8 +108,8 @@ export async function sendRequest<T>(ctx: RequestContext, spec: RequestSpec<T>):
     emit(ctx, spec, startedAt, status, code);
     const message =
       attempt.kind === 'answer'
-        ? httpMessage(head, attempt.status, attempt.text) + (attempt.status < 400 ? redirectNote(attempt.headers.location) : '')
-        : failureMessage(head, failure, ctx.timeoutMs);
+        ? httpMessage(head, attempt.status, attempt.text, ctx.route) + (attempt.status < 400 ? redirectNote(attempt.headers.location) : '')
+        : failureMessage(head, failure, ctx.timeoutMs, ctx.route);
     last = { status, message };
 
     // 3. Classify. A 429 pauses every request of the run, this one included, whatever comes next.

@@ -17,6 +17,8 @@ export type ApiErrorCode =
   | 'network'
   | 'timeout'
   | 'unexpected_status'
+  | 'proxy_auth'
+  | 'certificate'
   | 'aborted';
 
 export type ApiResult<T> =
@@ -45,6 +47,7 @@ export function codeForStatus(status: number): ApiErrorCode {
   if (status === 401) return 'unauthorized';
   if (status === 403) return 'forbidden';
   if (status === 404) return 'not_found';
+  if (status === 407) return 'proxy_auth';
   if (status === 429) return 'rate_limited';
   if (status >= 500) return 'server_error';
   return 'unexpected_status'; // 1xx/3xx (we never follow redirects), other 4xx
@@ -112,8 +115,37 @@ export function failureOf(error: unknown, ctx: FailureContext): Failure {
     return { kind: 'http', status };
   }
   if (code === AxiosError.ETIMEDOUT || code === AxiosError.ECONNABORTED) return { kind: 'timeout' };
+  if (code !== undefined && CERTIFICATE_CODES.has(code)) return { kind: 'certificate', code, message: messageOf(error) };
   return { kind: 'network', code, message: messageOf(error) };
 }
+
+/**
+ * Codes of a certificate that does not verify: OpenSSL's X509 verification codes as Node's tls
+ * documentation lists them, and Node's own for a host name the certificate does not name.
+ */
+const CERTIFICATE_CODES: ReadonlySet<string> = new Set([
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_NOT_YET_VALID',
+  'CERT_HAS_EXPIRED',
+  'ERROR_IN_CERT_NOT_BEFORE_FIELD',
+  'ERROR_IN_CERT_NOT_AFTER_FIELD',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'CERT_CHAIN_TOO_LONG',
+  'CERT_REVOKED',
+  'INVALID_CA',
+  'PATH_LENGTH_EXCEEDED',
+  'INVALID_PURPOSE',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'HOSTNAME_MISMATCH',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 /** The socket's code (ECONNREFUSED, a TLS code) where there is one, else axios' own. */
 function errorCode(error: unknown): string | undefined {

@@ -51,6 +51,8 @@ export const RETRYABLE_NETWORK_CODES: ReadonlySet<string> = new Set([
 export type Failure =
   | { kind: 'http'; status: number /** The answer was over the size cap (http.ts). */; tooLarge?: true }
   | { kind: 'timeout' }
+  /** The API's certificate did not verify: it will not verify on a retry either. */
+  | { kind: 'certificate'; code: string; message: string }
   | { kind: 'network'; code?: string | undefined; message?: string | undefined };
 
 /**
@@ -64,6 +66,8 @@ export function isRetryable(failure: Failure): boolean {
       return RETRYABLE_STATUSES.has(failure.status);
     case 'timeout':
       return true;
+    case 'certificate':
+      return false;
     case 'network':
       if (failure.code !== undefined && RETRYABLE_NETWORK_CODES.has(failure.code)) return true;
       return /socket hang up/i.test(failure.message ?? '');

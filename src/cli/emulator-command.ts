@@ -20,6 +20,8 @@ export const EMULATOR_OPTIONS: OptionTable = {
   'rate-limit': option(SERVER, 'number', DEFAULT_RATE_LIMIT.limit, '<n>  requests per window per key (0 = no limit)'),
   'window-ms': option(SERVER, 'number', DEFAULT_RATE_LIMIT.windowMs, '<ms>  rate-limit window length'),
   'dump-on-exit': { yargs: { group: SERVER, type: 'string', describe: '<file>  write the final state as JSON to this file on exit' } },
+  'tls-cert': { yargs: { group: SERVER, type: 'string', describe: '<pem>  serve HTTPS with this certificate (needs --tls-key)' } },
+  'tls-key': { yargs: { group: SERVER, type: 'string', describe: "<pem>  the certificate's private key" } },
   'fail-rate': option(FAULTS, 'number', 0, '<p>  probability of a 500/502/503 answer'),
   'reset-before-rate': option(FAULTS, 'number', 0, '<p>  probability of resetting the connection before applying a write'),
   'reset-after-rate': option(FAULTS, 'number', 0, '<p>  probability of resetting the connection after applying a write'),
@@ -56,6 +58,8 @@ export async function runEmulator(args: Record<string, unknown>, io: CliIo): Pro
       latencyJitterMs: num('latency-jitter-ms'),
       failingIds: (args['failing-ids'] as string[]).map(String),
       ...(typeof args['dump-on-exit'] === 'string' ? { dumpOnExit: args['dump-on-exit'] } : {}),
+      ...(typeof args['tls-cert'] === 'string' ? { tlsCert: args['tls-cert'] } : {}),
+      ...(typeof args['tls-key'] === 'string' ? { tlsKey: args['tls-key'] } : {}),
     },
     { stdout: io.stdout, stderr: io.stderr, signal: io.signal },
   );

@@ -14,6 +14,7 @@ import { loadApiKey } from './key-source.js';
 import { progressUntilLost } from './lost-output.js';
 import type { CliIo } from './main.js';
 import { createProgress } from './progress.js';
+import { networkOptions, proxySecrets } from './network-env.js';
 
 const some = (describe: string) =>
   ({
@@ -79,6 +80,8 @@ interface ExportArgs {
   rate: string;
   retries: number;
   timeout: number;
+  proxy?: string;
+  'ca-cert'?: string;
   json: boolean;
   quiet?: boolean;
 }
@@ -100,6 +103,9 @@ export async function runExportCommand(parsed: Record<string, unknown>, io: CliI
     hint: 'export reads the conversations: the key needs the read scope',
   });
   secrets.push(key.key);
+  const baseUrl = args['base-url'] ?? io.env.VOREL_BASE_URL;
+  const network = networkOptions(args, io.env, baseUrl);
+  secrets.push(...proxySecrets(network.proxy));
   const verbosity = args.quiet ? 'quiet' : 'normal';
   const progress = progressUntilLost(io.stderr, createProgress({ stderr: io.stderr, env: io.env, verbosity }));
   const log = createLogger(progress?.logStream ?? io.stderr, verbosity, secrets);
@@ -109,7 +115,7 @@ export async function runExportCommand(parsed: Record<string, unknown>, io: CliI
     summary = await exportCsv({
       ...(file === undefined ? { output: io.stdout } : { file }),
       apiKey: key.key,
-      baseUrl: args['base-url'] ?? io.env.VOREL_BASE_URL,
+      baseUrl,
       delimiter: args.delimiter,
       bom: args.bom,
       channel: list(args.channel),
@@ -124,6 +130,7 @@ export async function runExportCommand(parsed: Record<string, unknown>, io: CliI
       onProgress: progress?.update,
       signal: io.signal,
       logger: log,
+      ...network,
     });
   } finally {
     progress?.close();

@@ -14,6 +14,7 @@ import { terminalConfirm } from './prompt.js';
 import { IMPORT_OPTIONS } from './import-options.js';
 import { JOB_FILE_TEXT, type JobFiles } from './job-file.js';
 import { yargsOptions } from './option-table.js';
+import { networkOptions, proxySecrets } from './network-env.js';
 
 export function importCommand(y: Argv, jobs: JobFiles): Argv {
   return y
@@ -46,6 +47,8 @@ interface ImportArgs {
   rate: string;
   retries: number;
   timeout: number;
+  proxy?: string;
+  'ca-cert'?: string;
   'max-errors': number;
   'max-clears'?: string;
   'allow-clears': boolean;
@@ -72,6 +75,8 @@ export async function runImportCommand(parsed: Record<string, unknown>, io: CliI
   // A resume uses the run's own API unless --base-url is typed: VOREL_BASE_URL may point elsewhere by now.
   const envBaseUrl = io.env.VOREL_BASE_URL;
   const baseUrl = args['base-url'] ?? (args.resume === undefined ? envBaseUrl : undefined);
+  const network = networkOptions(args, io.env, baseUrl);
+  secrets.push(...proxySecrets(network.proxy));
   try {
     const summary = await importCsv({
       ...(args.file === '-' ? { input: io.stdin } : { file: args.file }),
@@ -104,6 +109,7 @@ export async function runImportCommand(parsed: Record<string, unknown>, io: CliI
       confirm: terminalConfirm(io, { yes: args.yes, file: args.file }),
       signal: io.signal,
       logger: log,
+      ...network,
     });
     if (
       args.resume !== undefined &&

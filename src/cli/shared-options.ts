@@ -26,6 +26,23 @@ export const API_OPTIONS: OptionTable = {
     json: JSON_TYPE.text,
     path: true,
   },
+  // Not in a job file: its URL may hold a password, and --save-config must not write it down.
+  proxy: {
+    yargs: {
+      group: GROUP.api,
+      type: 'string',
+      describe: '<url>  every request through this HTTP proxy: http://[user:pass@]host:port (env HTTPS_PROXY; NO_PROXY applies)',
+    },
+  },
+  'ca-cert': {
+    yargs: {
+      group: GROUP.api,
+      type: 'string',
+      describe: "<file>  PEM CA certificate(s) to trust besides Node's own (a TLS-inspecting proxy)",
+    },
+    json: JSON_TYPE.text,
+    path: true,
+  },
 };
 
 export const PACE_OPTIONS: OptionTable = {

@@ -1,4 +1,5 @@
 /** `vorel-sync emulator` (docs/cli.md): run the emulator until aborted, print how to reach it. */
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { startEmulator } from './server.js';
@@ -18,6 +19,9 @@ export interface EmulatorCommandArgs extends Omit<FaultOptions, 'serverErrorRate
   failRate: number;
   /** Write the final state here (JSON, mode 0600: it holds customer names) when stopping. */
   dumpOnExit?: string | undefined;
+  /** PEM files of a certificate and its key: serve HTTPS. Both or neither. */
+  tlsCert?: string | undefined;
+  tlsKey?: string | undefined;
 }
 
 /** Where the command writes, and what stops it. */
@@ -28,8 +32,28 @@ export interface EmulatorCommandIo {
   signal: AbortSignal;
 }
 
+/** `--tls-cert` and `--tls-key`, read: both or neither, each a readable file. */
+function tlsOf(args: EmulatorCommandArgs): EmulatorOptions['tls'] {
+  if (args.tlsCert === undefined && args.tlsKey === undefined) return undefined;
+  if (args.tlsCert === undefined || args.tlsKey === undefined) {
+    throw new UsageError('emulator: --tls-cert and --tls-key go together (a certificate and its private key, PEM)', 'bad_emulator_option');
+  }
+  const read = (flag: string, file: string): string => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`emulator: ${flag} ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`, 'bad_emulator_option', {
+        cause: error,
+      });
+    }
+  };
+  return { cert: read('--tls-cert', args.tlsCert), key: read('--tls-key', args.tlsKey) };
+}
+
 function toOptions(args: EmulatorCommandArgs): EmulatorOptions {
+  const tls = tlsOf(args);
   return {
+    ...(tls !== undefined ? { tls } : {}),
     port: args.port,
     seed: args.seed,
     count: args.count,

@@ -19,8 +19,10 @@ export interface EmulatorOptions {
   rateLimit?: RateLimitConfig | null;
   /** Fault injection; default none. */
   faults?: Partial<FaultOptions>;
-  /** Epoch milliseconds; default Date.now. Drives rate-limit windows, the log and the data anchor. */
+  /** Epoch milliseconds; default Date.now. Drives rate-limit windows, the `Date` header, the log and the data anchor. */
   clock?: () => number;
+  /** Serve HTTPS with this certificate and key (PEM text, as `https.createServer` takes them); `baseUrl` is then `https://`. */
+  tls?: { cert: string; key: string };
 }
 
 /** One request as the server saw it. */

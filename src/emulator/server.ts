@@ -3,7 +3,9 @@
  * http-handler.ts), and the handle tests drive it with. Never writes to stdout/stderr.
  */
 import { createServer } from 'node:http';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Conversation } from '../types.js';
 import { mergeFaults, NO_FAULTS } from './faults.js';
@@ -82,9 +84,17 @@ function initialState(opts: EmulatorOptions, seed: number, count: number, apiKey
   };
 }
 
-/** Listens on 127.0.0.1:port; resolves with the base URL once it does. */
-async function listen(state: ServerState, port: number): Promise<{ server: Server; baseUrl: string }> {
-  const server = createServer((req, res) => void handleRequest(state, req, res));
+/** The listener: plain HTTP, or HTTPS with `tls`. */
+type Listener = Server | HttpsServer;
+
+/** Listens on 127.0.0.1:port, over TLS when given a certificate; resolves with the base URL once it does. */
+async function listen(state: ServerState, port: number, tls: EmulatorOptions['tls']): Promise<{ server: Listener; baseUrl: string }> {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    // The server's clock, as the API's Date header gives it: the rate headers are read against it.
+    res.setHeader('Date', new Date(state.clock()).toUTCString());
+    void handleRequest(state, req, res);
+  };
+  const server: Listener = tls === undefined ? createServer(handler) : createHttpsServer(tls, handler);
   // Idle keep-alive sockets stay open longer than a client pool's usual idle timeout, so clients
   // do not race a server-side close (a spurious ECONNRESET the real API's proxies would not cause).
   server.keepAliveTimeout = 65_000;
@@ -102,11 +112,11 @@ async function listen(state: ServerState, port: number): Promise<{ server: Serve
   });
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('emulator: no TCP address');
-  return { server, baseUrl: `http://127.0.0.1:${address.port}` };
+  return { server, baseUrl: `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${address.port}` };
 }
 
 /** Cancels sleeps, stops listening and destroys sockets; the same promise on every call. */
-function close(state: ServerState, server: Server): Promise<void> {
+function close(state: ServerState, server: Listener): Promise<void> {
   state.closing ??= new Promise<void>((resolve) => {
     for (const cancel of [...state.sleepers]) cancel();
     server.close(() => {
@@ -119,7 +129,7 @@ function close(state: ServerState, server: Server): Promise<void> {
   return state.closing;
 }
 
-function emulatorHandle(state: EmulatorState, server: Server, baseUrl: string, apiKey: string): Emulator {
+function emulatorHandle(state: EmulatorState, server: Listener, baseUrl: string, apiKey: string): Emulator {
   const { ctx, clock, store, keys } = state;
   return {
     baseUrl,
@@ -161,6 +171,6 @@ function emulatorHandle(state: EmulatorState, server: Server, baseUrl: string, a
 /** Starts an emulator on 127.0.0.1; resolves once it listens. */
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
   const { port, state, apiKey } = startingState(opts);
-  const { server, baseUrl } = await listen(state, port);
+  const { server, baseUrl } = await listen(state, port, opts.tls);
   return emulatorHandle(state, server, baseUrl, apiKey);
 }

@@ -3,6 +3,7 @@ import { rateSetting, wholeNumber } from '../checks.js';
 import { parseExportDelimiter } from '../input/delimiter.js';
 import { checkApiKey, checkBaseUrl } from '../credentials.js';
 import { UsageError } from '../errors.js';
+import { checkNetworkOptions } from '../network.js';
 import { DEFAULTS, type ExportCsvOptions } from '../options.js';
 import { parseIsoInstant } from './filter.js';
 import { MISSING_FIELDS, type ExportFilters, type ExportOptions, type MissingField } from './options.js';
@@ -75,11 +76,24 @@ export function checkExportOptions(o: ExportCsvOptions): { options: ExportOption
   const rate = rateSetting(o.rate ?? DEFAULTS.rate);
   const retries = wholeNumber('retries', o.retries ?? DEFAULTS.retries, 0);
   const timeoutMs = wholeNumber('timeout', o.timeout ?? DEFAULTS.timeout, 1);
+  const network = checkNetworkOptions(o);
   // The key last: every other mistake is reported without needing one.
   if (o.apiKey === undefined || o.apiKey === '') throw new UsageError('no API key: pass apiKey (it needs the read scope)', 'missing_key');
   const apiKey = checkApiKey(o.apiKey, 'apiKey');
   return {
-    options: { file: o.file ?? null, baseUrl, apiKey, delimiter, bom: o.bom ?? DEFAULTS.bom, filters, limit, rate, retries, timeoutMs },
+    options: {
+      file: o.file ?? null,
+      baseUrl,
+      apiKey,
+      delimiter,
+      bom: o.bom ?? DEFAULTS.bom,
+      filters,
+      limit,
+      rate,
+      retries,
+      timeoutMs,
+      network,
+    },
     warnings,
   };
 }

@@ -1,3 +1,4 @@
+import type { NetworkOptions } from '../network.js';
 import type { RateSetting } from '../rate-pace.js';
 import type { Delimiter } from '../types.js';
 
@@ -34,6 +35,8 @@ export interface ExportOptions {
   rate: RateSetting;
   retries: number;
   timeoutMs: number;
+  /** The proxy and extra trust. */
+  network: NetworkOptions;
 }
 
 /** A page that still fails after its retries is asked for again, up to this many times in a row; then the export stops (exit 3). */

@@ -71,10 +71,10 @@ export async function exportCsv(options: ExportCsvOptions): Promise<ExportSummar
 
 async function runExport(opts: ExportOptions, sink: RowSink, env: ExportEnvironment): Promise<ExportSummary> {
   const startedAt = new Date();
-  const { baseUrl, apiKey, timeoutMs, retries, rate } = opts;
+  const { baseUrl, apiKey, timeoutMs, retries, rate, network } = opts;
   // Loaded on use, so that an import (and a dry run) does not load the HTTP stack through this module.
   const { createApiClient } = await import('../api/client.js');
-  const client = createApiClient({ baseUrl, apiKey, timeoutMs, retries, rate });
+  const client = createApiClient({ baseUrl, apiKey, timeoutMs, retries, rate, network });
   const onSignal = (): void => client.abort();
   if (env.signal.aborted) onSignal();
   env.signal.addEventListener('abort', onSignal, { once: true });

@@ -3,6 +3,7 @@ import { checkApiKey, checkBaseUrl } from '../credentials.js';
 import { rateSetting, wholeNumber } from '../checks.js';
 import { parseDelimiterArg } from '../input/delimiter.js';
 import { UsageError } from '../errors.js';
+import { checkNetworkOptions } from '../network.js';
 import { DEFAULTS, type ImportCsvOptions, type ImportOptions, type MappableField, type RunMode } from '../options.js';
 import type { InputEncoding } from '../types.js';
 import { parseMaxClears } from './first-pass/clears-guard.js';
@@ -126,6 +127,7 @@ export function checkImportOptions(o: ImportCsvOptions): { options: ImportOption
     resume: o.resume,
     rateWindowMs: wholeNumber('rate-window-ms', o.rateWindowMs ?? DEFAULTS.rateWindowMs, 1),
     backoffBaseMs: wholeNumber('backoff-base-ms', o.backoffBaseMs ?? DEFAULTS.backoffBaseMs, 0),
+    network: checkNetworkOptions(o),
   };
   const explicit: ExplicitOptions = {
     empty: o.empty !== undefined,

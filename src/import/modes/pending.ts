@@ -4,6 +4,7 @@
  * empty is no clear (an export imported back as is clears nothing). The reads it makes are kept
  * for the rows' own handling: no row is read twice.
  */
+import { stopsTheRun } from '../../exit-code.js';
 import { WRITABLE_FIELDS, type ConversationPatch, type RowOutcome, type WritableValues } from '../../types.js';
 import type { CheckedRow, RowTarget } from '../read/check.js';
 import { addClear, emptyClearsCount, type ClearsCount } from '../first-pass/clears-guard.js';
@@ -161,7 +162,7 @@ function tally(count: PendingCount, line: number, patch: ConversationPatch, curr
 
 /** A failed read that stops the count: a bad key or scope stops any run; so do `--max-errors` failures in a row. */
 function readStop(outcome: RowOutcome, failedInARow: number, maxErrors: number): string | null {
-  if (outcome.kind === 'failed' && (outcome.code === 'unauthorized' || outcome.code === 'forbidden')) return outcome.message;
+  if (outcome.kind === 'failed' && stopsTheRun(outcome.code)) return outcome.message;
   if (maxErrors > 0 && failedInARow >= maxErrors) {
     return `${failedInARow} reads of current values failed in a row (--max-errors ${maxErrors}); the last: ${'message' in outcome ? outcome.message : outcome.kind}`;
   }

@@ -53,6 +53,8 @@ export function failureOutcome(result: Extract<ApiResult<unknown>, { ok: false }
     case 'network':
     case 'timeout':
     case 'unexpected_status':
+    case 'proxy_auth':
+    case 'certificate':
       return { kind: 'failed', code: result.code, message, httpStatus: status, attempts };
   }
 }

@@ -34,6 +34,7 @@ export async function openRequests(opts: ImportOptions, log: Logger, runStartMs:
     rate: opts.rate,
     windowMs: opts.rateWindowMs,
     backoff: { baseMs: opts.backoffBaseMs },
+    network: opts.network,
     onAttempt: (event) => {
       recordAttempt(buckets, runStartMs, event);
       log.debug(attemptLine(event));

@@ -4,6 +4,7 @@
  * run in file order, never at once. A plain gate over the in-flight set, not p-limit: p-limit's
  * queue would hold what the gate already refuses to read (CONTRIBUTING.md, "Reading the file").
  */
+import { stopsTheRun } from '../../exit-code.js';
 import { RunFolderWriteError } from '../../report/write-fault.js';
 import type { RowOutcome, RowResult } from '../../types.js';
 import { type CheckedRow, targetKey } from '../read/check.js';
@@ -121,7 +122,7 @@ export class Sender {
         : handled.outcome;
     if (handled.id !== null && this.ctx.duplicateKeys.has(key)) this.ctx.settler.noteRepeat(handled.id);
     settler.settle(seq, { ...toResult(row, outcome), id: handled.id, before: handled.before }, 'server');
-    if (outcome.kind === 'failed' && (outcome.code === 'unauthorized' || outcome.code === 'forbidden')) {
+    if (outcome.kind === 'failed' && stopsTheRun(outcome.code)) {
       stop.halt({ reason: 'aborted', message: outcome.message });
     }
   }

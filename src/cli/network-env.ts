@@ -1,0 +1,29 @@
+/**
+ * The proxy variables the CLI reads for the library (which reads none), under `--proxy`:
+ * `HTTPS_PROXY` / `https_proxy` (`HTTP_PROXY` / `http_proxy` for an `http://` base URL),
+ * `NO_PROXY` / `no_proxy`; the lower-case name wins, as curl and proxy-from-env read them.
+ */
+
+/** The library's `proxy`, `noProxy` and `caCert` from the flags and the environment. */
+export function networkOptions(
+  args: { proxy?: string | undefined; 'ca-cert'?: string | undefined },
+  env: Readonly<Record<string, string | undefined>>,
+  baseUrl: string | undefined,
+): { proxy: string | undefined; noProxy: string | undefined; caCert: string | undefined } {
+  const plain = baseUrl?.startsWith('http://') === true;
+  const fromEnv = plain ? (env.http_proxy ?? env.HTTP_PROXY) : (env.https_proxy ?? env.HTTPS_PROXY);
+  const proxy = args.proxy ?? (fromEnv === '' ? undefined : fromEnv);
+  return { proxy, noProxy: env.no_proxy ?? env.NO_PROXY, caCert: args['ca-cert'] };
+}
+
+/** The proxy's password, for the error printer to scrub (it is never put in a message; this catches echoes). */
+export function proxySecrets(proxy: string | undefined): string[] {
+  if (proxy === undefined) return [];
+  try {
+    const { password } = new URL(proxy.includes('://') ? proxy : `http://${proxy}`);
+    // A very short password would scrub ordinary words out of every message.
+    return password.length >= 6 ? [password, decodeURIComponent(password)] : [];
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The proxy and trust options (contract: `--proxy`, `NO_PROXY`, `--ca-cert`), checked once before
+ * any request: a bad proxy URL or an unreadable CA file is a usage error (exit 2, nothing sent).
+ * A proxy URL is never echoed whole: it may hold a password.
+ */
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { UsageError } from './errors.js';
+
+/** How requests reach the API, checked. */
+export interface NetworkOptions {
+  /** The proxy to go through, unless `noProxy` or a loopback base URL says otherwise. */
+  proxy: URL | null;
+  /** NO_PROXY's list as given. */
+  noProxy: string | undefined;
+  /** PEM certificates trusted in addition to Node's own (`--ca-cert`'s content). */
+  ca: string | null;
+}
+
+export function checkNetworkOptions(o: {
+  proxy?: string | undefined;
+  noProxy?: string | undefined;
+  caCert?: string | undefined;
+}): NetworkOptions {
+  return {
+    proxy: o.proxy === undefined || o.proxy === '' ? null : checkProxy(o.proxy),
+    noProxy: o.noProxy,
+    ca: o.caCert === undefined ? null : readCaCert(o.caCert),
+  };
+}
+
+/** `host:port` alone means an http:// proxy, as curl reads it. */
+function checkProxy(value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value.includes('://') ? value : `http://${value}`);
+  } catch {
+    throw new UsageError(
+      '--proxy is not a URL: expected http://host:port, with credentials http://user:pass@host:port (percent-encoded)',
+      'bad_proxy',
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`--proxy ${shownProxy(url)}: use an http:// (or https://) proxy URL`, 'bad_proxy');
+  }
+  if (url.hostname === '') throw new UsageError('--proxy names no host: expected http://host:port', 'bad_proxy');
+  return url;
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/** The file's PEM certificates (a bundle of several works), each one checked. */
+function readCaCert(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : `cannot be read (${code ?? String(error)})`;
+    throw new UsageError(`--ca-cert ${file}: ${why}`, 'ca_cert', { cause: error });
+  }
+  const certificates = text.match(PEM_CERTIFICATE) ?? [];
+  if (certificates.length === 0) {
+    throw new UsageError(`--ca-cert ${file}: no PEM certificate in it (-----BEGIN CERTIFICATE-----)`, 'ca_cert');
+  }
+  certificates.forEach((pem, i) => {
+    try {
+      new X509Certificate(pem);
+    } catch (error) {
+      throw new UsageError(`--ca-cert ${file}: certificate ${i + 1} is not a valid PEM certificate`, 'ca_cert', { cause: error });
+    }
+  });
+  return certificates.join('\n');
+}
+
+/** A proxy URL as it may be shown: `http://user:***@host:port`, never the password. */
+export function shownProxy(proxy: URL): string {
+  const credentials = proxy.username !== '' || proxy.password !== '' ? `${proxy.username}:***@` : '';
+  return `${proxy.protocol}//${credentials}${proxy.host}`;
+}
