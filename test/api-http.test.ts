@@ -196,8 +196,9 @@ describe.skipIf(!hasOpenssl)('https', () => {
   it('verifies the certificate: an untrusted one fails the request (not retried) and the server never sees it', async () => {
     const s = await tlsServer(selfSigned());
     const r = expectFail(await client(s.url, 3).getConversation(ID));
-    expect(r).toMatchObject({ code: 'network', status: null, attempts: 1 });
+    expect(r).toMatchObject({ code: 'certificate', status: null, attempts: 1 });
     expect(r.message).toMatch(/self[- ]signed/i);
+    expect(r.message).toContain('--ca-cert');
     expect(s.seen).toEqual([]);
   });
 
