@@ -247,3 +247,57 @@ describe('redact', () => {
     fc.assert(fc.property(fc.string(), fc.string(), (a, b) => !redact(`${a}${key}${b}`, key).includes(key)));
   });
 });
+
+describe("times read against the server's clock (its Date header)", () => {
+  const SKEW = 45_000;
+  const serverNow = NOW + SKEW; // the server's clock runs 45 s ahead of ours
+  const date = new Date(serverNow).toUTCString();
+  const resetIn20s = String(Math.floor(serverNow / 1000) + 20);
+
+  it('reads an epoch X-RateLimit-Reset as the value minus Date, whichever way our clock is off', () => {
+    for (const skew of [SKEW, -SKEW]) {
+      const at = NOW + skew;
+      const headers = { date: new Date(at).toUTCString(), 'x-ratelimit-reset': String(Math.floor(at / 1000) + 20) };
+      expect(readRateHeaders(headers, NOW)).toEqual({ resetAt: NOW + 20_000 });
+      expect(pauseAfter429Ms(headers, NOW)).toBe(20_000);
+    }
+  });
+
+  it('reads a Retry-After date as the date minus Date', () => {
+    const headers = { date, 'retry-after': new Date(serverNow + 7000).toUTCString() };
+    expect(pauseAfter429Ms(headers, NOW)).toBe(7000);
+    const step = nextStep(
+      { kind: 'http', status: 503 },
+      headers,
+      { retriesUsed: 0, pauses: 0 },
+      { retries: 3, maxPauses: 5 },
+      NOW,
+      () => 0,
+    );
+    expect(step).toEqual({ kind: 'retry', delayMs: 7000 });
+  });
+
+  it('uses our clock only when the answer has no usable Date', () => {
+    for (const bad of [undefined, '', 'yesterday-ish', '12345']) {
+      const headers = { ...(bad !== undefined ? { date: bad } : {}), 'x-ratelimit-reset': resetIn20s };
+      expect(pauseAfter429Ms(headers, NOW)).toBe(Math.min(MAX_SERVER_WAIT_MS, 65_000));
+    }
+  });
+
+  it('the wait is within a second of the truth: Date has whole seconds', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -120_000, max: 120_000 }),
+        fc.integer({ min: 0, max: 999 }),
+        fc.integer({ min: 1, max: 60 }),
+        (skew, ms, left) => {
+          const at = Math.floor((NOW + skew) / 1000) * 1000 + ms; // the server's exact now
+          const resetAt = Math.floor(at / 1000) * 1000 + left * 1000;
+          const headers = { date: new Date(at).toUTCString(), 'x-ratelimit-reset': String(resetAt / 1000) };
+          const wait = pauseAfter429Ms(headers, NOW);
+          expect(Math.abs(wait - (resetAt - at))).toBeLessThanOrEqual(1000);
+        },
+      ),
+    );
+  });
+});

@@ -177,3 +177,24 @@ describe('the pace in summary.json and the summary', () => {
     expect(r.stderr).toMatch(/--rate must be auto or a whole number of at least 1 \(got fast\)/);
   });
 });
+
+describe('--rate auto with a local clock 45 s off the server', () => {
+  // The emulator's clock (its Date header, windows and X-RateLimit-Reset) runs 45 s ahead of or
+  // behind ours. Read against our clock the reset would be 45 s too late (a run stalled until the
+  // 5-minute cap) or long past (sending into a spent window: 429s).
+  it.each([
+    ['ahead', 45_000],
+    ['behind', -45_000],
+  ])('server %s: the budget is spent, without a stall and without 429s', async (_way, skew) => {
+    const windowMs = 2000;
+    const emu = await emulator(24, { rateLimit: { limit: 8, windowMs }, clock: () => Date.now() + skew });
+    const { api, events } = client(emu, { windowMs });
+    const started = Date.now();
+    const results = await Promise.all(ids(24).map((id) => api.getConversation(id)));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(api.stats.rateLimited).toBeLessThanOrEqual(1);
+    // Three windows' worth: about 6 s; a reset read 45 s off would take 45 s or more.
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(events).toHaveLength(24 + api.stats.rateLimited);
+  });
+});

@@ -143,11 +143,29 @@ export function parseRemaining(value: unknown): number | undefined {
 export type HeaderBag = Readonly<Record<string, unknown>>;
 
 /**
+ * "Now" on the server's clock: the answer's `Date` header (RFC 9110 §6.6.1), else ours. Times the
+ * API sends (an epoch `X-RateLimit-Reset`, a `Retry-After` date) are read against it, so a local
+ * clock that is off by a minute neither stalls a run nor sends into a spent window. `Date` has
+ * whole seconds, truncated: a wait read against it is at most 1 s longer, never shorter.
+ */
+export function serverNowMs(headers: HeaderBag, nowMs: number): number {
+  const text = headerText(headers.date);
+  if (text === undefined || !/[a-z]{3}/i.test(text)) return nowMs;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? nowMs : at;
+}
+
+/**
  * How long the whole run pauses after a 429: `Retry-After`, else `X-RateLimit-Reset`, else
- * {@link DEFAULT_429_PAUSE_MS}.
+ * {@link DEFAULT_429_PAUSE_MS}. `nowMs` is our clock; the headers are read against the server's.
  */
 export function pauseAfter429Ms(headers: HeaderBag, nowMs: number): number {
-  return parseRetryAfter(headers['retry-after'], nowMs) ?? parseRateLimitReset(headers['x-ratelimit-reset'], nowMs) ?? DEFAULT_429_PAUSE_MS;
+  const serverNow = serverNowMs(headers, nowMs);
+  return (
+    parseRetryAfter(headers['retry-after'], serverNow) ??
+    parseRateLimitReset(headers['x-ratelimit-reset'], serverNow) ??
+    DEFAULT_429_PAUSE_MS
+  );
 }
 
 /** What the `X-RateLimit-*` headers of one answer say; a field is absent when its header is missing or garbled. */
@@ -170,7 +188,8 @@ export function readRateHeaders(headers: HeaderBag, nowMs: number): RateHeaders 
   if (limit !== undefined && limit > 0) out.limit = limit;
   const remaining = parseRemaining(headers['x-ratelimit-remaining']);
   if (remaining !== undefined) out.remaining = remaining;
-  const wait = parseRateLimitReset(headers['x-ratelimit-reset'], nowMs);
+  // A wait on the server's clock, then a time on ours.
+  const wait = parseRateLimitReset(headers['x-ratelimit-reset'], serverNowMs(headers, nowMs));
   if (wait !== undefined) out.resetAt = nowMs + wait;
   return out;
 }
@@ -216,6 +235,6 @@ export function nextStep(
   }
   if (!isRetryable(failure)) return { kind: 'stop', why: 'final' };
   if (counts.retriesUsed >= limits.retries) return { kind: 'stop', why: 'retries_spent' };
-  const asked = parseRetryAfter(headers['retry-after'], nowMs) ?? 0;
+  const asked = parseRetryAfter(headers['retry-after'], serverNowMs(headers, nowMs)) ?? 0;
   return { kind: 'retry', delayMs: Math.max(asked, retryDelayMs(counts.retriesUsed + 1, limits.backoff ?? {}, random)) };
 }
