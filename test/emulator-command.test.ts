@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createApiClient } from '../src/api/client.js';
 import { runEmulatorCommand } from '../src/emulator/index.js';
 import type { EmulatorCommandArgs } from '../src/emulator/index.js';
 import { NO_FAULTS } from '../src/emulator/faults.js';
 import type { Conversation } from '../src/types.js';
+import { serverCert, testCa } from './helpers/tls.js';
 
 const { serverErrorRate: _unused, ...noFaults } = NO_FAULTS;
 
@@ -118,5 +120,44 @@ describe('runEmulatorCommand', () => {
     await expect(
       runEmulatorCommand({ ...ARGS, failRate: 2 }, { stdout: capture().stream, stderr: capture().stream, signal: AbortSignal.abort() }),
     ).rejects.toMatchObject({ exitCode: 2 });
+  });
+});
+
+describe('runEmulatorCommand over HTTPS', () => {
+  it('serves HTTPS with --tls-cert and --tls-key: the base URL says https, and a client trusting the CA gets answers', async () => {
+    const ca = await testCa();
+    const cert = await serverCert(ca, ['127.0.0.1']);
+    const out = capture();
+    const abort = new AbortController();
+    const done = runEmulatorCommand(
+      { ...ARGS, tlsCert: cert.certFile, tlsKey: cert.keyFile },
+      { stdout: out.stream, stderr: capture().stream, signal: abort.signal },
+    );
+    const url = (await waitFor(out.text, /^VOREL_BASE_URL=(https:\/\/127\.0\.0\.1:\d+)$/m))[1]!;
+    const key = (await waitFor(out.text, /^VOREL_API_KEY=(vapk_live_[0-9a-f]{48})$/m))[1]!;
+    const api = createApiClient({
+      baseUrl: url,
+      apiKey: key,
+      timeoutMs: 5000,
+      retries: 0,
+      rate: 1000,
+      network: { proxy: null, noProxy: undefined, ca: ca.cert },
+    });
+    const page = await api.listConversations({ limit: 5 });
+    api.close();
+    expect(page).toMatchObject({ ok: true, status: 200 });
+    abort.abort();
+    expect(await done).toBe(0);
+  });
+
+  it('refuses --tls-cert without --tls-key, and a file it cannot read', async () => {
+    const io = { stdout: capture().stream, stderr: capture().stream, signal: new AbortController().signal };
+    await expect(runEmulatorCommand({ ...ARGS, tlsCert: 'cert.pem' }, io)).rejects.toMatchObject({
+      code: 'bad_emulator_option',
+      exitCode: 2,
+    });
+    await expect(runEmulatorCommand({ ...ARGS, tlsCert: '/nonexistent/cert.pem', tlsKey: '/nonexistent/key.pem' }, io)).rejects.toThrow(
+      '--tls-cert /nonexistent/cert.pem: ENOENT',
+    );
   });
 });
