@@ -16,7 +16,10 @@ process.once('message', async ({ rows, options }) => {
       customer_language: 'en',
     }),
   );
-  const emulator = await startEmulator({ count: 0, conversations, ...options });
+  // A function cannot cross the IPC channel: `clockOffsetMs` sets the emulator's clock that far off ours.
+  const { clockOffsetMs, ...rest } = options;
+  const clock = clockOffsetMs ? { clock: () => Date.now() + clockOffsetMs } : {};
+  const emulator = await startEmulator({ count: 0, conversations, ...rest, ...clock });
   process.on('message', async (message) => {
     if (message === 'stats') process.send({ requests: emulator.requests, peakInFlight: emulator.peakInFlight });
     if (message === 'close') {

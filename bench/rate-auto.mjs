@@ -2,12 +2,15 @@
 // fixed 60 s window per key, aligned to the clock, and sends X-RateLimit-* on every answer. How much
 // of the key's budget does a run use, how often does it still meet a 429, and does it ever go over
 // 200 in a sliding minute? Then two runs at once on the same key: together within the budget?
-// Takes about 5 minutes. Usage: npm run build && node bench/rate-auto.mjs [rows=400]
+// With a skew, the API's clock (its Date header, windows and X-RateLimit-Reset) runs that many
+// seconds ahead of ours (negative: behind), as for a laptop without time sync.
+// Takes about 5 minutes. Usage: npm run build && node bench/rate-auto.mjs [rows=400] [skew seconds=0]
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fmt, idFor, runImport, setup, verdict } from './lib.mjs';
 
 const rows = Number(process.argv[2] ?? 400);
+const skewSeconds = Number(process.argv[3] ?? 0);
 const LIMIT = 200;
 const WINDOW_MS = 60_000;
 
@@ -44,7 +47,8 @@ function budgetShare(requests) {
   return (starts.length - 1) / ((span / WINDOW_MS) * LIMIT);
 }
 
-const emulatorOptions = { rateLimit: { limit: LIMIT, windowMs: WINDOW_MS } };
+const emulatorOptions = { rateLimit: { limit: LIMIT, windowMs: WINDOW_MS }, clockOffsetMs: skewSeconds * 1000 };
+if (skewSeconds !== 0) console.log(`the API's clock is ${skewSeconds} s ${skewSeconds > 0 ? 'ahead of' : 'behind'} ours`);
 
 // One run on its own.
 {
