@@ -15,6 +15,8 @@ export interface NetworkOptions {
   noProxy: string | undefined;
   /** PEM certificates trusted in addition to Node's own (`--ca-cert`'s content). */
   ca: string | null;
+  /** The `--ca-cert` file as given, for the commands a run prints (a proxy is never repeated: it may hold a password). */
+  caCertFile?: string | undefined;
 }
 
 export function checkNetworkOptions(o: {
@@ -26,6 +28,7 @@ export function checkNetworkOptions(o: {
     proxy: o.proxy === undefined || o.proxy === '' ? null : checkProxy(o.proxy),
     noProxy: o.noProxy,
     ca: o.caCert === undefined ? null : readCaCert(o.caCert),
+    caCertFile: o.caCert,
   };
 }
 

@@ -145,6 +145,10 @@ describe('through a proxy that demands credentials', () => {
     );
     expect(r.code).toBe(3);
     expect(r.stderr).toContain(`the proxy http://${USER}:***@127.0.0.1:${proxy.port} refused authentication`);
+    // The resume and retry commands repeat --ca-cert; the proxy comes from the environment again.
+    const printed = `${r.stdout}${r.stderr}`;
+    expect(printed).toMatch(/--resume \S+ --report-dir \S+ --ca-cert /);
+    expect(printed.split(`--ca-cert ${ca.certFile}`)).toHaveLength(3);
     expect(emulator.requests).toHaveLength(0);
     const results = readResults(onlyRunDir(reports));
     const failed = results.filter((row) => row.outcome === 'failed');

@@ -39,6 +39,7 @@ export function retryCommand(failedCsv: string, opts: ImportOptions, source: Inp
   const maxClears = formatLimit(opts.maxClears);
   if (maxClears !== DEFAULTS.maxClears) words.push('--max-clears', maxClears);
   if (opts.reportDir !== DEFAULTS.reportDir) words.push('--report-dir', opts.reportDir);
+  if (opts.network.caCertFile !== undefined) words.push('--ca-cert', opts.network.caCertFile);
   return words.map(shellQuote).join(' ');
 }
 
@@ -51,6 +52,7 @@ export function undoCommand(rollbackCsv: string, opts: ImportOptions): string {
   if (opts.baseUrl !== DEFAULTS.baseUrl) words.push('--base-url', opts.baseUrl);
   words.push('--empty', 'null', '--allow-clears');
   if (opts.reportDir !== DEFAULTS.reportDir) words.push('--report-dir', opts.reportDir);
+  if (opts.network.caCertFile !== undefined) words.push('--ca-cert', opts.network.caCertFile);
   return words.map(shellQuote).join(' ');
 }
 
@@ -58,5 +60,6 @@ export function undoCommand(rollbackCsv: string, opts: ImportOptions): string {
 export function resumeCommand(file: string, runDir: string, opts: ImportOptions): string {
   const words = ['vorel-sync', 'import', file, '--resume', runDir];
   if (opts.reportDir !== DEFAULTS.reportDir) words.push('--report-dir', opts.reportDir);
+  if (opts.network.caCertFile !== undefined) words.push('--ca-cert', opts.network.caCertFile);
   return words.map(shellQuote).join(' ');
 }
