@@ -133,8 +133,8 @@ describe('runEmulatorCommand over HTTPS', () => {
       { ...ARGS, tlsCert: cert.certFile, tlsKey: cert.keyFile },
       { stdout: out.stream, stderr: capture().stream, signal: abort.signal },
     );
-    const url = (await waitFor(out.text, /^VOREL_BASE_URL=(https:\/\/127\.0\.0\.1:\d+)$/m))[1]!;
-    const key = (await waitFor(out.text, /^VOREL_API_KEY=(vapk_live_[0-9a-f]{48})$/m))[1]!;
+    const url = (await waitFor(out.text, /^export VOREL_BASE_URL=(https:\/\/127\.0\.0\.1:\d+)$/m))[1]!;
+    const key = (await waitFor(out.text, /^export VOREL_API_KEY=(vapk_live_[0-9a-f]{48})$/m))[1]!;
     const api = createApiClient({
       baseUrl: url,
       apiKey: key,
