@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -47,6 +47,20 @@ describe('vorel-sync report', () => {
     const again = await reportRun({ runDir: summary.report_dir });
     expect(again).toEqual(summary);
     expect(reportsOf(summary.report_dir)).toEqual(before);
+  });
+
+  it('finds the input when run from another folder than the import, whose path was relative', async () => {
+    const run = spawnSync(process.execPath, [BIN, 'import', 'in.csv', '--dry-run', '--allow-clears', '--report-dir', 'r'], {
+      cwd: work,
+      env: { PATH: process.env.PATH },
+      encoding: 'utf8',
+    });
+    expect(run.status, run.stderr).toBe(1);
+    const runDir = onlyRunDir(path.join(work, 'r'));
+    const before = reportsOf(runDir);
+    const again = await cli(['report', runDir]);
+    expect(again.code, again.stderr).toBe(1);
+    expect(reportsOf(runDir)).toEqual(before);
   });
 
   it('prints the run’s summary and exits with its exit code; --json prints summary.json', async () => {

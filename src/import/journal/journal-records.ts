@@ -36,6 +36,8 @@ const runRecordSchema = z.object({
   started_at: z.string().optional(),
   input: z.object({
     path: z.string(),
+    /** The path resolved when the run started, so a report from another folder finds the file. */
+    absolute_path: z.string().optional(),
     sha256: z.string(),
     encoding: z.enum(['utf-8', 'utf-16le', 'utf-16be', 'windows-1252', 'latin1']),
     // Any one code point the run was given or found; checked again as an option when read back.

@@ -1,4 +1,5 @@
 import { closeSync, fsync, fsyncSync, openSync } from 'node:fs';
+import path from 'node:path';
 import type { InputSource } from '../../input/source.js';
 import type { ImportOptions } from '../../options.js';
 import { FILE_MODE, writeWhole } from '../../report/files.js';
@@ -104,6 +105,7 @@ export function runRecord(run: { runId: string; startedAt: Date }, opts: ImportO
     started_at: run.startedAt.toISOString(),
     input: {
       path: source.displayPath,
+      ...(source.displayPath === '-' ? {} : { absolute_path: path.resolve(source.displayPath) }),
       sha256: source.sha256,
       encoding: source.encoding,
       delimiter: source.delimiter,

@@ -38,7 +38,7 @@ export async function reportRun(options: ReportRunOptions): Promise<RunSummary> 
   const { source } = await openSource(
     {
       // A run that read stdin kept its bytes in its folder.
-      file: run.input.path === '-' ? path.join(options.runDir, STDIN_COPY) : run.input.path,
+      file: run.input.path === '-' ? path.join(options.runDir, STDIN_COPY) : (run.input.absolute_path ?? run.input.path),
       input: undefined,
       encoding: run.input.encoding,
       delimiter: run.input.delimiter,
