@@ -49,6 +49,7 @@ export type UsageCode =
   | 'journal_corrupt'
   | 'resume_mismatch'
   | 'resume_conflict'
+  | 'already_resumed'
   // vorel-sync report
   | 'not_a_run'
   | 'input_changed';

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../src/emulator/index.js';
+import { importCsv } from '../src/index.js';
 import { BIN, cli, onlyRunDir, readResults, ROOT, tempDir } from './helpers/cli.js';
 import { emulatorWith, testId } from './helpers/emulator.js';
 
@@ -116,6 +117,56 @@ describe('interrupt and resume', () => {
     const final = JSON.parse(readFileSync(path.join(onlyRunDir(second), 'summary.json'), 'utf8'));
     expect(final.totals.updated).toBe(ROWS);
     expectStateEqualsCsv();
+  });
+
+  it('refuses to resume a run a later run already resumed, naming that run, before any request', async () => {
+    const first = path.join(work, 'first');
+    const interrupted = await runUntilSignal(['import', file, ...common(first)], 'SIGINT', 30);
+    expect(interrupted.code).toBe(130);
+    const runDir = onlyRunDir(first);
+    const reportsOf = (dir: string): Map<string, string> =>
+      new Map(
+        readdirSync(dir)
+          .filter((name) => name !== 'journal.ndjson')
+          .map((name) => [name, readFileSync(path.join(dir, name), 'utf8')]),
+      );
+    const before = reportsOf(runDir);
+    const env = { VOREL_API_KEY: emulator.apiKey };
+    const second = path.join(work, 'second');
+    const resumed = await cli(['import', file, '--resume', runDir, '--report-dir', second, '--rate', '100000'], { env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const resumedDir = onlyRunDir(second);
+
+    const sent = emulator.requests.length;
+    const again = await cli(['import', file, '--resume', runDir, '--report-dir', path.join(work, 'third'), '--rate', '100000'], { env });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(`${runDir} was already resumed by`);
+    expect(again.stderr).toContain(path.basename(resumedDir));
+    expect(again.stderr).toMatch(/to go on, resume /);
+    const library = await importCsv({ file, resume: runDir, apiKey: emulator.apiKey, reportDir: path.join(work, 'fourth') }).catch(
+      (e: unknown) => e,
+    );
+    expect(library).toMatchObject({ code: 'already_resumed', exitCode: 2 });
+    expect(emulator.requests).toHaveLength(sent);
+    expect([...patchesPerId().values()].every((n) => n === 1)).toBe(true);
+
+    // The mark in its journal leaves the original run's reports as they were.
+    const report = await cli(['report', runDir]);
+    expect(report.code, report.stderr).toBe(130);
+    expect(reportsOf(runDir)).toEqual(before);
+  });
+
+  it('resumes a run again when the folder of the run that resumed it is gone', async () => {
+    const first = path.join(work, 'first');
+    await runUntilSignal(['import', file, ...common(first)], 'SIGINT', 30);
+    const runDir = onlyRunDir(first);
+    const env = { VOREL_API_KEY: emulator.apiKey };
+    const second = path.join(work, 'second');
+    const resumed = await cli(['import', file, '--resume', runDir, '--report-dir', second, '--rate', '100000'], { env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    rmSync(onlyRunDir(second), { recursive: true });
+    const again = await cli(['import', file, '--resume', runDir, '--report-dir', path.join(work, 'third'), '--rate', '100000'], { env });
+    expect(again.code, again.stderr).toBe(0);
   });
 
   it('refuses to resume with a modified file or a conflicting option, before any request', async () => {

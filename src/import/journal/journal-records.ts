@@ -149,6 +149,13 @@ const factsRecordSchema = z.object({
     .optional(),
 });
 
+/**
+ * Appended to an interrupted run's journal by the run that resumes it, fsync'd before that run's
+ * first PATCH: resuming this folder again is refused while `dir` exists. `last_changed_at`: when the
+ * journal last changed before this record (a never-ended run's end, which its reports show).
+ */
+const resumedByRecordSchema = z.object({ type: z.literal('resumed_by'), run_id: z.string(), dir: z.string(), last_changed_at: z.string() });
+
 export const journalRecordSchema = z.discriminatedUnion('type', [
   runRecordSchema,
   rowRecordSchema,
@@ -156,6 +163,7 @@ export const journalRecordSchema = z.discriminatedUnion('type', [
   clearsGuardRecordSchema,
   requestsRecordSchema,
   factsRecordSchema,
+  resumedByRecordSchema,
 ]);
 export type JournalRecord = z.infer<typeof journalRecordSchema>;
 export type JournalRun = z.infer<typeof runRecordSchema>;
@@ -164,6 +172,7 @@ export type JournalBefore = z.infer<typeof beforeRecordSchema>;
 export type JournalClearsGuard = z.infer<typeof clearsGuardRecordSchema>;
 export type JournalRequests = z.infer<typeof requestsRecordSchema>;
 export type JournalFacts = z.infer<typeof factsRecordSchema>;
+export type JournalResumedBy = z.infer<typeof resumedByRecordSchema>;
 /** The facts of a run, later keys replacing earlier ones. */
 export type RunFacts = Omit<JournalFacts, 'type'>;
 

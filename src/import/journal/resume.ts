@@ -1,7 +1,11 @@
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync } from 'node:fs';
+import path from 'node:path';
 import { UsageError } from '../../errors.js';
 import type { ImportOptions } from '../../options.js';
 import type { CheckedRow } from '../read/check.js';
 import { parseMapArg } from '../read/header.js';
+import { FILE_MODE, writeWhole } from '../../report/files.js';
+import type { JournalResumedBy } from './journal-records.js';
 import { carries, JournalCursor, type RunJournal, readRunJournal } from './run-journal.js';
 
 /** What a resumed run takes from the interrupted one: its journal, read back (rows line by line, as the file is walked again). */
@@ -32,7 +36,73 @@ export async function readJournal(runDir: string): Promise<ResumeState> {
       'bad_resume',
     );
   }
+  refuseIfResumed(journal);
   return journal;
+}
+
+/**
+ * A run already resumed is not resumed again: its resume sent what it had left, and sending it again
+ * would apply those rows twice. A mark whose run folder is gone (that resume died before creating it,
+ * or the folder was deleted) does not count.
+ */
+function refuseIfResumed(journal: ResumeState): void {
+  const later = journal.resumedBy.findLast((mark) => existsSync(path.join(mark.dir, 'journal.ndjson')));
+  if (later === undefined) return;
+  const relative = path.relative(process.cwd(), later.dir);
+  const shown = relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? later.dir : relative;
+  throw new UsageError(
+    `--resume ${journal.runDir}: ${journal.runDir} was already resumed by ${shown}; to go on, resume ${shown}`,
+    'already_resumed',
+  );
+}
+
+/**
+ * Marks the interrupted run's journal as resumed by this run (`dir`, its folder), fsync'd: called
+ * once the gate let this run send, before its first PATCH.
+ */
+export function markResumed(resume: ResumeState, run: { runId: string; dir: string }): void {
+  const mark: JournalResumedBy = {
+    type: 'resumed_by',
+    run_id: run.runId,
+    dir: path.resolve(run.dir),
+    last_changed_at: resume.endedAt,
+  };
+  try {
+    const fd = openSync(path.join(resume.runDir, 'journal.ndjson'), 'a+', FILE_MODE);
+    try {
+      cutTornLine(fd);
+      writeWhole(fd, `${JSON.stringify(mark)}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    // Unmarked, the folder could be resumed twice: nothing is sent.
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new UsageError(
+      `--resume ${resume.runDir}: cannot mark its journal.ndjson as resumed (${code}); nothing was sent. Make the folder writable and resume again`,
+      'bad_resume',
+      { cause: error },
+    );
+  }
+}
+
+/** A torn last line (a crash mid-write) is dropped, so the mark starts a line of its own and stays the last word. */
+function cutTornLine(fd: number): void {
+  const size = fstatSync(fd).size;
+  const tail = Buffer.alloc(Math.min(size, 64 * 1024));
+  let end = size;
+  while (end > 0) {
+    const from = Math.max(0, end - tail.length);
+    const read = readSync(fd, tail, 0, end - from, from);
+    const at = tail.subarray(0, read).lastIndexOf(0x0a);
+    if (at !== -1) {
+      end = from + at + 1;
+      break;
+    }
+    end = from;
+  }
+  if (end !== size) ftruncateSync(fd, end);
 }
 
 /**

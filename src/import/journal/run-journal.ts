@@ -11,7 +11,7 @@ import type { TimelineBucket } from '../../report/html.js';
 import type { ClearsGuardSummary } from '../../report/summary.js';
 import type { RowResult, WritableValues } from '../../types.js';
 // Types only: the schema (and zod) load when a journal is read back, never for a run that only writes one.
-import type { JournalRecord, JournalRow, JournalRun, RunFacts } from './journal-records.js';
+import type { JournalRecord, JournalResumedBy, JournalRow, JournalRun, RunFacts } from './journal-records.js';
 
 export interface RunJournal {
   runDir: string;
@@ -28,6 +28,8 @@ export interface RunJournal {
   tornLastLine: boolean;
   /** Rows a resume carries over (see {@link carries}). */
   carriedRows: number;
+  /** The runs that resumed this one, in order. */
+  resumedBy: JournalResumedBy[];
 }
 
 /** The first pass over a run's journal; `command` names the reader in messages (`report`, `--resume`). */
@@ -39,6 +41,7 @@ export async function readRunJournal(runDir: string, command: string): Promise<R
   const buckets = new Map<number, TimelineBucket>();
   const superseded = new Map<number, number>();
   const settled = new LineBits();
+  const resumedBy: JournalResumedBy[] = [];
   const { tornLastLine } = await scanJournal(
     runDir,
     (record) => {
@@ -59,7 +62,7 @@ export async function readRunJournal(runDir: string, command: string): Promise<R
       } else if (record.type === 'row') {
         if (staysSettled(record)) settled.add(record.line);
         for (const line of record.supersedes ?? []) superseded.set(line, record.line);
-      }
+      } else if (record.type === 'resumed_by') resumedBy.push(record);
     },
     command,
   );
@@ -77,10 +80,12 @@ export async function readRunJournal(runDir: string, command: string): Promise<R
     facts,
     timeline: [...buckets.values()].sort((a, b) => a.at - b.at),
     superseded,
-    endedAt: statSync(journalPath(runDir, command)).mtime.toISOString(),
+    // A resume's mark changed the journal after the run: the run's own last change is kept in it.
+    endedAt: resumedBy[0]?.last_changed_at ?? statSync(journalPath(runDir, command)).mtime.toISOString(),
     clearsGuard,
     tornLastLine,
     carriedRows,
+    resumedBy,
   };
 }
 

@@ -71,6 +71,7 @@ export async function finishRun(p: RunParts, folder: RunFolder, sent: SentRows, 
     clearsGuard: null,
     tornLastLine: false,
     carriedRows: 0,
+    resumedBy: [],
   };
   return writeRunReports({
     journal: journalRead,

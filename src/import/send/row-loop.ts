@@ -1,4 +1,5 @@
 /** The row loop: the mode prepared, the gate passed, then every row settled in file order. */
+import path from 'node:path';
 import { keyFingerprint } from '../../credentials.js';
 import { type ProgressEmitter, startProgress } from '../../progress.js';
 import type { WritableValues } from '../../types.js';
@@ -7,7 +8,7 @@ import { type FileScan, FileScanner } from '../first-pass/first-pass.js';
 import { type GateResult, passGate } from '../gate/gate.js';
 import { type PreparedMode, prepareMode } from '../modes/modes.js';
 import { eachRow, openRowStream, rowStreamOptions } from '../read/read.js';
-import { notCarried } from '../journal/resume.js';
+import { markResumed, notCarried } from '../journal/resume.js';
 import type { HandlerHooks } from '../modes/row-handler.js';
 import { carries, JournalCursor, journaledResult } from '../journal/run-journal.js';
 import type { RunParts } from '../run-parts.js';
@@ -88,6 +89,8 @@ async function passRunGate(p: RunParts, scan: FileScan, prepared: PreparedMode):
     ...prepared.summary(p.settler.totals),
   });
   p.journal?.sync();
+  // The run folder is named for its run id.
+  if (resume !== null && gate.stop === null) markResumed(resume, { runId: path.basename(p.runDir), dir: p.runDir });
   return gate;
 }
 
