@@ -5,7 +5,7 @@
  */
 import type { Logger } from './log.js';
 import type { NetworkOptions } from './network.js';
-import type { ProgressState } from './progress.js';
+import type { ExportProgress, ImportProgress } from './progress.js';
 import type { RateSetting } from './rate-pace.js';
 import type { Delimiter, InputEncoding, ResultFields, WritableField } from './types.js';
 
@@ -146,7 +146,7 @@ export interface ImportCsvOptions {
   /** A row already passed to `onRow` was superseded by a later row of the same id. */
   onSuperseded?: ((event: Supersession) => void) | undefined;
   /** The run's progress, now and then (a few times a second at most) and once at the end. */
-  onProgress?: ((state: ProgressState) => void) | undefined;
+  onProgress?: ((state: ImportProgress) => void) | undefined;
   /**
    * Asked once before the first PATCH, after the clears guard; `false` sends nothing and resolves
    * with `exit_code` 2 (`stopped.reason` `declined`). Not asked when absent, with `yes`, or when
@@ -213,7 +213,7 @@ export interface ExportCsvOptions {
   /** Per-attempt timeout, ms. Default 30 000. */
   timeout?: number | undefined;
   /** The export's progress, now and then and once at the end. */
-  onProgress?: ((state: ProgressState) => void) | undefined;
+  onProgress?: ((state: ExportProgress) => void) | undefined;
   /** Aborting stops the export: the page in flight finishes, no file is written, `exit_code` 130 (129 with a `HangUp` as reason). */
   signal?: AbortSignal | undefined;
   /** Where warnings go; the library is silent without one. */

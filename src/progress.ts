@@ -67,9 +67,9 @@ export interface ProgressEmitter {
 }
 
 /** Calls `emit(state(false))` now and every PROGRESS_EVERY_MS (an unref'd timer: it never holds the process open). */
-export function startProgress(
-  emit: ((state: ProgressState) => void) | undefined,
-  state: (done: boolean) => ProgressState,
+export function startProgress<S extends ProgressState>(
+  emit: ((state: S) => void) | undefined,
+  state: (done: boolean) => S,
 ): ProgressEmitter {
   if (emit === undefined) return { stop: () => undefined };
   emit(state(false));

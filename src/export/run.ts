@@ -6,7 +6,7 @@ import { EXIT, type StopReason, stopExitCode } from '../exit-code.js';
 import { INTERRUPTION_CAUSE, interruptionOf } from '../interruption.js';
 import { type Logger, SILENT_LOGGER } from '../log.js';
 import type { ExportCsvOptions } from '../options.js';
-import { type ProgressState, paceOf, startProgress } from '../progress.js';
+import { type ExportProgress, paceOf, startProgress } from '../progress.js';
 import { writeFault } from '../report/write-fault.js';
 import type { Conversation } from '../types.js';
 import { checkExportOptions } from './check-options.js';
@@ -21,7 +21,7 @@ export interface ExportEnvironment {
   log: Logger;
   /** Aborts like SIGINT/SIGTERM (exit 130), or with a HangUp (SIGHUP, exit 129): the page in flight finishes, the temp file is removed. */
   signal: AbortSignal;
-  onProgress?: ((state: ProgressState) => void) | undefined;
+  onProgress?: ((state: ExportProgress) => void) | undefined;
 }
 
 /** Counts so far. */
