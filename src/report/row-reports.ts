@@ -3,10 +3,13 @@ import type { LineSpan, RowResult } from '../types.js';
 import { AtomicFileWriter } from './files.js';
 import { countProblemCode } from './html.js';
 import type { RowReport } from './read-reports.js';
+import type { ProblemRows } from './summary.js';
 import { needsRetry, resultLineBound, resultsHeaderLine, writeResultLine } from './results.js';
 
 /** Failed rows listed in report.html, at most; all of them are in failed.csv. */
 export const HTML_ROW_CAP = 2000;
+/** Invalid or failed rows the printed summary lists, at most; the rest are in results.csv. */
+export const SUMMARY_ROW_CAP = 5;
 /** results.csv bytes gathered before one write. */
 const WRITE_BYTES = 256 * 1024;
 
@@ -46,6 +49,8 @@ export class RowReports {
   readonly failedSpans = new SpanList();
   readonly problemRows: RowResult[] = [];
   readonly problemCodes = new Map<string, number>();
+  /** summary.json's `problems`: the first invalid or failed rows (of failed.csv), and how many there are. */
+  readonly problems: ProblemRows = { rows: [], total: 0 };
   /** results.csv. */
   readonly path: string;
   private readonly results: AtomicFileWriter;
@@ -74,6 +79,12 @@ export class RowReports {
       this.failedSpans.push({ line: row.copyFrom ?? row.line, endLine: row.endLine });
       if (this.problemRows.length < HTML_ROW_CAP) this.problemRows.push(row);
       countProblemCode(this.problemCodes, row);
+      const { outcome } = row;
+      if (outcome.kind === 'invalid' || outcome.kind === 'failed') {
+        this.problems.total++;
+        if (this.problems.rows.length < SUMMARY_ROW_CAP)
+          this.problems.rows.push({ line: row.line, error_code: outcome.code, message: outcome.message });
+      }
     }
     this.writeLine(row, supersededBy);
     if (this.extraReports.length === 0) return undefined;

@@ -70,6 +70,13 @@ export interface RunSummary {
   /** rollback.csv, when the run wrote it. */
   /** `undo_command` re-imports rollback.csv against the same API. */
   rollback?: { rows: number; unrestorable: number; undo_command: string };
+  /** The first invalid or failed rows of failed.csv (input order), and how many it holds; absent when reports were not written. */
+  problems?: ProblemRows;
+}
+
+export interface ProblemRows {
+  rows: { line: number; error_code: string; message: string }[];
+  total: number;
 }
 
 export interface ReadSummary {
@@ -140,7 +147,7 @@ export function renderSummary(s: RunSummary): string {
   for (const [label, value] of table) {
     lines.push(`  ${label.padEnd(labelWidth)}  ${/^\d+$/.test(value) ? value.padStart(numberWidth) : value}`);
   }
-  lines.push(...readLines(s), ...clearsLines(s));
+  lines.push(...problemLines(s), ...readLines(s), ...clearsLines(s));
   if (s.carried_over !== undefined) lines.push(`${s.carried_over} rows carried over from run ${s.resumed_from ?? ''}.`);
   if (s.superseded > 0)
     lines.push(`${s.superseded} earlier rows were overwritten by a later row with the same id (left out of failed.csv).`);
@@ -158,6 +165,18 @@ export function renderSummary(s: RunSummary): string {
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The first rows to fix, under the totals, so the screen names them without opening results.csv. */
+function problemLines(s: RunSummary): string[] {
+  const p = s.problems;
+  if (p === undefined || p.rows.length === 0) return [];
+  const lineWidth = Math.max(...p.rows.map((r) => String(r.line).length));
+  const codeWidth = Math.max(...p.rows.map((r) => r.error_code.length));
+  const lines = p.rows.map((r) => `  line ${String(r.line).padEnd(lineWidth)}  ${r.error_code.padEnd(codeWidth)}  ${r.message}`);
+  const more = p.total - p.rows.length;
+  if (more > 0) lines.push(`  … and ${more} more in ${path.join(s.report_dir, 'results.csv')}`);
+  return lines;
 }
 
 function clearsLines(s: RunSummary): string[] {
