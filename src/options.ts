@@ -171,6 +171,8 @@ export interface ImportCsvOptions {
   noProxy?: string | undefined;
   /** A PEM file of certificates (a bundle works) trusted in addition to Node's own; missing or unreadable rejects (exit 2). */
   caCert?: string | undefined;
+  /** @internal The file the CLI read `apiKey` from (`--api-key-file`), repeated in the commands a run prints: a path, never the key. */
+  apiKeyFile?: string | undefined;
   /** @internal The `rate` window, ms (tests and benchmarks scale the contract's 60 s down). */
   rateWindowMs?: number | undefined;
   /** @internal Upper bound of the first retry's backoff, ms. */
@@ -242,6 +244,8 @@ export interface ImportOptions {
   baseUrl: string;
   /** Null only when no request will be sent (dry run). Never printed. */
   apiKey: string | null;
+  /** Where the CLI read the key, for the printed commands. */
+  apiKeyFile: string | undefined;
   read: ReadStrategy;
   matchBy: MatchBy;
   empty: EmptyCells;

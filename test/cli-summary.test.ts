@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../src/emulator/index.js';
@@ -44,5 +44,23 @@ describe('the human summary names the rows to fix', () => {
     const listed = run.stdout.split('\n').filter((l) => l.startsWith('  line '));
     expect(listed.map((l) => l.split(/ +/)[2])).toEqual(['3', '4', '5', '6', '7']);
     expect(run.stdout).toContain(`  … and 2 more in ${path.join(onlyRunDir(reportDir), 'results.csv')}\n`);
+  });
+});
+
+describe('the printed commands and a key file', () => {
+  it('repeat --api-key-file <path> (never the key) in the retry command, as summary.json has it', async () => {
+    const reportDir = path.join(work, 'r');
+    const keyFile = path.join(work, 'key');
+    writeFileSync(keyFile, `${emulator.apiKey}\n`, { mode: 0o600 });
+    const args = ['import', csvWith(1, 1), '--rate', '100000', '--report-dir', reportDir];
+    const run = await cli([...args, '--api-key-file', keyFile], { env: { VOREL_BASE_URL: emulator.baseUrl } });
+    expect(run.code, run.stderr).toBe(1);
+    const summary = JSON.parse(readFileSync(path.join(onlyRunDir(reportDir), 'summary.json'), 'utf8'));
+    expect(summary.retry_command).toContain(` --api-key-file ${keyFile}`);
+    expect(run.stdout).toContain(`  ${summary.retry_command}\n`);
+    expect(run.stdout).not.toContain(emulator.apiKey);
+    const fromEnv = await cli(['import', csvWith(1, 1), '--rate', '100000', '--report-dir', path.join(work, 'e')], { env: env() });
+    expect(fromEnv.stdout).toContain('--report-dir');
+    expect(fromEnv.stdout).not.toContain('--api-key-file');
   });
 });

@@ -81,6 +81,7 @@ export async function runImportCommand(parsed: Record<string, unknown>, io: CliI
     const summary = await importCsv({
       ...(args.file === '-' ? { input: io.stdin } : { file: args.file }),
       apiKey: key?.key,
+      apiKeyFile: key === null ? undefined : args['api-key-file'],
       baseUrl,
       dryRun: args['dry-run'],
       plan: args.plan,

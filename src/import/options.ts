@@ -106,6 +106,7 @@ export function checkImportOptions(o: ImportCsvOptions): { options: ImportOption
     mode,
     baseUrl,
     apiKey,
+    apiKeyFile: apiKey === null ? undefined : o.apiKeyFile,
     read,
     matchBy,
     empty: choice('empty', o.empty, ['null', 'keep'], DEFAULTS.empty),

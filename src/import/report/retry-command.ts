@@ -40,6 +40,8 @@ export function retryCommand(failedCsv: string, opts: ImportOptions, source: Inp
   if (maxClears !== DEFAULTS.maxClears) words.push('--max-clears', maxClears);
   if (opts.reportDir !== DEFAULTS.reportDir) words.push('--report-dir', opts.reportDir);
   if (opts.network.caCertFile !== undefined) words.push('--ca-cert', opts.network.caCertFile);
+  // Pasted into a fresh shell the command still finds the key (its path; a key from VOREL_API_KEY is not repeated).
+  if (opts.apiKeyFile !== undefined) words.push('--api-key-file', opts.apiKeyFile);
   return words.map(shellQuote).join(' ');
 }
 
@@ -53,6 +55,7 @@ export function undoCommand(rollbackCsv: string, opts: ImportOptions): string {
   words.push('--empty', 'null', '--allow-clears');
   if (opts.reportDir !== DEFAULTS.reportDir) words.push('--report-dir', opts.reportDir);
   if (opts.network.caCertFile !== undefined) words.push('--ca-cert', opts.network.caCertFile);
+  if (opts.apiKeyFile !== undefined) words.push('--api-key-file', opts.apiKeyFile);
   return words.map(shellQuote).join(' ');
 }
 
@@ -61,5 +64,6 @@ export function resumeCommand(file: string, runDir: string, opts: ImportOptions)
   const words = ['vorel-sync', 'import', file, '--resume', runDir];
   if (opts.reportDir !== DEFAULTS.reportDir) words.push('--report-dir', opts.reportDir);
   if (opts.network.caCertFile !== undefined) words.push('--ca-cert', opts.network.caCertFile);
+  if (opts.apiKeyFile !== undefined) words.push('--api-key-file', opts.apiKeyFile);
   return words.map(shellQuote).join(' ');
 }
