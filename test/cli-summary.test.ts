@@ -1,4 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../src/emulator/index.js';
@@ -44,6 +46,22 @@ describe('the human summary names the rows to fix', () => {
     const listed = run.stdout.split('\n').filter((l) => l.startsWith('  line '));
     expect(listed.map((l) => l.split(/ +/)[2])).toEqual(['3', '4', '5', '6', '7']);
     expect(run.stdout).toContain(`  … and 2 more in ${path.join(onlyRunDir(reportDir), 'results.csv')}\n`);
+  });
+});
+
+describe('the human summary names where it sent and why rows failed', () => {
+  it('prints the target base URL and the failed rows’ reason with its count', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const args = ['import', csvWith(2, 0), '--retries', '0', '--report-dir', path.join(work, 'r'), '--base-url', baseUrl];
+    const run = await cli(args, { env: { VOREL_API_KEY: emulator.apiKey } });
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stdout).toContain(`\n  target    ${baseUrl}\n`);
+    expect(run.stdout).toMatch(/\n {2}failed +2 \(network: 2 — [^\n]+\)\n/);
+    expect(run.stdout).not.toContain(emulator.apiKey);
   });
 });
 

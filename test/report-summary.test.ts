@@ -14,6 +14,7 @@ describe('final summary on stdout', () => {
         '  duration  6m 40s',
         '  requests  1210 (22 retries, 2 answered 429)',
         "  pace      auto: 200/min from the API's rate headers",
+        '  target    https://app.vorel.ai',
         'Report: reports/2026-11-25T13-40-05Z-3f9a/report.html',
         'To retry the rows that did not go through, fix the invalid rows in failed.csv, then run:',
         '  vorel-sync import reports/2026-11-25T13-40-05Z-3f9a/failed.csv --delimiter ,',
@@ -32,6 +33,24 @@ describe('final summary on stdout', () => {
     );
     expect(text).toContain('  valid     3\n  invalid   0\n  duration  6m 40s\n');
     expect(text).not.toMatch(/requests|updated|retry/);
+  });
+
+  it('names the commonest failure reasons after the failed count, a long message cut short', () => {
+    const text = renderSummary(
+      summary({
+        problems: {
+          rows: [],
+          total: 20,
+          reasons: [
+            { error_code: 'network', rows: 6, message: 'getaddrinfo ENOTFOUND app.vorel.ai' },
+            { error_code: 'server_error', rows: 2, message: `HTTP 503 ${'x'.repeat(100)}` },
+          ],
+        },
+      }),
+    );
+    expect(text).toContain(
+      `  failed       8 (network: 6 — getaddrinfo ENOTFOUND app.vorel.ai; server_error: 2 — HTTP 503 ${'x'.repeat(70)}…)\n`,
+    );
   });
 
   it('says why a run stopped, and does not ask to fix rows when none is invalid', () => {

@@ -51,6 +51,8 @@ export class RowReports {
   readonly problemCodes = new Map<string, number>();
   /** summary.json's `problems`: the first invalid or failed rows (of failed.csv), and how many there are. */
   readonly problems: ProblemRows = { rows: [], total: 0 };
+  /** Failed rows by error code, with the first one's message (a code a key: the map stays small). */
+  private readonly failures = new Map<string, { rows: number; message: string }>();
   /** results.csv. */
   readonly path: string;
   private readonly results: AtomicFileWriter;
@@ -85,10 +87,24 @@ export class RowReports {
         if (this.problems.rows.length < SUMMARY_ROW_CAP)
           this.problems.rows.push({ line: row.line, error_code: outcome.code, message: outcome.message });
       }
+      if (outcome.kind === 'failed') {
+        const seen = this.failures.get(outcome.code);
+        if (seen === undefined) this.failures.set(outcome.code, { rows: 1, message: outcome.message });
+        else seen.rows++;
+      }
     }
     this.writeLine(row, supersededBy);
     if (this.extraReports.length === 0) return undefined;
     return this.addToExtraReports(row);
+  }
+
+  /** summary.json's `problems`: the first rows, and the commonest failure reasons (at most three). */
+  problemSummary(): ProblemRows {
+    const reasons = [...this.failures]
+      .map(([error_code, r]) => ({ error_code, rows: r.rows, message: r.message }))
+      .sort((a, b) => b.rows - a.rows)
+      .slice(0, 3);
+    return { rows: [...this.problems.rows], total: this.problems.total, reasons };
   }
 
   private writeLine(row: RowResult, supersededBy: number | undefined): void {

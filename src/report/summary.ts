@@ -77,6 +77,8 @@ export interface RunSummary {
 export interface ProblemRows {
   rows: { line: number; error_code: string; message: string }[];
   total: number;
+  /** The commonest codes of the failed rows, with the first such row's message. */
+  reasons?: { error_code: string; rows: number; message: string }[];
 }
 
 export interface ReadSummary {
@@ -129,23 +131,26 @@ export function runSeconds(s: RunSummary): number {
 export function renderSummary(s: RunSummary): string {
   const seconds = runSeconds(s);
   const expected = EXPECTED[s.mode] ?? [];
-  const table: [string, string][] = OUTCOME_KINDS.filter((k) => s.totals[k] > 0 || expected.includes(k)).map((k) => [
+  const table: [string, string, string?][] = OUTCOME_KINDS.filter((k) => s.totals[k] > 0 || expected.includes(k)).map((k) => [
     LABELS[k],
     String(s.totals[k]),
+    k === 'failed' ? failureReasons(s) : '',
   ]);
   table.push(['duration', formatDuration(seconds)]);
   if (s.mode !== 'dry-run') {
     const { total, retries, rate_limited } = s.requests;
     table.push(['requests', `${total} (${retries} retries, ${rate_limited} answered 429)`]);
     if (s.requests.total > 0) table.push(['pace', paceText(s.rate)]);
+    // The base URL only: a key or proxy password is never part of it (credentials.ts refuses them in it).
+    table.push(['target', s.base_url]);
   }
   const labelWidth = Math.max(...table.map(([label]) => label.length));
   // Right-align the numbers of the outcome rows; longer texts (duration, requests) follow them.
   const numberWidth = Math.max(...table.map(([, value]) => (/^\d+$/.test(value) ? value.length : 0)));
   const sheet = s.input.sheet === null ? '' : `, sheet ${JSON.stringify(s.input.sheet)}`;
   const lines = [`vorel-sync ${s.mode}: ${s.input.rows} rows from ${s.input.path}${sheet}`];
-  for (const [label, value] of table) {
-    lines.push(`  ${label.padEnd(labelWidth)}  ${/^\d+$/.test(value) ? value.padStart(numberWidth) : value}`);
+  for (const [label, value, note] of table) {
+    lines.push(`  ${label.padEnd(labelWidth)}  ${/^\d+$/.test(value) ? value.padStart(numberWidth) : value}${note ?? ''}`);
   }
   lines.push(...problemLines(s), ...readLines(s), ...clearsLines(s));
   if (s.carried_over !== undefined) lines.push(`${s.carried_over} rows carried over from run ${s.resumed_from ?? ''}.`);
@@ -165,6 +170,14 @@ export function renderSummary(s: RunSummary): string {
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Why rows failed, after their count: ` (network: 3 — getaddrinfo ENOTFOUND app.vorel.ai)`. */
+function failureReasons(s: RunSummary): string {
+  const reasons = s.problems?.reasons ?? [];
+  if (reasons.length === 0) return '';
+  const text = reasons.map((r) => `${r.error_code}: ${r.rows} — ${r.message.length > 80 ? `${r.message.slice(0, 79)}…` : r.message}`);
+  return ` (${text.join('; ')})`;
 }
 
 /** The first rows to fix, under the totals, so the screen names them without opening results.csv. */

@@ -43,7 +43,7 @@ export async function finaliseReports(input: FinaliseInput): Promise<RunSummary>
       await input.feed?.();
       await reports.commit();
     });
-    const { failedSpans, problemRows, problemCodes, problems } = reports;
+    const { failedSpans, problemRows, problemCodes } = reports;
 
     // Rows are copied by line number: from a file saved again since, they would be other rows.
     const unchanged = input.inputUnchanged ?? (() => true);
@@ -56,7 +56,7 @@ export async function finaliseReports(input: FinaliseInput): Promise<RunSummary>
       } else await rm(failedTmp, { force: true });
     }
     // No failed.csv (the input changed), no retry command: its rows would be copied from the wrong file.
-    const summary: RunSummary = { ...input.summaryFor(failedRows), problems: { rows: [...problems.rows], total: problems.total } };
+    const summary: RunSummary = { ...input.summaryFor(failedRows), problems: reports.problemSummary() };
     await writingTo(runDir, async () => {
       for (const report of extraReports) await report.finish(summary);
     });
