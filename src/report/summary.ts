@@ -172,11 +172,11 @@ export function renderSummary(s: RunSummary): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Why rows failed, after their count: ` (network: 3 — getaddrinfo ENOTFOUND app.vorel.ai)`. */
+/** Why rows failed, after their count (a long message keeps its end, where the cause is): ` (network: 3 — getaddrinfo ENOTFOUND app.vorel.ai)`. */
 function failureReasons(s: RunSummary): string {
   const reasons = s.problems?.reasons ?? [];
   if (reasons.length === 0) return '';
-  const text = reasons.map((r) => `${r.error_code}: ${r.rows} — ${r.message.length > 80 ? `${r.message.slice(0, 79)}…` : r.message}`);
+  const text = reasons.map((r) => `${r.error_code}: ${r.rows} — ${r.message.length > 80 ? `…${r.message.slice(-79)}` : r.message}`);
   return ` (${text.join('; ')})`;
 }
 
