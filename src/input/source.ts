@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { UsageError } from '../errors.js';
@@ -59,12 +58,8 @@ export async function openInput(opts: OpenInputOptions): Promise<InputSource> {
   const displayPath = opts.path;
   const label = displayPath === '-' ? 'standard input' : displayPath;
   const path = displayPath === '-' ? await spoolStdin(opts) : displayPath;
-
-  const info = await stat(path).catch((error: unknown) => {
-    throw unreadable(label, error);
-  });
-  if (info.isDirectory()) throw new UsageError(`${label} is a directory, not a CSV file`, 'unreadable_input');
-  const container = await containerOf(path, label);
+  const head = await readHead(path, label);
+  const container = containerOf(head);
   if (container !== null) return openWorkbookInput(path, displayPath, label, container, opts.sheet);
   if (opts.sheet !== undefined) {
     throw new UsageError(
@@ -73,28 +68,68 @@ export async function openInput(opts: OpenInputOptions): Promise<InputSource> {
     );
   }
 
+  const { encoding, bom } = pickEncoding(head, opts.encoding, label);
+  const decoder = createDecoder(encoding);
+  const sniffer = new HeaderSniffer(opts.delimiter);
+  // The decoders never see the BOM, so it cannot leak into the first header name.
+  let skip = bom.length;
+  const { sha256, size } = await hashFile(path, label, (bytes) => {
+    // Once the header and the first line break are known, the rest only needs hashing.
+    if (!sniffer.done) sniffer.push(decoder.write(bytes.subarray(skip)));
+    skip = Math.max(0, skip - bytes.length);
+  });
+  if (!sniffer.done) sniffer.push(decoder.end());
+  sniffer.end();
+
+  if (!sniffer.headerDone) {
+    throw new UsageError(`${label} is empty: expected a header row such as id,customer_name,customer_language`, 'empty_input');
+  }
+  return {
+    path,
+    displayPath,
+    encoding,
+    bom,
+    delimiter: sniffer.delimiter(),
+    sepLine: sniffer.sepLine,
+    lineEnding: sniffer.lineEnding ?? '\n',
+    sha256,
+    size,
+    workbook: null,
+  };
+}
+
+/** The first bytes of the file: enough for a container's magic number or a BOM. */
+async function readHead(path: string, label: string): Promise<Buffer> {
+  const info = await stat(path).catch((error: unknown) => {
+    throw unreadable(label, error);
+  });
+  if (info.isDirectory()) throw new UsageError(`${label} is a directory, not a CSV file`, 'unreadable_input');
+  const head = Buffer.alloc(4);
+  try {
+    const file = await open(path, 'r');
+    const { bytesRead } = await file.read(head, 0, 4, 0).finally(() => file.close());
+    return head.subarray(0, bytesRead);
+  } catch (error) {
+    throw unreadable(label, error);
+  }
+}
+
+/** The content decides, not the name: a ZIP (PK\x03\x04, or an empty one) or an OLE2 container (D0 CF 11 E0). */
+function containerOf(head: Buffer): 'zip' | 'ole2' | null {
+  const magic = head.toString('hex');
+  if (magic === '504b0304' || magic === '504b0506') return 'zip';
+  return magic === 'd0cf11e0' ? 'ole2' : null;
+}
+
+/**
+ * Reads the whole file once and hashes it (the SHA-256 a resume and the report command check);
+ * `onChunk` sees each chunk. One buffer for every read: a buffer per chunk is garbage the GC frees
+ * late, at the scale of the file (tens of MB of RSS at 1 GB); the hash and the decoder copy what they keep.
+ */
+async function hashFile(path: string, label: string, onChunk?: (bytes: Buffer) => void): Promise<{ sha256: string; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
-  let head = Buffer.alloc(0); // bytes held until we have enough to recognise a BOM
-  let sniffed: { encoding: InputEncoding; bom: Buffer } | undefined;
-  let decoder: ReturnType<typeof createDecoder> | undefined;
-  const sniffer = new HeaderSniffer(opts.delimiter);
-
-  const feed = (bytes: Buffer, final: boolean): void => {
-    if (sniffed === undefined) {
-      head = Buffer.concat([head, bytes]);
-      if (head.length < 3 && !final) return;
-      sniffed = pickEncoding(head, opts.encoding, label);
-      decoder = createDecoder(sniffed.encoding);
-      bytes = head.subarray(sniffed.bom.length);
-    }
-    // Once the header and the first line break are known, the rest only needs hashing.
-    if (!sniffer.done && decoder !== undefined) sniffer.push(decoder.write(bytes));
-  };
-
   try {
-    // One buffer for every read: a buffer per chunk is garbage the GC frees late, at the scale of
-    // the file (tens of MB of RSS at 1 GB), and the hash and the decoder copy what they keep.
     const file = await open(path, 'r');
     try {
       const buffer = Buffer.allocUnsafe(HASH_READ_BYTES);
@@ -104,7 +139,7 @@ export async function openInput(opts: OpenInputOptions): Promise<InputSource> {
         const bytes = buffer.subarray(0, bytesRead);
         hash.update(bytes);
         size += bytesRead;
-        feed(bytes, false);
+        onChunk?.(bytes);
       }
     } finally {
       await file.close();
@@ -112,39 +147,7 @@ export async function openInput(opts: OpenInputOptions): Promise<InputSource> {
   } catch (error) {
     throw error instanceof UsageError ? error : unreadable(label, error);
   }
-  feed(Buffer.alloc(0), true);
-  if (decoder !== undefined && !sniffer.done) sniffer.push(decoder.end());
-  sniffer.end();
-
-  if (sniffed === undefined || !sniffer.headerDone) {
-    throw new UsageError(`${label} is empty: expected a header row such as id,customer_name,customer_language`, 'empty_input');
-  }
-  return {
-    path,
-    displayPath,
-    encoding: sniffed.encoding,
-    bom: sniffed.bom,
-    delimiter: sniffer.delimiter(),
-    sepLine: sniffer.sepLine,
-    lineEnding: sniffer.lineEnding ?? '\n',
-    sha256: hash.digest('hex'),
-    size,
-    workbook: null,
-  };
-}
-
-/** The content decides, not the name: a ZIP (PK\x03\x04, or an empty one) or an OLE2 container (D0 CF 11 E0). */
-async function containerOf(path: string, label: string): Promise<'zip' | 'ole2' | null> {
-  const head = Buffer.alloc(4);
-  try {
-    const file = await open(path, 'r');
-    await file.read(head, 0, 4, 0).finally(() => file.close());
-  } catch (error) {
-    throw unreadable(label, error);
-  }
-  if (head.equals(Buffer.from([0x50, 0x4b, 0x03, 0x04])) || head.equals(Buffer.from([0x50, 0x4b, 0x05, 0x06]))) return 'zip';
-  if (head.equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0]))) return 'ole2';
-  return null;
+  return { sha256: hash.digest('hex'), size };
 }
 
 /** A workbook: hashed whole (a resume and the report command check it is the same file), then described. */
@@ -157,24 +160,7 @@ async function openWorkbookInput(
 ): Promise<InputSource> {
   const { legacyOrEncrypted, openWorkbook } = await import('./workbook.js');
   if (container === 'ole2') throw legacyOrEncrypted(label);
-  const hash = createHash('sha256');
-  let size = 0;
-  try {
-    const file = await open(path, 'r');
-    try {
-      const buffer = Buffer.allocUnsafe(HASH_READ_BYTES);
-      for (;;) {
-        const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
-        if (bytesRead === 0) break;
-        hash.update(buffer.subarray(0, bytesRead));
-        size += bytesRead;
-      }
-    } finally {
-      await file.close();
-    }
-  } catch (error) {
-    throw unreadable(label, error);
-  }
+  const { sha256, size } = await hashFile(path, label);
   const workbook = await openWorkbook(path, label, sheet);
   // failed.csv from a workbook is UTF-8 CSV with CRLF: these describe it, not the workbook.
   return {
@@ -185,7 +171,7 @@ async function openWorkbookInput(
     delimiter: ',',
     sepLine: false,
     lineEnding: '\r\n',
-    sha256: hash.digest('hex'),
+    sha256,
     size,
     workbook,
   };
@@ -194,16 +180,13 @@ async function openWorkbookInput(
 /** The BOM decides unless the user forced an encoding; a BOM that contradicts the forced one is an error. */
 function pickEncoding(head: Buffer, forced: InputEncoding | undefined, label: string): { encoding: InputEncoding; bom: Buffer } {
   const found = BOMS.find((b) => head.subarray(0, b.bytes.length).equals(b.bytes));
-  if (forced === undefined)
-    return found === undefined ? { encoding: 'utf-8', bom: Buffer.alloc(0) } : { encoding: found.encoding, bom: Buffer.from(found.bytes) };
-  if (found === undefined) return { encoding: forced, bom: Buffer.alloc(0) };
-  if (found.encoding !== forced) {
+  if (found !== undefined && forced !== undefined && found.encoding !== forced) {
     throw new UsageError(
       `${label} starts with a ${found.encoding.toUpperCase()} byte order mark, but --encoding ${forced} was given: leave --encoding out, the mark is detected`,
       'encoding_mismatch',
     );
   }
-  return { encoding: forced, bom: Buffer.from(found.bytes) };
+  return { encoding: forced ?? found?.encoding ?? 'utf-8', bom: Buffer.from(found?.bytes ?? []) };
 }
 
 /** Copies stdin to a private spool file: it is read twice (this pass, then the records) and for failed.csv. */
@@ -214,8 +197,8 @@ async function spoolStdin(opts: OpenInputOptions): Promise<string> {
   try {
     // Create (or truncate) it private first: `mode` alone applies only to a new file.
     const handle = await open(opts.spoolPath, 'w', 0o600);
-    await handle.chmod(0o600).finally(() => handle.close());
-    await pipeline(opts.stdin, createWriteStream(opts.spoolPath, { flags: 'w', mode: 0o600 }));
+    await handle.chmod(0o600);
+    await pipeline(opts.stdin, handle.createWriteStream());
   } catch (error) {
     throw unreadable(`standard input (spooling to ${opts.spoolPath})`, error);
   }
