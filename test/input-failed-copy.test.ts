@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { scratchDir } from './helpers/scratch.js';
 import { describe, expect, it } from 'vitest';
-import { copyRecordSpans, copyRecordSpansInChunks } from '../src/input/failed-copy.js';
+import { copyRecordSpans } from '../src/input/failed-copy.js';
 import { readRecords } from '../src/input/records.js';
 import { openInput, type InputSource } from '../src/input/source.js';
 import type { InputEncoding, LineSpan, SourceRecord } from '../src/types.js';
@@ -23,7 +23,7 @@ async function copyLines(source: InputSource, lines: number[], highWaterMark?: n
   if (header === undefined) throw new Error('no header');
   const spans = rows.filter((r) => lines.includes(r.line)).map((r): LineSpan => ({ line: r.line, endLine: r.endLine }));
   const outPath = `${tmpFile('')}.out`;
-  const written = await copyRecordSpansInChunks(source, header, spans, outPath, {}, highWaterMark);
+  const written = await copyRecordSpans(source, header, spans, outPath, highWaterMark === undefined ? {} : { highWaterMark });
   return { bytes: readFileSync(outPath), written };
 }
 

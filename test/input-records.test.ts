@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { scratchDir } from './helpers/scratch.js';
 import { describe, expect, it } from 'vitest';
 import { RecordFramer } from '../src/input/framer.js';
-import { readRecords, readRecordsInChunks, type ReadRecordsOptions } from '../src/input/records.js';
+import { readRecordBatches, readRecords, type ReadRecordsOptions } from '../src/input/records.js';
 import { openInput, type OpenInputOptions } from '../src/input/source.js';
 import type { Delimiter, InputEncoding, SourceRecord } from '../src/types.js';
 
@@ -16,11 +16,11 @@ const { tmpFile } = scratchDir('vorel-records-');
 async function collect(
   content: string | Buffer,
   open: Partial<OpenInputOptions> = {},
-  read: ReadRecordsOptions & { readBytes?: number } = {},
+  read: ReadRecordsOptions = {},
 ): Promise<SourceRecord[]> {
   const source = await openInput({ path: tmpFile(content), ...open });
   const out: SourceRecord[] = [];
-  for await (const batch of readRecordsInChunks(source, read, read.readBytes)) out.push(...batch);
+  for await (const batch of readRecordBatches(source, read)) out.push(...batch);
   return out;
 }
 

@@ -7,35 +7,20 @@ import type { InputSource } from './source.js';
 /**
  * Writes failed.csv: the input's BOM, its header record's bytes, then each span's bytes (whole
  * physical lines, with their line endings; the last one gets `source.lineEnding` if it had none).
- * Spans come in increasing line order. Byte-exact copy from `source.path`; works for UTF-8,
- * UTF-16LE/BE (line breaks are 2-byte code units there) and single-byte encodings.
- * Returns the number of spans written.
- */
-export function copyRecordSpans(
-  source: InputSource,
-  header: LineSpan,
-  spans: AsyncIterable<LineSpan> | Iterable<LineSpan>,
-  outPath: string,
-  opts: { mode?: number } = {},
-): Promise<number> {
-  return copyRecordSpansInChunks(source, header, spans, outPath, opts, undefined);
-}
-
-/**
- * @internal `copyRecordSpans` with a chosen read size (tests split CRLF and UTF-16 units across chunks).
+ * Spans come in increasing line order. Returns the number of spans written.
  *
  * One pass over the file at the byte level, constant memory: line breaks are found as code units
- * (LF, CR, CRLF — the same rule the framer counts lines by), and the bytes of selected lines are
+ * (LF, CR, CRLF: the same rule the framer counts lines by), and the bytes of selected lines are
  * copied as they stream past. In UTF-8 and single-byte encodings the bytes 0x0A/0x0D never occur
- * inside another character, so scanning bytes is exact.
+ * inside another character, so scanning bytes is exact; in UTF-16 they are 2-byte code units.
+ * `highWaterMark` (the read size) is for tests that split CRLF and UTF-16 units across reads.
  */
-export async function copyRecordSpansInChunks(
+export async function copyRecordSpans(
   source: InputSource,
   header: LineSpan,
   spans: AsyncIterable<LineSpan> | Iterable<LineSpan>,
   outPath: string,
-  opts: { mode?: number },
-  highWaterMark: number | undefined,
+  opts: { mode?: number; highWaterMark?: number } = {},
 ): Promise<number> {
   const mode = opts.mode ?? 0o600;
   const scanner = new LineScanner(header, spanCursor(spans, header), source.encoding);
@@ -46,7 +31,10 @@ export async function copyRecordSpansInChunks(
     await out.writeFile(source.bom);
 
     let carry = Buffer.alloc(0); // an odd byte of a UTF-16 unit split across chunks
-    const stream = createReadStream(source.path, { start: source.bom.length, ...(highWaterMark === undefined ? {} : { highWaterMark }) });
+    const stream = createReadStream(source.path, {
+      start: source.bom.length,
+      ...(opts.highWaterMark === undefined ? {} : { highWaterMark: opts.highWaterMark }),
+    });
     for await (const chunk of stream) {
       const buf: Buffer = carry.length > 0 ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
       const usable = buf.length - (buf.length % scanner.unit);

@@ -3,7 +3,6 @@ import type { SourceRecord } from '../types.js';
 import { createDecoder } from './decode.js';
 import { RecordFramer } from './framer.js';
 import type { InputSource } from './source.js';
-import type { WorkbookSource } from './workbook.js';
 
 export interface ReadRecordsOptions {
   /** A field longer than this (UTF-16 code units) makes its record `field_too_large`. Default 65536. */
@@ -12,6 +11,8 @@ export interface ReadRecordsOptions {
   onBytes?: (bytesRead: number) => void;
   /** Bytes decoded and framed at a time; default 16 KiB. A slow consumer takes less at a time (read.ts). */
   frameBytes?: number;
+  /** @internal Bytes per read (default 64 KiB): tests cut multi-byte characters and CRLF across reads. */
+  readBytes?: number;
 }
 
 export const DEFAULT_MAX_FIELD_CHARS = 65_536;
@@ -35,45 +36,30 @@ export async function* readRecords(source: InputSource, opts: ReadRecordsOptions
  * The same records, one array per chunk read: a consumer of millions of rows loops over arrays
  * instead of paying an async step per record.
  */
-export function readRecordBatches(source: InputSource, opts: ReadRecordsOptions = {}): AsyncGenerator<SourceRecord[]> {
-  if (source.workbook !== null) return workbookBatches(source, source.workbook, opts);
-  const batches = readRecordsInChunks(source, opts, undefined);
-  return source.sepLine ? withoutFirst(batches) : batches;
-}
-
-/** A workbook's sheet, through the workbook reader (loaded on use). */
-async function* workbookBatches(source: InputSource, workbook: WorkbookSource, opts: ReadRecordsOptions): AsyncGenerator<SourceRecord[]> {
-  const { readWorkbookBatches } = await import('./workbook.js');
-  const label = source.displayPath === '-' ? 'standard input' : source.displayPath;
-  const { onBytes } = opts;
-  yield* readWorkbookBatches(source.path, label, workbook, onBytes === undefined ? undefined : { size: source.size, onBytes });
-}
-
-/** Excel's `sep=` first line (openInput recognised it and took the delimiter from it) is not the header. */
-async function* withoutFirst(batches: AsyncGenerator<SourceRecord[]>): AsyncGenerator<SourceRecord[]> {
-  let first = true;
-  for await (const batch of batches) {
-    if (batch.length === 0) continue;
-    if (first) batch.shift();
-    first = false;
-    yield batch;
+export async function* readRecordBatches(source: InputSource, opts: ReadRecordsOptions = {}): AsyncGenerator<SourceRecord[]> {
+  if (source.workbook !== null) {
+    // Loaded on use: a CSV run never loads yauzl or saxes.
+    const { readWorkbookBatches } = await import('./workbook.js');
+    yield* readWorkbookBatches(source, source.workbook, opts.onBytes);
+    return;
   }
-}
-
-/** @internal `readRecords` with a chosen read size: tests cut multi-byte characters and CRLF across chunks. */
-export async function* readRecordsInChunks(
-  source: InputSource,
-  opts: ReadRecordsOptions,
-  readBytes: number | undefined,
-): AsyncGenerator<SourceRecord[]> {
   const maxFieldChars = opts.maxFieldChars ?? DEFAULT_MAX_FIELD_CHARS;
   const framer = new RecordFramer({
     delimiter: source.delimiter,
     maxFieldChars,
     maxRecordChars: maxFieldChars * RECORD_LIMIT_FACTOR,
   });
+  // Excel's `sep=` first line (openInput took the delimiter from it) is not the header.
+  let skipSepLine = source.sepLine;
+  const framed = (records: SourceRecord[]): SourceRecord[] => {
+    if (skipSepLine && records.length > 0) {
+      records.shift();
+      skipSepLine = false;
+    }
+    return records;
+  };
   const decoder = createDecoder(source.encoding);
-  const size = readBytes ?? READ_BYTES;
+  const size = opts.readBytes ?? READ_BYTES;
   const frameBytes = Math.min(size, opts.frameBytes ?? FRAME_BYTES);
   const file = await open(source.path, 'r');
   // Two buffers: the next read fills one while the records of the other are framed and consumed.
@@ -96,7 +82,7 @@ export async function* readRecordsInChunks(
         const to = Math.min(from + frameBytes, bytesRead);
         position += to - from;
         opts.onBytes?.(position);
-        yield framer.push(decoder.write(bytes.subarray(from, to)));
+        yield framed(framer.push(decoder.write(bytes.subarray(from, to))));
       }
     }
   } finally {
@@ -104,5 +90,5 @@ export async function* readRecordsInChunks(
     await reading?.catch(() => undefined);
     await file.close();
   }
-  yield [...framer.push(decoder.end()), ...framer.end()];
+  yield framed([...framer.push(decoder.end()), ...framer.end()]);
 }

@@ -5,6 +5,7 @@
  */
 import { UsageError } from '../errors.js';
 import type { SourceRecord } from '../types.js';
+import type { InputSource } from './source.js';
 import { readSharedStrings } from './shared-strings.js';
 import { SheetRows } from './sheet-rows.js';
 import { pickSheet, readDateStyles, readLayout, WORKBOOK_PART } from './workbook-parts.js';
@@ -85,12 +86,12 @@ export function legacyOrEncrypted(label: string): UsageError {
  * `onBytes` gets the share of the sheet read, scaled to the file's size, for progress.
  */
 export async function* readWorkbookBatches(
-  path: string,
-  label: string,
+  source: InputSource,
   workbook: WorkbookSource,
-  progress?: { size: number; onBytes: (bytes: number) => void },
+  onBytes: ((bytes: number) => void) | undefined,
 ): AsyncGenerator<SourceRecord[]> {
-  const zip = await openZip(path, label);
+  const label = source.displayPath === '-' ? 'standard input' : source.displayPath;
+  const zip = await openZip(source.path, label);
   try {
     const strings = await readSharedStrings(zip, workbook.sharedStrings, label);
     const dateStyles = await readDateStyles(zip, workbook.styles, label);
@@ -102,7 +103,7 @@ export async function* readWorkbookBatches(
     for await (const text of partText(zip, workbook.part, MAX_PART_BYTES, label)) {
       events.write(text);
       seen += text.length;
-      progress?.onBytes(Math.min(progress.size, Math.round((seen / total) * progress.size)));
+      onBytes?.(Math.min(source.size, Math.round((seen / total) * source.size)));
       const records = rows.take();
       if (records.length > 0) yield records;
     }
