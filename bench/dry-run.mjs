@@ -1,10 +1,10 @@
 // Dry-run throughput against raw csv-parse on the same file, and the dry run's peak RSS.
 // Usage: npm run build && node bench/dry-run.mjs [rows=100000]
-import { spawnSync } from 'node:child_process';
 import { createReadStream, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse';
+import { dryRunProcess } from './lib.mjs';
 
 const rows = Number(process.argv[2] ?? 100_000);
 const dir = mkdtempSync(path.join(tmpdir(), 'vorel-bench-'));
@@ -26,31 +26,7 @@ async function rawCsvParse() {
 }
 
 const raw = await rawCsvParse();
-const reports = path.join(dir, 'reports');
-const started = process.hrtime.bigint();
-// /usr/bin/time is not always there; the child reports its own peak RSS via process.resourceUsage.
-const child = spawnSync(
-  process.execPath,
-  [
-    '--input-type=module',
-    '-e',
-    `
-    const { runCli } = await import(${JSON.stringify(path.resolve('dist/cli/main.js'))});
-    const code = await runCli(['import', ${JSON.stringify(file)}, '--dry-run', '--quiet', '--json', '--report-dir', ${JSON.stringify(reports)}],
-      { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: {}, signal: new AbortController().signal });
-    process.stderr.write('MAXRSS_KB=' + process.resourceUsage().maxRSS + '\\n');
-    process.exit(code);
-  `,
-  ],
-  { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-);
-const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-if (child.status !== 0) {
-  console.error(child.stderr);
-  process.exit(1);
-}
-const summary = JSON.parse(child.stdout);
-const rssMb = Number(/MAXRSS_KB=(\d+)/.exec(child.stderr)?.[1] ?? 0) / 1024;
+const { summary, seconds, rssMb } = dryRunProcess(file, path.join(dir, 'reports'));
 const dryRate = summary.input.rows / seconds;
 const rawRate = raw.n / raw.seconds;
 console.log(`rows: ${summary.input.rows} (valid ${summary.totals.valid})`);

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable, Readable } from 'node:stream';
-import { fork } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { idFor } from './ids.mjs';
 
 const dist = path.resolve(import.meta.dirname, '../dist');
@@ -79,6 +79,34 @@ export async function runImport(setupResult, args) {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (code !== 0) throw new Error(`import exited ${code}: ${stderr.text}`);
   return { code, summary: JSON.parse(stdout.text), seconds, stderr: stderr.text };
+}
+
+/**
+ * `import <file> --dry-run` of the whole CLI in a child process; returns { summary, seconds,
+ * rssMb }. The child reports its own peak RSS from /proc (VmHWM): not `resourceUsage().maxRSS`,
+ * which a child inherits from this process (big after writing a large input) and keeps across exec.
+ */
+export function dryRunProcess(file, reportDir) {
+  const started = process.hrtime.bigint();
+  const child = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `
+      const { runCli } = await import(${JSON.stringify(path.join(dist, 'cli/main.js'))});
+      const code = await runCli(['import', ${JSON.stringify(file)}, '--dry-run', '--quiet', '--json', '--report-dir', ${JSON.stringify(reportDir)}],
+        { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: {}, signal: new AbortController().signal });
+      const status = (await import('node:fs')).readFileSync('/proc/self/status', 'utf8');
+      process.stderr.write('MAXRSS_KB=' + /VmHWM:\\s+(\\d+)/.exec(status)[1] + '\\n');
+      process.exit(code);
+    `,
+    ],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (child.status !== 0) throw new Error(`dry run exited ${child.status}: ${child.stderr}`);
+  return { summary: JSON.parse(child.stdout), seconds, rssMb: Number(/MAXRSS_KB=(\d+)/.exec(child.stderr)?.[1] ?? 0) / 1024 };
 }
 
 export const fmt = (x, digits = 3) => x.toFixed(digits);

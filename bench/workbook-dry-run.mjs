@@ -2,11 +2,11 @@
 // and with a shared-strings table (as Excel and LibreOffice save them). Workbooks are written by
 // exceljs' streaming writer, every id and name distinct (the table holds 2 strings per row).
 // Usage: npm run build && node bench/workbook-dry-run.mjs [rows=1000000]
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
+import { dryRunProcess } from './lib.mjs';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
 const dir = mkdtempSync(path.join(tmpdir(), 'vorel-bench-xlsx-'));
@@ -24,35 +24,11 @@ async function writeWorkbook(file, useSharedStrings) {
   await writer.commit();
 }
 
-/**
- * The whole CLI in a child process, which reports its own peak RSS from /proc (VmHWM): not
- * `resourceUsage().maxRSS`, which a forked child inherits from this process (big after writing
- * the workbook) and keeps across exec.
- */
 function dryRun(file) {
   const reports = path.join(dir, 'reports');
-  const started = process.hrtime.bigint();
-  const child = spawnSync(
-    process.execPath,
-    [
-      '--input-type=module',
-      '-e',
-      `
-      const { runCli } = await import(${JSON.stringify(path.resolve('dist/cli/main.js'))});
-      const code = await runCli(['import', ${JSON.stringify(file)}, '--dry-run', '--quiet', '--json', '--report-dir', ${JSON.stringify(reports)}],
-        { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: {}, signal: new AbortController().signal });
-      const status = (await import('node:fs')).readFileSync('/proc/self/status', 'utf8');
-      process.stderr.write('MAXRSS_KB=' + /VmHWM:\\s+(\\d+)/.exec(status)[1] + '\\n');
-      process.exit(code);
-    `,
-    ],
-    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-  );
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (child.status !== 0) throw new Error(`dry run exited ${child.status}: ${child.stderr}`);
-  const summary = JSON.parse(child.stdout);
+  const result = dryRunProcess(file, reports);
   rmSync(reports, { recursive: true, force: true });
-  return { summary, seconds, rssMb: Number(/MAXRSS_KB=(\d+)/.exec(child.stderr)?.[1] ?? 0) / 1024 };
+  return result;
 }
 
 const cases = [
