@@ -1,15 +1,13 @@
 /** `vorel-sync emulator`: its flags, and the glue from them to the emulator command. */
 import type { Argv } from 'yargs';
-import { DEFAULT_RATE_LIMIT, DEFAULT_SCOPES, runEmulatorCommand } from '../emulator/index.js';
+import { DEFAULT_RATE_LIMIT, DEFAULT_SCOPES, type EmulatorCommandArgs, runEmulatorCommand } from '../emulator/index.js';
 import { EMULATOR_EXAMPLES, EMULATOR_NOTES, helpEpilogue } from './help.js';
-import { type OptionTable, yargsOptions } from './option-table.js';
 import type { CliIo } from './main.js';
+import { libraryOptions, type OptionTable, type ParsedArgs, yargsOptions } from './option-table.js';
 
 const SERVER = 'Server:';
 const FAULTS = 'Faults:';
-const option = (group: string, type: 'number' | 'string', dflt: unknown, describe: string) => ({
-  yargs: { group, type, default: dflt, describe },
-});
+const option = (group: string, type: 'number' | 'string', dflt: unknown, describe: string) => ({ group, type, default: dflt, describe });
 
 /** The options of `vorel-sync emulator` (no job file: it is for demos and tests). */
 export const EMULATOR_OPTIONS: OptionTable = {
@@ -19,48 +17,30 @@ export const EMULATOR_OPTIONS: OptionTable = {
   scopes: option(SERVER, 'string', DEFAULT_SCOPES.join(','), '<list>  scopes of the printed key, comma-separated'),
   'rate-limit': option(SERVER, 'number', DEFAULT_RATE_LIMIT.limit, '<n>  requests per window per key (0 = no limit)'),
   'window-ms': option(SERVER, 'number', DEFAULT_RATE_LIMIT.windowMs, '<ms>  rate-limit window length'),
-  'dump-on-exit': { yargs: { group: SERVER, type: 'string', describe: '<file>  write the final state as JSON to this file on exit' } },
-  'tls-cert': { yargs: { group: SERVER, type: 'string', describe: '<pem>  serve HTTPS with this certificate (needs --tls-key)' } },
-  'tls-key': { yargs: { group: SERVER, type: 'string', describe: "<pem>  the certificate's private key" } },
+  'dump-on-exit': { group: SERVER, type: 'string', describe: '<file>  write the final state as JSON to this file on exit' },
+  'tls-cert': { group: SERVER, type: 'string', describe: '<pem>  serve HTTPS with this certificate (needs --tls-key)' },
+  'tls-key': { group: SERVER, type: 'string', describe: "<pem>  the certificate's private key" },
   'fail-rate': option(FAULTS, 'number', 0, '<p>  probability of a 500/502/503 answer'),
   'reset-before-rate': option(FAULTS, 'number', 0, '<p>  probability of resetting the connection before applying a write'),
   'reset-after-rate': option(FAULTS, 'number', 0, '<p>  probability of resetting the connection after applying a write'),
   'hang-rate': option(FAULTS, 'number', 0, '<p>  probability of never answering'),
   'latency-ms': option(FAULTS, 'number', 0, '<ms>  added latency'),
   'latency-jitter-ms': option(FAULTS, 'number', 0, '<ms>  plus random latency up to this much'),
-  'failing-ids': {
-    yargs: { group: FAULTS, type: 'string', array: true, default: [], describe: '<id>  ids whose PATCH always answers 500 (repeat)' },
-  },
+  'failing-ids': { group: FAULTS, type: 'string', array: true, default: [], describe: '<id>  ids whose PATCH always answers 500 (repeat)' },
 };
 
 export function emulatorCommand(y: Argv): Argv {
   return y.options(yargsOptions(EMULATOR_OPTIONS)).version(false).epilogue(helpEpilogue(EMULATOR_EXAMPLES, EMULATOR_NOTES));
 }
 
-export async function runEmulator(args: Record<string, unknown>, io: CliIo): Promise<number> {
-  const num = (k: string): number => Number(args[k]);
-  return runEmulatorCommand(
-    {
-      port: num('port'),
-      seed: num('seed'),
-      count: num('count'),
-      scopes: String(args.scopes)
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s !== ''),
-      rateLimit: num('rate-limit'),
-      windowMs: num('window-ms'),
-      failRate: num('fail-rate'),
-      resetBeforeRate: num('reset-before-rate'),
-      resetAfterRate: num('reset-after-rate'),
-      hangRate: num('hang-rate'),
-      latencyMs: num('latency-ms'),
-      latencyJitterMs: num('latency-jitter-ms'),
-      failingIds: (args['failing-ids'] as string[]).map(String),
-      ...(typeof args['dump-on-exit'] === 'string' ? { dumpOnExit: args['dump-on-exit'] } : {}),
-      ...(typeof args['tls-cert'] === 'string' ? { tlsCert: args['tls-cert'] } : {}),
-      ...(typeof args['tls-key'] === 'string' ? { tlsKey: args['tls-key'] } : {}),
-    },
-    { stdout: io.stdout, stderr: io.stderr, signal: io.signal },
-  );
+export async function runEmulator(args: ParsedArgs, io: CliIo): Promise<number> {
+  const options = {
+    ...libraryOptions(args, EMULATOR_OPTIONS),
+    scopes: String(args.scopes)
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
+    failingIds: (args['failing-ids'] as unknown[]).map(String),
+  } as EmulatorCommandArgs;
+  return runEmulatorCommand(options, { stdout: io.stdout, stderr: io.stderr, signal: io.signal });
 }

@@ -3,11 +3,11 @@
  * plus `"file"`, checked with one zod schema per command (also shipped as a JSON Schema), paths
  * taken relative to the job file's folder. The key never belongs in one (`api-key-file` may).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
-import { kebabCase, type OptionTable } from './option-table.js';
+import { jobType, kebabCase, type OptionTable, type ParsedArgs } from './option-table.js';
 import { closestOption } from './suggest.js';
 
 /** What an API key looks like, long enough not to catch a word that merely starts like one. */
@@ -27,9 +27,8 @@ export function jobSchema(table: OptionTable, fileMeaning: string): z.ZodObject 
     [FILE_KEY]: z.string().optional().describe(fileMeaning),
   };
   for (const [name, option] of Object.entries(table)) {
-    if (option.json === undefined) continue;
-    const words = String(option.yargs.describe ?? '');
-    shape[name] = option.json.optional().describe(words.replace(/^<\S*> {2}/, ''));
+    const type = jobType(option);
+    if (type !== undefined) shape[name] = type.optional().describe(String(option.describe ?? '').replace(/^<\S*> {2}/, ''));
   }
   return z.strictObject(shape);
 }
@@ -118,7 +117,7 @@ export function checkJob(json: unknown, table: OptionTable, file: string): Recor
   if (keyAt !== null) refuse(`${keyAt} holds what looks like an API key; ${KEY_ADVICE}`);
   if (typeof json !== 'object' || json === null || Array.isArray(json)) refuse('must be a JSON object: { "option-name": value, … }');
   const job = json as Record<string, unknown>;
-  const names = [FILE_KEY, ...Object.keys(table).filter((name) => table[name]?.json !== undefined)];
+  const names = [FILE_KEY, ...Object.keys(table).filter((name) => jobType(table[name] ?? {}) !== undefined)];
   for (const key of Object.keys(job)) {
     if (key === SCHEMA_KEY || names.includes(key)) continue;
     const kebab = kebabCase(key);
@@ -130,7 +129,7 @@ export function checkJob(json: unknown, table: OptionTable, file: string): Recor
   if (!checked.success) {
     const issue = checked.error.issues[0];
     const key = String(issue?.path[0] ?? '');
-    const field = table[key]?.json;
+    const field = table[key] === undefined ? undefined : jobType(table[key]);
     // Deeper than the key is an item of a list, and every list holds strings.
     const words = field === undefined || (issue?.path.length ?? 0) > 1 ? 'a string' : expected(z.toJSONSchema(field) as JsonSchemaNode);
     refuse(`${jsonPath(issue?.path ?? [])} must be ${words}`);
@@ -160,4 +159,40 @@ export class JobFiles {
       }
     };
   }
+}
+
+/** Where `--save-config` writes the job, for which command, and which options were given (typed, or from a `--config`). */
+export interface SaveTarget {
+  file: string;
+  command: string;
+  given: (name: string) => boolean;
+}
+
+/**
+ * `--save-config <file>`: writes the options given that a job file may hold (a default only when
+ * typed: a relative `--report-dir reports` must stay next to the job), the input as `"file"`,
+ * paths relative to the job file's folder; never the key (no option holds it). Returns what the CLI prints.
+ */
+export function saveJob(args: ParsedArgs, table: OptionTable, target: SaveTarget): string {
+  const folder = path.dirname(path.resolve(target.file));
+  const relative = (value: string): string => (value === '-' ? value : path.relative(folder, path.resolve(value)) || '.');
+  const job: Record<string, unknown> = {};
+  if (typeof args.file === 'string' && args.file !== '') job.file = relative(args.file);
+  for (const [name, option] of Object.entries(table)) {
+    const value = args[name];
+    const type = jobType(option);
+    if (type === undefined || value === undefined || !target.given(name)) continue;
+    if (option.path === true && typeof value === 'string') job[name] = relative(value);
+    // `--rate 200` is parsed as text; the job file holds the number, as a person would write it.
+    else if (typeof value === 'string' && /^\d+$/.test(value) && type.safeParse(Number(value)).success) job[name] = Number(value);
+    else job[name] = value;
+  }
+  checkJob(job, table, target.file);
+  try {
+    writeFileSync(target.file, `${JSON.stringify(job, null, 2)}\n`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new UsageError(`cannot write the job file ${target.file}: ${code}`, 'bad_output', { cause: error });
+  }
+  return `Wrote ${target.file}; run the job with: vorel-sync ${target.command} --config ${target.file}\n`;
 }

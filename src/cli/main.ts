@@ -8,11 +8,10 @@ import { EXPORT_OPTIONS, exportCommand, runExportCommand } from './export-comman
 import { helpEpilogue, TOP_EXAMPLES } from './help.js';
 import { importCommand, runImportCommand } from './import-command.js';
 import { IMPORT_OPTIONS } from './import-options.js';
-import { JobFiles } from './job-file.js';
+import { JobFiles, saveJob } from './job-file.js';
 import { refuseKeyOnCommandLine } from './key-source.js';
 import { camelCase, checkAgainstTable, type OptionTable, type ParsedArgs, typedAsFlag, unknownOption } from './option-table.js';
 import { REPORT_OPTIONS, reportCommand, runReportCommand } from './report-command.js';
-import { saveJob } from './save-job.js';
 import { closestOption } from './suggest.js';
 import { packageVersion } from '../version.js';
 
@@ -77,7 +76,7 @@ function checkCommandLine(args: ParsedArgs, argv: readonly string[]): void {
       'unknown_option',
     );
   }
-  checkAgainstTable(args, command.table, argv, command);
+  checkAgainstTable(args, command.table, argv, command.positionals);
   if (args.quiet === true && args.verbose === true) throw new UsageError('--quiet and --verbose exclude each other', 'conflicting_options');
   if (word === 'import' && (args.file === undefined || args.file === '') && !argv.includes('-')) {
     throw new UsageError(
@@ -123,7 +122,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (typeof saveTo === 'string') {
       const table = COMMANDS[command]?.table ?? {};
       const given = (name: string): boolean =>
-        fromJobFile.has(name) || [name, camelCase(name), ...[table[name]?.yargs.alias ?? []].flat()].some((n) => typedAsFlag(n, argv));
+        fromJobFile.has(name) || [name, camelCase(name), ...[table[name]?.alias ?? []].flat()].some((n) => typedAsFlag(n, argv));
       io.stdout.write(saveJob(args, table, { file: saveTo, command, given }));
       return EXIT.ok;
     }

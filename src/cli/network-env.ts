@@ -6,14 +6,14 @@
 
 /** The library's `proxy`, `noProxy` and `caCert` from the flags and the environment. */
 export function networkOptions(
-  args: { proxy?: string | undefined; 'ca-cert'?: string | undefined },
+  args: Record<string, unknown>,
   env: Readonly<Record<string, string | undefined>>,
   baseUrl: string | undefined,
 ): { proxy: string | undefined; noProxy: string | undefined; caCert: string | undefined } {
   const plain = baseUrl?.startsWith('http://') === true;
   const fromEnv = plain ? (env.http_proxy ?? env.HTTP_PROXY) : (env.https_proxy ?? env.HTTPS_PROXY);
-  const proxy = args.proxy ?? (fromEnv === '' ? undefined : fromEnv);
-  return { proxy, noProxy: env.no_proxy ?? env.NO_PROXY, caCert: args['ca-cert'] };
+  const proxy = (args.proxy as string | undefined) ?? (fromEnv === '' ? undefined : fromEnv);
+  return { proxy, noProxy: env.no_proxy ?? env.NO_PROXY, caCert: args['ca-cert'] as string | undefined };
 }
 
 /** The proxy's password, for the error printer to scrub (it is never put in a message; this catches echoes). */

@@ -1,40 +1,38 @@
 /**
  * One table per command of its options: yargs gets its definitions from it (`.options()`), the
- * CLI checks a parsed command line against it (unknown names, choices), and a job file is read
- * with it (`--config`). yargs' own strict checks are not used: they only say what went wrong in
- * English sentences, and the usage codes come from our checks instead (CONTRIBUTING.md).
+ * CLI checks a parsed command line against it (unknown names, choices), a job file is read with it
+ * (`--config`), and the library's options are its names in camelCase. yargs' own strict checks
+ * are not used: they only say what went wrong in English sentences (CONTRIBUTING.md).
  */
 import type { Options } from 'yargs';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { closestOption } from './suggest.js';
 
-/** One option of a command. */
-export interface CliOption {
-  /** As yargs' `.options()` takes it; `describe` starts with the value's name (`<run-folder>`). */
-  yargs: Options;
-  /** Its value in a job file (`--config`); absent: not allowed there. */
-  json?: z.ZodType;
+/** One option: yargs' definition (`describe` starts with the value's name, `<run-folder>`), and ours. */
+export interface CliOption extends Omit<Options, 'choices'> {
+  /** Its JSON type in a job file, when not the one its yargs type gives; false: not allowed there (nor a hidden option). */
+  json?: z.ZodType | false;
   /** The values it takes, checked here (not by yargs, whose message would be our only clue). */
-  choices?: readonly string[];
+  choices?: readonly [string, ...string[]];
   /** A path: in a job file relative to the file's folder. */
   path?: true;
+  /** Not an option of the library (`json`, `quiet`…): left out of `libraryOptions`. */
+  cliOnly?: true;
 }
 
 export type OptionTable = Readonly<Record<string, CliOption>>;
 
-/** JSON types of job-file values, by what the option takes. */
-export const JSON_TYPE = {
-  flag: z.boolean(),
-  text: z.string(),
-  count: z.number().int(),
-  list: z.array(z.string()),
-} as const;
+/** The option's JSON type in a job file, or undefined when a job file may not hold it. */
+export function jobType(option: CliOption): z.ZodType | undefined {
+  if (option.json !== undefined) return option.json === false ? undefined : option.json;
+  if (option.hidden === true) return undefined;
+  if (option.choices !== undefined) return z.enum(option.choices);
+  if (option.array === true) return z.array(z.string());
+  return option.type === 'boolean' ? z.boolean() : option.type === 'number' ? z.number().int() : z.string();
+}
 
-/** A choice option's JSON type: one of its values. */
-export const oneOf = (choices: readonly [string, ...string[]]): z.ZodType => z.enum(choices);
-
-/** `dry-run` → `dryRun`: the form yargs adds beside each kebab-case name. */
+/** `dry-run` → `dryRun`: the form yargs adds beside each kebab-case name, and the library's. */
 export const camelCase = (name: string): string => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** `dryRun` → `dry-run`. */
@@ -42,35 +40,30 @@ export const kebabCase = (name: string): string => name.replace(/[A-Z]/g, (c) =>
 
 /** The table as yargs' `.options()` takes it. */
 export function yargsOptions(table: OptionTable): Record<string, Options> {
-  return Object.fromEntries(Object.entries(table).map(([name, option]) => [name, option.yargs]));
+  return Object.fromEntries(Object.entries(table).map(([name, { json, choices, path, cliOnly, ...yargs }]) => [name, yargs as Options]));
 }
 
-/** Every key a parse of this table may hold: names, their camelCase forms, aliases. */
-function knownKeys(table: OptionTable, extra: readonly string[]): Set<string> {
-  // yargs adds a camelCase twin of every dashed name, positionals (`run-folder`) included.
-  const keys = new Set(['_', '$0', ...extra, ...extra.map(camelCase)]);
-  for (const [name, option] of Object.entries(table)) {
-    keys.add(name).add(camelCase(name));
-    const aliases = option.yargs.alias;
-    for (const alias of aliases === undefined ? [] : Array.isArray(aliases) ? aliases : [aliases]) keys.add(alias);
-  }
-  return keys;
+/** The parsed options the library takes, by its camelCase names (the contract: the CLI's options in camelCase). */
+export function libraryOptions(args: ParsedArgs, table: OptionTable): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(table)
+      .filter(([, option]) => option.cliOnly !== true)
+      .map(([name]) => [camelCase(name), args[name]]),
+  );
 }
 
 /** Argv as yargs parsed it. */
 export type ParsedArgs = Record<string, unknown> & { _: (string | number)[] };
 
-/** What a command takes besides its options: its named positionals (`file`). */
-export interface CommandShape {
-  positionals: readonly string[];
-}
-
 /**
  * Refuses what the table does not allow: an unknown option (with the nearest name), a stray
  * positional, a value outside an option's choices.
  */
-export function checkAgainstTable(args: ParsedArgs, table: OptionTable, argv: readonly string[], shape: CommandShape): void {
-  const known = knownKeys(table, ['help', 'h', ...shape.positionals]);
+export function checkAgainstTable(args: ParsedArgs, table: OptionTable, argv: readonly string[], positionals: readonly string[]): void {
+  // yargs adds a camelCase twin of every dashed name, positionals (`run-folder`) included.
+  const known = new Set(['_', '$0', 'help', 'h']);
+  for (const name of [...Object.keys(table), ...positionals]) known.add(name).add(camelCase(name));
+  for (const option of Object.values(table)) for (const alias of [option.alias ?? []].flat()) known.add(alias);
   const unknown = Object.keys(args).filter((key) => !known.has(key));
   // yargs adds `dryRunn` beside `dry-runn`: keep the form that was typed.
   const typed = unknown.filter((key) => !(/[A-Z]/.test(key) && unknown.includes(kebabCase(key))));
@@ -80,8 +73,7 @@ export function checkAgainstTable(args: ParsedArgs, table: OptionTable, argv: re
   if (problems.length > 0) throw new UsageError(problems.join('; '), 'unknown_option');
   for (const [name, option] of Object.entries(table)) {
     const value = args[name];
-    if (option.choices === undefined || value === undefined) continue;
-    if (!option.choices.includes(String(value))) {
+    if (option.choices !== undefined && value !== undefined && !option.choices.includes(String(value))) {
       throw new UsageError(`--${name} ${JSON.stringify(value)}: use ${option.choices.join(' or ')}`, 'bad_argument');
     }
   }

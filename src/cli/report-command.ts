@@ -4,11 +4,11 @@ import { reportRun } from '../index.js';
 import { createLogger } from '../log.js';
 import { renderSummary } from '../report/summary.js';
 import type { CliIo } from './main.js';
-import { type OptionTable, yargsOptions } from './option-table.js';
+import { type OptionTable, type ParsedArgs, yargsOptions } from './option-table.js';
 
 /** The options of `vorel-sync report` (no job file: it names a run folder, nothing else). */
 export const REPORT_OPTIONS: OptionTable = {
-  json: { yargs: { type: 'boolean', default: false, describe: 'print the summary as JSON on stdout' } },
+  json: { type: 'boolean', default: false, describe: 'print the summary as JSON on stdout' },
 };
 
 export function reportCommand(y: Argv): Argv {
@@ -19,7 +19,7 @@ export function reportCommand(y: Argv): Argv {
 }
 
 /** Writes the folder's reports again, prints the run's summary; returns the run's exit code. Usage errors throw (exit 2). */
-export async function runReportCommand(parsed: Record<string, unknown>, io: CliIo): Promise<number> {
+export async function runReportCommand(parsed: ParsedArgs, io: CliIo): Promise<number> {
   const summary = await reportRun({ runDir: String(parsed['run-folder']), logger: createLogger(io.stderr, 'normal', []) });
   io.stdout.write(parsed.json === true ? `${JSON.stringify(summary, null, 2)}\n` : renderSummary(summary));
   return summary.exit_code;

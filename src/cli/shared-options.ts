@@ -1,66 +1,59 @@
 /** The options import and export take the same way (one text, one default). */
 import { z } from 'zod';
 import { DEFAULTS } from '../options.js';
-import { GROUP, JSON_TYPE, type OptionTable } from './option-table.js';
+import { GROUP, type OptionTable } from './option-table.js';
 
 /** `--config` and `--save-config`: a job kept in a file (job-file.ts). */
 export const JOB_OPTIONS: OptionTable = {
   // Its text is yargs' `.config()` description (JOB_FILE_TEXT), which replaces this one.
-  config: { yargs: { group: GROUP.run, type: 'string' } },
+  config: { group: GROUP.run, type: 'string', json: false, cliOnly: true },
   'save-config': {
-    yargs: { group: GROUP.run, type: 'string', describe: '<job.json>  write this command line as a job file and exit, running nothing' },
+    group: GROUP.run,
+    type: 'string',
+    describe: '<job.json>  write this command line as a job file and exit, running nothing',
+    json: false,
+    cliOnly: true,
   },
 };
 
 export const API_OPTIONS: OptionTable = {
   'base-url': {
-    yargs: { group: GROUP.api, type: 'string', defaultDescription: DEFAULTS.baseUrl, describe: '<url>  API origin (env VOREL_BASE_URL)' },
-    json: JSON_TYPE.text,
+    group: GROUP.api,
+    type: 'string',
+    defaultDescription: DEFAULTS.baseUrl,
+    describe: '<url>  API origin (env VOREL_BASE_URL)',
   },
+  // The command passes it on as `apiKeyFile` only where the library takes it (import).
   'api-key-file': {
-    yargs: {
-      group: GROUP.api,
-      type: 'string',
-      describe: '<path>  file holding the API key (else env VOREL_API_KEY); never the key itself',
-    },
-    json: JSON_TYPE.text,
+    group: GROUP.api,
+    type: 'string',
+    describe: '<path>  file holding the API key (else env VOREL_API_KEY); never the key itself',
     path: true,
+    cliOnly: true,
   },
   // Not in a job file: its URL may hold a password, and --save-config must not write it down.
   proxy: {
-    yargs: {
-      group: GROUP.api,
-      type: 'string',
-      describe: '<url>  every request through this HTTP proxy: http://[user:pass@]host:port (env HTTPS_PROXY; NO_PROXY applies)',
-    },
+    group: GROUP.api,
+    type: 'string',
+    describe: '<url>  every request through this HTTP proxy: http://[user:pass@]host:port (env HTTPS_PROXY; NO_PROXY applies)',
+    json: false,
   },
   'ca-cert': {
-    yargs: {
-      group: GROUP.api,
-      type: 'string',
-      describe: "<file>  PEM CA certificate(s) to trust besides Node's own (a TLS-inspecting proxy)",
-    },
-    json: JSON_TYPE.text,
+    group: GROUP.api,
+    type: 'string',
+    describe: "<file>  PEM CA certificate(s) to trust besides Node's own (a TLS-inspecting proxy)",
     path: true,
   },
 };
 
 export const PACE_OPTIONS: OptionTable = {
   rate: {
-    yargs: {
-      group: GROUP.pace,
-      type: 'string',
-      default: String(DEFAULTS.rate),
-      describe: "<n|auto>  request starts per minute at most, or auto: as the API's rate headers allow (180 without them)",
-    },
+    group: GROUP.pace,
+    type: 'string',
+    default: String(DEFAULTS.rate),
+    describe: "<n|auto>  request starts per minute at most, or auto: as the API's rate headers allow (180 without them)",
     json: z.union([z.number().int().min(1), z.literal('auto')]),
   },
-  retries: {
-    yargs: { group: GROUP.pace, type: 'number', default: DEFAULTS.retries, describe: '<n>  retries for 5xx, timeouts and network errors' },
-    json: JSON_TYPE.count,
-  },
-  timeout: {
-    yargs: { group: GROUP.pace, type: 'number', default: DEFAULTS.timeout, describe: '<ms>  per-attempt timeout' },
-    json: JSON_TYPE.count,
-  },
+  retries: { group: GROUP.pace, type: 'number', default: DEFAULTS.retries, describe: '<n>  retries for 5xx, timeouts and network errors' },
+  timeout: { group: GROUP.pace, type: 'number', default: DEFAULTS.timeout, describe: '<ms>  per-attempt timeout' },
 };
