@@ -41,7 +41,7 @@ function journalOf(records: object[], tail = ''): string {
 /** What a resume does with each line, walking them in file order. */
 async function resumeView(runDir: string, lines: number[]) {
   const journal = await readRunJournal(runDir, '--resume');
-  const cursor = new JournalCursor(runDir);
+  const cursor = new JournalCursor(journal);
   const view = new Map<number, { carried: boolean; before?: object }>();
   for (const line of lines) {
     const at = await cursor.take(line);
@@ -98,6 +98,32 @@ describe('a journal read back for --resume', () => {
     expect(view.get(200_000)).toEqual({ carried: true });
     expect(view.get(199_999)).toEqual({ carried: false });
     expect(view.get(400_000)).toEqual({ carried: false });
+  });
+
+  it('follows a resume killed part-way to the run it resumed, for the rows it never reached', async () => {
+    const first = journalOf([
+      RUN,
+      row(2, A, 'failed'),
+      row(3, B, 'updated'),
+      row(4, A, 'failed'),
+      row(5, A, 'updated', { supersedes: [4] }),
+      { type: 'before', line: 6, id: B, before: { customer_name: 'old B', customer_language: null } },
+    ]);
+    // The resume re-sent line 2 and was killed there: lines 3 to 6 are only in the first run's journal.
+    const killed = journalOf([{ ...RUN, run_id: 'r2', resumes: first }, row(2, A, 'updated')]);
+    const { journal, view } = await resumeView(killed, [2, 3, 4, 5, 6]);
+    expect(journal.chain).toEqual([killed, first]);
+    expect([...view].filter(([, v]) => v.carried).map(([line]) => line)).toEqual([2, 3, 4, 5]);
+    expect(view.get(6)).toEqual({ carried: false, before: { customer_name: 'old B', customer_language: null } });
+    expect(journal.carriedRows).toBe(4);
+
+    // A resume that ended walked the whole file: its own journal is whole.
+    const ended = journalOf([{ ...RUN, run_id: 'r3', resumes: first }, row(2, A, 'updated'), { type: 'facts', finished_at: 'x' }]);
+    expect((await readRunJournal(ended, 'report')).chain).toEqual([ended]);
+    // Without the earlier run's folder, a resume would send its rows again: refused; a report shows what it has.
+    const orphan = journalOf([{ ...RUN, run_id: 'r4', resumes: join(dir, 'gone') }, row(2, A, 'updated')]);
+    await expect(readRunJournal(orphan, '--resume')).rejects.toMatchObject({ code: 'bad_resume' });
+    expect((await readRunJournal(orphan, 'report')).chain).toEqual([orphan]);
   });
 
   it('refuses a journal without a run header, and one damaged before its last line', async () => {

@@ -119,6 +119,54 @@ describe('interrupt and resume', () => {
     expectStateEqualsCsv();
   });
 
+  it('resuming a resume killed part-way never re-sends a row the first run updated, and reports every row', async () => {
+    // Run A: the first rows fail on the server (sent again later), then it is interrupted.
+    const failing = Array.from({ length: 12 }, (_, i) => testId(i + 1));
+    emulator.setFaults({ failingIds: failing });
+    const first = path.join(work, 'first');
+    const a = await runUntilSignal(['import', file, ...common(first), '--retries', '0', '--max-errors', '0'], 'SIGINT', 60);
+    expect(a.code, a.stderr).toBe(130);
+    const runA = onlyRunDir(first);
+    const updatedByA = resultRows(runA)
+      .filter((r) => r.outcome === 'updated')
+      .map((r) => r.id);
+    expect(updatedByA.length).toBeGreaterThan(20);
+    // Run B resumes A, one request at a time, and is killed while it re-sends A's failed rows:
+    // it has not yet walked as far as the rows A updated.
+    emulator.setFaults({ failingIds: [], latencyMs: 100 });
+    const second = path.join(work, 'second');
+    const b = await runUntilSignal(
+      ['import', file, '--resume', runA, '--base-url', emulator.baseUrl, '--report-dir', second, '--rate', '100000', '--concurrency', '1'],
+      'SIGKILL',
+      emulator.requests.length + 4,
+    );
+    expect(b.signal).toBe('SIGKILL');
+    const runB = onlyRunDir(second);
+    // Its reports, from its journal: what a run stopped there would have written, A's updates carried over.
+    const reportB = await cli(['report', runB]);
+    expect(reportB.code, reportB.stderr).toBe(130);
+    const rowsB = resultRows(runB);
+    expect(rowsB).toHaveLength(ROWS);
+    const outcomeB = new Map(rowsB.map((r) => [r.id, r.outcome]));
+    for (const id of updatedByA) expect(outcomeB.get(id)).toBe('updated');
+
+    emulator.setFaults({ latencyMs: 0 });
+    const sentBefore = emulator.requests.length;
+    const third = path.join(work, 'third');
+    const c = await cli(['import', file, '--resume', runB, '--report-dir', third, '--rate', '100000'], {
+      env: { VOREL_API_KEY: emulator.apiKey },
+    });
+    expect(c.code, c.stderr).toBe(0);
+    const sentByC = new Set(emulator.requests.slice(sentBefore).map((q) => q.path));
+    for (const id of updatedByA) expect(sentByC.has(`/api/v1/conversations/${id}`), id).toBe(false);
+    const runC = onlyRunDir(third);
+    const final = JSON.parse(readFileSync(path.join(runC, 'summary.json'), 'utf8'));
+    expect(final.totals.updated).toBe(ROWS);
+    expect(final.carried_over).toBeGreaterThanOrEqual(updatedByA.length);
+    expect(resultRows(runC).map((r) => Number(r.line))).toEqual(Array.from({ length: ROWS }, (_, i) => i + 2));
+    expectStateEqualsCsv();
+  });
+
   it('refuses to resume a run a later run already resumed, naming that run, before any request', async () => {
     const first = path.join(work, 'first');
     const interrupted = await runUntilSignal(['import', file, ...common(first)], 'SIGINT', 30);

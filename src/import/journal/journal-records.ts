@@ -58,6 +58,8 @@ const runRecordSchema = z.object({
     match_by: z.enum(['id', 'customer_identifier']),
     base_url: z.string(),
   }),
+  /** The folder of the run this one resumes (absolute): rows this run never reached are settled there. */
+  resumes: z.string().optional(),
 });
 
 /** One settled row; `supersedes`: the earlier lines of its id it overwrote; `carried`: taken over from the run a resume continues. */

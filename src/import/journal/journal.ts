@@ -112,5 +112,6 @@ export function runRecord(run: { runId: string; startedAt: Date }, opts: ImportO
       ...(source.workbook === null ? {} : { sheet: source.workbook.sheet }),
     },
     options: { empty: opts.empty, map: [...opts.mapArgs], match_by: opts.matchBy, base_url: opts.baseUrl },
+    ...(opts.resume === undefined ? {} : { resumes: path.resolve(opts.resume) }),
   };
 }

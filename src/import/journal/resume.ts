@@ -147,7 +147,7 @@ export function resumeOptions(opts: ImportOptions, explicit: ExplicitOptions, st
 
 /** The rows a resume sends again (the gate counts them): the carried ones left out. */
 export async function* notCarried(rows: AsyncIterable<CheckedRow>, resume: ResumeState): AsyncGenerator<CheckedRow> {
-  const cursor = new JournalCursor(resume.runDir);
+  const cursor = new JournalCursor(resume);
   try {
     for await (const row of rows) {
       const { row: journaled } = await cursor.take(row.line);

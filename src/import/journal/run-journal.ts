@@ -4,7 +4,8 @@
  * and before-values line by line as the input is walked again (a cursor: a journal of a million
  * rows is never held whole).
  */
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { UsageError } from '../../errors.js';
 import type { TimelineBucket } from '../../report/html.js';
@@ -18,7 +19,7 @@ export interface RunJournal {
   run: JournalRun;
   facts: RunFacts;
   timeline: TimelineBucket[];
-  /** A superseded line → the later line of the same id that overwrote it. */
+  /** A superseded line → the later line of the same id that overwrote it (in this run or the runs it resumed). */
   superseded: Map<number, number>;
   /** When the journal last changed: the end of a run that never wrote its own. */
   endedAt: string;
@@ -30,17 +31,51 @@ export interface RunJournal {
   carriedRows: number;
   /** The runs that resumed this one, in order. */
   resumedBy: JournalResumedBy[];
+  /**
+   * The run folders whose journals hold its rows, this one first: a resumed run that never ended
+   * (killed) carried over only the rows it reached; the rest are still in the runs it resumed.
+   */
+  chain: string[];
 }
 
 /** The first pass over a run's journal; `command` names the reader in messages (`report`, `--resume`). */
 export async function readRunJournal(runDir: string, command: string): Promise<RunJournal> {
+  const settled = new LineBits();
+  const superseded = new Map<number, number>();
+  const head = await firstPass(runDir, command, settled, superseded);
+  const chain = [runDir];
+  // A run that ended walked the whole file and carried every settled row over: its journal is whole.
+  for (let at = head; at.facts.finished_at === undefined && at.run.resumes !== undefined; ) {
+    const earlier = at.run.resumes;
+    if (chain.includes(earlier)) break;
+    if (!existsSync(path.join(earlier, 'journal.ndjson'))) {
+      // Without it, a resume would send again rows that run settled and this one never reached.
+      if (command !== '--resume') break;
+      throw new UsageError(
+        `--resume ${runDir}: that run was killed before it carried over every row of the run it resumed, whose folder ${earlier} is gone; restore that folder, or resume the run before it`,
+        'bad_resume',
+      );
+    }
+    at = await firstPass(earlier, command, settled, superseded);
+    chain.push(earlier);
+  }
+  let carriedRows = settled.count;
+  for (const line of superseded.keys()) if (!settled.has(line)) carriedRows++;
+  return { ...head, superseded, carriedRows, chain };
+}
+
+/** One journal's facts; its settled lines and supersessions go into `settled` and `superseded`. */
+async function firstPass(
+  runDir: string,
+  command: string,
+  settled: LineBits,
+  superseded: Map<number, number>,
+): Promise<Omit<RunJournal, 'superseded' | 'carriedRows' | 'chain'>> {
   const { journalPath, scanJournal } = await import('./journal-records.js');
   let run: JournalRun | undefined;
   let facts: RunFacts = {};
   let clearsGuard: ClearsGuardSummary | null = null;
   const buckets = new Map<number, TimelineBucket>();
-  const superseded = new Map<number, number>();
-  const settled = new LineBits();
   const resumedBy: JournalResumedBy[] = [];
   const { tornLastLine } = await scanJournal(
     runDir,
@@ -61,7 +96,7 @@ export async function readRunJournal(runDir: string, command: string): Promise<R
         facts = { ...facts, requests: record.totals, rate: record.rate };
       } else if (record.type === 'row') {
         if (staysSettled(record)) settled.add(record.line);
-        for (const line of record.supersedes ?? []) superseded.set(line, record.line);
+        for (const line of record.supersedes ?? []) if (!superseded.has(line)) superseded.set(line, record.line);
       } else if (record.type === 'resumed_by') resumedBy.push(record);
     },
     command,
@@ -72,19 +107,15 @@ export async function readRunJournal(runDir: string, command: string): Promise<R
       command === '--resume' ? 'bad_resume' : 'not_a_run',
     );
   }
-  let carriedRows = settled.count;
-  for (const line of superseded.keys()) if (!settled.has(line)) carriedRows++;
   return {
     runDir,
     run,
     facts,
     timeline: [...buckets.values()].sort((a, b) => a.at - b.at),
-    superseded,
     // A resume's mark changed the journal after the run: the run's own last change is kept in it.
     endedAt: resumedBy[0]?.last_changed_at ?? statSync(journalPath(runDir, command)).mtime.toISOString(),
     clearsGuard,
     tornLastLine,
-    carriedRows,
     resumedBy,
   };
 }
@@ -116,11 +147,38 @@ export interface JournaledLine {
 }
 
 /**
- * The journal's rows and before-values looked up by line as the input is walked in file order.
- * Rows settle nearly in file order (a run holds only so many settled rows back), so what is read
- * ahead stays small.
+ * The journal's rows and before-values looked up by line as the input is walked in file order,
+ * along the run's {@link RunJournal.chain}: a line this run never settled takes what an earlier run
+ * settled for good there, as carried over, and its before-values.
  */
 export class JournalCursor {
+  private readonly cursors: OneJournal[];
+
+  constructor(private readonly journal: Pick<RunJournal, 'chain' | 'superseded'>) {
+    this.cursors = journal.chain.map((dir) => new OneJournal(dir));
+  }
+
+  async take(line: number): Promise<JournaledLine> {
+    // Every journal moves on to this line, so none holds what it read ahead for long.
+    const found = await Promise.all(this.cursors.map((cursor) => cursor.take(line)));
+    const [own, ...earlier] = found;
+    if (own?.row !== undefined) return { row: own.row };
+    const carried = earlier.find((at) => at.row !== undefined && carries(at.row, this.journal.superseded))?.row;
+    if (carried !== undefined) return { row: { ...carried, carried: true } };
+    const before = found.find((at) => at.before !== undefined)?.before;
+    return before === undefined ? {} : { before };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.cursors.map((cursor) => cursor.close()));
+  }
+}
+
+/**
+ * One journal's rows and before-values by line. Rows settle nearly in file order (a run holds only
+ * so many settled rows back), so what is read ahead stays small.
+ */
+class OneJournal {
   private readonly rows = new Map<number, JournalRow>();
   private readonly befores = new Map<number, WritableValues>();
   private done = false;

@@ -72,6 +72,7 @@ export async function finishRun(p: RunParts, folder: RunFolder, sent: SentRows, 
     tornLastLine: false,
     carriedRows: 0,
     resumedBy: [],
+    chain: [folder.dir],
   };
   return writeRunReports({
     journal: journalRead,

@@ -89,7 +89,7 @@ export async function writeRunReports(input: RunReportsInput): Promise<RunSummar
   const rows = new RowReports(runDir, extraReports);
   const tally: RowTally = { rows: 0, totals: zeroTotals(), superseded: 0, carriedOver: 0, attempts: 0 };
   const feed = async (): Promise<void> => {
-    const cursor = run.mode === 'dry-run' ? null : new JournalCursor(runDir);
+    const cursor = run.mode === 'dry-run' ? null : new JournalCursor(journal);
     try {
       for await (const batch of stream.batches) {
         for (const row of batch) {

@@ -125,7 +125,7 @@ async function settleEach(
   const { settler, stop, resume } = p;
   // A dry run reads the file once: it counts while it goes and warns at the end.
   const dryScanner = p.opts.mode === 'dry-run' ? new FileScanner({ dir: p.runDir, inputBytes: p.source.size }) : null;
-  const journaled = resume === null ? null : new JournalCursor(resume.runDir);
+  const journaled = resume === null ? null : new JournalCursor(resume);
   let seq = 0;
   let carriedOver = 0;
   const dryRun = p.opts.mode === 'dry-run';
