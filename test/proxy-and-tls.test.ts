@@ -16,7 +16,7 @@ import type { Emulator } from '../src/emulator/index.js';
 import { importCsv } from '../src/index.js';
 import { cli, onlyRunDir, readResults, readRun, tempDir, writeCsv } from './helpers/cli.js';
 import { emulatorWith, testId } from './helpers/emulator.js';
-import { cleanupsAfterEach } from './helpers/loopback.js';
+import { cleanupsAfterEach, listenOnLoopback } from './helpers/loopback.js';
 import { type Pem, serverCert, testCa } from './helpers/tls.js';
 
 const cleanups = cleanupsAfterEach();
@@ -50,15 +50,7 @@ async function startProxy(auth?: { user: string; password: string }): Promise<{ 
     else seen.refused++;
     return ok;
   };
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  seen.port = (server.address() as AddressInfo).port;
+  seen.port = Number(new URL(await listenOnLoopback(server, cleanups)).port);
   return seen;
 }
 
@@ -78,6 +70,15 @@ async function closedPort(): Promise<number> {
 const rows = (n: number): string =>
   `id,customer_name\n${Array.from({ length: n }, (_, i) => `${testId(i + 1)},After ${i + 1}`).join('\n')}\n`;
 
+/** `import` of n rows to `api`, confirmed, its run folders in `<work>/reports`. */
+const importArgs = (work: string, n: number, api: string, ...more: string[]): string[] => [
+  ...['import', writeCsv(work, 'rows.csv', rows(n)), '--base-url', api, '--report-dir', path.join(work, 'reports'), '--yes'],
+  ...more,
+];
+
+/** The proxy URL with the test's credentials. */
+const withCredentials = (port: number): string => `http://${USER}:${ENCODED}@127.0.0.1:${port}`;
+
 /** Every byte the run left: stdout, stderr and each file under `dir`. */
 function everything(dir: string, ...streams: string[]): string {
   const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(path.join(dir, f)).isFile());
@@ -95,22 +96,9 @@ describe('through a proxy that demands credentials', () => {
     const { emulator, api } = await httpsEmulator(3);
     const proxy = await startProxy({ user: USER, password: PASSWORD });
     const work = tempDir();
-    const reports = path.join(work, 'reports');
-    const r = await cli(
-      [
-        'import',
-        writeCsv(work, 'rows.csv', rows(3)),
-        '--base-url',
-        api,
-        '--ca-cert',
-        ca.certFile,
-        '--report-dir',
-        reports,
-        '--yes',
-        '--verbose',
-      ],
-      { env: { VOREL_API_KEY: emulator.apiKey, HTTPS_PROXY: `http://${USER}:${ENCODED}@127.0.0.1:${proxy.port}` } },
-    );
+    const r = await cli(importArgs(work, 3, api, '--ca-cert', ca.certFile, '--verbose'), {
+      env: { VOREL_API_KEY: emulator.apiKey, HTTPS_PROXY: withCredentials(proxy.port) },
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(proxy.tunnels).toContain(`${api.replace('https://', '')}`);
     expect(emulator.get(testId(2))?.customer_name).toBe('After 2');
@@ -122,12 +110,9 @@ describe('through a proxy that demands credentials', () => {
     const proxy = await startProxy({ user: USER, password: PASSWORD });
     const work = tempDir();
     const out = path.join(work, 'out.csv');
-    const r = await cli(
-      ['export', out, '--base-url', api, '--ca-cert', ca.certFile, '--proxy', `http://${USER}:${ENCODED}@127.0.0.1:${proxy.port}`],
-      {
-        env: { VOREL_API_KEY: emulator.apiKey, HTTPS_PROXY: `http://127.0.0.1:${await closedPort()}` },
-      },
-    );
+    const r = await cli(['export', out, '--base-url', api, '--ca-cert', ca.certFile, '--proxy', withCredentials(proxy.port)], {
+      env: { VOREL_API_KEY: emulator.apiKey, HTTPS_PROXY: `http://127.0.0.1:${await closedPort()}` },
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(proxy.tunnels.length).toBeGreaterThan(0);
     expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(4);
@@ -138,11 +123,9 @@ describe('through a proxy that demands credentials', () => {
     const { emulator, api } = await httpsEmulator(12);
     const proxy = await startProxy({ user: USER, password: 'the-right-one' });
     const work = tempDir();
-    const reports = path.join(work, 'reports');
-    const r = await cli(
-      ['import', writeCsv(work, 'rows.csv', rows(12)), '--base-url', api, '--ca-cert', ca.certFile, '--report-dir', reports, '--yes'],
-      { env: { VOREL_API_KEY: emulator.apiKey, HTTPS_PROXY: `http://${USER}:${ENCODED}@127.0.0.1:${proxy.port}` } },
-    );
+    const r = await cli(importArgs(work, 12, api, '--ca-cert', ca.certFile), {
+      env: { VOREL_API_KEY: emulator.apiKey, HTTPS_PROXY: withCredentials(proxy.port) },
+    });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain(`the proxy http://${USER}:***@127.0.0.1:${proxy.port} refused authentication`);
     // The resume and retry commands repeat --ca-cert; the proxy comes from the environment again.
@@ -150,7 +133,7 @@ describe('through a proxy that demands credentials', () => {
     expect(printed).toMatch(/--resume \S+ --report-dir \S+ --ca-cert /);
     expect(printed.split(`--ca-cert ${ca.certFile}`)).toHaveLength(3);
     expect(emulator.requests).toHaveLength(0);
-    const results = readResults(onlyRunDir(reports));
+    const results = readResults(onlyRunDir(path.join(work, 'reports')));
     const failed = results.filter((row) => row.outcome === 'failed');
     // Only the requests already in flight (--concurrency 4) met the refusal; each once, not retried.
     expect(failed.length).toBeGreaterThan(0);
@@ -169,20 +152,9 @@ describe('which requests go through the proxy', () => {
     const port = new URL(api).port;
     for (const noProxy of ['example.com, 0.0.0.0', `.corp.example,0.0.0.0:${port}`, '*']) {
       const work = tempDir();
-      const r = await cli(
-        [
-          'import',
-          writeCsv(work, 'rows.csv', rows(2)),
-          '--base-url',
-          api,
-          '--ca-cert',
-          ca.certFile,
-          '--report-dir',
-          path.join(work, 'r'),
-          '--yes',
-        ],
-        { env: { VOREL_API_KEY: emulator.apiKey, HTTPS_PROXY: `http://127.0.0.1:${proxy.port}`, NO_PROXY: noProxy } },
-      );
+      const r = await cli(importArgs(work, 2, api, '--ca-cert', ca.certFile), {
+        env: { VOREL_API_KEY: emulator.apiKey, HTTPS_PROXY: `http://127.0.0.1:${proxy.port}`, NO_PROXY: noProxy },
+      });
       expect(r.code, `${noProxy}: ${r.stderr}`).toBe(0);
     }
     expect(proxy.tunnels).toEqual([]);
@@ -193,20 +165,9 @@ describe('which requests go through the proxy', () => {
     const { emulator, api } = await httpsEmulator(1);
     const proxy = await startProxy();
     const work = tempDir();
-    const r = await cli(
-      [
-        'import',
-        writeCsv(work, 'rows.csv', rows(1)),
-        '--base-url',
-        api,
-        '--ca-cert',
-        ca.certFile,
-        '--report-dir',
-        path.join(work, 'r'),
-        '--yes',
-      ],
-      { env: { VOREL_API_KEY: emulator.apiKey, https_proxy: `http://127.0.0.1:${proxy.port}`, no_proxy: '0.0.0.0:1' } },
-    );
+    const r = await cli(importArgs(work, 1, api, '--ca-cert', ca.certFile), {
+      env: { VOREL_API_KEY: emulator.apiKey, https_proxy: `http://127.0.0.1:${proxy.port}`, no_proxy: '0.0.0.0:1' },
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(proxy.tunnels).toHaveLength(1);
   });
@@ -217,12 +178,9 @@ describe('which requests go through the proxy', () => {
     const proxy = await startProxy();
     const work = tempDir();
     const all = `http://127.0.0.1:${proxy.port}`;
-    const r = await cli(
-      ['import', writeCsv(work, 'rows.csv', rows(2)), '--base-url', emulator.baseUrl, '--report-dir', path.join(work, 'r'), '--yes'],
-      {
-        env: { VOREL_API_KEY: emulator.apiKey, HTTP_PROXY: all, http_proxy: all, HTTPS_PROXY: all, https_proxy: all, ALL_PROXY: all },
-      },
-    );
+    const r = await cli(importArgs(work, 2, emulator.baseUrl), {
+      env: { VOREL_API_KEY: emulator.apiKey, HTTP_PROXY: all, http_proxy: all, HTTPS_PROXY: all, https_proxy: all, ALL_PROXY: all },
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(proxy.tunnels).toEqual([]);
     expect(emulator.requests).toHaveLength(2);
@@ -255,16 +213,11 @@ describe('clear failures', () => {
     const { emulator, api } = await httpsEmulator(2);
     const port = await closedPort();
     const work = tempDir();
-    const reports = path.join(work, 'reports');
-    const r = await cli(
-      [
-        ...['import', writeCsv(work, 'rows.csv', rows(2)), '--base-url', api, '--ca-cert', ca.certFile, '--report-dir', reports, '--yes'],
-        ...['--retries', '0', '--proxy', `http://${USER}:${ENCODED}@127.0.0.1:${port}`],
-      ],
-      { env: { VOREL_API_KEY: emulator.apiKey } },
-    );
+    const r = await cli(importArgs(work, 2, api, '--ca-cert', ca.certFile, '--retries', '0', '--proxy', withCredentials(port)), {
+      env: { VOREL_API_KEY: emulator.apiKey },
+    });
     expect(r.code).toBe(1);
-    for (const row of readResults(onlyRunDir(reports))) {
+    for (const row of readResults(onlyRunDir(path.join(work, 'reports')))) {
       expect(row).toMatchObject({ outcome: 'failed', error_code: 'network' });
       expect(row.message).toContain(`cannot reach the proxy http://${USER}:***@127.0.0.1:${port}`);
     }
@@ -276,17 +229,15 @@ describe('clear failures', () => {
     const { emulator, api } = await httpsEmulator(6);
     const proxy = await startProxy();
     const work = tempDir();
-    const reports = path.join(work, 'reports');
-    const r = await cli(
-      ['import', writeCsv(work, 'rows.csv', rows(6)), '--base-url', api, '--report-dir', reports, '--yes', '--concurrency', '1'],
-      { env: { VOREL_API_KEY: emulator.apiKey, HTTPS_PROXY: `http://127.0.0.1:${proxy.port}` } },
-    );
+    const r = await cli(importArgs(work, 6, api, '--concurrency', '1'), {
+      env: { VOREL_API_KEY: emulator.apiKey, HTTPS_PROXY: `http://127.0.0.1:${proxy.port}` },
+    });
     expect(r.code).toBe(3);
     const host = new URL(api).host;
     expect(r.stderr).toContain(`certificate UNABLE_TO_VERIFY_LEAF_SIGNATURE: the certificate of ${host} does not verify`);
     expect(r.stderr).toContain('--ca-cert');
     expect(emulator.requests).toHaveLength(0);
-    const results = readResults(onlyRunDir(reports));
+    const results = readResults(onlyRunDir(path.join(work, 'reports')));
     expect(results[0]).toMatchObject({ outcome: 'failed', error_code: 'certificate', attempts: '1' });
     expect(results.slice(1).every((row) => row.outcome === 'not_attempted')).toBe(true);
     expect(proxy.tunnels).toHaveLength(1);
@@ -318,22 +269,7 @@ describe('clear failures', () => {
     const work = tempDir();
     const bundle = path.join(work, 'bundle.pem');
     writeFileSync(bundle, `${other.cert}\n${ca.cert}`);
-    const r = await cli(
-      [
-        'import',
-        writeCsv(work, 'rows.csv', rows(1)),
-        '--base-url',
-        api,
-        '--ca-cert',
-        bundle,
-        '--report-dir',
-        path.join(work, 'r'),
-        '--yes',
-      ],
-      {
-        env: { VOREL_API_KEY: emulator.apiKey },
-      },
-    );
+    const r = await cli(importArgs(work, 1, api, '--ca-cert', bundle), { env: { VOREL_API_KEY: emulator.apiKey } });
     expect(r.code, r.stderr).toBe(0);
   });
 
@@ -346,11 +282,8 @@ describe('clear failures', () => {
       [missing, `--ca-cert ${missing}: no such file`],
       [empty, `--ca-cert ${empty}: no PEM certificate in it`],
     ] as const) {
-      for (const command of [
-        ['import', writeCsv(work, 'rows.csv', rows(1)), '--yes', '--report-dir', path.join(work, 'r')],
-        ['export', path.join(work, 'o.csv')],
-      ]) {
-        const r = await cli([...command, '--base-url', api, '--ca-cert', file], { env: { VOREL_API_KEY: emulator.apiKey } });
+      for (const command of [importArgs(work, 1, api), ['export', path.join(work, 'o.csv'), '--base-url', api]]) {
+        const r = await cli([...command, '--ca-cert', file], { env: { VOREL_API_KEY: emulator.apiKey } });
         expect(r.code).toBe(2);
         expect(r.stderr).toContain(said);
       }
@@ -383,25 +316,10 @@ describe('summary.json', () => {
     const { emulator, api } = await httpsEmulator(1);
     const proxy = await startProxy({ user: USER, password: PASSWORD });
     const work = tempDir();
-    const reports = path.join(work, 'reports');
-    const r = await cli(
-      [
-        'import',
-        writeCsv(work, 'rows.csv', rows(1)),
-        '--base-url',
-        api,
-        '--ca-cert',
-        ca.certFile,
-        '--report-dir',
-        reports,
-        '--yes',
-        '--json',
-      ],
-      {
-        env: { VOREL_API_KEY: emulator.apiKey, HTTPS_PROXY: `http://${USER}:${ENCODED}@127.0.0.1:${proxy.port}` },
-      },
-    );
+    const r = await cli(importArgs(work, 1, api, '--ca-cert', ca.certFile, '--json'), {
+      env: { VOREL_API_KEY: emulator.apiKey, HTTPS_PROXY: withCredentials(proxy.port) },
+    });
     expect(r.code, r.stderr).toBe(0);
-    expectNoPassword(JSON.stringify(readRun(onlyRunDir(reports)).summary));
+    expectNoPassword(JSON.stringify(readRun(onlyRunDir(path.join(work, 'reports'))).summary));
   });
 });
