@@ -3,12 +3,22 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRecordBatches } from '../src/input/records.js';
 import { openInput } from '../src/input/source.js';
-import type { SourceRecord } from '../src/types.js';
+import type { SourceRecord, TypedCell } from '../src/types.js';
 import { cli, onlyRunDir, readResults, tempDir } from './helpers/cli.js';
 import { fixturePath } from './helpers/workbooks.js';
 
 const KINDS = fixturePath('workbooks', 'libreoffice-kinds.xlsx');
 const id = (n: number): string => `00000000-0000-4000-8000-00000000000${n}`;
+
+/** The record the reader yields for a row: its cells, and the cells that are not text. */
+const row = (line: number, cells: string[], ...typed: TypedCell[]): SourceRecord => ({
+  line,
+  endLine: line,
+  kind: 'record',
+  badEncoding: false,
+  cells,
+  ...(typed.length > 0 ? { typed } : {}),
+});
 
 async function records(file: string, sheet?: string): Promise<SourceRecord[]> {
   const all: SourceRecord[] = [];
@@ -36,56 +46,14 @@ describe('workbooks saved by LibreOffice Calc', () => {
 
   it('reads every kind of cell as a person sees it, and names the ones that are not text', async () => {
     expect(await records(KINDS)).toEqual([
-      { line: 1, endLine: 1, kind: 'record', badEncoding: false, cells: ['Conversation ID', 'Customer Name', 'Language', 'Note'] },
-      { line: 2, endLine: 2, kind: 'record', badEncoding: false, cells: [id(1), 'Ana\nLine two', 'pt-BR', ''] },
-      {
-        line: 4,
-        endLine: 4,
-        kind: 'record',
-        badEncoding: false,
-        cells: [id(2), 'Bob', 'en', '42'],
-        typed: [{ column: 3, ref: 'D4', kind: 'number' }],
-      },
-      {
-        line: 5,
-        endLine: 5,
-        kind: 'record',
-        badEncoding: false,
-        cells: [id(3), '4477009', 'de', ''],
-        typed: [{ column: 1, ref: 'B5', kind: 'number' }],
-      },
-      {
-        line: 6,
-        endLine: 6,
-        kind: 'record',
-        badEncoding: false,
-        cells: [id(4), 'Ωμέγα 山田 👋', '2024-01-05', ''],
-        typed: [{ column: 2, ref: 'C6', kind: 'date' }],
-      },
-      {
-        line: 7,
-        endLine: 7,
-        kind: 'record',
-        badEncoding: false,
-        cells: [id(5), '1', 'fr', ''],
-        typed: [{ column: 1, ref: 'B7', kind: 'number' }],
-      },
-      {
-        line: 8,
-        endLine: 8,
-        kind: 'record',
-        badEncoding: false,
-        cells: [id(6), 'Err', '#N/A', ''],
-        typed: [{ column: 2, ref: 'C8', kind: 'error' }],
-      },
-      {
-        line: 9,
-        endLine: 9,
-        kind: 'record',
-        badEncoding: false,
-        cells: [id(7), 'Div', 'en', '#DIV/0!'],
-        typed: [{ column: 3, ref: 'D9', kind: 'error' }],
-      },
+      row(1, ['Conversation ID', 'Customer Name', 'Language', 'Note']),
+      row(2, [id(1), 'Ana\nLine two', 'pt-BR', '']),
+      row(4, [id(2), 'Bob', 'en', '42'], { column: 3, ref: 'D4', kind: 'number' }),
+      row(5, [id(3), '4477009', 'de', ''], { column: 1, ref: 'B5', kind: 'number' }),
+      row(6, [id(4), 'Ωμέγα 山田 👋', '2024-01-05', ''], { column: 2, ref: 'C6', kind: 'date' }),
+      row(7, [id(5), '1', 'fr', ''], { column: 1, ref: 'B7', kind: 'number' }),
+      row(8, [id(6), 'Err', '#N/A', ''], { column: 2, ref: 'C8', kind: 'error' }),
+      row(9, [id(7), 'Div', 'en', '#DIV/0!'], { column: 3, ref: 'D9', kind: 'error' }),
     ]);
     expect((await openInput({ path: KINDS })).workbook?.sheets).toEqual(['Contacts', 'Second']);
     expect((await records(KINDS, 'Second')).map((r) => (r.kind === 'record' ? r.cells : []))).toEqual([
