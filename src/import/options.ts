@@ -8,7 +8,8 @@ import { DEFAULTS, type ImportCsvOptions, type ImportOptions, type MappableField
 import type { InputEncoding } from '../types.js';
 import { parseMaxClears } from './first-pass/clears-guard.js';
 import { parseMapArg } from './read/header.js';
-import type { ExplicitOptions } from './journal/resume.js';
+import type { Logger } from '../log.js';
+import { type ExplicitOptions, readJournal, type ResumeState, resumeOptions } from './journal/resume.js';
 
 const ENCODINGS: Readonly<Record<string, InputEncoding>> = {
   'utf-8': 'utf-8',
@@ -74,20 +75,16 @@ function inputOf(o: ImportCsvOptions): Pick<ImportOptions, 'file' | 'input'> {
   return { file: o.file, input: undefined };
 }
 
-/** The options checked and defaulted; `explicit` says which a resume must not see changed. */
-export function checkImportOptions(o: ImportCsvOptions): { options: ImportOptions; warnings: string[]; explicit: ExplicitOptions } {
+/**
+ * The options checked and defaulted; `explicit` says which a resume must not see changed. This
+ * command's own choices are checked first, then those both commands share.
+ */
+function checkImportOptions(o: ImportCsvOptions): { options: ImportOptions; warnings: string[]; explicit: ExplicitOptions } {
   const mode = modeOf(o);
   const { file, input } = inputOf(o);
-  const baseUrl = checkBaseUrl(o.baseUrl ?? DEFAULTS.baseUrl);
-  const delimiter = o.delimiter === undefined ? undefined : parseDelimiterArg(o.delimiter);
   const encoding = o.encoding === undefined ? undefined : parseEncoding(o.encoding);
   const mapArgs = (o.map ?? []).map(String);
   const map = mapOf(mapArgs);
-  let apiKey: string | null = null;
-  if (mode !== 'dry-run') {
-    if (o.apiKey === undefined || o.apiKey === '') throw new UsageError('no API key: pass apiKey (a dry run needs none)', 'missing_key');
-    apiKey = checkApiKey(o.apiKey, 'apiKey');
-  }
   const matchBy = choice('match-by', o.matchBy, ['id', 'customer_identifier'], DEFAULTS.matchBy);
   const read = choice('read', o.read, ['auto', 'get', 'list'], DEFAULTS.read);
   if (read === 'get' && matchBy === 'customer_identifier') {
@@ -100,6 +97,15 @@ export function checkImportOptions(o: ImportCsvOptions): { options: ImportOption
   if (o.read !== undefined && !(mode === 'plan' || mode === 'only-changed' || matchBy === 'customer_identifier')) {
     warnings.push('--read only matters with --plan, --only-changed or --match-by customer_identifier; ignoring it');
   }
+  const empty = choice('empty', o.empty, ['null', 'keep'], DEFAULTS.empty);
+  const maxClears = parseMaxClears(o.maxClears ?? DEFAULTS.maxClears);
+  const delimiter = o.delimiter === undefined ? undefined : parseDelimiterArg(o.delimiter);
+  const baseUrl = checkBaseUrl(o.baseUrl ?? DEFAULTS.baseUrl);
+  let apiKey: string | null = null;
+  if (mode !== 'dry-run') {
+    if (o.apiKey === undefined || o.apiKey === '') throw new UsageError('no API key: pass apiKey (a dry run needs none)', 'missing_key');
+    apiKey = checkApiKey(o.apiKey, 'apiKey');
+  }
   const options: ImportOptions = {
     file,
     input,
@@ -109,7 +115,7 @@ export function checkImportOptions(o: ImportCsvOptions): { options: ImportOption
     apiKeyFile: apiKey === null ? undefined : o.apiKeyFile,
     read,
     matchBy,
-    empty: choice('empty', o.empty, ['null', 'keep'], DEFAULTS.empty),
+    empty,
     map,
     mapArgs,
     delimiter,
@@ -120,7 +126,7 @@ export function checkImportOptions(o: ImportCsvOptions): { options: ImportOption
     retries: wholeNumber('retries', o.retries ?? DEFAULTS.retries, 0),
     timeoutMs: wholeNumber('timeout', o.timeout ?? DEFAULTS.timeout, 1),
     maxErrors: wholeNumber('max-errors', o.maxErrors ?? DEFAULTS.maxErrors, 0),
-    maxClears: parseMaxClears(o.maxClears ?? DEFAULTS.maxClears),
+    maxClears,
     allowClears: o.allowClears ?? false,
     yes: o.yes ?? false,
     detailedExitcode: o.detailedExitcode ?? false,
@@ -141,4 +147,14 @@ export function checkImportOptions(o: ImportCsvOptions): { options: ImportOption
     mode: mode !== 'import',
   };
   return { options, warnings, explicit };
+}
+
+/** The options checked once, at the edge; a resume's journal read and its options taken over. */
+export async function resolveImportOptions(o: ImportCsvOptions, log: Logger): Promise<{ opts: ImportOptions; resume: ResumeState | null }> {
+  const checked = checkImportOptions(o);
+  for (const warning of checked.warnings) log.warn(warning);
+  if (checked.options.resume === undefined) return { opts: checked.options, resume: null };
+  const resume = await readJournal(checked.options.resume);
+  if (resume.tornLastLine) log.warn('skipped 1 unreadable journal line: the last one, cut off by a crash mid-write');
+  return { opts: resumeOptions(checked.options, checked.explicit, resume), resume };
 }

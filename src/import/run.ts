@@ -4,9 +4,11 @@
  */
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { VorelSyncError } from '../errors.js';
+import { Readable } from 'node:stream';
+import { UsageError, VorelSyncError } from '../errors.js';
 import { EXIT } from '../exit-code.js';
 import { InputWatch } from '../input/input-watch.js';
+import { type InputSource, openInput } from '../input/source.js';
 import { SILENT_LOGGER } from '../log.js';
 import type { ImportCsvOptions, ImportOptions } from '../options.js';
 import { RowReports } from '../report/row-reports.js';
@@ -17,11 +19,11 @@ import { finishRun } from './report/finish.js';
 import { firstPass } from './first-pass/first-pass.js';
 import { sends } from './gate/gate.js';
 import { runRecord } from './journal/journal.js';
-import { checkImportOptions } from './options.js';
+import { resolveImportOptions } from './options.js';
 import { ImportTally } from './progress.js';
-import { openRowStream, openSource, rowStreamOptions, SENDING_FRAME_BYTES, warnUnknownColumns } from './read/read.js';
+import { openRowStream, rowStreamOptions, SENDING_FRAME_BYTES, STDIN_COPY, warnUnknownColumns } from './read/read.js';
 import { openRequests } from './send/requests.js';
-import { readJournal, type ResumeState, resumeOptions } from './journal/resume.js';
+import type { ResumeState } from './journal/resume.js';
 import { RunFaults, warnIfLowSpace } from './run-faults.js';
 import { sendRows } from './send/row-loop.js';
 import type { RunEnvironment, RunFolder, RunParts } from './run-parts.js';
@@ -32,27 +34,38 @@ import { StopSwitch } from './stop.js';
 /** Runs an import end to end and resolves with summary.json's content; usage errors reject (exit 2, nothing sent). */
 export async function importCsv(options: ImportCsvOptions): Promise<RunSummary> {
   const log = options.logger ?? SILENT_LOGGER;
-  const checked = checkImportOptions(options);
-  for (const warning of checked.warnings) log.warn(warning);
-  const resume = checked.options.resume === undefined ? null : await readJournal(checked.options.resume);
-  if (resume?.tornLastLine === true) log.warn('skipped 1 unreadable journal line: the last one, cut off by a crash mid-write');
-  const opts = resume === null ? checked.options : resumeOptions(checked.options, checked.explicit, resume);
+  const resolved = await resolveImportOptions(options, log);
   const guarded = guardCallbacks(options, options.signal);
   const env: RunEnvironment = { log, signal: guarded.signal, now: () => new Date(), ...guarded.callbacks, confirm: options.confirm };
-  const summary = await runImport(opts, env, resume);
+  const summary = await runImport(resolved.opts, env, resolved.resume);
   const failure = guarded.failure(summary);
   if (failure !== null) throw failure;
   return summary;
 }
 
-/** One run at a time per report dir, in a folder of its own. */
+/** One run at a time per report dir, in a folder of its own, reading the input it opens there. */
 async function runImport(opts: ImportOptions, env: RunEnvironment, resume: ResumeState | null): Promise<RunSummary> {
   const startedAt = env.now();
   const lock = lockReportDir(opts.reportDir);
   try {
     const { runId, dir } = createRunDir(opts.reportDir, startedAt);
     try {
-      return await runInFolder(opts, env, { runId, dir, startedAt }, resume);
+      const input = InputWatch.before(opts.file);
+      const source = await openInput({
+        path: opts.file,
+        ...(opts.input === undefined ? {} : { stdin: Readable.from(opts.input) }),
+        spoolPath: path.join(dir, STDIN_COPY),
+        encoding: opts.encoding,
+        delimiter: opts.delimiter,
+        sheet: opts.sheet,
+      });
+      if (resume !== null && resume.run.input.sha256 !== source.sha256) {
+        throw new UsageError(
+          `--resume ${resume.runDir}: ${source.displayPath} is not the file that run read (its SHA-256 differs); resume with the same file, or start a new run`,
+          'resume_mismatch',
+        );
+      }
+      return await runInFolder(opts, env, { runId, dir, startedAt }, resume, { input, source });
     } catch (error) {
       // A usage error found before anything was sent leaves no half run folder behind.
       if (error instanceof VorelSyncError && error.exitCode === EXIT.usage) rmSync(dir, { recursive: true, force: true });
@@ -63,14 +76,14 @@ async function runImport(opts: ImportOptions, env: RunEnvironment, resume: Resum
   }
 }
 
-/** Opens the input and what the run works with, then the row loop, then the run's end. */
-async function runInFolder(opts: ImportOptions, env: RunEnvironment, folder: RunFolder, resume: ResumeState | null): Promise<RunSummary> {
-  const input = InputWatch.before(opts.file);
-  const { source } = await openSource(
-    opts,
-    folder.dir,
-    resume === null ? null : { runDir: resume.runDir, sha256: resume.run.input.sha256 },
-  );
+/** What the run works with, then the row loop, then the run's end. */
+async function runInFolder(
+  opts: ImportOptions,
+  env: RunEnvironment,
+  folder: RunFolder,
+  resume: ResumeState | null,
+  { input, source }: { input: InputWatch; source: InputSource },
+): Promise<RunSummary> {
   const dryRun = opts.mode === 'dry-run';
   // Before the first pass, not after it: loading axios and the schemas (a few MB of code) right as
   // the first requests start made V8's next full collection size the old space for a heap filling
