@@ -1,10 +1,8 @@
 /** Reading: the input opened (stdin spooled), then its header mapped and each data record checked, in file order. */
-import path from 'node:path';
-import { Readable } from 'node:stream';
 import { UsageError } from '../../errors.js';
 import { withDelimiterHint } from '../../input/delimiter.js';
 import { readRecordBatches } from '../../input/records.js';
-import { type InputSource, openInput } from '../../input/source.js';
+import type { InputSource } from '../../input/source.js';
 import type { Logger } from '../../log.js';
 import type { ImportOptions, MappableField } from '../../options.js';
 import type { LineSpan, SourceRecord } from '../../types.js';
@@ -26,31 +24,6 @@ export const SENDING_FRAME_BYTES = 4 * 1024;
 
 /** Where a run that reads stdin keeps its bytes (mode 0600): its report and its resume read them there. */
 export const STDIN_COPY = 'stdin.csv';
-
-/** Opens the file (or copies the stream into the run folder); a resume must read the very same bytes. */
-export async function openSource(
-  opts: Pick<ImportOptions, 'file' | 'input' | 'encoding' | 'delimiter' | 'sheet'>,
-  runDir: string,
-  /** A resumed run's folder and the SHA-256 of the input it read: the input must be that file. */
-  resume: { runDir: string; sha256: string } | null,
-): Promise<{ source: InputSource }> {
-  const spoolPath = path.join(runDir, STDIN_COPY);
-  const source = await openInput({
-    path: opts.file,
-    ...(opts.input === undefined ? {} : { stdin: Readable.from(opts.input) }),
-    spoolPath,
-    encoding: opts.encoding,
-    delimiter: opts.delimiter,
-    sheet: opts.sheet,
-  });
-  if (resume !== null && resume.sha256 !== source.sha256) {
-    throw new UsageError(
-      `--resume ${resume.runDir}: ${source.displayPath} is not the file that run read (its SHA-256 differs); resume with the same file, or start a new run`,
-      'resume_mismatch',
-    );
-  }
-  return { source };
-}
 
 /** What the checks need from the options. */
 export function rowStreamOptions(opts: ImportOptions): RowStreamOptions {

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { UsageError } from '../../errors.js';
-import type { InputSource } from '../../input/source.js';
+import { type InputSource, openInput } from '../../input/source.js';
 import { type Logger, SILENT_LOGGER } from '../../log.js';
 import { PlanReport, RollbackReport, type RowReport } from '../../report/read-reports.js';
 import { RowReports } from '../../report/row-reports.js';
@@ -16,7 +16,7 @@ import type { CheckedRow } from '../read/check.js';
 import { parseMapArg } from '../read/header.js';
 import type { RunFacts } from '../journal/journal-records.js';
 import { readsFirst } from '../modes/modes.js';
-import { openRowStream, openSource, STDIN_COPY } from '../read/read.js';
+import { openRowStream, STDIN_COPY } from '../read/read.js';
 import { TIMELINE_BUCKET_SECONDS } from '../send/requests.js';
 import { JournalCursor, journaledResult, type RunJournal, readRunJournal } from '../journal/run-journal.js';
 import { clientResult, toResult } from '../send/schedule.js';
@@ -35,18 +35,13 @@ export async function reportRun(options: ReportRunOptions): Promise<RunSummary> 
   const log = options.logger ?? SILENT_LOGGER;
   const journal = await readRunJournal(options.runDir, 'report');
   const { run } = journal;
-  const { source } = await openSource(
-    {
-      // A run that read stdin kept its bytes in its folder.
-      file: run.input.path === '-' ? path.join(options.runDir, STDIN_COPY) : (run.input.absolute_path ?? run.input.path),
-      input: undefined,
-      encoding: run.input.encoding,
-      delimiter: run.input.delimiter,
-      sheet: run.input.sheet,
-    },
-    options.runDir,
-    null,
-  );
+  const source = await openInput({
+    // A run that read stdin kept its bytes in its folder.
+    path: run.input.path === '-' ? path.join(options.runDir, STDIN_COPY) : (run.input.absolute_path ?? run.input.path),
+    encoding: run.input.encoding,
+    delimiter: run.input.delimiter,
+    sheet: run.input.sheet,
+  });
   if (source.sha256 !== run.input.sha256) {
     throw new UsageError(
       `report ${options.runDir}: ${source.displayPath} is not the file that run read (its SHA-256 differs): the reports would name other rows`,
