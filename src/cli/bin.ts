@@ -1,15 +1,25 @@
 #!/usr/bin/env node
-import { releaseLostTerminals, terminalsAtStart, tolerateLostOutput } from './lost-output.js';
+import { closeSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { runCli } from './main.js';
 import { abortOnStopSignals } from './stop-signals.js';
 
 // The one place that touches process.exit, signals and the real streams.
-// A closed terminal or pipe must never end a run: its reports still get written.
-tolerateLostOutput(process.stdout);
-tolerateLostOutput(process.stderr);
-const terminals = terminalsAtStart();
+// A run must outlive its terminal: once the SSH connection drops, every write to the tty fails
+// with EIO, and a pipe whose reader exited (`| head`, a crashed `tee`) with EPIPE. Node reports
+// those as an 'error' event, which without a listener ends the process; after the first error it
+// drops further writes to that stream by itself. The reports still get written.
+process.stdout.on('error', () => {});
+process.stderr.on('error', () => {});
+// Taken at start, before a hang-up can take the terminals away.
+const terminals = [0, 1, 2].map((fd) => isatty(fd));
 const exit = (code: number): never => {
-  releaseLostTerminals(terminals);
+  // At exit Node puts each terminal it started on back the way it found it, and aborts (SIGABRT,
+  // exit 134 instead of 129) when the terminal is gone (nodejs/node#51519, fixed only in newer
+  // release lines); a closed descriptor is skipped, and a terminal still there is left alone.
+  terminals.forEach((wasTerminal, fd) => {
+    if (wasTerminal && !isatty(fd)) closeSync(fd);
+  });
   process.exit(code);
 };
 const controller = new AbortController();

@@ -10,7 +10,6 @@ import { DEFAULTS, type ExportCsvOptions } from '../options.js';
 import { EXPORT_EXAMPLES, EXPORT_NOTES, helpEpilogue } from './help.js';
 import { JOB_FILE_TEXT, type JobFiles } from './job-file.js';
 import { loadApiKey } from './key-source.js';
-import { progressUntilLost } from './lost-output.js';
 import type { CliIo } from './main.js';
 import { networkOptions, proxySecrets } from './network-env.js';
 import { GROUP, libraryOptions, type OptionTable, type ParsedArgs, yargsOptions } from './option-table.js';
@@ -70,7 +69,7 @@ export async function runExportCommand(args: ParsedArgs, io: CliIo, secrets: str
   const network = networkOptions(args, io.env, baseUrl);
   secrets.push(...proxySecrets(network.proxy));
   const verbosity = args.quiet ? 'quiet' : 'normal';
-  const progress = progressUntilLost(io.stderr, createProgress({ stderr: io.stderr, env: io.env, verbosity }));
+  const progress = createProgress({ stderr: io.stderr, env: io.env, verbosity });
   const log = createLogger(progress?.logStream ?? io.stderr, verbosity, secrets);
   for (const w of key.warnings) log.warn(w);
   let summary: Awaited<ReturnType<typeof exportCsv>>;

@@ -9,7 +9,6 @@ import { helpEpilogue, IMPORT_EXAMPLES, IMPORT_NOTES } from './help.js';
 import { IMPORT_OPTIONS } from './import-options.js';
 import { JOB_FILE_TEXT, type JobFiles } from './job-file.js';
 import { loadApiKey } from './key-source.js';
-import { progressUntilLost } from './lost-output.js';
 import type { CliIo } from './main.js';
 import { networkOptions, proxySecrets } from './network-env.js';
 import { type ParsedArgs, libraryOptions, yargsOptions } from './option-table.js';
@@ -33,7 +32,7 @@ export async function runImportCommand(args: ParsedArgs, io: CliIo, secrets: str
   const verbosity = args.quiet ? 'quiet' : args.verbose ? 'verbose' : 'normal';
   const key = args['dry-run'] ? null : loadApiKey({ env: io.env.VOREL_API_KEY, file: keyFile, hint: 'a --dry-run needs none' });
   if (key !== null) secrets.push(key.key);
-  const progress = progressUntilLost(io.stderr, createProgress({ stderr: io.stderr, env: io.env, verbosity }));
+  const progress = createProgress({ stderr: io.stderr, env: io.env, verbosity });
   const log = createLogger(progress?.logStream ?? io.stderr, verbosity, secrets);
   for (const w of key?.warnings ?? []) log.warn(w);
   // A resume uses the run's own API unless --base-url is typed: VOREL_BASE_URL may point elsewhere by now.

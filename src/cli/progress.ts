@@ -23,7 +23,7 @@ const HIDE_CURSOR = '\x1b[?25l';
 type Stderr = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 
 /** Where progress goes, and the environment that decides its form. */
-export interface ProgressIo {
+interface ProgressIo {
   stderr: Stderr;
   env: Readonly<Record<string, string | undefined>>;
   verbosity: Verbosity;
@@ -32,7 +32,7 @@ export interface ProgressIo {
 }
 
 /** A run's progress display and the stream log lines must use, so they print above a bar. */
-export interface Progress {
+interface Progress {
   readonly logStream: NodeJS.WritableStream;
   /** Give it to the library as `onProgress`; the state with `done` ends the display. */
   readonly update: (state: ProgressState) => void;
@@ -40,47 +40,53 @@ export interface Progress {
   close(): void;
 }
 
-/** A bar on a TTY, a line every ~10 s otherwise, nothing with --quiet. */
+/**
+ * A bar on a TTY, a line every ~10 s otherwise, nothing with --quiet. Once stderr fails (the SSH
+ * connection dropped: EIO; the pipe's reader exited: EPIPE) the display stops for the rest of the
+ * run, instead of redrawing four times a second into a dead terminal.
+ */
 export function createProgress(io: ProgressIo): Progress | undefined {
   if (io.verbosity === 'quiet') return undefined;
-  return io.stderr.isTTY === true ? new BarProgress(io) : new PlainProgress(io);
-}
-
-/** NO_COLOR (no-color.org): present and not empty means no colour; never colour off a terminal. */
-export function colourAllowed(stderr: { isTTY?: boolean }, env: Readonly<Record<string, string | undefined>>): boolean {
-  return stderr.isTTY === true && (env.NO_COLOR ?? '') === '';
+  const display = io.stderr.isTTY === true ? barProgress(io) : plainProgress(io);
+  let lost = false;
+  io.stderr.on('error', () => {
+    if (!lost) display.close();
+    lost = true;
+  });
+  return {
+    logStream: display.logStream,
+    update: (state) => {
+      if (!lost) display.update(state);
+    },
+    close: () => {
+      if (!lost) display.close();
+    },
+  };
 }
 
 /** cron, CI, pipes: a plain line every ~10 s and one at the end; never an escape code. */
-class PlainProgress implements Progress {
-  readonly logStream: NodeJS.WritableStream;
-  private state: ProgressState | null = null;
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(private readonly io: ProgressIo) {
-    this.logStream = io.stderr;
-  }
-
-  readonly update = (state: ProgressState): void => {
-    const first = this.state === null;
-    this.state = state;
-    if (state.done) this.close();
+function plainProgress(io: ProgressIo): Progress {
+  let state: ProgressState | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  const line = (): void => {
+    if (state !== null) io.stderr.write(`${plainLine(state)}\n`);
+  };
+  const close = (): void => {
+    if (timer === undefined) return;
+    clearInterval(timer);
+    timer = undefined;
+    line();
+  };
+  const update = (next: ProgressState): void => {
+    const first = state === null;
+    state = next;
+    if (next.done) close();
     else if (first) {
-      this.timer = setInterval(() => this.line(), PLAIN_EVERY_MS);
-      this.timer.unref();
+      timer = setInterval(line, PLAIN_EVERY_MS);
+      timer.unref();
     }
   };
-
-  close(): void {
-    if (this.state === null || this.timer === undefined) return;
-    clearInterval(this.timer);
-    this.timer = undefined;
-    this.line();
-  }
-
-  private line(): void {
-    if (this.state !== null) this.io.stderr.write(`${plainLine(this.state)}\n`);
-  }
+  return { logStream: io.stderr, update, close };
 }
 
 /**
@@ -89,74 +95,62 @@ class PlainProgress implements Progress {
  * to the line the bar started on, above the log lines printed since. Log lines go above the bar;
  * the cursor is hidden and shown here, since the second Ctrl-C's exit hook must show it too.
  */
-class BarProgress implements Progress {
-  readonly logStream: NodeJS.WritableStream;
-  private readonly bars: cliProgressModule.MultiBar;
-  private readonly colour: boolean;
-  private state: ProgressState | null = null;
-  private active = false;
-  private removeExitHook: () => void = () => {};
-
-  constructor(private readonly io: ProgressIo) {
-    this.colour = colourAllowed(io.stderr, io.env);
-    const stderr = io.stderr;
-    this.bars = new (loadCliProgress().MultiBar)({
-      stream: stderr as NodeJS.WriteStream,
-      format: (_options, params) => this.line(params.maxWidth),
-      // The last frame is ours to write (close()), so that it stays on screen with the cursor shown.
-      clearOnComplete: true,
-      hideCursor: false,
-      // true: cut the line to the terminal width. false would switch the terminal's line wrapping off
-      // while the bar runs, and leave it off if the process is killed.
-      linewrap: true,
-      fps: BAR_FPS,
-      // Redraw every frame: the countdown and req/min change while no byte is read.
-      forceRedraw: true,
-      gracefulExit: false,
-    });
-    this.logStream = new Writable({
-      write: (chunk: Buffer | string, _encoding, done) => {
-        // Clear the bar's line, print the log line; the next frame redraws the bar below it.
-        stderr.write(this.active ? `\r\x1b[2K${chunk.toString()}` : chunk.toString());
-        done();
-      },
-    });
-  }
-
-  readonly update = (state: ProgressState): void => {
-    const first = this.state === null;
-    this.state = state;
-    if (first && !state.done) this.start();
-    if (state.done) this.close();
-  };
-
-  close(): void {
-    if (!this.active) return;
-    this.bars.stop(); // clears the bar's line
-    this.active = false;
-    this.io.stderr.write(`${this.line(this.io.stderr.columns ?? 80)}${SHOW_CURSOR}\n`);
-    this.removeExitHook();
-  }
-
-  private start(): void {
-    this.active = true;
-    // A second Ctrl-C exits at once: the cursor must not stay hidden in the user's shell.
-    const onExit = this.io.onExit ?? processExitHook;
-    this.removeExitHook = onExit(() => this.io.stderr.write(SHOW_CURSOR));
-    // The first frame at once (cli-progress draws its first one a frame later).
-    this.io.stderr.write(`${HIDE_CURSOR}${this.line(this.io.stderr.columns ?? 80)}`);
-    this.bars.create(1, 0);
-  }
-
-  private line(maxWidth: number): string {
-    const s = this.state;
-    if (s === null) return '';
-    if (s.command === 'export') return fitLine('export', progressSegments(s), maxWidth - 1, this.colour);
-    const share = doneShare(s);
+function barProgress(io: ProgressIo): Progress {
+  const { stderr } = io;
+  const colour = stderr.isTTY === true && (io.env.NO_COLOR ?? '') === ''; // no-color.org
+  let state: ProgressState | null = null;
+  let active = false;
+  let removeExitHook = (): void => {};
+  const line = (maxWidth: number): string => {
+    if (state === null) return '';
+    if (state.command === 'export') return fitLine('export', progressSegments(state), maxWidth - 1, colour);
+    const share = doneShare(state);
     const filled = Math.round(share * BAR_WIDTH);
     const head = `${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)} ${String(Math.floor(share * 100)).padStart(3)}%`;
-    return fitLine(head, progressSegments(s), maxWidth - 1, this.colour);
-  }
+    return fitLine(head, progressSegments(state), maxWidth - 1, colour);
+  };
+  const bars = new (loadCliProgress().MultiBar)({
+    stream: stderr as NodeJS.WriteStream,
+    format: (_options, params) => line(params.maxWidth),
+    // The last frame is ours to write (close()), so that it stays on screen with the cursor shown.
+    clearOnComplete: true,
+    hideCursor: false,
+    // true: cut the line to the terminal width. false would switch the terminal's line wrapping off
+    // while the bar runs, and leave it off if the process is killed.
+    linewrap: true,
+    fps: BAR_FPS,
+    // Redraw every frame: the countdown and req/min change while no byte is read.
+    forceRedraw: true,
+    gracefulExit: false,
+  });
+  const close = (): void => {
+    if (!active) return;
+    bars.stop(); // clears the bar's line
+    active = false;
+    stderr.write(`${line(stderr.columns ?? 80)}${SHOW_CURSOR}\n`);
+    removeExitHook();
+  };
+  const update = (next: ProgressState): void => {
+    const first = state === null;
+    state = next;
+    if (first && !next.done) {
+      active = true;
+      // A second Ctrl-C exits at once: the cursor must not stay hidden in the user's shell.
+      removeExitHook = (io.onExit ?? processExitHook)(() => stderr.write(SHOW_CURSOR));
+      // The first frame at once (cli-progress draws its first one a frame later).
+      stderr.write(`${HIDE_CURSOR}${line(stderr.columns ?? 80)}`);
+      bars.create(1, 0);
+    }
+    if (next.done) close();
+  };
+  // Clear the bar's line, print the log line; the next frame redraws the bar below it.
+  const logStream = new Writable({
+    write: (chunk: Buffer | string, _encoding, done) => {
+      stderr.write(active ? `\r\x1b[2K${chunk.toString()}` : chunk.toString());
+      done();
+    },
+  });
+  return { logStream, update, close };
 }
 
 function processExitHook(hook: () => void): () => void {
