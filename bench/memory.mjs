@@ -1,6 +1,6 @@
 // Peak RSS and speed of the CLI process at growing file sizes: dry runs against raw csv-parse on
 // the 1M-row file, imports against the emulator (in its own process: its memory is not the
-// CLI's) at an unlimited rate, and the --resume of an interrupted import. Each figure is printed
+// CLI's) at an unlimited rate and the default concurrency, and the --resume of an interrupted import. Each figure is printed
 // with its target and PASS/FAIL. Files are generated in a temp folder, removed at the end.
 // Usage: npm run build && node bench/memory.mjs [dry=10000,100000,500000,1000000,10000000] [import=300000,1000000] [resume=300000,1000000]
 // An empty list ('') skips that group, e.g. `node bench/memory.mjs '' 300000,1000000 ''`.
@@ -132,25 +132,12 @@ try {
     line('peak RSS 10M rows minus 10k rows', `${fmt(growth, 0)} MB`, '<= 60 MB', growth <= 60);
   }
 
-  console.log('imports against the emulator (child process), unlimited rate, --concurrency 32:');
+  console.log('imports against the emulator (child process), unlimited rate, default concurrency:');
   for (const rows of importSizes) {
     const file = await csvFile(rows);
     const api = await emulator(rows);
     const r = await cli(
-      [
-        'import',
-        file,
-        '--base-url',
-        api.baseUrl,
-        '--rate',
-        '100000000',
-        '--concurrency',
-        '32',
-        '--quiet',
-        '--json',
-        '--report-dir',
-        path.join(dir, 'reports'),
-      ],
+      ['import', file, '--base-url', api.baseUrl, '--rate', '100000000', '--quiet', '--json', '--report-dir', path.join(dir, 'reports')],
       { VOREL_API_KEY: api.apiKey },
     );
     await api.close();
@@ -170,7 +157,7 @@ try {
     const file = await csvFile(rows);
     const api = await emulator(rows);
     const reports = path.join(dir, 'reports');
-    const args = ['--base-url', api.baseUrl, '--rate', '100000000', '--concurrency', '32', '--quiet', '--json', '--report-dir', reports];
+    const args = ['--base-url', api.baseUrl, '--rate', '100000000', '--quiet', '--json', '--report-dir', reports];
     const env = { VOREL_API_KEY: api.apiKey };
     // How long a whole run takes at this size is not known in advance: interrupt a first run at a
     // guess, then resume; the resume reads the journal of every row the first run settled.
