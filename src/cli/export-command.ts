@@ -1,6 +1,5 @@
 /** `vorel-sync export`: its flags, and the glue from them to `exportCsv`. */
 import type { Argv } from 'yargs';
-import { z } from 'zod';
 import { rateSetting } from '../checks.js';
 import { UsageError } from '../errors.js';
 import { renderExportSummary } from '../export/run.js';
@@ -8,16 +7,16 @@ import { exportCsv } from '../index.js';
 import { createLogger, scrubSecrets } from '../log.js';
 import { DEFAULTS, type ExportCsvOptions } from '../options.js';
 import { EXPORT_EXAMPLES, EXPORT_NOTES, helpEpilogue } from './help.js';
-import { JOB_FILE_TEXT, type JobFiles } from './job-file.js';
+import type { JobFiles } from './job-file.js';
 import { loadApiKey } from './key-source.js';
 import type { CliIo } from './main.js';
 import { networkOptions, proxySecrets } from './network-env.js';
 import { GROUP, libraryOptions, type OptionTable, type ParsedArgs, yargsOptions } from './option-table.js';
 import { createProgress } from './progress.js';
-import { API_OPTIONS, JOB_OPTIONS, PACE_OPTIONS } from './shared-options.js';
+import { API_OPTIONS, JOB_FILE_TEXT, JOB_OPTIONS, noJobFile, PACE_OPTIONS } from './shared-options.js';
 
 /** A filter that takes several values: repeated, or one comma list. */
-const some = (describe: string) => ({ group: GROUP.filter, type: 'string', describe, json: z.string().or(z.array(z.string())) }) as const;
+const some = (describe: string) => ({ group: GROUP.filter, type: 'string', describe, json: 'text-or-list' }) as const;
 
 /** The options of `vorel-sync export`, in the groups of its `--help`. */
 export const EXPORT_OPTIONS: OptionTable = {
@@ -43,11 +42,11 @@ export const EXPORT_OPTIONS: OptionTable = {
 };
 
 /** yargs options of `vorel-sync export [file]`. */
-export function exportCommand(y: Argv, jobs: JobFiles): Argv {
+export function exportCommand(y: Argv, jobs: JobFiles | null): Argv {
   return y
     .positional('file', { type: 'string', describe: 'CSV file to write (- or none: stdout)' })
     .options(yargsOptions(EXPORT_OPTIONS))
-    .config('config', JOB_FILE_TEXT, jobs.reader(EXPORT_OPTIONS))
+    .config('config', JOB_FILE_TEXT, jobs?.reader(EXPORT_OPTIONS) ?? noJobFile)
     .version(false)
     .epilogue(helpEpilogue(EXPORT_EXAMPLES, EXPORT_NOTES));
 }

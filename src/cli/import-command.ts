@@ -7,7 +7,8 @@ import type { ImportCsvOptions } from '../options.js';
 import { renderSummary } from '../report/summary.js';
 import { helpEpilogue, IMPORT_EXAMPLES, IMPORT_NOTES } from './help.js';
 import { IMPORT_OPTIONS } from './import-options.js';
-import { JOB_FILE_TEXT, type JobFiles } from './job-file.js';
+import type { JobFiles } from './job-file.js';
+import { JOB_FILE_TEXT, noJobFile } from './shared-options.js';
 import { loadApiKey } from './key-source.js';
 import type { CliIo } from './main.js';
 import { networkOptions, proxySecrets } from './network-env.js';
@@ -15,11 +16,11 @@ import { type ParsedArgs, libraryOptions, yargsOptions } from './option-table.js
 import { createProgress } from './progress.js';
 import { terminalConfirm } from './prompt.js';
 
-export function importCommand(y: Argv, jobs: JobFiles): Argv {
+export function importCommand(y: Argv, jobs: JobFiles | null): Argv {
   return y
     .positional('file', { type: 'string', describe: 'CSV file to import, or - for stdin (or "file" in the job file)' })
     .options(yargsOptions(IMPORT_OPTIONS))
-    .config('config', JOB_FILE_TEXT, jobs.reader(IMPORT_OPTIONS))
+    .config('config', JOB_FILE_TEXT, jobs?.reader(IMPORT_OPTIONS) ?? noJobFile)
     .version(false)
     .epilogue(helpEpilogue(IMPORT_EXAMPLES, IMPORT_NOTES));
 }

@@ -1,5 +1,4 @@
 /** The options of `vorel-sync import`, in the groups of its `--help` (option-table.ts says how they are used). */
-import { z } from 'zod';
 import { DEFAULTS } from '../options.js';
 import { GROUP, type OptionTable } from './option-table.js';
 import { API_OPTIONS, JOB_OPTIONS, PACE_OPTIONS } from './shared-options.js';
@@ -71,7 +70,7 @@ export const IMPORT_OPTIONS: OptionTable = {
     type: 'string',
     defaultDescription: DEFAULTS.maxClears,
     describe: '<n|n%>  refuse the run when more rows than this clear a field (rows, or a share of the data rows)',
-    json: z.union([z.number().int(), z.string()]),
+    json: 'count-or-text',
   },
   'allow-clears': flag(GROUP.safety, 'lift the clears guard: the clears are intended'),
   yes: { group: GROUP.safety, alias: 'y', type: 'boolean', default: false, describe: 'do not ask for confirmation on a terminal' },

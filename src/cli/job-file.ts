@@ -7,20 +7,28 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
-import { jobType, kebabCase, type OptionTable, type ParsedArgs } from './option-table.js';
+import { type CliOption, kebabCase, type OptionTable, type ParsedArgs } from './option-table.js';
 import { closestOption } from './suggest.js';
 
 /** What an API key looks like, long enough not to catch a word that merely starts like one. */
 const KEY_LIKE = /vapk_[a-z]+_[0-9a-f]{16,}/;
-
-/** `--config` in `--help`. */
-export const JOB_FILE_TEXT = '<job.json>  take the options from a job file; flags typed here override it';
 
 /** Keys a job file holds besides the options. */
 const FILE_KEY = 'file';
 const SCHEMA_KEY = '$schema';
 
 /** The schema of a command's job file: every option a job file may hold, `"file"`, `"$schema"`. */
+/** The option's JSON type in a job file, or undefined when a job file may not hold it. */
+export function jobType(option: CliOption): z.ZodType | undefined {
+  if (option.json === false || option.hidden === true) return undefined;
+  if (option.json === 'text-or-list') return z.string().or(z.array(z.string()));
+  if (option.json === 'count-or-text') return z.union([z.number().int(), z.string()]);
+  if (option.json === 'count-or-auto') return z.union([z.number().int().min(1), z.literal('auto')]);
+  if (option.choices !== undefined) return z.enum(option.choices);
+  if (option.array === true) return z.array(z.string());
+  return option.type === 'boolean' ? z.boolean() : option.type === 'number' ? z.number().int() : z.string();
+}
+
 export function jobSchema(table: OptionTable, fileMeaning: string): z.ZodObject {
   const shape: Record<string, z.ZodType> = {
     [SCHEMA_KEY]: z.string().optional().describe('the JSON Schema of this file, for editors; ignored'),

@@ -5,14 +5,17 @@
  * are not used: they only say what went wrong in English sentences (CONTRIBUTING.md).
  */
 import type { Options } from 'yargs';
-import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { closestOption } from './suggest.js';
 
 /** One option: yargs' definition (`describe` starts with the value's name, `<run-folder>`), and ours. */
 export interface CliOption extends Omit<Options, 'choices'> {
-  /** Its JSON type in a job file, when not the one its yargs type gives; false: not allowed there (nor a hidden option). */
-  json?: z.ZodType | false;
+  /**
+   * Its JSON type in a job file, when not the one its yargs type gives; false: not allowed there
+   * (nor a hidden option). A word, not a zod schema: job-file.ts makes the schemas, so that zod
+   * (~0.1 s of CPU to load) loads only when a job file is read or written.
+   */
+  json?: 'text-or-list' | 'count-or-text' | 'count-or-auto' | false;
   /** The values it takes, checked here (not by yargs, whose message would be our only clue). */
   choices?: readonly [string, ...string[]];
   /** A path: in a job file relative to the file's folder. */
@@ -22,15 +25,6 @@ export interface CliOption extends Omit<Options, 'choices'> {
 }
 
 export type OptionTable = Readonly<Record<string, CliOption>>;
-
-/** The option's JSON type in a job file, or undefined when a job file may not hold it. */
-export function jobType(option: CliOption): z.ZodType | undefined {
-  if (option.json !== undefined) return option.json === false ? undefined : option.json;
-  if (option.hidden === true) return undefined;
-  if (option.choices !== undefined) return z.enum(option.choices);
-  if (option.array === true) return z.array(z.string());
-  return option.type === 'boolean' ? z.boolean() : option.type === 'number' ? z.number().int() : z.string();
-}
 
 /** `dry-run` → `dryRun`: the form yargs adds beside each kebab-case name, and the library's. */
 export const camelCase = (name: string): string => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());

@@ -1,7 +1,14 @@
 /** The options import and export take the same way (one text, one default). */
-import { z } from 'zod';
 import { DEFAULTS } from '../options.js';
 import { GROUP, type OptionTable } from './option-table.js';
+
+/** `--config` in `--help`. */
+export const JOB_FILE_TEXT = '<job.json>  take the options from a job file; flags typed here override it';
+
+/** `.config()`'s reader when main.ts saw no `--config` and so did not load job-file.ts: never called. */
+export function noJobFile(): never {
+  throw new Error('a job file was named in a form the command line check did not see');
+}
 
 /** `--config` and `--save-config`: a job kept in a file (job-file.ts). */
 export const JOB_OPTIONS: OptionTable = {
@@ -52,7 +59,7 @@ export const PACE_OPTIONS: OptionTable = {
     type: 'string',
     default: String(DEFAULTS.rate),
     describe: "<n|auto>  request starts per minute at most, or auto: as the API's rate headers allow (180 without them)",
-    json: z.union([z.number().int().min(1), z.literal('auto')]),
+    json: 'count-or-auto',
   },
   retries: { group: GROUP.pace, type: 'number', default: DEFAULTS.retries, describe: '<n>  retries for 5xx, timeouts and network errors' },
   timeout: { group: GROUP.pace, type: 'number', default: DEFAULTS.timeout, describe: '<ms>  per-attempt timeout' },
