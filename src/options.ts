@@ -1,6 +1,6 @@
 /**
  * The options of the library (and so of the CLI, whose flags are these in kebab case), with their
- * defaults defined once. The commands check them once (import/options.ts, export/check-options.ts)
+ * defaults defined once. The commands check them once (import/options.ts, export/options.ts)
  * into the resolved ImportOptions / ExportOptions the stages use.
  */
 import type { Logger } from './log.js';

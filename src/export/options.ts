@@ -1,6 +1,13 @@
-import type { NetworkOptions } from '../network.js';
+/** `exportCsv`'s options: their resolved types, and the one check of what a caller gave (usage errors: exit 2). */
+import { rateSetting, wholeNumber } from '../checks.js';
+import { checkApiKey, checkBaseUrl } from '../credentials.js';
+import { UsageError } from '../errors.js';
+import { parseExportDelimiter } from '../input/delimiter.js';
+import { checkNetworkOptions, type NetworkOptions } from '../network.js';
+import { DEFAULTS, type ExportCsvOptions } from '../options.js';
 import type { RateSetting } from '../rate-pace.js';
 import type { Delimiter } from '../types.js';
+import { parseIsoInstant } from './filter.js';
 
 /** Fields `--missing` can ask about (rows where that field is null). */
 export const MISSING_FIELDS = ['name', 'language'] as const;
@@ -20,7 +27,7 @@ export interface ExportFilters {
   missing: ReadonlySet<MissingField>;
 }
 
-/** Everything an export needs, checked once (check-options.ts). */
+/** Everything an export needs, checked once (`checkExportOptions`). */
 export interface ExportOptions {
   /** Output path, or null for stdout. */
   file: string | null;
@@ -39,9 +46,6 @@ export interface ExportOptions {
   network: NetworkOptions;
 }
 
-/** A page that still fails after its retries is asked for again, up to this many times in a row; then the export stops (exit 3). */
-export const MAX_PAGE_FAILURES = 3;
-
 /** The export's columns, in order (docs/cli.md `export`). */
 export const EXPORT_COLUMNS = [
   'id',
@@ -52,3 +56,93 @@ export const EXPORT_COLUMNS = [
   'customer_language',
   'created_at',
 ] as const;
+
+/** Channels vorel-api.md names: live ones, then reserved ones. Others are allowed with a warning (the list may grow). */
+const KNOWN_CHANNELS = ['whatsapp', 'voice', 'webform', 'instagram', 'email'];
+const SLUG = /^[a-z][a-z0-9_-]*$/;
+
+/** `channel: ['a', 'b,c']` or `'a,b,c'` → {a, b, c}: comma lists, lower-cased (the CLI's flag is repeatable). */
+function listOption(name: string, given: string | readonly string[] | undefined): Set<string> {
+  const value = typeof given === 'string' ? [given] : given;
+  // A script in plain JavaScript can pass anything: a usage error, not a TypeError from below.
+  if (value !== undefined && !Array.isArray(value))
+    throw new UsageError(`--${name}: give a list of values or one comma list`, 'bad_filter');
+  const values = (value ?? [])
+    .flatMap((v) => String(v).split(','))
+    .map((v) => v.trim().toLowerCase())
+    .filter((v) => v !== '');
+  for (const v of values) {
+    if (!SLUG.test(v))
+      throw new UsageError(
+        `--${name} ${JSON.stringify(v)}: expected a slug such as ${name === 'channel' ? 'whatsapp' : 'active'}`,
+        'bad_filter',
+      );
+  }
+  if (value !== undefined && value.length > 0 && values.length === 0) throw new UsageError(`--${name} needs a value`, 'bad_filter');
+  return new Set(values);
+}
+
+function instant(name: string, value: string | undefined): number | null {
+  if (value === undefined) return null;
+  const ms = parseIsoInstant(value.trim());
+  if (ms === null) {
+    throw new UsageError(
+      `--${name} ${JSON.stringify(value)}: expected an ISO 8601 date (2025-03-01, midnight UTC) or date-time with a zone (2025-03-01T12:00:00Z, …+02:00)`,
+      'bad_date',
+    );
+  }
+  return ms;
+}
+
+function filtersFrom(o: ExportCsvOptions, warnings: string[]): ExportFilters {
+  const channels = listOption('channel', o.channel);
+  for (const c of channels) {
+    if (!KNOWN_CHANNELS.includes(c))
+      warnings.push(`--channel ${c}: not a channel the API documents (${KNOWN_CHANNELS.join(', ')}); the export may be empty`);
+  }
+  const missing = listOption('missing', o.missing);
+  for (const m of missing) {
+    if (!(MISSING_FIELDS as readonly string[]).includes(m))
+      throw new UsageError(`--missing ${JSON.stringify(m)}: use name or language`, 'bad_filter');
+  }
+  const createdAfter = instant('created-after', o.createdAfter);
+  const createdBefore = instant('created-before', o.createdBefore);
+  if (createdAfter !== null && createdBefore !== null && createdAfter >= createdBefore) {
+    throw new UsageError('--created-after must be earlier than --created-before (after is inclusive, before exclusive)', 'bad_date');
+  }
+  return { channels, statuses: listOption('status', o.status), createdAfter, createdBefore, missing: missing as Set<MissingField> };
+}
+
+/** The options checked and defaulted, and the warnings to show. */
+export function checkExportOptions(o: ExportCsvOptions): { options: ExportOptions; warnings: string[] } {
+  if (o.file !== undefined && o.output !== undefined) throw new UsageError('give file or output, not both', 'conflicting_options');
+  if (o.file === '') throw new UsageError('the output file name is empty (use - or leave it out for stdout)', 'bad_output');
+  const baseUrl = checkBaseUrl(o.baseUrl ?? DEFAULTS.baseUrl);
+  const delimiter = parseExportDelimiter(o.delimiter ?? DEFAULTS.exportDelimiter);
+  const warnings: string[] = [];
+  const filters = filtersFrom(o, warnings);
+  const limit = o.limit === undefined ? null : wholeNumber('limit', o.limit, 1);
+  const rate = rateSetting(o.rate ?? DEFAULTS.rate);
+  const retries = wholeNumber('retries', o.retries ?? DEFAULTS.retries, 0);
+  const timeoutMs = wholeNumber('timeout', o.timeout ?? DEFAULTS.timeout, 1);
+  const network = checkNetworkOptions(o);
+  // The key last: every other mistake is reported without needing one.
+  if (o.apiKey === undefined || o.apiKey === '') throw new UsageError('no API key: pass apiKey (it needs the read scope)', 'missing_key');
+  const apiKey = checkApiKey(o.apiKey, 'apiKey');
+  return {
+    options: {
+      file: o.file ?? null,
+      baseUrl,
+      apiKey,
+      delimiter,
+      bom: o.bom ?? DEFAULTS.bom,
+      filters,
+      limit,
+      rate,
+      retries,
+      timeoutMs,
+      network,
+    },
+    warnings,
+  };
+}

@@ -4,25 +4,16 @@ import { keyFingerprint } from '../credentials.js';
 import { UsageError } from '../errors.js';
 import { EXIT, type StopReason, stopExitCode } from '../exit-code.js';
 import { INTERRUPTION_CAUSE, interruptionOf } from '../interruption.js';
-import { type Logger, SILENT_LOGGER } from '../log.js';
+import { SILENT_LOGGER } from '../log.js';
 import type { ExportCsvOptions } from '../options.js';
-import { type ExportProgress, paceOf, startProgress } from '../progress.js';
+import { paceOf, startProgress } from '../progress.js';
 import { writeFault } from '../report/write-fault.js';
 import type { Conversation } from '../types.js';
-import { checkExportOptions } from './check-options.js';
 import { matches, pastLowerBound } from './filter.js';
-import type { ExportOptions } from './options.js';
+import { checkExportOptions, type ExportOptions } from './options.js';
 import { interrupted, scanPages, ScanStopped } from './scan.js';
 import { isWorkbookName, openWorkbookSink } from './workbook-sink.js';
-import { csvRows, openFileSink, type RowSink, streamSink } from './write.js';
-
-/** What an export runs with besides its options. */
-export interface ExportEnvironment {
-  log: Logger;
-  /** Aborts like SIGINT/SIGTERM (exit 130), or with a HangUp (SIGHUP, exit 129): the page in flight finishes, the temp file is removed. */
-  signal: AbortSignal;
-  onProgress?: ((state: ExportProgress) => void) | undefined;
-}
+import { csvFileSink, csvStreamSink, type RowSink } from './write.js';
 
 /** Counts so far. */
 export interface ExportCounts {
@@ -62,27 +53,26 @@ export async function exportCsv(options: ExportCsvOptions): Promise<ExportSummar
   for (const warning of warnings) log.warn(warning);
   let sink: RowSink;
   const csv = { delimiter: opts.delimiter, bom: opts.bom };
-  if (opts.file !== null)
-    sink = isWorkbookName(opts.file) ? await openWorkbookSink(opts.file) : csvRows(await openFileSink(opts.file), csv);
-  else if (options.output !== undefined) sink = csvRows(streamSink(options.output), csv);
+  if (opts.file !== null) sink = isWorkbookName(opts.file) ? await openWorkbookSink(opts.file) : await csvFileSink(opts.file, csv);
+  else if (options.output !== undefined) sink = csvStreamSink(options.output, csv);
   else throw new UsageError('exportCsv needs a file or an output stream', 'bad_output');
-  return runExport(opts, sink, { log, signal: options.signal ?? new AbortController().signal, onProgress: options.onProgress });
-}
 
-async function runExport(opts: ExportOptions, sink: RowSink, env: ExportEnvironment): Promise<ExportSummary> {
   const startedAt = new Date();
   const { baseUrl, apiKey, timeoutMs, retries, rate, network } = opts;
   // Loaded on use, so that an import (and a dry run) does not load the HTTP stack through this module.
   const { createApiClient } = await import('../api/client.js');
   const client = createApiClient({ baseUrl, apiKey, timeoutMs, retries, rate, network });
+  // Aborts like SIGINT/SIGTERM (exit 130), or with a HangUp (SIGHUP, exit 129): the page in flight
+  // finishes, the temp file is removed.
+  const signal = options.signal ?? new AbortController().signal;
   const onSignal = (): void => client.abort();
-  if (env.signal.aborted) onSignal();
-  env.signal.addEventListener('abort', onSignal, { once: true });
+  if (signal.aborted) onSignal();
+  signal.addEventListener('abort', onSignal, { once: true });
 
   const counts: ExportCounts = { pages: 0, scanned: 0, written: 0 };
   let endedEarly: EarlyEnd = null;
   let stopped: ExportSummary['stopped'] = null;
-  const progress = startProgress(env.onProgress, (done) => ({
+  const progress = startProgress(options.onProgress, (done) => ({
     command: 'export',
     ...counts,
     ...paceOf(client, Date.now()),
@@ -92,8 +82,8 @@ async function runExport(opts: ExportOptions, sink: RowSink, env: ExportEnvironm
   try {
     await sink.header();
     const pages = scanPages(client, {
-      signal: env.signal,
-      onPageFailure: (message, n) => env.log.warn(`a page failed (${n} in a row), asking again: ${message}`),
+      signal,
+      onPageFailure: (message, n) => log.warn(`a page failed (${n} in a row), asking again: ${message}`),
     });
     for await (const page of pages) {
       counts.pages++;
@@ -103,19 +93,19 @@ async function runExport(opts: ExportOptions, sink: RowSink, env: ExportEnvironm
       if (endedEarly !== null) break; // leaving the loop requests no further page
     }
     // Ctrl-C during the last page: the user asked to stop, so no file either.
-    if (env.signal.aborted) throw interrupted();
+    if (signal.aborted) throw interrupted();
     await sink.commit();
   } catch (error) {
     await sink.discard().catch(() => undefined);
-    stopped = stopOf(error, sink.target, env.signal);
+    stopped = stopOf(error, sink.target, signal);
   } finally {
-    env.signal.removeEventListener('abort', onSignal);
+    signal.removeEventListener('abort', onSignal);
     progress.stop();
     client.close();
   }
   if (stopped !== null) {
-    env.log.error(stopped.message);
-    if (sink.target === null && stopped.reason !== 'write_failed') env.log.error('the CSV on stdout is incomplete');
+    log.error(stopped.message);
+    if (sink.target === null && stopped.reason !== 'write_failed') log.error('the CSV on stdout is incomplete');
   }
   const stats = client.stats;
   return {

@@ -7,7 +7,9 @@
 import type { ApiClient } from '../api/client.js';
 import { ListStopped, listPages } from '../api/list-pages.js';
 import type { Conversation } from '../types.js';
-import { MAX_PAGE_FAILURES } from './options.js';
+
+/** A page that still fails after its retries is asked for again, up to this many times in a row; then the export stops (exit 3). */
+const MAX_PAGE_FAILURES = 3;
 
 /** Why a scan ended before the last page (exit-code.ts maps the reason). */
 export class ScanStopped extends Error {

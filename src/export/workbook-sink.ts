@@ -2,16 +2,13 @@
  * `export conversations.xlsx`: one sheet, the export's columns, every cell text formatted as Text
  * (number format `@`, so Excel keeps `+49…` and leading zeros when a value is typed again), the
  * header row frozen, no `'` before any cell (a text cell is never run as a formula). Written by
- * exceljs' streaming WorkbookWriter, a row committed as soon as it is added, into a hidden temp
- * file (mode 0600) renamed onto the target on success only.
+ * exceljs' streaming WorkbookWriter, a row committed as soon as it is added, into the same hidden
+ * temp file as a CSV (write.ts), renamed onto the target on success only.
  */
-import { createWriteStream } from 'node:fs';
-import { open, rename, rm, stat } from 'node:fs/promises';
-import { UsageError } from '../errors.js';
-import { tempPathFor } from '../report/files.js';
+import { Writable } from 'node:stream';
 import type { Conversation } from '../types.js';
 import { EXPORT_COLUMNS } from './options.js';
-import type { RowSink } from './write.js';
+import { expectTempFile, openTarget, type RowSink } from './write.js';
 
 /** Column widths in characters: a UUID, a phone or e-mail, a date-time show whole. */
 const WIDTHS: Record<(typeof EXPORT_COLUMNS)[number], number> = {
@@ -30,20 +27,19 @@ export function isWorkbookName(file: string): boolean {
 }
 
 export async function openWorkbookSink(target: string): Promise<RowSink> {
-  const existing = await stat(target).catch(() => null);
-  if (existing?.isDirectory()) throw new UsageError(`cannot write ${target}: it is a directory`, 'bad_output');
-  const tmp = tempPathFor(target);
-  try {
-    await (await open(tmp, 'wx', 0o600)).close();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new UsageError(`cannot write ${target}: ${code} (does its folder exist, and may we write there?)`, 'bad_output', {
-      cause: error,
-    });
-  }
+  const file = await openTarget(target);
   // Loaded on use: exceljs is large, and only a workbook export needs it.
   const { default: ExcelJS } = await import('exceljs');
-  const stream = createWriteStream(tmp, { mode: 0o600 });
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      try {
+        file.writeBytes(chunk);
+        done();
+      } catch (error) {
+        done(error as Error);
+      }
+    },
+  });
   let failure: Error | null = null;
   stream.on('error', (error) => {
     failure ??= error;
@@ -53,8 +49,7 @@ export async function openWorkbookSink(target: string): Promise<RowSink> {
   sheet.columns = EXPORT_COLUMNS.map((key) => ({ key, width: WIDTHS[key], style: { numFmt: '@' } }));
   const check = async (): Promise<void> => {
     if (failure !== null) throw failure;
-    // Writes to a temp file someone removed succeed and go nowhere: stop at the page, not at the rename.
-    if ((await stat(tmp).catch(() => null)) === null) throw Object.assign(new Error(`${tmp} was removed`), { code: 'ENOENT' });
+    await expectTempFile(file);
   };
   return {
     target,
@@ -69,11 +64,11 @@ export async function openWorkbookSink(target: string): Promise<RowSink> {
       sheet.commit();
       await writer.commit();
       await check();
-      await rename(tmp, target);
+      await file.commit();
     },
     discard: async () => {
       stream.destroy();
-      await rm(tmp, { force: true });
+      await file.discard();
     },
   };
 }
