@@ -79,16 +79,40 @@ export interface Supersession {
 /** Bytes of a CSV: a Node stream or any async iterable of chunks. */
 export type CsvInput = NodeJS.ReadableStream | AsyncIterable<Uint8Array | string>;
 
+/** How both commands reach the API: the options `importCsv` and `exportCsv` share. */
+export interface ApiOptions {
+  /** API origin; `https://`, or `http://` on a loopback host only. Default `https://app.vorel.ai`. */
+  baseUrl?: string | undefined;
+  /**
+   * Request starts per sliding 60 s: a number is a hard cap; `auto` (the default) spends what the
+   * API's rate headers say the key has, never above 200, and 180 while the API sends none.
+   */
+  rate?: RateSetting | undefined;
+  /** Retries per request (a row's PATCH, a list page) for 5xx, timeouts and network errors. Default 5. */
+  retries?: number | undefined;
+  /** Per-attempt timeout, ms. Default 30 000. */
+  timeout?: number | undefined;
+  /**
+   * An HTTP proxy for every request (`http://host:port`; credentials as `http://user:pass@host:port`,
+   * percent-encoded, sent as Proxy-Authorization and never shown). HTTPS goes through a CONNECT
+   * tunnel. Loopback hosts never use it. The library reads no proxy variable: the CLI passes
+   * `HTTPS_PROXY` here.
+   */
+  proxy?: string | undefined;
+  /** Hosts that bypass `proxy`, as NO_PROXY lists them: host names, `.domain` suffixes, `*`, `host:port`, IP addresses. */
+  noProxy?: string | undefined;
+  /** A PEM file of certificates (a bundle works) trusted in addition to Node's own; missing or unreadable rejects (exit 2). */
+  caCert?: string | undefined;
+}
+
 /** Options of `importCsv` (the CLI's `import` flags in camelCase); every field but the input is optional. */
-export interface ImportCsvOptions {
+export interface ImportCsvOptions extends ApiOptions {
   /** The CSV file to read; for a stream (the CLI's `-`), give `input` instead. */
   file?: string | undefined;
   /** The CSV bytes, instead of `file`; spooled (mode 0600) into the run folder, since they are read twice. */
   input?: CsvInput | undefined;
   /** The API key (`vapk_<env>_` + 48 hex); needed unless `dryRun`. Never printed, logged or stored. */
   apiKey?: string | undefined;
-  /** API origin; `https://`, or `http://` on a loopback host only. Default `https://app.vorel.ai`. */
-  baseUrl?: string | undefined;
   /** Parse and validate only: no network, no key. */
   dryRun?: boolean | undefined;
   /** Read current values and write plan.csv; send no PATCH. */
@@ -114,15 +138,6 @@ export interface ImportCsvOptions {
   sheet?: string | undefined;
   /** Requests in flight at most. Default 4. */
   concurrency?: number | undefined;
-  /**
-   * Request starts per sliding 60 s: a number is a hard cap; `auto` (the default) spends what the
-   * API's rate headers say the key has, never above 200, and 180 while the API sends none.
-   */
-  rate?: RateSetting | undefined;
-  /** Retries per row for 5xx, timeouts and network errors. Default 5. */
-  retries?: number | undefined;
-  /** Per-attempt timeout, ms. Default 30 000. */
-  timeout?: number | undefined;
   /** Stop (exit 3) after this many consecutive server-side failures; 0 = never. Default 20. */
   maxErrors?: number | undefined;
   /** With `plan`: `exit_code` 4 when changes are pending. */
@@ -160,17 +175,6 @@ export interface ImportCsvOptions {
   signal?: AbortSignal | undefined;
   /** Where warnings and progress notes go; the library is silent without one. */
   logger?: Logger | undefined;
-  /**
-   * An HTTP proxy for every request (`http://host:port`; credentials as `http://user:pass@host:port`,
-   * percent-encoded, sent as Proxy-Authorization and never shown). HTTPS goes through a CONNECT
-   * tunnel. Loopback hosts never use it. The library reads no proxy variable: the CLI passes
-   * `HTTPS_PROXY` here.
-   */
-  proxy?: string | undefined;
-  /** Hosts that bypass `proxy`, as NO_PROXY lists them: host names, `.domain` suffixes, `*`, `host:port`, IP addresses. */
-  noProxy?: string | undefined;
-  /** A PEM file of certificates (a bundle works) trusted in addition to Node's own; missing or unreadable rejects (exit 2). */
-  caCert?: string | undefined;
   /** @internal The file the CLI read `apiKey` from (`--api-key-file`), repeated in the commands a run prints: a path, never the key. */
   apiKeyFile?: string | undefined;
   /** @internal The `rate` window, ms (tests and benchmarks scale the contract's 60 s down). */
@@ -180,15 +184,13 @@ export interface ImportCsvOptions {
 }
 
 /** Options of `exportCsv` (the CLI's `export` flags in camelCase). */
-export interface ExportCsvOptions {
+export interface ExportCsvOptions extends ApiOptions {
   /** The CSV file to write (appears only when complete); give `output` for a stream. */
   file?: string | undefined;
   /** A stream for the CSV instead of `file` (what it was sent cannot be taken back on failure). */
   output?: NodeJS.WritableStream | undefined;
   /** The API key; needs the `read` scope. */
   apiKey: string;
-  /** API origin. Default `https://app.vorel.ai`. */
-  baseUrl?: string | undefined;
   /** `,` `;` or tab (also `comma`, `semicolon`, `tab`, `\t`). Default `,`. */
   delimiter?: string | undefined;
   /** Start with a UTF-8 BOM (Excel on Windows). Default off. */
@@ -205,32 +207,12 @@ export interface ExportCsvOptions {
   missing?: string | readonly string[] | undefined;
   /** Stop after writing this many rows. */
   limit?: number | undefined;
-  /**
-   * Request starts per sliding 60 s: a number is a hard cap; `auto` (the default) spends what the
-   * API's rate headers say the key has, never above 200, and 180 while the API sends none.
-   */
-  rate?: RateSetting | undefined;
-  /** Retries per page for 5xx, timeouts and network errors. Default 5. */
-  retries?: number | undefined;
-  /** Per-attempt timeout, ms. Default 30 000. */
-  timeout?: number | undefined;
   /** The export's progress, now and then and once at the end. */
   onProgress?: ((state: ExportProgress) => void) | undefined;
   /** Aborting stops the export: the page in flight finishes, no file is written, `exit_code` 130 (129 with a `HangUp` as reason). */
   signal?: AbortSignal | undefined;
   /** Where warnings go; the library is silent without one. */
   logger?: Logger | undefined;
-  /**
-   * An HTTP proxy for every request (`http://host:port`; credentials as `http://user:pass@host:port`,
-   * percent-encoded, sent as Proxy-Authorization and never shown). HTTPS goes through a CONNECT
-   * tunnel. Loopback hosts never use it. The library reads no proxy variable: the CLI passes
-   * `HTTPS_PROXY` here.
-   */
-  proxy?: string | undefined;
-  /** Hosts that bypass `proxy`, as NO_PROXY lists them: host names, `.domain` suffixes, `*`, `host:port`, IP addresses. */
-  noProxy?: string | undefined;
-  /** A PEM file of certificates (a bundle works) trusted in addition to Node's own; missing or unreadable rejects (exit 2). */
-  caCert?: string | undefined;
 }
 
 /** Everything an import run needs, checked once (import/options.ts). */
