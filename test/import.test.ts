@@ -164,6 +164,11 @@ describe('import against the emulator', () => {
     expect(summary.retry_command).toBe(`vorel-sync import ${file} --dry-run --delimiter , --report-dir ${reports}`);
     expect(r.stdout).toContain(`then check the file again:\n  vorel-sync import ${file} --dry-run`);
     expect(r.stdout).not.toContain('To retry');
+    // A dry run is run again, never resumed: neither its summary nor its journal holds a resume command.
+    expect(summary.resume_command).toBeNull();
+    const journal = readFileSync(path.join(onlyRunDir(reports), 'journal.ndjson'), 'utf8');
+    const facts = journal.split('\n').filter((line) => line.includes('"commands"'));
+    expect(facts.map((line) => JSON.parse(line).commands.resume)).toEqual([null]);
   });
 
   it('warns about duplicate ids on a dry run too, and counts them in the summary', async () => {

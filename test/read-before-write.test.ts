@@ -100,6 +100,27 @@ describe('--plan', () => {
     expect(emulator.get(testId(2))?.customer_name).toBe('Before 2');
   });
 
+  it('estimates the real run at the pace the run keeps: 200/min from the rate headers under --rate auto', async () => {
+    emulator = await emulatorWith(2, { rateLimit: { limit: 200, windowMs: 60_000 } });
+    const work = tempDir();
+    const file = path.join(work, 'plan.csv');
+    writeFileSync(
+      file,
+      csv('id,customer_name', [
+        [testId(1), 'New 1'],
+        [testId(2), 'New 2'],
+      ]),
+    );
+    const reports = path.join(work, 'reports');
+    const r = await cli(['import', file, '--plan', '--base-url', emulator.baseUrl, '--report-dir', reports], {
+      env: { VOREL_API_KEY: emulator.apiKey },
+    });
+    const { summary } = readRun(onlyRunDir(reports));
+    expect(summary.rate).toEqual({ mode: 'auto', per_min: 200, source: 'headers' });
+    expect(summary.plan).toMatchObject({ requests: 4, rate: 200, estimated_minutes: 0.1 });
+    expect(r.stdout).toMatch(/at least 0.1 min at 200 requests\/min/);
+  });
+
   it('plans a later row of the same id against the earlier row, as the real run would apply them', async () => {
     emulator = await emulatorWith(2);
     const ws = workspace(emulator);

@@ -113,7 +113,7 @@ const factsRecordSchema = z.object({
   key_fingerprint: z.string().nullable().optional(),
   report_dir: z.string().optional(),
   detailed_exitcode: z.boolean().optional(),
-  commands: z.object({ retry: z.string(), resume: z.string(), undo: z.string() }).optional(),
+  commands: z.object({ retry: z.string(), resume: z.string().nullable(), undo: z.string() }).optional(),
   resumed_from: z.string().optional(),
   rate: paceSchema.optional(),
   requests: requestTotalsSchema.optional(),

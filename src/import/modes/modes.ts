@@ -74,8 +74,9 @@ export async function prepareMode(opts: ImportOptions, ctx: ModeContext): Promis
           patch_requests: totals.would_update,
           read_requests: current.requests,
           requests,
-          estimated_minutes: Math.ceil((requests / plannedPerWindow(opts.rate)) * 10) / 10,
-          rate: plannedPerWindow(opts.rate),
+          // At the pace the run keeps by now (the rate headers' under --rate auto), as the pace line says.
+          estimated_minutes: Math.ceil((requests / client.pace.per_min) * 10) / 10,
+          rate: client.pace.per_min,
         },
       };
     },

@@ -107,7 +107,8 @@ export function startFacts(
     detailed_exitcode: opts.detailedExitcode,
     commands: {
       retry: retryCommand(path.join(run.dir, 'failed.csv'), opts, source),
-      resume: resumeCommand(input, run.dir, opts),
+      // A dry run or a plan is run again, never resumed: its journal holds no resume command, as its summary.
+      resume: sends(opts.mode) ? resumeCommand(input, run.dir, opts) : null,
       undo: undoCommand(path.join(run.dir, 'rollback.csv'), opts),
     },
     rate: paceFor(opts.rate, undefined),
