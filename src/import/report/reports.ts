@@ -8,7 +8,7 @@ import type { RowReport } from '../../report/read-reports.js';
 import type { RowReports } from '../../report/row-reports.js';
 import type { RunSummary } from '../../report/summary.js';
 import { writeFault, writingTo } from '../../report/write-fault.js';
-import { writeFailedRows } from '../failed-rows.js';
+import { writeFailedRows } from './failed-rows.js';
 
 export interface FinaliseInput {
   runDir: string;

@@ -1,10 +1,10 @@
 /** failed.csv: the failed records' bytes copied from a CSV input, or a workbook's failed rows written as UTF-8 CSV. */
 import { open } from 'node:fs/promises';
-import { copyRecordSpans } from '../input/failed-copy.js';
-import { readRecordBatches } from '../input/records.js';
-import type { InputSource } from '../input/source.js';
-import { csvLine } from '../report/csv.js';
-import type { LineSpan } from '../types.js';
+import { copyRecordSpans } from '../../input/failed-copy.js';
+import { readRecordBatches } from '../../input/records.js';
+import type { InputSource } from '../../input/source.js';
+import { csvLine } from '../../report/csv.js';
+import type { LineSpan } from '../../types.js';
 
 /** Writes failed.csv (header, then the rows on `spans`' lines, in line order); returns the rows written. */
 export function writeFailedRows(
