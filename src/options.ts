@@ -226,6 +226,8 @@ export interface ImportOptions {
   baseUrl: string;
   /** Null only when no request will be sent (dry run). Never printed. */
   apiKey: string | null;
+  /** The key's fingerprint, what the summary and the confirmation show of it; null without a key. */
+  keyFingerprint: string | null;
   /** Where the CLI read the key, for the printed commands. */
   apiKeyFile: string | undefined;
   read: ReadStrategy;

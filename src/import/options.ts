@@ -1,5 +1,5 @@
 /** Checks `importCsv`'s options once, before any file is opened or request sent (usage errors: exit 2). */
-import { checkApiKey, checkBaseUrl } from '../credentials.js';
+import { checkApiKey, checkBaseUrl, keyFingerprint } from '../credentials.js';
 import { rateSetting, wholeNumber } from '../checks.js';
 import { parseDelimiterArg } from '../input/delimiter.js';
 import { UsageError } from '../errors.js';
@@ -112,6 +112,7 @@ function checkImportOptions(o: ImportCsvOptions): { options: ImportOptions; warn
     mode,
     baseUrl,
     apiKey,
+    keyFingerprint: apiKey === null ? null : keyFingerprint(apiKey),
     apiKeyFile: apiKey === null ? undefined : o.apiKeyFile,
     read,
     matchBy,

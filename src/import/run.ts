@@ -94,8 +94,7 @@ async function runInFolder(
   if (firstScan !== null)
     warnIfLowSpace({ rows: firstScan.rows, inputBytes: source.size, readsBefore: opts.mode === 'only-changed' }, folder.dir, env.log);
   const tally = new ImportTally();
-  const stream = await openRowStream(source, {
-    ...rowStreamOptions(opts),
+  const stream = await openRowStream(source, rowStreamOptions(opts), {
     onBytes: (bytes) => tally.bytesRead(bytes),
     ...(dryRun ? {} : { frameBytes: SENDING_FRAME_BYTES }),
   });

@@ -1,7 +1,7 @@
 /** Reading: the input opened (stdin spooled), then its header mapped and each data record checked, in file order. */
 import { UsageError } from '../../errors.js';
 import { withDelimiterHint } from '../../input/delimiter.js';
-import { readRecordBatches } from '../../input/records.js';
+import { type ReadRecordsOptions, readRecordBatches } from '../../input/records.js';
 import type { InputSource } from '../../input/source.js';
 import type { Logger } from '../../log.js';
 import type { ImportOptions, MappableField } from '../../options.js';
@@ -11,8 +11,6 @@ import { type HeaderMap, mapHeader } from './header.js';
 
 export interface RowStreamOptions extends ValidateOptions {
   map: ReadonlyMap<string, MappableField>;
-  onBytes?: (bytesRead: number) => void;
-  frameBytes?: number;
 }
 
 /**
@@ -41,11 +39,8 @@ export interface RowStream {
 }
 
 /** The header, then each data record checked, in file order. */
-export async function openRowStream(source: InputSource, opts: RowStreamOptions): Promise<RowStream> {
-  const batches = readRecordBatches(source, {
-    ...(opts.onBytes ? { onBytes: opts.onBytes } : {}),
-    ...(opts.frameBytes !== undefined ? { frameBytes: opts.frameBytes } : {}),
-  });
+export async function openRowStream(source: InputSource, opts: RowStreamOptions, reading: ReadRecordsOptions = {}): Promise<RowStream> {
+  const batches = readRecordBatches(source, reading);
   let batch: SourceRecord[] = [];
   while (batch.length === 0) {
     const next = await batches.next();

@@ -21,7 +21,7 @@ import { TIMELINE_BUCKET_SECONDS } from '../send/requests.js';
 import { JournalCursor, journaledResult, type RunJournal, readRunJournal } from '../journal/run-journal.js';
 import { clientResult, toResult } from '../send/schedule.js';
 import { buildSummary, type RowTally } from './summary.js';
-import { writeReports } from './write-reports.js';
+import { writeReports } from './reports.js';
 
 /** `reportRun`'s options. */
 export interface ReportRunOptions {

@@ -3,7 +3,6 @@
  * learned them, and the rows. The run at its end and `vorel-sync report` both build it here.
  */
 import path from 'node:path';
-import { keyFingerprint } from '../../credentials.js';
 import { importExitCode } from '../../exit-code.js';
 import type { InputSource } from '../../input/source.js';
 import type { ImportOptions } from '../../options.js';
@@ -102,7 +101,7 @@ export function startFacts(
   const input = source.displayPath === '-' ? path.join(run.dir, STDIN_COPY) : source.displayPath;
   return {
     type: 'facts',
-    key_fingerprint: opts.apiKey === null ? null : keyFingerprint(opts.apiKey),
+    key_fingerprint: opts.keyFingerprint,
     report_dir: run.dir,
     detailed_exitcode: opts.detailedExitcode,
     commands: {

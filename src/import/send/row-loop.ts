@@ -1,6 +1,5 @@
 /** The row loop: the mode prepared, the gate passed, then every row settled in file order. */
 import path from 'node:path';
-import { keyFingerprint } from '../../credentials.js';
 import { type ProgressEmitter, startProgress } from '../../progress.js';
 import type { WritableValues } from '../../types.js';
 import type { CheckedRow } from '../read/check.js';
@@ -66,7 +65,7 @@ async function passRunGate(p: RunParts, scan: FileScan, prepared: PreparedMode):
     opts,
     scan,
     input: p.source.displayPath,
-    keyFingerprint: opts.apiKey === null ? '' : keyFingerprint(opts.apiKey),
+    keyFingerprint: opts.keyFingerprint ?? '',
     prefetch: prepared.prefetch,
     rows: async () => {
       const rows = eachRow((await openRowStream(p.source, rowStreamOptions(opts))).batches);
