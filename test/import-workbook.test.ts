@@ -116,6 +116,14 @@ describe('import of a workbook', () => {
     expect(bad.stderr).toMatch(/no sheet "Nope"; its sheets: "Contacts", "Archive"/);
   });
 
+  it('--encoding or --delimiter with a workbook is exit 2, nothing sent', async () => {
+    const sent = emulator.requests.length;
+    const r = await run(await contacts(), '--delimiter', ';', '--encoding', 'latin1', '--yes');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--encoding and --delimiter apply to a CSV file');
+    expect(emulator.requests).toHaveLength(sent);
+  });
+
   it("a dry run's command to check the file again reads the same sheet", async () => {
     const file = await writeWorkbook(path.join(work, 'two.xlsx'), {
       First: [

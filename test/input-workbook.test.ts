@@ -178,6 +178,14 @@ describe('refused inputs (exit 2, saying what to do)', () => {
     const path = writeBytes('id,name\n', 'csv');
     expect((await usageError(openInput({ path, sheet: 'S' }))).code).toBe('conflicting_options');
   });
+
+  it('--encoding or --delimiter for a workbook', async () => {
+    const path = await writeWorkbook(nextPath(), { S: [['id'], ['a']] });
+    const both = await usageError(openInput({ path, encoding: 'latin1', delimiter: ';' }));
+    expect(both.code).toBe('conflicting_options');
+    expect(both.message).toContain(`--encoding and --delimiter apply to a CSV file, but ${path} is a workbook: leave them out`);
+    expect((await usageError(openInput({ path, delimiter: ',' }))).message).toContain('--delimiter applies to a CSV file');
+  });
 });
 
 describe('hostile workbooks cost bounded memory and time, and end in a usage error', () => {

@@ -36,9 +36,9 @@ export interface OpenInputOptions {
   stdin?: NodeJS.ReadableStream;
   /** Where stdin is copied (created with mode 0600), so it can be read twice; required for `-`. */
   spoolPath?: string;
-  /** Forced; else by BOM (UTF-8, UTF-16 LE/BE), else UTF-8. UTF-16 without a BOM is not detected. */
+  /** Forced; else by BOM (UTF-8, UTF-16 LE/BE), else UTF-8. UTF-16 without a BOM is not detected. A workbook with one is a usage error. */
   encoding?: InputEncoding | undefined;
-  /** Forced; else the most frequent of `,` `;` tab outside quotes in the header (ties/none → `,`). */
+  /** Forced; else the most frequent of `,` `;` tab outside quotes in the header (ties/none → `,`). A workbook with one is a usage error. */
   delimiter?: Delimiter | undefined;
   /** The worksheet to read from a workbook; the first when absent. A CSV input with one is a usage error. */
   sheet?: string | undefined;
@@ -60,7 +60,7 @@ export async function openInput(opts: OpenInputOptions): Promise<InputSource> {
   const path = displayPath === '-' ? await spoolStdin(opts) : displayPath;
   const head = await readHead(path, label);
   const container = containerOf(head);
-  if (container !== null) return openWorkbookInput(path, displayPath, label, container, opts.sheet);
+  if (container !== null) return openWorkbookInput(path, displayPath, label, container, opts);
   if (opts.sheet !== undefined) {
     throw new UsageError(
       `--sheet ${JSON.stringify(opts.sheet)} names a worksheet, but ${label} is a CSV file, not a workbook`,
@@ -156,12 +156,20 @@ async function openWorkbookInput(
   displayPath: string,
   label: string,
   container: 'zip' | 'ole2',
-  sheet: string | undefined,
+  opts: OpenInputOptions,
 ): Promise<InputSource> {
   const { legacyOrEncrypted, openWorkbook } = await import('./workbook.js');
   if (container === 'ole2') throw legacyOrEncrypted(label);
+  const csvOnly = (['encoding', 'delimiter'] as const).filter((o) => opts[o] !== undefined).map((o) => `--${o}`);
+  if (csvOnly.length > 0) {
+    const [them, verb] = csvOnly.length > 1 ? ['them', 'apply'] : ['it', 'applies'];
+    throw new UsageError(
+      `${csvOnly.join(' and ')} ${verb} to a CSV file, but ${label} is a workbook: leave ${them} out (--sheet picks the worksheet)`,
+      'conflicting_options',
+    );
+  }
   const { sha256, size } = await hashFile(path, label);
-  const workbook = await openWorkbook(path, label, sheet);
+  const workbook = await openWorkbook(path, label, opts.sheet);
   // failed.csv from a workbook is UTF-8 CSV with CRLF: these describe it, not the workbook.
   return {
     path,

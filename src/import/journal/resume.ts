@@ -138,8 +138,9 @@ export function resumeOptions(opts: ImportOptions, explicit: ExplicitOptions, st
     mapArgs: run.options.map,
     map: new Map(run.options.map.map(parseMapArg)),
     matchBy: run.options.match_by,
-    encoding: run.input.encoding,
-    delimiter: run.input.delimiter,
+    // A workbook has neither: its journal's are those of its failed.csv.
+    encoding: run.input.sheet === undefined ? run.input.encoding : undefined,
+    delimiter: run.input.sheet === undefined ? run.input.delimiter : undefined,
     sheet: run.input.sheet,
     baseUrl: run.options.base_url,
   };

@@ -38,9 +38,8 @@ export async function reportRun(options: ReportRunOptions): Promise<RunSummary> 
   const source = await openInput({
     // A run that read stdin kept its bytes in its folder.
     path: run.input.path === '-' ? path.join(options.runDir, STDIN_COPY) : (run.input.absolute_path ?? run.input.path),
-    encoding: run.input.encoding,
-    delimiter: run.input.delimiter,
-    sheet: run.input.sheet,
+    // A workbook has neither: its journal's are those of its failed.csv.
+    ...(run.input.sheet === undefined ? { encoding: run.input.encoding, delimiter: run.input.delimiter } : { sheet: run.input.sheet }),
   });
   if (source.sha256 !== run.input.sha256) {
     throw new UsageError(
