@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { MappableField } from '../src/options.js';
 import { mapHeader, normaliseHeader, parseMapArg } from '../src/import/read/header.js';
+import { warnUnknownColumns } from '../src/import/read/read.js';
+import { SILENT_LOGGER } from '../src/log.js';
 
 const map = (cells: string[], extra: [string, MappableField][] = [], matchBy: 'id' | 'customer_identifier' = 'id') =>
   mapHeader(cells, { map: new Map(extra), matchBy });
@@ -50,5 +52,24 @@ describe('header mapping', () => {
       channel: 1,
       customer_name: 2,
     });
+  });
+});
+
+describe('the unknown-columns warning', () => {
+  const warning = (unknown: string[]): string[] => {
+    const warnings: string[] = [];
+    warnUnknownColumns(unknown, { ...SILENT_LOGGER, warn: (message) => warnings.push(message) });
+    return warnings;
+  };
+
+  it('names every unknown column up to ten, then says how many more', () => {
+    expect(warning([])).toEqual([]);
+    const columns = Array.from({ length: 25 }, (_, i) => `extra_${i + 1}`);
+    expect(warning(columns.slice(0, 10))).toEqual([
+      `ignoring unknown columns: ${columns.slice(0, 10).join(', ')} (map one with --map "<column>=<field>")`,
+    ]);
+    expect(warning(columns)).toEqual([
+      `ignoring unknown columns: ${columns.slice(0, 10).join(', ')} and 15 more (map one with --map "<column>=<field>")`,
+    ]);
   });
 });

@@ -90,7 +90,13 @@ export async function* eachRow(batches: AsyncIterable<readonly CheckedRow[]>): A
   for await (const batch of batches) yield* batch;
 }
 
+/** Unknown columns named in the warning at most: a wide export would otherwise fill the screen. */
+const UNKNOWN_COLUMNS_SHOWN = 10;
+
 /** The one warning about columns that are neither mapped nor known. */
 export function warnUnknownColumns(unknown: readonly string[], log: Logger): void {
-  if (unknown.length > 0) log.warn(`ignoring unknown columns: ${unknown.join(', ')} (map one with --map "<column>=<field>")`);
+  if (unknown.length === 0) return;
+  const more = unknown.length - UNKNOWN_COLUMNS_SHOWN;
+  const names = unknown.slice(0, UNKNOWN_COLUMNS_SHOWN).join(', ') + (more > 0 ? ` and ${more} more` : '');
+  log.warn(`ignoring unknown columns: ${names} (map one with --map "<column>=<field>")`);
 }
