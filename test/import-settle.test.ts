@@ -52,6 +52,40 @@ describe('Settler', () => {
     );
   });
 
+  it('hands rows on in sequence order, rows settled far out of place among them (from the reorder buffer)', () => {
+    fc.assert(
+      fc.property(
+        // A permutation of 0..n-1 built from how far each sequence number settles out of place.
+        fc.array(fc.integer({ min: 0, max: 300 }), { minLength: 1, maxLength: 700 }),
+        (delays) => {
+          const order = delays.map((d, seq) => ({ seq, at: seq + d })).sort((a, b) => a.at - b.at || a.seq - b.seq);
+          const { s, inOrder } = settler();
+          const settled = new Set<number>();
+          let firstMissing = 0;
+          for (const { seq } of order) {
+            s.settle(seq, result(seq + 2, null, UPDATED), 'server');
+            settled.add(seq);
+            while (settled.has(firstMissing)) firstMissing++;
+            // Every row before the first one missing has been handed on, none after it.
+            expect(inOrder.length).toBe(firstMissing);
+          }
+          expect(inOrder).toEqual(delays.map((_, seq) => seq + 2));
+          s.drain();
+        },
+      ),
+    );
+  });
+
+  it('refuses a sequence number settled already, handed on or held', () => {
+    const { s, inOrder } = settler();
+    s.settle(0, result(2, null, UPDATED), 'server');
+    s.settle(2, result(4, null, UPDATED), 'server');
+    expect(() => s.settle(2, result(4, null, UPDATED), 'server')).toThrow(/settled already/);
+    expect(() => s.settle(0, result(2, null, UPDATED), 'server')).toThrow(/settled already/);
+    expect(inOrder).toEqual([2]);
+    expect(() => s.drain()).toThrow(/never handed on/);
+  });
+
   it('a later updated row of the same id supersedes the earlier rows that did not update, and journals which', () => {
     const id = testId(1);
     const { s, supersededBy, journaled } = settler({ duplicateIds: [id] });

@@ -11,7 +11,6 @@ import { type CheckedRow, targetKey } from '../read/check.js';
 import { rowId } from '../first-pass/first-pass.js';
 import type { HandledRow, HandlerHooks, RowHandler, ValidRow } from '../modes/row-handler.js';
 import type { Settler } from './settle.js';
-import { SlotFreed } from './slot-freed.js';
 import { notAttemptedCode, type StopSwitch } from '../stop.js';
 
 export interface SenderContext {
@@ -51,10 +50,11 @@ export class Sender {
    * that gains and drops a key per row rebuilds its hash table in V8's old space every few dozen.
    */
   private readonly lastTaskByKey = new Map<string, Promise<void>>();
-  private readonly slotFreed = new SlotFreed();
+  /** Who waits for a slot to come free (the reader, or the drain). */
+  private waiters: (() => void)[] = [];
   private readonly ended = (): void => {
     this.running -= 1;
-    this.slotFreed.notify();
+    for (const wake of this.waiters.splice(0)) wake();
   };
   private readonly threw = (error: unknown): void => {
     this.failure ??= { error };
@@ -65,7 +65,7 @@ export class Sender {
 
   /** Resolves once a slot is free. */
   async slotFree(): Promise<void> {
-    while (this.running >= this.ctx.concurrency) await this.slotFreed.next();
+    while (this.running >= this.ctx.concurrency) await this.slotFreed();
   }
 
   /** Starts the row (after the previous row of its target); it settles itself. */
@@ -100,8 +100,12 @@ export class Sender {
 
   /** Resolves when every row sent has settled; rejects as soon as one row's task threw. */
   async drain(): Promise<void> {
-    while (this.running > 0 && this.failure === null) await this.slotFreed.next();
+    while (this.running > 0 && this.failure === null) await this.slotFreed();
     if (this.failure !== null) throw this.failure.error;
+  }
+
+  private slotFreed(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   private async handle(seq: number, row: ValidRow, key: string): Promise<void> {

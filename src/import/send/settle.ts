@@ -1,5 +1,4 @@
 import { OUTCOME_KINDS, type OutcomeKind, type RowResult } from '../../types.js';
-import { ReorderBuffer } from './reorder-buffer.js';
 
 /** Where an outcome came from: the circuit breaker counts only what the server side failed; `carried`: from the run a resume continues. */
 export type Origin = 'client' | 'server' | 'carried';
@@ -24,8 +23,8 @@ export interface SettlerOptions {
 /**
  * Takes each row's outcome as it settles: counts totals, feeds the consecutive-failure breaker,
  * finds the rows it supersedes (the rule "a later row of the same id wins" lives here, and the
- * journal records what it found), and hands results on in input order. The reorder buffer is what
- * `onRow`'s input order costs: a slow row holds the rows that settle after it.
+ * journal records what it found), and hands results on in input order (`onRow`'s contract): a
+ * slow row holds the rows that settle after it, up to MAX_PENDING, and the reader waits past that.
  */
 export class Settler {
   readonly totals: Record<OutcomeKind, number> = Object.fromEntries(OUTCOME_KINDS.map((k) => [k, 0])) as Record<OutcomeKind, number>;
@@ -33,7 +32,10 @@ export class Settler {
   supersededRows = 0;
   /** A superseding line → the lines it supersedes, until that line is handed on in order. */
   private readonly supersedesByLine = new Map<number, readonly number[]>();
-  private readonly pending = new ReorderBuffer<RowResult>();
+  /** Rows settled before an earlier one, by sequence number, until that one is handed on. */
+  private readonly early = new Map<number, RowResult>();
+  /** The sequence number handed on next. */
+  private next = 0;
   private readonly notUpdatedLinesById = new Map<string, number[]>();
   /** Ids on several rows: the first pass's, and those rows matched by phone/email resolve to. */
   private readonly repeatIds: Set<string>;
@@ -59,35 +61,46 @@ export class Settler {
     this.totals[result.outcome.kind]++;
     this.opts.onSettled(result, origin, this.trackSupersession(result));
     this.feedBreaker(result, origin);
-    this.pending.put(seq, result);
-    for (let next = this.pending.takeNext(); next !== undefined; next = this.pending.takeNext()) {
-      const supersedes = this.supersedesByLine.get(next.line) ?? NONE;
-      if (supersedes !== NONE) this.supersedesByLine.delete(next.line);
-      this.opts.inOrder(next, supersedes);
+    // Most rows settle in order: they never wait in the map.
+    if (seq === this.next) this.handOn(result);
+    else if (seq < this.next || this.early.has(seq)) throw new RangeError(`internal: sequence ${seq} was settled already`);
+    else this.early.set(seq, result);
+    while (this.early.size > 0) {
+      const row = this.early.get(this.next);
+      if (row === undefined) break;
+      this.early.delete(this.next);
+      this.handOn(row);
     }
-    if (this.roomWaiters.length > 0 && this.pending.size < MAX_PENDING) {
+    if (this.roomWaiters.length > 0 && this.early.size < MAX_PENDING) {
       const waiters = this.roomWaiters;
       this.roomWaiters = [];
       for (const wake of waiters) wake();
     }
   }
 
+  private handOn(row: RowResult): void {
+    this.next++;
+    const supersedes = this.supersedesByLine.get(row.line) ?? NONE;
+    if (supersedes !== NONE) this.supersedesByLine.delete(row.line);
+    this.opts.inOrder(row, supersedes);
+  }
+
   /**
-   * Resolves when the reorder buffer has room, so a slow row cannot make the reader run ahead.
+   * Resolves when there is room for rows settled early, so a slow row cannot make the reader run ahead.
    * Undefined when there is room already: the reader of millions of rows awaits only when it must.
    */
   waitForRoom(): Promise<void> | undefined {
-    if (this.pending.size < MAX_PENDING) return undefined;
+    if (this.early.size < MAX_PENDING) return undefined;
     return this.roomFreed();
   }
 
   private async roomFreed(): Promise<void> {
-    while (this.pending.size >= MAX_PENDING) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+    while (this.early.size >= MAX_PENDING) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
   }
 
   /** Every row handed over has been handed on in order. */
   drain(): void {
-    if (this.pending.size > 0) throw new Error(`internal: ${this.pending.size} rows settled out of order were never handed on`);
+    if (this.early.size > 0) throw new Error(`internal: ${this.early.size} rows settled out of order were never handed on`);
   }
 
   /** The earlier lines this row supersedes: rows of one id are sent in file order, so they have all settled. */
