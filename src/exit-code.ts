@@ -27,9 +27,12 @@ export function stopsTheRun(code: string): boolean {
   return code === 'unauthorized' || code === 'forbidden' || code === 'proxy_auth' || code === 'certificate';
 }
 
-/** Why a run stopped early, as summary.json `stopped.reason` says it. */
-/** `unfinished`: the journal of a run that never ended (killed, the machine lost), as `vorel-sync report` tells it. */
-export type StopReason = 'aborted' | 'interrupted' | 'hangup' | 'clears_guard' | 'declined' | 'write_failed' | 'unfinished';
+/**
+ * Why a run stopped early, as summary.json `stopped.reason` says it; `unfinished`: the journal of a
+ * run that never ended (killed, the machine lost), as `vorel-sync report` tells it.
+ */
+export const STOP_REASONS = ['aborted', 'interrupted', 'hangup', 'clears_guard', 'declined', 'write_failed', 'unfinished'] as const;
+export type StopReason = (typeof STOP_REASONS)[number];
 
 const STOP_EXIT: Record<StopReason, number> = {
   interrupted: EXIT.interrupted,

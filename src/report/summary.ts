@@ -1,35 +1,24 @@
 import path from 'node:path';
 import { paceText, type RatePace } from '../rate-pace.js';
 import type { RunMode } from '../options.js';
-import type { StopReason } from '../exit-code.js';
+import type { z } from 'zod';
+import type {
+  clearsGuardSchema,
+  confirmationSchema,
+  planSummarySchema,
+  readSummarySchema,
+  requestTotalsSchema,
+  runStopSchema,
+} from './summary-schema.js';
 import { formatDuration } from './format.js';
-import type { Delimiter, InputEncoding, OutcomeKind, WritableField } from '../types.js';
-import { OUTCOME_KINDS } from '../types.js';
+import { type Delimiter, type InputEncoding, type OutcomeKind, OUTCOME_KINDS, type WritableField } from '../types.js';
 
-/**
- * Why a run stopped early: 401/403, --max-errors or the input changing (`aborted`), a write in the
- * run folder failing (`write_failed`, as export says of its output), a signal (`interrupted`,
- * `hangup` for SIGHUP), the clears guard refused it (`clears_guard`), `confirm` said no (`declined`).
- */
-export interface RunStop {
-  reason: StopReason;
-  message: string;
-}
-
-/** The clears guard's decision (`--max-clears`, `--allow-clears`), as summary.json and the journal record it. */
-export interface ClearsGuardSummary {
-  /** `--max-clears` as given: `10%`, or a number of rows. */
-  limit: string;
-  /** `--allow-clears`: the limit was lifted. */
-  allowed: boolean;
-  /** The run was refused (a dry run or a plan: would be refused). */
-  tripped: boolean;
-  /** Fields above the limit (with `--allow-clears` too). */
-  over_limit: WritableField[];
-}
-
+/** Why a run stopped early (`reason`), in words (`message`). */
+export type RunStop = z.infer<typeof runStopSchema>;
+/** The clears guard's decision: `limit` as given (`10%` or rows), lifted by `--allow-clears`, `tripped` (refused, or would be), the fields `over_limit`. */
+export type ClearsGuardSummary = z.infer<typeof clearsGuardSchema>;
 /** How going on was confirmed: answered (the terminal, or the library's `confirm`), `--yes`, or not asked. */
-export type Confirmation = 'prompt' | 'flag' | 'not_asked';
+export type Confirmation = z.infer<typeof confirmationSchema>;
 
 /** summary.json (contract: Output). More keys may be added; none of these may be renamed. */
 export interface RunSummary {
@@ -42,7 +31,7 @@ export interface RunSummary {
   started_at: string;
   finished_at: string;
   totals: Record<OutcomeKind, number>;
-  requests: { total: number; retries: number; rate_limited: number };
+  requests: z.infer<typeof requestTotalsSchema>;
   /** The pace in force at the end (`--rate`); a run that sent nothing, the pace it would have started at. */
   rate: RatePace;
   exit_code: number;
@@ -62,9 +51,9 @@ export interface RunSummary {
   resumed_from?: string;
   carried_over?: number;
   /** How current values were read (`--plan`, `--only-changed`, `--match-by customer_identifier`). */
-  read?: ReadSummary;
+  read?: z.infer<typeof readSummarySchema>;
   /** `--plan`: what the real run would do. */
-  plan?: PlanSummary;
+  plan?: z.infer<typeof planSummarySchema>;
   /** Set when a write error kept results.csv, failed.csv and report.html from being written. */
   reports?: 'not_written';
   /** rollback.csv, when the run wrote it. */
@@ -79,29 +68,6 @@ export interface ProblemRows {
   total: number;
   /** The commonest codes of the failed rows, with the first such row's message. */
   reasons?: { error_code: string; rows: number; message: string }[];
-}
-
-export interface ReadSummary {
-  strategy: 'get' | 'list';
-  reason: string;
-  /** HTTP attempts spent reading (list pages and GETs, retries included). */
-  requests: number;
-  /** Conversations the list scan saw; null with one GET per row. */
-  conversations_scanned: number | null;
-}
-
-export interface PlanSummary {
-  /** Rows that would change. */
-  would_change: number;
-  /** PATCHes the real run would send (one per changed row). */
-  patch_requests: number;
-  /** Reads an `--only-changed` run would make again (what this plan's reads cost). */
-  read_requests: number;
-  /** read_requests + patch_requests: the requests of `import --only-changed` with the same `--read`. */
-  requests: number;
-  /** requests / --rate, rounded up to a tenth: the least time that run takes. */
-  estimated_minutes: number;
-  rate: number;
 }
 
 const LABELS: Record<OutcomeKind, string> = {

@@ -9,6 +9,15 @@ import path from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../../errors.js';
 import { parseDelimiterArg } from '../../input/delimiter.js';
+import {
+  clearsGuardSchema,
+  confirmationSchema,
+  paceSchema,
+  planSummarySchema,
+  readSummarySchema,
+  requestTotalsSchema,
+  runStopSchema,
+} from '../../report/summary-schema.js';
 import { FAILED_CODES, INVALID_CODES, NOT_ATTEMPTED_CODES, type Delimiter, WRITABLE_FIELDS } from '../../types.js';
 
 const counted = { httpStatus: z.number().int().nullable(), attempts: z.number().int().nonnegative() };
@@ -80,17 +89,9 @@ const rowRecordSchema = z.object({
 const beforeRecordSchema = z.object({ type: z.literal('before'), line, id: z.string(), before: valuesSchema });
 
 /** The clears guard's decision, journaled (and fsync'd) before the first PATCH: a resume keeps it. */
-const clearsGuardRecordSchema = z.object({
-  type: z.literal('clears_guard'),
-  limit: z.string(),
-  allowed: z.boolean(),
-  tripped: z.boolean(),
-  over_limit: z.array(z.enum(WRITABLE_FIELDS)),
-});
+const clearsGuardRecordSchema = clearsGuardSchema.extend({ type: z.literal('clears_guard') });
 
 const counts = z.number().int().nonnegative();
-const paceSchema = z.object({ mode: z.enum(['auto', 'fixed']), per_min: z.number(), source: z.enum(['headers', 'default', 'flag']) });
-const requestTotalsSchema = z.object({ total: counts, retries: counts, rate_limited: counts });
 
 /** Requests started in one second of the run (report.html's chart), and the run's request totals then. */
 const requestsRecordSchema = z.object({
@@ -118,37 +119,13 @@ const factsRecordSchema = z.object({
   rate: paceSchema.optional(),
   requests: requestTotalsSchema.optional(),
   clears: z.object({ customer_name: counts, customer_language: counts }).optional(),
-  clears_guard: z
-    .object({ limit: z.string(), allowed: z.boolean(), tripped: z.boolean(), over_limit: z.array(z.enum(WRITABLE_FIELDS)) })
-    .optional(),
-  confirmed: z.enum(['prompt', 'flag', 'not_asked']).optional(),
+  clears_guard: clearsGuardSchema.optional(),
+  confirmed: confirmationSchema.optional(),
   duplicate_ids: counts.optional(),
-  read: z
-    .object({
-      strategy: z.enum(['get', 'list']),
-      reason: z.string(),
-      requests: counts,
-      conversations_scanned: counts.nullable(),
-    })
-    .optional(),
-  plan: z
-    .object({
-      would_change: counts,
-      patch_requests: counts,
-      read_requests: counts,
-      requests: counts,
-      estimated_minutes: z.number(),
-      rate: z.number(),
-    })
-    .optional(),
+  read: readSummarySchema.optional(),
+  plan: planSummarySchema.optional(),
   finished_at: z.string().optional(),
-  stopped: z
-    .object({
-      reason: z.enum(['aborted', 'interrupted', 'hangup', 'clears_guard', 'declined', 'write_failed', 'unfinished']),
-      message: z.string(),
-    })
-    .nullable()
-    .optional(),
+  stopped: runStopSchema.nullable().optional(),
 });
 
 /**
