@@ -46,7 +46,7 @@ export async function openTarget(target: string): Promise<AtomicFileWriter> {
   if (existing?.isDirectory()) throw new UsageError(`cannot write ${target}: it is a directory`, 'bad_output');
   const file = new AtomicFileWriter(target);
   try {
-    await file.open();
+    file.open();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     throw new UsageError(`cannot write ${target}: ${code} (does its folder exist, and may we write there?)`, 'bad_output', {
@@ -72,7 +72,7 @@ interface CsvFormat {
 export async function csvFileSink(target: string, csv: CsvFormat): Promise<RowSink> {
   const file = await openTarget(target);
   const write = async (text: string): Promise<void> => {
-    await file.write(text);
+    file.write(text);
     await expectTempFile(file);
   };
   return csvSink({ target, write, commit: () => file.commit(), discard: () => file.discard() }, csv);

@@ -68,7 +68,7 @@ export class AtomicFileWriter {
     return this.tmp;
   }
 
-  async write(text: string): Promise<void> {
+  write(text: string): void {
     this.buffered.push(text);
     this.bufferedLength += text.length;
     if (this.bufferedLength >= 64 * 1024) this.flush();
@@ -77,12 +77,12 @@ export class AtomicFileWriter {
   /** Writes the bytes now, after any text before them; the caller may reuse `bytes` at once. */
   writeBytes(bytes: Uint8Array): void {
     this.flush();
-    writeAll(this.ensureOpen(), bytes);
+    writeAll(this.open(), bytes);
   }
 
   async commit(): Promise<void> {
     this.flush();
-    const fd = this.ensureOpen();
+    const fd = this.open();
     this.fd = null;
     try {
       fsyncSync(fd);
@@ -110,12 +110,8 @@ export class AtomicFileWriter {
     process.off('exit', this.removeOnExit);
   }
 
-  /** Creates the temp file now (e.g. to find an unwritable folder before any other work). */
-  async open(): Promise<void> {
-    this.ensureOpen();
-  }
-
-  private ensureOpen(): number {
+  /** Creates the temp file when not yet open (e.g. to find an unwritable folder before any other work). */
+  open(): number {
     if (this.fd === null) {
       this.fd = openSync(this.tmp, 'wx', FILE_MODE);
       process.once('exit', this.removeOnExit);
@@ -124,7 +120,7 @@ export class AtomicFileWriter {
   }
 
   private flush(): void {
-    const fd = this.ensureOpen();
+    const fd = this.open();
     if (this.buffered.length === 0) return;
     const chunk = this.buffered.join('');
     this.buffered = [];

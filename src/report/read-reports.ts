@@ -11,7 +11,7 @@ import type { RunSummary } from './summary.js';
 
 /** A report built from the settled rows, in input order, alongside results.csv. */
 export interface RowReport {
-  add(row: RowResult): Promise<void>;
+  add(row: RowResult): void;
   /** Writes the file (when it has one to write) and adds its keys to the summary. */
   finish(summary: RunSummary): Promise<void>;
 }
@@ -31,25 +31,18 @@ export function planLines(row: RowResult): string[] {
 /** `plan.csv`, always written in a plan (header only when nothing would change). */
 export class PlanReport implements RowReport {
   private readonly file: AtomicFileWriter;
-  private started = false;
 
   constructor(path: string) {
     this.file = new AtomicFileWriter(path);
+    this.file.write(csvLine(PLAN_HEADER, { neutralise: false }));
   }
 
-  async add(row: RowResult): Promise<void> {
-    if (!this.started) await this.start();
-    for (const line of planLines(row)) await this.file.write(line);
+  add(row: RowResult): void {
+    for (const line of planLines(row)) this.file.write(line);
   }
 
   async finish(): Promise<void> {
-    if (!this.started) await this.start();
     await this.file.commit();
-  }
-
-  private async start(): Promise<void> {
-    this.started = true;
-    await this.file.write(csvLine(PLAN_HEADER, { neutralise: false }));
   }
 }
 
@@ -110,16 +103,16 @@ export class RollbackReport implements RowReport {
     this.file = new AtomicFileWriter(path);
   }
 
-  async add(row: RowResult): Promise<void> {
+  add(row: RowResult): void {
     if (!changedWithBefore(row)) return;
     if (this.mayRepeat(row.id)) {
       if (this.written.has(row.id)) return;
       this.written.add(row.id);
     }
-    if (this.rows === 0) await this.file.write(csvLine(ROLLBACK_HEADER, { neutralise: false }));
+    if (this.rows === 0) this.file.write(csvLine(ROLLBACK_HEADER, { neutralise: false }));
     this.rows++;
     if (!restorable(row.before)) this.unrestorable++;
-    await this.file.write(rollbackLine(row.id, row.before));
+    this.file.write(rollbackLine(row.id, row.before));
   }
 
   async finish(summary: RunSummary): Promise<void> {

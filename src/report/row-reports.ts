@@ -72,11 +72,8 @@ export class RowReports {
     this.used = this.pending.write(resultsHeaderLine(), 0, 'utf8');
   }
 
-  /**
-   * Adds one row. results.csv is written synchronously, a buffer at a time, so a row never waits
-   * behind a write in flight; returns a promise only for the extra reports (plan.csv, rollback.csv).
-   */
-  add(row: RowResult, supersededBy: number | undefined): Promise<void> | undefined {
+  /** Adds one row. The files are written synchronously, a buffer at a time, so a row never waits behind a write in flight. */
+  add(row: RowResult, supersededBy: number | undefined): void {
     if (needsRetry(row, supersededBy !== undefined)) {
       this.failedSpans.push({ line: row.copyFrom ?? row.line, endLine: row.endLine });
       if (this.problemRows.length < HTML_ROW_CAP) this.problemRows.push(row);
@@ -94,8 +91,7 @@ export class RowReports {
       }
     }
     this.writeLine(row, supersededBy);
-    if (this.extraReports.length === 0) return undefined;
-    return this.addToExtraReports(row);
+    for (const report of this.extraReports) report.add(row);
   }
 
   /** summary.json's `problems`: the first rows, and the commonest failure reasons (at most three). */
@@ -120,10 +116,6 @@ export class RowReports {
     // A line bigger than the whole buffer (cells near the field size limit): written on its own.
     const line = Buffer.allocUnsafe(resultLineBound(row, supersededBy));
     this.results.writeBytes(line.subarray(0, writeResultLine(line, 0, row, supersededBy)));
-  }
-
-  private async addToExtraReports(row: RowResult): Promise<void> {
-    for (const report of this.extraReports) await report.add(row);
   }
 
   /** Writes results.csv (the other reports need the summary: the caller finishes them). */

@@ -96,7 +96,7 @@ export async function writeRunReports(input: RunReportsInput): Promise<RunSummar
           tally.rows++;
           tally.totals[result.outcome.kind]++;
           if (supersededBy !== undefined) tally.superseded++;
-          await rows.add(result, supersededBy);
+          rows.add(result, supersededBy);
         }
       }
     } finally {
