@@ -17,7 +17,6 @@ const KEY_LIKE = /vapk_[a-z]+_[0-9a-f]{16,}/;
 const FILE_KEY = 'file';
 const SCHEMA_KEY = '$schema';
 
-/** The schema of a command's job file: every option a job file may hold, `"file"`, `"$schema"`. */
 /** The option's JSON type in a job file, or undefined when a job file may not hold it. */
 export function jobType(option: CliOption): z.ZodType | undefined {
   if (option.json === false || option.hidden === true) return undefined;
@@ -29,6 +28,7 @@ export function jobType(option: CliOption): z.ZodType | undefined {
   return option.type === 'boolean' ? z.boolean() : option.type === 'number' ? z.number().int() : z.string();
 }
 
+/** The schema of a command's job file: every option a job file may hold, `"file"`, `"$schema"`. */
 export function jobSchema(table: OptionTable, fileMeaning: string): z.ZodObject {
   const shape: Record<string, z.ZodType> = {
     [SCHEMA_KEY]: z.string().optional().describe('the JSON Schema of this file, for editors; ignored'),
