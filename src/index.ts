@@ -28,6 +28,6 @@ export type { ClearsGuardSummary, Confirmation, RunStop, RunSummary } from './re
 export { CallbackError } from './import/callbacks.js';
 export { UsageError, VorelSyncError } from './errors.js';
 export type { FaultCode, UsageCode } from './errors.js';
-export { HangUp } from './interruption.js';
+export { HangUp } from './exit-code.js';
 export type { Logger } from './log.js';
 export type { OutcomeKind, ResultFields, RowErrorCode } from './types.js';

@@ -1,8 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { abortOnStopSignals } from '../src/cli/stop-signals.js';
-import { stopExitCode } from '../src/exit-code.js';
-import { HangUp, interruptionCause, interruptionOf } from '../src/interruption.js';
+import { HangUp, interruptionCause, interruptionOf, stopExitCode } from '../src/exit-code.js';
 
 function wired(): { target: EventEmitter; controller: AbortController; forced: number[] } {
   const target = new EventEmitter();

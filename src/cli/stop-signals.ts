@@ -1,5 +1,4 @@
-import { stopExitCode } from '../exit-code.js';
-import { HangUp, type Interruption, StopSignal } from '../interruption.js';
+import { HangUp, type Interruption, StopSignal, stopExitCode } from '../exit-code.js';
 
 /** The part of `process` the signal wiring needs; a test passes an EventEmitter. */
 export interface SignalTarget {

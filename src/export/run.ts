@@ -2,8 +2,7 @@
 import type { RatePace } from '../rate-pace.js';
 import { keyFingerprint } from '../credentials.js';
 import { UsageError } from '../errors.js';
-import { EXIT, type StopReason, stopExitCode } from '../exit-code.js';
-import { INTERRUPTION_CAUSE, interruptionOf } from '../interruption.js';
+import { EXIT, INTERRUPTION_CAUSE, interruptionOf, type StopReason, stopExitCode } from '../exit-code.js';
 import { SILENT_LOGGER } from '../log.js';
 import type { ExportCsvOptions } from '../options.js';
 import { paceOf, startProgress } from '../progress.js';

@@ -1,6 +1,6 @@
 /** The one switch that stops a run: set by a signal, a 401/403, the breaker, a failed scan, the clears guard, a declined `confirm` or a fault. */
 import type { ApiClient } from '../api/client.js';
-import { INTERRUPTION_LABEL, interruptionCause, interruptionOf } from '../interruption.js';
+import { INTERRUPTION_LABEL, interruptionCause, interruptionOf } from '../exit-code.js';
 import type { Logger } from '../log.js';
 import type { RunStop } from '../report/summary.js';
 import type { NotAttemptedCode, RowOutcome } from '../types.js';
