@@ -23,7 +23,27 @@ export async function copyRecordSpans(
   opts: { mode?: number; highWaterMark?: number } = {},
 ): Promise<number> {
   const mode = opts.mode ?? 0o600;
-  const scanner = new LineScanner(header, spanCursor(spans, header), source.encoding);
+  const utf16 = source.encoding === 'utf-16le' || source.encoding === 'utf-16be';
+  const unit = utf16 ? 2 : 1;
+  // Where 0x0A/0x0D sit within a code unit: the low-order byte.
+  const low = source.encoding === 'utf-16be' ? 1 : 0;
+  const isUnit = (buf: Buffer, at: number, byte: number): boolean => buf[at + low] === byte && (unit === 1 || buf[at + 1 - low] === 0);
+  const next = spanCursor(spans, header);
+  // The line the scan is on, the span it may belong to (the header first), and whether it is copied.
+  let line = 1;
+  let span: LineSpan | undefined = header;
+  let selected = header.line === 1;
+  let written = 0;
+  let lineHasBytes = false;
+  let pendingCR = false;
+  const newLine = async (): Promise<void> => {
+    line++;
+    lineHasBytes = false;
+    while (span !== undefined && line > span.endLine) span = await next();
+    if (span !== undefined && line === span.line && span !== header) written++;
+    selected = span !== undefined && line >= span.line;
+  };
+
   const out = await open(outPath, 'w', mode);
   try {
     await out.chmod(mode); // `open` applies the mode only when it creates the file
@@ -37,95 +57,42 @@ export async function copyRecordSpans(
     });
     for await (const chunk of stream) {
       const buf: Buffer = carry.length > 0 ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
-      const usable = buf.length - (buf.length % scanner.unit);
+      const usable = buf.length - (buf.length % unit);
       carry = Buffer.from(buf.subarray(usable));
-      const pieces = await scanner.scan(buf, usable);
+      const pieces: Buffer[] = [];
+      let from = 0; // start of the selected bytes not yet queued
+      const endLine = async (end: number): Promise<void> => {
+        if (selected) pieces.push(buf.subarray(from, end));
+        from = end;
+        await newLine();
+      };
+      for (let at = 0; at < usable && span !== undefined; at += unit) {
+        if (pendingCR) {
+          pendingCR = false;
+          // CRLF: the LF ends the same line as the CR.
+          if (isUnit(buf, at, 0x0a)) {
+            await endLine(at + unit);
+            continue;
+          }
+          await endLine(at); // a lone CR ended the line just before this unit
+        }
+        lineHasBytes = true;
+        if (isUnit(buf, at, 0x0d)) pendingCR = true;
+        else if (isUnit(buf, at, 0x0a)) await endLine(at + unit);
+      }
+      if (selected && from < usable) pieces.push(buf.subarray(from, usable));
       if (pieces.length > 0) await out.writeFile(Buffer.concat(pieces));
       // Nothing left to copy: stop reading (the rest of a large file is not needed).
-      if (scanner.current === undefined) break;
+      if (span === undefined) break;
     }
-    if (carry.length > 0 && scanner.selected) await out.writeFile(carry);
+    if (carry.length > 0 && selected) await out.writeFile(carry);
     // The file ended inside a selected line without a break: give it the file's line ending.
-    if (scanner.selected && !scanner.pendingCR && (scanner.lineHasBytes || carry.length > 0)) {
+    if (selected && !pendingCR && (lineHasBytes || carry.length > 0)) {
       await out.writeFile(encodeAscii(source.lineEnding, source.encoding));
     }
-    return scanner.written;
+    return written;
   } finally {
     await out.close();
-  }
-}
-
-/** Where the byte scan stands: the line it is on, the span that line may belong to, and whether it is copied. */
-class LineScanner {
-  /** Bytes per code unit: 2 in UTF-16, else 1. */
-  readonly unit: 1 | 2;
-  /** Offset of the low-order byte of a UTF-16 code unit (where 0x0A/0x0D sit) within the unit. */
-  private readonly low: 0 | 1;
-  /** The header comes first in the same cursor; `written` counts only the spans after it. */
-  current: LineSpan | undefined;
-  written = 0;
-  selected: boolean;
-  /** Bytes of the current line seen (to know if the file ends mid-line). */
-  lineHasBytes = false;
-  pendingCR = false;
-  private line = 1;
-
-  constructor(
-    private readonly header: LineSpan,
-    private readonly next: () => Promise<LineSpan | undefined>,
-    encoding: InputSource['encoding'],
-  ) {
-    this.unit = encoding === 'utf-16le' || encoding === 'utf-16be' ? 2 : 1;
-    this.low = encoding === 'utf-16be' ? 1 : 0;
-    this.current = header;
-    this.selected = header.line === 1;
-  }
-
-  /** Scans the first `usable` bytes of buf (whole code units); returns the selected bytes among them. */
-  async scan(buf: Buffer, usable: number): Promise<Buffer[]> {
-    const { unit } = this;
-    const pieces: Buffer[] = [];
-    let from = 0; // start of the selected bytes not yet queued
-    for (let at = 0; at < usable; at += unit) {
-      if (this.pendingCR) {
-        this.pendingCR = false;
-        if (this.isUnit(buf, at, 0x0a)) {
-          // CRLF: the LF ends the same line as the CR.
-          if (this.selected) pieces.push(buf.subarray(from, at + unit));
-          await this.newLine();
-          from = at + unit;
-          continue;
-        }
-        // A lone CR ended the line just before this unit.
-        if (this.selected) pieces.push(buf.subarray(from, at));
-        await this.newLine();
-        from = at;
-      }
-      if (this.current === undefined) break;
-      this.lineHasBytes = true;
-      if (this.isUnit(buf, at, 0x0d)) {
-        this.pendingCR = true;
-      } else if (this.isUnit(buf, at, 0x0a)) {
-        if (this.selected) pieces.push(buf.subarray(from, at + unit));
-        await this.newLine();
-        from = at + unit;
-      }
-    }
-    if (this.selected && from < usable) pieces.push(buf.subarray(from, usable));
-    return pieces;
-  }
-
-  private isUnit(buf: Buffer, at: number, byte: number): boolean {
-    return buf[at + this.low] === byte && (this.unit === 1 || buf[at + 1 - this.low] === 0);
-  }
-
-  /** Moves to the line after a break; pulls the next span (awaiting only then) once the current one is behind. */
-  private async newLine(): Promise<void> {
-    this.line++;
-    this.lineHasBytes = false;
-    while (this.current !== undefined && this.line > this.current.endLine) this.current = await this.next();
-    if (this.current !== undefined && this.line === this.current.line && this.current !== this.header) this.written++;
-    this.selected = this.current !== undefined && this.line >= this.current.line;
   }
 }
 
