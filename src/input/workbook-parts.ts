@@ -98,18 +98,8 @@ function resolveTarget(target: string): string {
   return target.startsWith('/') ? target.slice(1) : path.normalize(path.join('xl', target));
 }
 
-async function parseWhole(
-  zip: WorkbookZip,
-  part: string,
-  label: string,
-  on: { open: XmlHandlers['open']; close?: XmlHandlers['close'] },
-): Promise<void> {
-  const text = await smallPartText(zip, part, label);
-  await parsePart(
-    [text],
-    { open: on.open, close: on.close ?? (() => undefined), text: () => undefined, wantsText: () => false },
-    `${label} (${part})`,
-  );
+async function parseWhole(zip: WorkbookZip, part: string, label: string, handlers: XmlHandlers): Promise<void> {
+  await parsePart([await smallPartText(zip, part, label)], handlers, `${label} (${part})`);
 }
 
 /** The sheet to read: the first, or the one named (the message lists the sheets there are). */

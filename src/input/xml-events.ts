@@ -8,10 +8,10 @@ import { UsageError } from '../errors.js';
 /** What a part reader does with the events. */
 export interface XmlHandlers {
   open(name: string, attributes: Readonly<Record<string, string>>): void;
-  close(name: string): void;
+  close?(name: string): void;
   /** Text and CDATA; called only while `wantsText()` says so. */
-  text(text: string): void;
-  wantsText(): boolean;
+  text?(text: string): void;
+  wantsText?(): boolean;
 }
 
 /**
@@ -37,11 +37,11 @@ export class XmlEvents {
     });
     parser.on('closetag', (tag: SaxesTagPlain) => {
       this.sinceEvent = 0;
-      handlers.close(localName(tag.name));
+      handlers.close?.(localName(tag.name));
     });
     const onText = (text: string): void => {
       this.sinceEvent = 0;
-      if (handlers.wantsText()) handlers.text(text);
+      if (handlers.wantsText?.() === true) handlers.text?.(text);
     };
     parser.on('text', onText);
     parser.on('cdata', onText);
@@ -60,16 +60,12 @@ export class XmlEvents {
       const slice = chunk.length <= SLICE_CHARS ? chunk : chunk.slice(from, from + SLICE_CHARS);
       this.parser.write(slice);
       this.sinceEvent += slice.length;
-      this.checkBound();
-    }
-  }
-
-  private checkBound(): void {
-    if (this.sinceEvent > MAX_CHARS_WITHOUT_EVENT) {
-      throw new UsageError(
-        `${this.where} holds over ${MAX_CHARS_WITHOUT_EVENT} characters in one XML node (no cell holds that much): the workbook is not read`,
-        'workbook_limit',
-      );
+      if (this.sinceEvent > MAX_CHARS_WITHOUT_EVENT) {
+        throw new UsageError(
+          `${this.where} holds over ${MAX_CHARS_WITHOUT_EVENT} characters in one XML node (no cell holds that much): the workbook is not read`,
+          'workbook_limit',
+        );
+      }
     }
   }
 
