@@ -125,7 +125,7 @@ export class RecordFramer {
           break;
         case QUOTE_IN_QUOTED:
           if (c === QUOTE) {
-            this.appendString('"');
+            this.append('"', 0, 1);
             this.state = QUOTED;
           } else if (isDelimiter) {
             this.endField();
@@ -219,10 +219,6 @@ export class RecordFramer {
       return;
     }
     this.field += text.slice(from, to);
-  }
-
-  private appendString(s: string): void {
-    this.append(s, 0, s.length);
   }
 
   private endField(): void {

@@ -2,7 +2,7 @@ import type { Delimiter, DetectedDelimiter, LineEnding } from '../types.js';
 import { sepLineDelimiter } from './delimiter.js';
 
 /** Candidate delimiters, in the order that wins ties (`,` first: contract `--delimiter`). */
-export const DELIMITERS: readonly DetectedDelimiter[] = [',', ';', '\t'];
+const DELIMITERS: readonly DetectedDelimiter[] = [',', ';', '\t'];
 
 /**
  * Pure scanner for what `openInput` needs from the text: the first line break of the file, and the
@@ -87,20 +87,10 @@ export class HeaderSniffer {
   delimiter(): Delimiter {
     if (this.forced !== undefined) return this.forced;
     if (this.sep !== undefined) return this.sep;
-    let best: Delimiter = ',';
-    let bestCount = 0;
-    let tie = false;
-    for (const d of DELIMITERS) {
-      const n = this.counts.get(d) ?? 0;
-      if (n > bestCount) {
-        best = d;
-        bestCount = n;
-        tie = false;
-      } else if (n === bestCount && n > 0) {
-        tie = true;
-      }
-    }
-    return tie ? ',' : best;
+    const counts = DELIMITERS.map((d) => this.counts.get(d) ?? 0);
+    const most = Math.max(...counts);
+    const winners = DELIMITERS.filter((_, i) => counts[i] === most);
+    return most > 0 && winners.length === 1 ? (winners[0] as Delimiter) : ',';
   }
 
   private isDelimiter(ch: string): ch is Delimiter {
