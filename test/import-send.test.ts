@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { failureOutcome } from '../src/import/modes/send.js';
+import { failureOutcome } from '../src/import/modes/row-handler.js';
 import { resultFields } from '../src/report/results.js';
 import type { RowOutcome } from '../src/types.js';
 import { testId } from './helpers/emulator.js';

@@ -4,8 +4,6 @@
  * sending through the run's one stop switch; the summary then says what is safe and how to go on.
  */
 import { type InputWatch, inputChangedMessage } from '../input/input-watch.js';
-import type { Logger } from '../log.js';
-import { estimateRunBytes, freeBytesAt, lowSpaceWarning } from '../report/disk-space.js';
 import { RunFolderWrites } from '../report/run-folder-writes.js';
 import type { RunStop } from '../report/summary.js';
 import { writeFaultMessage } from '../report/write-fault.js';
@@ -89,11 +87,4 @@ export class RunFaults {
     );
     return { reason: stopped.reason, message: stopped.message === fault.message ? told : `${stopped.message}; then ${told}` };
   }
-}
-
-/** A warning, never a refusal, when the report dir's disk may not hold the run. */
-export function warnIfLowSpace(run: { rows: number; inputBytes: number; readsBefore: boolean }, runDir: string, log: Logger): void {
-  const need = estimateRunBytes(run.rows, run.inputBytes, run.readsBefore);
-  const warning = lowSpaceWarning(run.rows, need, freeBytesAt(runDir));
-  if (warning !== null) log.warn(warning);
 }

@@ -24,7 +24,7 @@ import { ImportTally } from './progress.js';
 import { openRowStream, rowStreamOptions, SENDING_FRAME_BYTES, STDIN_COPY, warnUnknownColumns } from './read/read.js';
 import { openRequests } from './send/requests.js';
 import type { ResumeState } from './journal/resume.js';
-import { RunFaults, warnIfLowSpace } from './run-faults.js';
+import { RunFaults } from './run-faults.js';
 import { sendRows } from './send/row-loop.js';
 import type { RunEnvironment, RunFolder, RunParts } from './run-parts.js';
 import { settlerFor } from './send/settled-rows.js';
@@ -90,9 +90,7 @@ async function runInFolder(
   // fast, up to 4× what is live, a peak a long run never needs again (CONTRIBUTING.md, "Memory").
   const requests = await openRequests(opts, env.log, folder.startedAt.getTime());
   // A dry run is itself one pass; every other run reads the file once first, before any request.
-  const firstScan = dryRun ? null : await firstPass(source, rowStreamOptions(opts), folder.dir, env.log);
-  if (firstScan !== null)
-    warnIfLowSpace({ rows: firstScan.rows, inputBytes: source.size, readsBefore: opts.mode === 'only-changed' }, folder.dir, env.log);
+  const firstScan = dryRun ? null : await firstPass(source, rowStreamOptions(opts), folder.dir, env.log, opts.mode === 'only-changed');
   const tally = new ImportTally();
   const stream = await openRowStream(source, rowStreamOptions(opts), {
     onBytes: (bytes) => tally.bytesRead(bytes),

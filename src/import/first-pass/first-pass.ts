@@ -2,6 +2,7 @@
 import type { InputSource } from '../../input/source.js';
 import path from 'node:path';
 import type { Logger } from '../../log.js';
+import { estimateRunBytes, freeBytesAt, lowSpaceWarning } from '../../report/disk-space.js';
 import { WRITABLE_FIELDS } from '../../types.js';
 import { type CheckedRow, targetKey } from '../read/check.js';
 import { bloomBitsForInput, DuplicateFinder } from './duplicates.js';
@@ -27,8 +28,6 @@ export function emptyScan(): FileScan {
 export interface ScanStorage {
   dir: string;
   inputBytes: number;
-  /** Bloom filter bits; default sized from `inputBytes` (tests force collisions with tiny ones). */
-  bloomBits?: number;
 }
 
 /** Counts rows, clears and duplicate ids, one row at a time (the first pass, or a dry run's only pass). */
@@ -77,21 +76,9 @@ export class FileScanner {
   }
 
   private finder(name: string): DuplicateFinder {
-    const { dir, inputBytes, bloomBits } = this.storage;
-    return new DuplicateFinder({ logPath: path.join(dir, name), bloomBits: bloomBits ?? bloomBitsForInput(inputBytes) });
+    const { dir, inputBytes } = this.storage;
+    return new DuplicateFinder({ logPath: path.join(dir, name), bloomBits: bloomBitsForInput(inputBytes) });
   }
-}
-
-/** The safety checks that run before the first request. */
-export async function scanRows(batches: AsyncIterable<readonly CheckedRow[]>, storage: ScanStorage): Promise<FileScan> {
-  const scanner = new FileScanner(storage);
-  try {
-    for await (const batch of batches) for (const row of batch) scanner.add(row);
-  } catch (error) {
-    scanner.discard();
-    throw error;
-  }
-  return scanner.finish();
 }
 
 function countClears(scan: ClearsCount, row: CheckedRow): void {
@@ -105,12 +92,32 @@ export function rowId(row: CheckedRow): string | null {
   return row.target.by === 'id' ? row.target.id : null;
 }
 
-/** Reads the file once: counts, duplicate ids and clears; repeated ids said on stderr before the first request. */
-export async function firstPass(source: InputSource, opts: RowStreamOptions, runDir: string, log: Logger): Promise<FileScan> {
+/**
+ * Reads the file once: counts, duplicate ids and clears. Said on stderr before the first request:
+ * repeated ids, and a disk that may not hold the run (`readsBefore`: a mode that journals reads too).
+ */
+export async function firstPass(
+  source: InputSource,
+  opts: RowStreamOptions,
+  runDir: string,
+  log: Logger,
+  readsBefore: boolean,
+): Promise<FileScan> {
   const { header, batches } = await openRowStream(source, opts);
   warnUnknownColumns(header.unknown, log);
-  const scan = await scanRows(batches, { dir: runDir, inputBytes: source.size });
+  const scanner = new FileScanner({ dir: runDir, inputBytes: source.size });
+  try {
+    for await (const batch of batches) for (const row of batch) scanner.add(row);
+  } catch (error) {
+    scanner.discard();
+    throw error;
+  }
+  const scan = await scanner.finish();
   warnAboutScan(scan, log);
+  // A warning, never a refusal.
+  const need = estimateRunBytes(scan.rows, source.size, readsBefore);
+  const warning = lowSpaceWarning(scan.rows, need, freeBytesAt(runDir));
+  if (warning !== null) log.warn(warning);
   return scan;
 }
 

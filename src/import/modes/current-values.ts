@@ -7,7 +7,7 @@ import type { ApiClient } from '../../api/client.js';
 import type { MatchBy, ReadStrategy } from '../../options.js';
 import type { Conversation, RowOutcome, WritableValues } from '../../types.js';
 import { normaliseIdentifier } from '../read/identifier.js';
-import { failureOutcome } from './send.js';
+import { failureOutcome } from './row-handler.js';
 import { valuesOf, type TenantIndex } from './tenant-index.js';
 import type { RowTarget } from '../read/check.js';
 

@@ -1,7 +1,7 @@
 /**
  * What each run mode does with a valid row, and what it adds to the summary. The plain import
- * PATCHes (handler.ts); `--plan`, `--only-changed` and `--match-by customer_identifier` first
- * read current values (current.ts), by the strategy `--read` picks, said on stderr with its cost.
+ * PATCHes (row-handler.ts); `--plan`, `--only-changed` and `--match-by customer_identifier` first
+ * read current values (current-values.ts), by the strategy `--read` picks, said on stderr with its cost.
  */
 import { plannedPerWindow } from '../../rate-pace.js';
 import type { ApiClient } from '../../api/client.js';

@@ -1,5 +1,5 @@
 /**
- * RowHandlers of the modes that read before they write (handler.ts has the plain import):
+ * RowHandlers of the modes that read before they write (row-handler.ts has the plain import):
  * `plan` reads and never writes; `only-changed` PATCHes only the fields that differ; `resolve`
  * (import `--match-by customer_identifier`) finds the id, then PATCHes like the plain import.
  * There is no ETag or updated_at (vorel-api.md §7): between our read and our write another agent
@@ -10,7 +10,7 @@ import { WRITABLE_FIELDS, type ConversationPatch, type RowOutcome, type Writable
 import type { CurrentRead, CurrentValues } from './current-values.js';
 import type { HandledRow, HandlerHooks, RowHandler, ValidRow } from './row-handler.js';
 import { differingFields } from '../../values.js';
-import { patchRow } from './send.js';
+import { patchRow } from './row-handler.js';
 
 type Found = Extract<CurrentRead, { ok: true }>;
 

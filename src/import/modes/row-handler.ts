@@ -1,6 +1,7 @@
-import type { ApiClient } from '../../api/client.js';
-import type { RowOutcome, WritableValues } from '../../types.js';
-import { patchRow } from './send.js';
+/** One valid row's handling: what it came to, the hooks the run gives, the plain import's PATCH. */
+import type { ApiClient, ApiResult } from '../../api/client.js';
+import type { ConversationPatch, RowOutcome, WritableValues } from '../../types.js';
+import { differingFields } from '../../values.js';
 import type { CheckedRow } from '../read/check.js';
 
 export type ValidRow = Extract<CheckedRow, { kind: 'valid' }>;
@@ -35,4 +36,61 @@ export function importHandler(client: ApiClient): RowHandler {
       return { id: row.target.id, outcome: await patchRow(client, row.target.id, row.patch), before: null };
     },
   };
+}
+
+/** Sends one row's PATCH and says what happened to it. Never throws for HTTP trouble. */
+export async function patchRow(client: ApiClient, id: string, patch: ConversationPatch): Promise<RowOutcome> {
+  const result = await client.patchConversation(id, patch);
+  if (!result.ok) return failureOutcome(result);
+  if (result.data.id.toLowerCase() !== id.toLowerCase()) {
+    return {
+      kind: 'failed',
+      code: 'mismatch',
+      message: `the API answered 200 with conversation ${result.data.id}, not ${id}: the write cannot be confirmed`,
+      httpStatus: result.status,
+      attempts: result.attempts,
+    };
+  }
+  const differing = differingFields(patch, result.data);
+  if (differing.length > 0) {
+    // A 200 whose body is not what we sent: the server changed or ignored a value. Retrying would not help.
+    return {
+      kind: 'failed',
+      code: 'mismatch',
+      message: `the API answered 200 but ${differing
+        .map((f) => `${f} is ${JSON.stringify(result.data[f])}, sent ${JSON.stringify(patch[f])}`)
+        .join('; ')}`,
+      httpStatus: result.status,
+      attempts: result.attempts,
+    };
+  }
+  return { kind: 'updated', httpStatus: result.status, attempts: result.attempts };
+}
+
+/** Maps a failed API call to a row outcome (contract: error codes). */
+export function failureOutcome(result: Extract<ApiResult<unknown>, { ok: false }>): RowOutcome {
+  const { status, message, attempts } = result;
+  switch (result.code) {
+    case 'bad_request':
+      return { kind: 'invalid', code: 'bad_request', message, httpStatus: status, attempts };
+    case 'aborted':
+      return {
+        kind: 'not_attempted',
+        code: 'aborted',
+        message:
+          attempts > 0 ? `stopped before another try (${attempts} earlier attempts failed)` : 'the run stopped before this row was sent',
+        attempts,
+      };
+    case 'unauthorized':
+    case 'forbidden':
+    case 'not_found':
+    case 'rate_limited':
+    case 'server_error':
+    case 'network':
+    case 'timeout':
+    case 'unexpected_status':
+    case 'proxy_auth':
+    case 'certificate':
+      return { kind: 'failed', code: result.code, message, httpStatus: status, attempts };
+  }
 }

@@ -38,11 +38,7 @@ export function retryCommand(failedCsv: string, opts: ImportOptions, source: Inp
   if (opts.allowClears) words.push('--allow-clears');
   const maxClears = formatLimit(opts.maxClears);
   if (maxClears !== DEFAULTS.maxClears) words.push('--max-clears', maxClears);
-  if (opts.reportDir !== DEFAULTS.reportDir) words.push('--report-dir', opts.reportDir);
-  if (opts.network.caCertFile !== undefined) words.push('--ca-cert', opts.network.caCertFile);
-  // Pasted into a fresh shell the command still finds the key (its path; a key from VOREL_API_KEY is not repeated).
-  if (opts.apiKeyFile !== undefined) words.push('--api-key-file', opts.apiKeyFile);
-  return words.map(shellQuote).join(' ');
+  return commandLine(words, opts);
 }
 
 /**
@@ -53,17 +49,20 @@ export function undoCommand(rollbackCsv: string, opts: ImportOptions): string {
   const words = ['vorel-sync', 'import', rollbackCsv];
   if (opts.baseUrl !== DEFAULTS.baseUrl) words.push('--base-url', opts.baseUrl);
   words.push('--empty', 'null', '--allow-clears');
-  if (opts.reportDir !== DEFAULTS.reportDir) words.push('--report-dir', opts.reportDir);
-  if (opts.network.caCertFile !== undefined) words.push('--ca-cert', opts.network.caCertFile);
-  if (opts.apiKeyFile !== undefined) words.push('--api-key-file', opts.apiKeyFile);
-  return words.map(shellQuote).join(' ');
+  return commandLine(words, opts);
 }
 
 /** The command that continues an interrupted run: options come from its journal, so few are needed. */
 export function resumeCommand(file: string, runDir: string, opts: ImportOptions): string {
   const words = ['vorel-sync', 'import', file, '--resume', runDir];
+  return commandLine(words, opts);
+}
+
+/** Every command ends the same way: the report dir, the trust added, and where the key is. */
+function commandLine(words: string[], opts: ImportOptions): string {
   if (opts.reportDir !== DEFAULTS.reportDir) words.push('--report-dir', opts.reportDir);
   if (opts.network.caCertFile !== undefined) words.push('--ca-cert', opts.network.caCertFile);
+  // Pasted into a fresh shell the command still finds the key (its path; a key from VOREL_API_KEY is not repeated).
   if (opts.apiKeyFile !== undefined) words.push('--api-key-file', opts.apiKeyFile);
   return words.map(shellQuote).join(' ');
 }

@@ -1,8 +1,7 @@
 /** Where a settled row goes: the journal (with the requests made meanwhile), progress, `onRow` and `onSuperseded`; a dry run's reports. */
 import { resultFields } from '../../report/results.js';
 import type { RowReports } from '../../report/row-reports.js';
-import type { RowResult } from '../../types.js';
-import { encodingHint } from '../read/encoding-hint.js';
+import type { InputEncoding, RowResult } from '../../types.js';
 import { rowRecord } from '../journal/journal.js';
 import type { RunParts } from '../run-parts.js';
 import { Settler } from './settle.js';
@@ -52,4 +51,15 @@ export function settlerFor(
     maxErrors: p.maxErrors,
     onBreak: (message) => p.stop.halt({ reason: 'aborted', message }),
   });
+}
+
+/**
+ * The one stderr hint printed for the first `bad_encoding` row (issue 7): files from Excel on
+ * Windows are windows-1252, and read as UTF-8 their accents are invalid bytes.
+ */
+function encodingHint(encoding: InputEncoding, line: number): string {
+  const what = `line ${line} holds bytes that are not valid ${encoding} (or a NUL byte): such rows are invalid (bad_encoding) and nothing of them is sent`;
+  return encoding === 'utf-8'
+    ? `${what}. If the file comes from Excel on Windows, try --encoding windows-1252`
+    : `${what}. Check the file's encoding (--encoding)`;
 }
