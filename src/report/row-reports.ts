@@ -42,17 +42,17 @@ function grow(array: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> {
 
 /**
  * The per-row part of the reports, fed in input order: results.csv, plan.csv / rollback.csv, the
- * spans for failed.csv and the problem rows for report.html. Fed either as rows settle (when no row
- * can be superseded) or from the row spool at the end (when the superseded rows are known).
+ * spans for failed.csv and the problem rows for report.html. Fed as a dry run checks its rows, or
+ * from the journal at the end (run-reports.ts), when the superseded rows are known.
  */
 export class RowReports {
   readonly failedSpans = new SpanList();
   readonly problemRows: RowResult[] = [];
   readonly problemCodes = new Map<string, number>();
   /** summary.json's `problems`: the first invalid or failed rows (of failed.csv), and how many there are. */
-  readonly problems: ProblemRows = { rows: [], total: 0 };
+  private readonly problems: ProblemRows = { rows: [], total: 0 };
   /** Failed rows by error code, with the first one's message (a code a key: the map stays small). */
-  private readonly failures = new Map<string, { rows: number; message: string }>();
+  private readonly failures = new Map<string, { error_code: string; rows: number; message: string }>();
   /** results.csv. */
   readonly path: string;
   private readonly results: AtomicFileWriter;
@@ -86,7 +86,7 @@ export class RowReports {
       }
       if (outcome.kind === 'failed') {
         const seen = this.failures.get(outcome.code);
-        if (seen === undefined) this.failures.set(outcome.code, { rows: 1, message: outcome.message });
+        if (seen === undefined) this.failures.set(outcome.code, { error_code: outcome.code, rows: 1, message: outcome.message });
         else seen.rows++;
       }
     }
@@ -96,10 +96,7 @@ export class RowReports {
 
   /** summary.json's `problems`: the first rows, and the commonest failure reasons (at most three). */
   problemSummary(): ProblemRows {
-    const reasons = [...this.failures]
-      .map(([error_code, r]) => ({ error_code, rows: r.rows, message: r.message }))
-      .sort((a, b) => b.rows - a.rows)
-      .slice(0, 3);
+    const reasons = [...this.failures.values()].sort((a, b) => b.rows - a.rows).slice(0, 3);
     return { rows: [...this.problems.rows], total: this.problems.total, reasons };
   }
 
