@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { estimateRunBytes, freeBytesAt, lowSpaceWarning } from '../src/report/disk-space.js';
-import { GuardedJournal } from '../src/import/journal/guarded-journal.js';
+import { Journal } from '../src/import/journal/journal.js';
 import type { JournalBefore, JournalRow } from '../src/import/journal/journal-records.js';
 import { RunFolderWrites } from '../src/report/run-folder-writes.js';
 import { RunFolderWriteError, writeFault } from '../src/report/write-fault.js';
@@ -22,7 +22,7 @@ describe.skipIf(!existsSync('/dev/full'))('writes in a run folder that cannot ta
   it('the first failure is told once, names the file, and the file is never written again', () => {
     const faults: RunFolderWriteError[] = [];
     const writes = new RunFolderWrites((fault) => faults.push(fault));
-    const journal = new GuardedJournal('/dev/full', writes);
+    const journal = new Journal('/dev/full', writes);
     expect(journal.append(ROW)).toBe(false);
     expect(journal.append(ROW)).toBe(false);
     expect(faults).toHaveLength(1);
@@ -32,7 +32,7 @@ describe.skipIf(!existsSync('/dev/full'))('writes in a run folder that cannot ta
   });
 
   it('before-values that cannot be made durable throw, so their PATCH is never sent', () => {
-    const journal = new GuardedJournal('/dev/full', new RunFolderWrites(() => {}));
+    const journal = new Journal('/dev/full', new RunFolderWrites(() => {}));
     expect(() => journal.appendDurably(BEFORE)).toThrow(RunFolderWriteError);
   });
 

@@ -8,13 +8,13 @@ import { RunFolderWrites } from '../report/run-folder-writes.js';
 import type { RunStop } from '../report/summary.js';
 import { writeFaultMessage } from '../report/write-fault.js';
 import type { RowResult } from '../types.js';
-import { GuardedJournal } from './journal/guarded-journal.js';
+import { Journal } from './journal/journal.js';
 import type { StopSwitch } from './stop.js';
 
 export class RunFaults {
   /** Every write the run makes in its folder goes through here. */
   readonly writes: RunFolderWrites;
-  private journal: GuardedJournal | null = null;
+  private journal: Journal | null = null;
   private folderWatch: { check(): void; stop(): void } | null = null;
   private sending = true;
   private faultWhileSending = false;
@@ -39,8 +39,8 @@ export class RunFaults {
   }
 
   /** Creates the journal (the run's first write: a folder that cannot take it rejects) and watches its folder. */
-  openJournal(path: string): GuardedJournal {
-    this.journal = new GuardedJournal(path, this.writes);
+  openJournal(path: string): Journal {
+    this.journal = new Journal(path, this.writes);
     this.folderWatch = this.writes.watch(path);
     return this.journal;
   }

@@ -3,7 +3,7 @@ import type { InputSource } from '../input/source.js';
 import type { Logger } from '../log.js';
 import type { ImportCsvOptions, ImportOptions } from '../options.js';
 import type { FileScan } from './first-pass/first-pass.js';
-import type { GuardedJournal } from './journal/guarded-journal.js';
+import type { Journal } from './journal/journal.js';
 import type { ImportTally } from './progress.js';
 import type { RunRequests } from './send/requests.js';
 import type { ResumeState } from './journal/resume.js';
@@ -31,7 +31,7 @@ export interface RunParts {
   source: InputSource;
   scan: FileScan | null;
   requests: RunRequests | null;
-  journal: GuardedJournal | null;
+  journal: Journal | null;
   stop: StopSwitch;
   faults: RunFaults;
   settler: Settler;

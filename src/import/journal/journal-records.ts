@@ -3,8 +3,8 @@
  * types, and `--resume` reads them back through the same schema. A torn last line (a crash
  * mid-write) is skipped with a warning; any other line that does not parse is a damaged journal.
  */
-import { existsSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { createReadStream, existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../../errors.js';
@@ -32,9 +32,6 @@ const outcomeSchema = z.discriminatedUnion('kind', [
 ]);
 const valuesSchema = z.object({ customer_name: z.string().nullable(), customer_language: z.string().nullable() });
 const line = z.number().int().positive();
-/** Journal reads: 1 MiB at a time, split at newlines. */
-const READ_BYTES = 1024 * 1024;
-const LF = 0x0a;
 
 /** The first record: what the run sent and from what. */
 const runRecordSchema = z.object({
@@ -186,14 +183,12 @@ export async function scanJournal(
   visit: (record: JournalRecord) => void,
   command = '--resume',
 ): Promise<{ tornLastLine: boolean }> {
-  const file = journalPath(runDir, command);
   // A bad line is forgiven only when it is the last one: a crash cuts the write in flight, nothing before it.
   let bad: { line: number; reason: string } | null = null;
   let n = 0;
-  const take = (bytes: Buffer, start: number, end: number): void => {
+  for await (const text of journalLines(journalPath(runDir, command))) {
     n++;
-    const text = bytes.toString('utf8', start, end);
-    if (text.trim() === '') return;
+    if (text.trim() === '') continue;
     if (bad !== null) {
       throw new UsageError(
         `${command} ${runDir}: journal.ndjson line ${bad.line} is damaged (${bad.reason}); the journal cannot be trusted, start a new run`,
@@ -203,29 +198,16 @@ export async function scanJournal(
     const parsed = parseLine(text);
     if (parsed.ok) visit(parsed.record);
     else bad = { line: n, reason: parsed.reason };
-  };
-  const handle = await open(file, 'r');
-  try {
-    let buffer = Buffer.allocUnsafe(READ_BYTES);
-    let filled = 0;
-    for (;;) {
-      if (filled === buffer.length) buffer = Buffer.concat([buffer, Buffer.allocUnsafe(buffer.length)]);
-      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null);
-      filled += bytesRead;
-      let start = 0;
-      for (let at = buffer.indexOf(LF, start); at !== -1 && at < filled; at = buffer.indexOf(LF, start)) {
-        take(buffer, start, at);
-        start = at + 1;
-      }
-      if (bytesRead === 0) {
-        if (start < filled) take(buffer, start, filled);
-        break;
-      }
-      buffer.copy(buffer, 0, start, filled);
-      filled -= start;
-    }
-  } finally {
-    await handle.close();
   }
   return { tornLastLine: bad !== null };
+}
+
+/** A journal's lines, streamed (a journal of a million rows is never held whole). */
+export async function* journalLines(file: string): AsyncGenerator<string> {
+  const input = createReadStream(file);
+  try {
+    yield* createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  } finally {
+    input.destroy();
+  }
 }

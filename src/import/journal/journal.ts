@@ -3,52 +3,83 @@ import path from 'node:path';
 import type { InputSource } from '../../input/source.js';
 import type { ImportOptions } from '../../options.js';
 import { FILE_MODE, writeWhole } from '../../report/files.js';
+import type { RunFolderWrites } from '../../report/run-folder-writes.js';
+import { RunFolderWriteError, writeFault } from '../../report/write-fault.js';
 import type { RowResult } from '../../types.js';
 // Types only: the schema (and zod) load when a journal is read back, never for a run that only writes one.
-import type { JournalRecord, JournalRow, JournalRun } from './journal-records.js';
+import type { JournalBefore, JournalRecord, JournalRow, JournalRun } from './journal-records.js';
 
 /** Rows settled since the last fsync, at most, before another starts (a power cut can lose those). */
 const SYNC_EVERY_RECORDS = 64;
 const SYNC_EVERY_MS = 250;
 
 /**
- * Append-only NDJSON log that `--resume` reads. Each line is written whole with one write(2), so a
- * killed process loses nothing it appended (the kernel has it). fsync, against power cuts, runs in
- * small batches on the thread pool so it never stalls the requests in flight; `sync()` is the
- * blocking one, for before-values that must be on disk before their PATCH is sent.
+ * The run's append-only journal.ndjson, which `--resume` and `report` read, written through
+ * {@link RunFolderWrites}: a write error is told there once, never thrown (before-values aside).
+ * Each line is written whole with one write(2), so a killed process loses nothing it appended (the
+ * kernel has it). fsync, against power cuts, runs in small batches on the thread pool so it never
+ * stalls the requests in flight.
  */
 export class Journal {
+  /** Rows with a final outcome (not `not_attempted`) that reached the journal. */
+  journaledRows = 0;
   private readonly fd: number;
   private unsynced = 0;
   private lastSync = Date.now();
   private closed = false;
   private syncing: Promise<void> | null = null;
-  /** A failed background fsync, thrown by the next call: the disk lost what was appended. */
+  /** A failed background fsync, thrown by the next write: the disk lost what was appended. */
   private syncError: Error | null = null;
 
-  constructor(readonly path: string) {
-    this.fd = openSync(path, 'a', FILE_MODE);
+  constructor(
+    readonly path: string,
+    private readonly writes: RunFolderWrites,
+  ) {
+    // Creating it is the run's first write: a folder that cannot take it fails before any request.
+    try {
+      this.fd = openSync(path, 'a', FILE_MODE);
+    } catch (error) {
+      throw writeFault(path, error);
+    }
   }
 
-  append(record: JournalRecord): void {
-    if (this.closed) return;
-    this.throwSyncError();
-    writeWhole(this.fd, `${JSON.stringify(record)}\n`);
-    this.unsynced++;
-    if (this.unsynced >= SYNC_EVERY_RECORDS || Date.now() - this.lastSync >= SYNC_EVERY_MS) this.syncInBackground();
+  /** Appends a record (a row with a final outcome is counted); false when it is not in the journal. */
+  append(record: JournalRecord): boolean {
+    const written = this.writes.write(this.path, () => {
+      if (this.closed) return;
+      this.throwSyncError();
+      writeWhole(this.fd, `${JSON.stringify(record)}\n`);
+      this.unsynced++;
+      if (this.unsynced >= SYNC_EVERY_RECORDS || Date.now() - this.lastSync >= SYNC_EVERY_MS) this.syncInBackground();
+    });
+    if (written && record.type === 'row' && record.outcome.kind !== 'not_attempted') this.journaledRows++;
+    return written;
   }
 
-  /** Forces what was appended to disk now, blocking (before a write whose before-values it holds). */
-  sync(): void {
-    if (this.closed) return;
-    this.throwSyncError();
-    if (this.unsynced === 0) return;
-    fsyncSync(this.fd);
-    this.unsynced = 0;
-    this.lastSync = Date.now();
+  /** Appends and forces to disk (before-values, before their PATCH); throws the fault when it cannot, so the PATCH is not sent. */
+  appendDurably(record: JournalBefore): void {
+    if (!this.append(record) || !this.sync()) throw this.writes.faultOf(this.path) ?? new RunFolderWriteError(this.path, 'EIO');
+  }
+
+  /** Forces what was appended to disk now, blocking. */
+  sync(): boolean {
+    return this.writes.write(this.path, () => {
+      if (this.closed) return;
+      this.throwSyncError();
+      if (this.unsynced === 0) return;
+      fsyncSync(this.fd);
+      this.unsynced = 0;
+      this.lastSync = Date.now();
+    });
   }
 
   async close(): Promise<void> {
+    // A journal that failed is still closed (its file descriptor), but its error was told already.
+    if (this.writes.isBroken(this.path)) await this.closeFile().catch(() => undefined);
+    else await this.writes.writeAsync(this.path, () => this.closeFile());
+  }
+
+  private async closeFile(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.syncing;

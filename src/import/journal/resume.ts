@@ -11,17 +11,8 @@ import { carries, JournalCursor, type RunJournal, readRunJournal } from './run-j
 /** What a resumed run takes from the interrupted one: its journal, read back (rows line by line, as the file is walked again). */
 export type ResumeState = RunJournal;
 
-/** The options of the interrupted run that a resume must reuse; which ones the user typed. */
-export interface ExplicitOptions {
-  empty: boolean;
-  map: boolean;
-  matchBy: boolean;
-  encoding: boolean;
-  delimiter: boolean;
-  sheet: boolean;
-  baseUrl: boolean;
-  mode: boolean;
-}
+/** The options of the interrupted run that a resume must reuse: which ones the user typed. */
+export type ExplicitOptions = Record<'empty' | 'map' | 'matchBy' | 'encoding' | 'delimiter' | 'sheet' | 'baseUrl' | 'mode', boolean>;
 
 /** Reads a run's journal (a torn last line is skipped: `tornLastLine`). */
 export async function readJournal(runDir: string): Promise<ResumeState> {

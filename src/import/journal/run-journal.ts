@@ -4,9 +4,8 @@
  * and before-values line by line as the input is walked again (a cursor: a journal of a million
  * rows is never held whole).
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { UsageError } from '../../errors.js';
 import type { TimelineBucket } from '../../report/html.js';
 import type { ClearsGuardSummary } from '../../report/summary.js';
@@ -214,9 +213,8 @@ class OneJournal {
  * torn last line does not parse and is skipped.
  */
 async function* journalEntries(runDir: string): AsyncGenerator<JournalRow | { type: 'before'; line: number; before: WritableValues }> {
-  const { journalPath } = await import('./journal-records.js');
-  const lines = createInterface({ input: createReadStream(journalPath(runDir)), crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const text of lines) {
+  const { journalLines, journalPath } = await import('./journal-records.js');
+  for await (const text of journalLines(journalPath(runDir))) {
     // Records are written with `type` first: the others are passed over without parsing them.
     if (!text.startsWith('{"type":"row"') && !text.startsWith('{"type":"before"')) continue;
     let record: JournalRecord;
