@@ -91,14 +91,23 @@ function expectNoPassword(text: string): void {
   expect(text).not.toContain(Buffer.from(`${USER}:${PASSWORD}`).toString('base64'));
 }
 
+/**
+ * `import` of n rows to the HTTPS emulator (its CA trusted) through HTTPS_PROXY with the test's
+ * credentials, to a proxy that accepts only `password`.
+ */
+async function importThroughProxy(n: number, password: string, ...more: string[]) {
+  const { emulator, api } = await httpsEmulator(n);
+  const proxy = await startProxy({ user: USER, password });
+  const work = tempDir();
+  const r = await cli(importArgs(work, n, api, '--ca-cert', ca.certFile, ...more), {
+    env: { VOREL_API_KEY: emulator.apiKey, HTTPS_PROXY: withCredentials(proxy.port) },
+  });
+  return { emulator, api, proxy, work, r };
+}
+
 describe('through a proxy that demands credentials', () => {
   it('imports through the CONNECT tunnel with HTTPS_PROXY and --ca-cert; the password is nowhere in the output or the run folder', async () => {
-    const { emulator, api } = await httpsEmulator(3);
-    const proxy = await startProxy({ user: USER, password: PASSWORD });
-    const work = tempDir();
-    const r = await cli(importArgs(work, 3, api, '--ca-cert', ca.certFile, '--verbose'), {
-      env: { VOREL_API_KEY: emulator.apiKey, HTTPS_PROXY: withCredentials(proxy.port) },
-    });
+    const { emulator, api, proxy, work, r } = await importThroughProxy(3, PASSWORD, '--verbose');
     expect(r.code, r.stderr).toBe(0);
     expect(proxy.tunnels).toContain(`${api.replace('https://', '')}`);
     expect(emulator.get(testId(2))?.customer_name).toBe('After 2');
@@ -120,12 +129,7 @@ describe('through a proxy that demands credentials', () => {
   });
 
   it('a refused password (407) stops the run at once: exit 3, naming the proxy without the password', async () => {
-    const { emulator, api } = await httpsEmulator(12);
-    const proxy = await startProxy({ user: USER, password: 'the-right-one' });
-    const work = tempDir();
-    const r = await cli(importArgs(work, 12, api, '--ca-cert', ca.certFile), {
-      env: { VOREL_API_KEY: emulator.apiKey, HTTPS_PROXY: withCredentials(proxy.port) },
-    });
+    const { emulator, proxy, work, r } = await importThroughProxy(12, 'the-right-one');
     expect(r.code).toBe(3);
     expect(r.stderr).toContain(`the proxy http://${USER}:***@127.0.0.1:${proxy.port} refused authentication`);
     // The resume and retry commands repeat --ca-cert; the proxy comes from the environment again.
@@ -313,12 +317,7 @@ describe('clear failures', () => {
 
 describe('summary.json', () => {
   it('holds no trace of the proxy credentials', async () => {
-    const { emulator, api } = await httpsEmulator(1);
-    const proxy = await startProxy({ user: USER, password: PASSWORD });
-    const work = tempDir();
-    const r = await cli(importArgs(work, 1, api, '--ca-cert', ca.certFile, '--json'), {
-      env: { VOREL_API_KEY: emulator.apiKey, HTTPS_PROXY: withCredentials(proxy.port) },
-    });
+    const { work, r } = await importThroughProxy(1, PASSWORD, '--json');
     expect(r.code, r.stderr).toBe(0);
     expectNoPassword(JSON.stringify(readRun(onlyRunDir(path.join(work, 'reports'))).summary));
   });
