@@ -27,9 +27,13 @@ export interface RawCell {
   formula: boolean;
 }
 
+/** A formula saved without its cached result. */
+const NO_RESULT = Object.freeze({ text: '', kind: 'no_result' as const });
+
 /** The cell's text and kind; null for an empty cell. `row` names the cell in an error (its name is built only then). */
 export function cellValue(cell: RawCell & { column: number }, ctx: CellContext, row: number): { text: string; kind: CellKind } | null {
   const { value } = cell;
+  const missing = cell.formula ? NO_RESULT : null;
   switch (cell.type) {
     case 's': {
       const text = ctx.strings.get(Number(value));
@@ -46,18 +50,16 @@ export function cellValue(cell: RawCell & { column: number }, ctx: CellContext, 
       return text === '' ? null : { text, kind: 'text' };
     }
     case 'str':
-      if (value === null) return cell.formula ? { text: '', kind: 'no_result' } : null;
+      if (value === null) return missing;
       return value === '' ? null : { text: decodeEscapes(value), kind: 'text' };
     case 'e':
       return { text: value ?? '#N/A', kind: 'error' };
     case 'b':
-      if (value === null) return cell.formula ? { text: '', kind: 'no_result' } : null;
-      return { text: value === '1' || value === 'true' ? 'TRUE' : 'FALSE', kind: 'boolean' };
+      return value === null ? missing : { text: value === '1' || value === 'true' ? 'TRUE' : 'FALSE', kind: 'boolean' };
     case 'd':
-      if (value === null) return cell.formula ? { text: '', kind: 'no_result' } : null;
-      return { text: value, kind: 'date' };
+      return value === null ? missing : { text: value, kind: 'date' };
     default: {
-      if (value === null || value === '') return cell.formula ? { text: '', kind: 'no_result' } : null;
+      if (value === null || value === '') return missing;
       if (ctx.dateStyles[cell.style] === true) {
         const iso = serialToIso(Number(value), ctx.date1904);
         if (iso !== null) return { text: iso, kind: 'date' };

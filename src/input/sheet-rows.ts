@@ -124,13 +124,8 @@ export class SheetRows implements XmlHandlers {
     if (blank) return;
     // Object literals, not spreads: a spread per row cost half the reader's time (measured).
     const row = this.row;
-    if (this.width < 0) {
-      this.width = (columns[columns.length - 1] as number) + 1;
-      const cells = new Array<string>(this.width).fill('');
-      for (let i = 0; i < columns.length; i++) cells[columns[i] as number] = texts[i] as string;
-      this.records.push({ line: row, endLine: row, kind: 'record', cells, badEncoding: false });
-      return;
-    }
+    const header = this.width < 0;
+    if (header) this.width = (columns[columns.length - 1] as number) + 1;
     const cells = new Array<string>(this.width).fill('');
     let typed: TypedCell[] | undefined;
     let stray: string | undefined;
@@ -138,13 +133,14 @@ export class SheetRows implements XmlHandlers {
       const column = columns[i] as number;
       const kind = kinds[i] as CellKind;
       if (column >= this.width) {
-        if (kind !== 'text' || (texts[i] as string).trim() !== '') stray ??= cellRef(column, this.row);
+        if (kind !== 'text' || (texts[i] as string).trim() !== '') stray ??= cellRef(column, row);
         continue;
       }
       cells[column] = texts[i] as string;
-      if (kind === 'text') continue;
+      // The header's cells are names, whatever their kind.
+      if (kind === 'text' || header) continue;
       typed ??= [];
-      typed.push({ column, ref: cellRef(column, this.row), kind });
+      typed.push({ column, ref: cellRef(column, row), kind });
     }
     const record: SourceRecord = { line: row, endLine: row, kind: 'record', cells, badEncoding: false };
     if (typed !== undefined) record.typed = typed;
