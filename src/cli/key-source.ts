@@ -16,20 +16,14 @@ export function refuseKeyOnCommandLine(argv: readonly string[]): void {
   }
 }
 
-export interface KeySource {
-  env: string | undefined;
-  file: string | undefined;
-  /** Said when no key is found, e.g. that a dry run needs none. */
-  hint?: string;
-}
-
-export interface LoadedKey {
+/**
+ * Reads the key from `--api-key-file` (preferred when given) or `VOREL_API_KEY`, and checks its
+ * shape; `hint` is said when there is none (e.g. that a dry run needs none).
+ */
+export function loadApiKey(source: { env: string | undefined; file: string | undefined; hint?: string }): {
   key: string;
   warnings: string[];
-}
-
-/** Reads the key from `--api-key-file` (preferred when given) or `VOREL_API_KEY`, and checks its shape. */
-export function loadApiKey(source: KeySource): LoadedKey {
+} {
   const warnings: string[] = [];
   let raw: string;
   let origin: string;

@@ -35,14 +35,9 @@ export function escapeHtml(value: unknown): string {
   return String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** The code a problem row is ranked by in "Error codes". */
-function problemCode(row: RowResult): string {
-  return 'code' in row.outcome ? row.outcome.code : row.outcome.kind;
-}
-
-/** Adds one row to the per-code counts (the finalise pass calls this for every problem row). */
+/** Adds a problem row to the per-code counts of "Error codes" (its code, or its outcome when it has none). */
 export function countProblemCode(counts: Map<string, number>, row: RowResult): void {
-  const code = problemCode(row);
+  const code = 'code' in row.outcome ? row.outcome.code : row.outcome.kind;
   counts.set(code, (counts.get(code) ?? 0) + 1);
 }
 
