@@ -13,9 +13,11 @@ import type { PeerCertificate } from 'node:tls';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import type { HttpsProxyAgentOptions } from 'https-proxy-agent';
 
-export interface AgentOptions {
+/** Sockets to the API at once, at most. */
+const MAX_SOCKETS = 64;
+
+interface AgentOptions {
   secure: boolean;
-  maxSockets: number;
   /** Null: straight to the API. */
   proxy: URL | null;
   /** Extra PEM certificates to trust, or null. */
@@ -24,7 +26,7 @@ export interface AgentOptions {
 
 export function createAgent(opts: AgentOptions): http.Agent {
   const ca = opts.ca === null ? undefined : [...defaultTrust(), opts.ca];
-  const base = { keepAlive: true, maxSockets: opts.maxSockets, ...(ca ? { ca } : {}) };
+  const base = { keepAlive: true, maxSockets: MAX_SOCKETS, ...(ca ? { ca } : {}) };
   if (opts.proxy !== null) return new TunnelAgent(opts.proxy, base, ca);
   return opts.secure ? new https.Agent(base) : new http.Agent(base);
 }

@@ -20,11 +20,8 @@ import { listPageSchema } from './response.js';
 import type { ApiResult, ListPage } from './response.js';
 import type { BackoffOptions } from './retry-policy.js';
 
-export type { RatePace, RateSetting } from '../rate-pace.js';
-export type { ApiStats, AttemptEvent, HttpMethod } from './request.js';
+export type { AttemptEvent } from './request.js';
 export type { ApiErrorCode, ApiResult, ListPage } from './response.js';
-export { conversationSchema } from '../conversation.js';
-export { describeErrorBody, listPageSchema } from './response.js';
 
 export interface ApiClientOptions {
   /** Origin, e.g. `https://app.vorel.ai`; paths are `/api/v1/...`. */
@@ -49,10 +46,6 @@ export interface ApiClientOptions {
   backoff?: Partial<BackoffOptions>;
   /** 429 answers one request takes before it ends `rate_limited`. Default 10. */
   maxPauses?: number;
-  /** Default `vorel-csv-sync/<package version>`. */
-  userAgent?: string;
-  /** Keep-alive sockets per origin. Default 64. */
-  maxSockets?: number;
   /** The proxy and extra trust (`--proxy`, `NO_PROXY`, `--ca-cert`); default straight, Node's trust. */
   network?: NetworkOptions;
 }
@@ -74,7 +67,7 @@ export interface ApiClient {
 }
 
 /** 429 answers one request may meet before it ends `rate_limited` (docs/cli.md `--retries`). */
-export const DEFAULT_MAX_PAUSES = 10;
+const DEFAULT_MAX_PAUSES = 10;
 
 export function createApiClient(opts: ApiClientOptions): ApiClient {
   const clock = opts.clock ?? systemClock;

@@ -8,24 +8,14 @@
 import type { Readable } from 'node:stream';
 import axios from 'axios';
 import type { AxiosResponse } from 'axios';
-import type { NetworkOptions } from '../network.js';
 import { packageVersion } from '../version.js';
 import { createAgent } from './agent.js';
+import type { ApiClientOptions } from './client.js';
 import { proxyFor } from './proxy-route.js';
 import { failureOf } from './response.js';
 import type { Failure, HeaderBag } from './retry-policy.js';
 
-export interface HttpOptions {
-  baseUrl: string;
-  /** The secret: only in the Authorization header of this instance. */
-  apiKey: string;
-  /** The whole attempt: connect, headers and body. */
-  timeoutMs: number;
-  userAgent?: string;
-  maxSockets?: number;
-  /** Proxy and extra trust; default none. */
-  network?: NetworkOptions;
-}
+export type HttpOptions = Pick<ApiClientOptions, 'baseUrl' | 'apiKey' | 'timeoutMs' | 'network'>;
 
 /** Largest answer read, bytes. */
 export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
@@ -48,7 +38,7 @@ export function createHttp(opts: HttpOptions): Http {
   const secure = new URL(opts.baseUrl).protocol === 'https:';
   const proxy = proxyFor(opts.baseUrl, opts.network?.proxy ?? null, opts.network?.noProxy);
   // One origin, one protocol: one agent. Its keep-alive sockets are what close() ends.
-  const agent = createAgent({ secure, maxSockets: opts.maxSockets ?? 64, proxy, ca: opts.network?.ca ?? null });
+  const agent = createAgent({ secure, proxy, ca: opts.network?.ca ?? null });
   const instance = axios.create({
     adapter: 'http',
     baseURL: opts.baseUrl,
@@ -67,7 +57,7 @@ export function createHttp(opts: HttpOptions): Http {
       Authorization: `Bearer ${opts.apiKey}`,
       'Content-Type': 'application/json',
       Accept: 'application/json',
-      'User-Agent': opts.userAgent ?? `vorel-csv-sync/${packageVersion()}`,
+      'User-Agent': `vorel-csv-sync/${packageVersion()}`,
     },
   });
 

@@ -18,6 +18,7 @@
  * Waiters are served first come, first served by one pump. Time comes from an injectable clock,
  * so tests run minutes of schedule in milliseconds.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Time source and timer. `sleep` resolves (or rejects) early when `signal` aborts. */
 export interface Clock {
@@ -28,17 +29,7 @@ export interface Clock {
 /** Wall clock and `setTimeout`; an aborted sleep resolves at once. */
 export const systemClock: Clock = Object.freeze({
   now: () => Date.now(),
-  sleep: (ms: number, signal?: AbortSignal) =>
-    new Promise<void>((resolve) => {
-      if (signal?.aborted) return resolve();
-      const done = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, Math.max(0, ms));
-      signal?.addEventListener('abort', done, { once: true });
-    }),
+  sleep: (ms: number, signal?: AbortSignal) => sleep(Math.max(0, ms), undefined, { signal }).catch(() => undefined),
 });
 
 /** Thrown by {@link RateLimiter.acquire} when its signal aborts before the start is granted. */

@@ -71,25 +71,20 @@ export function describeErrorBody(body: string, ourCode?: string): string {
   } catch {
     return oneLine(text);
   }
-  const pick = (o: unknown): { code?: string; message?: string } => {
-    if (o === null || typeof o !== 'object') return {};
-    const r = o as Record<string, unknown>;
-    const out: { code?: string; message?: string } = {};
-    if (typeof r.code === 'string') out.code = r.code;
-    if (typeof r.message === 'string') out.message = r.message;
-    return out;
-  };
-  if (parsed !== null && typeof parsed === 'object') {
-    const root = parsed as Record<string, unknown>;
-    let found = pick(root.error);
-    if (typeof root.error === 'string') found = { message: root.error };
-    if (found.code === undefined && found.message === undefined) found = pick(root);
-    const parts: string[] = [];
-    if (found.code !== undefined && found.code !== ourCode) parts.push(found.code);
-    if (found.message !== undefined) parts.push(found.message);
-    if (parts.length > 0) return oneLine(parts.join(': '));
-  }
-  return oneLine(text);
+  const root = fieldsOf(parsed);
+  const inError = typeof root.error === 'string' ? { message: root.error } : codeAndMessage(root.error);
+  const { code, message } = inError.code === undefined && inError.message === undefined ? codeAndMessage(root) : inError;
+  const parts = [code === ourCode ? undefined : code, message].filter((part) => part !== undefined);
+  return oneLine(parts.length > 0 ? parts.join(': ') : text);
+}
+
+function fieldsOf(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+}
+
+function codeAndMessage(value: unknown): { code?: string | undefined; message?: string | undefined } {
+  const { code, message } = fieldsOf(value);
+  return { code: typeof code === 'string' ? code : undefined, message: typeof message === 'string' ? message : undefined };
 }
 
 /** What is known of an attempt when it failed. */
