@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { estimateRunBytes, freeBytesAt, lowSpaceWarning } from '../src/report/disk-space.js';
 import { Journal } from '../src/import/journal/journal.js';
 import type { JournalBefore, JournalRow } from '../src/import/journal/journal-records.js';
-import { RunFolderWrites } from '../src/report/run-folder-writes.js';
+import { estimateRunBytes, freeBytesAt, lowSpaceWarning, RunFolderWrites } from '../src/report/run-folder-writes.js';
 import { RunFolderWriteError, writeFault } from '../src/report/write-fault.js';
 
 const ROW: JournalRow = {
