@@ -25,7 +25,7 @@ export function createDecoder(encoding: InputEncoding): ChunkDecoder {
       end: () => decoder.decode(),
     };
   }
-  const decoder = loadIconv().getDecoder(ICONV_NAMES[encoding], { stripBOM: false });
+  const decoder = loadIconv().getDecoder(encoding, { stripBOM: false });
   const utf16 = encoding === 'utf-16le' || encoding === 'utf-16be';
   let total = 0;
   return {
@@ -38,13 +38,6 @@ export function createDecoder(encoding: InputEncoding): ChunkDecoder {
     end: () => (decoder.end() ?? '') + (utf16 && total % 2 === 1 ? '\uFFFD' : ''),
   };
 }
-
-const ICONV_NAMES = {
-  'utf-16le': 'utf-16le',
-  'utf-16be': 'utf-16be',
-  'windows-1252': 'windows-1252',
-  latin1: 'latin1',
-} as const satisfies Record<Exclude<InputEncoding, 'utf-8'>, string>;
 
 /** Encodes ASCII text (a line ending) in the input's encoding, for bytes we add to failed.csv. */
 export function encodeAscii(text: string, encoding: InputEncoding): Buffer {
