@@ -1,18 +1,9 @@
 import { type BigIntStats, statSync } from 'node:fs';
 
 /** What identifies one version of a file: saving it again changes the size, the times, or the inode. */
-interface Version {
-  dev: bigint;
-  ino: bigint;
-  size: bigint;
-  mtimeNs: bigint;
-  ctimeNs: bigint;
-}
-
-function versionOf(path: string): Version | null {
+function versionOf(path: string): BigIntStats | null {
   try {
-    const s: BigIntStats = statSync(path, { bigint: true });
-    return { dev: s.dev, ino: s.ino, size: s.size, mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs };
+    return statSync(path, { bigint: true });
   } catch {
     return null;
   }
@@ -30,7 +21,7 @@ export class InputWatch {
 
   private constructor(
     private readonly path: string,
-    private readonly first: Version | null,
+    private readonly first: BigIntStats | null,
   ) {}
 
   /** Takes the version of `path` now (before the run reads it); stdin (`-`) is never watched. */
@@ -47,7 +38,7 @@ export class InputWatch {
   }
 }
 
-function describeChange(first: Version, now: Version | null): string | null {
+function describeChange(first: BigIntStats, now: BigIntStats | null): string | null {
   if (now === null) return 'it was removed';
   if (now.dev !== first.dev || now.ino !== first.ino) return 'it was replaced by another file';
   if (now.size !== first.size) return `its size went from ${first.size} to ${now.size} bytes`;
