@@ -31,7 +31,7 @@ export interface RunParts {
   source: InputSource;
   scan: FileScan | null;
   requests: RunRequests | null;
-  journal: Journal | null;
+  journal: Journal;
   stop: StopSwitch;
   faults: RunFaults;
   settler: Settler;

@@ -21,7 +21,7 @@ import { sends } from './gate/gate.js';
 import { runRecord } from './journal/journal.js';
 import { resolveImportOptions } from './options.js';
 import { ImportTally } from './progress.js';
-import { openRowStream, rowStreamOptions, SENDING_FRAME_BYTES, STDIN_COPY, warnUnknownColumns } from './read/read.js';
+import { openRowStream, SENDING_FRAME_BYTES, STDIN_COPY, warnUnknownColumns } from './read/read.js';
 import { openRequests } from './send/requests.js';
 import type { ResumeState } from './journal/resume.js';
 import { RunFaults } from './run-faults.js';
@@ -90,9 +90,9 @@ async function runInFolder(
   // fast, up to 4× what is live, a peak a long run never needs again (CONTRIBUTING.md, "Memory").
   const requests = await openRequests(opts, env.log, folder.startedAt.getTime());
   // A dry run is itself one pass; every other run reads the file once first, before any request.
-  const firstScan = dryRun ? null : await firstPass(source, rowStreamOptions(opts), folder.dir, env.log, opts.mode === 'only-changed');
+  const firstScan = dryRun ? null : await firstPass(source, opts, folder.dir, env.log, opts.mode === 'only-changed');
   const tally = new ImportTally();
-  const stream = await openRowStream(source, rowStreamOptions(opts), {
+  const stream = await openRowStream(source, opts, {
     onBytes: (bytes) => tally.bytesRead(bytes),
     ...(dryRun ? {} : { frameBytes: SENDING_FRAME_BYTES }),
   });

@@ -4,7 +4,7 @@ import { withDelimiterHint } from '../../input/delimiter.js';
 import { type ReadRecordsOptions, readRecordBatches } from '../../input/records.js';
 import type { InputSource } from '../../input/source.js';
 import type { Logger } from '../../log.js';
-import type { ImportOptions, MappableField } from '../../options.js';
+import type { MappableField } from '../../options.js';
 import type { LineSpan, SourceRecord } from '../../types.js';
 import { type CheckedRow, checkRecord, type ValidateOptions } from './check.js';
 import { type HeaderMap, mapHeader } from './header.js';
@@ -22,11 +22,6 @@ export const SENDING_FRAME_BYTES = 4 * 1024;
 
 /** Where a run that reads stdin keeps its bytes (mode 0600): its report and its resume read them there. */
 export const STDIN_COPY = 'stdin.csv';
-
-/** What the checks need from the options. */
-export function rowStreamOptions(opts: ImportOptions): RowStreamOptions {
-  return { empty: opts.empty, matchBy: opts.matchBy, map: opts.map };
-}
 
 export interface RowStream {
   header: HeaderMap;

@@ -50,11 +50,9 @@ export async function finishRun(p: RunParts, folder: RunFolder, sent: SentRows, 
         }),
     ...prepared?.summary(settler.totals),
   });
-  if (journal !== null) {
-    for (const record of requests?.takeRecords(true) ?? []) journal.append(record);
-    journal.append({ type: 'facts', ...endFacts() });
-    await journal.close();
-  }
+  for (const record of requests?.takeRecords(true) ?? []) journal.append(record);
+  journal.append({ type: 'facts', ...endFacts() });
+  await journal.close();
   // A dry run's journal holds what the run holds already: not read back (its schema, and zod, never load).
   const read = end.dryReports === null ? await readRunJournal(folder.dir, 'report').catch(() => null) : null;
   const tally = { rows, totals: settler.totals, superseded: settler.supersededRows, carriedOver: sent.carriedOver };

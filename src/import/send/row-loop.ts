@@ -6,7 +6,7 @@ import type { CheckedRow } from '../read/check.js';
 import { type FileScan, FileScanner } from '../first-pass/first-pass.js';
 import { type GateResult, passGate } from '../gate/gate.js';
 import { type PreparedMode, prepareMode } from '../modes/modes.js';
-import { eachRow, openRowStream, rowStreamOptions } from '../read/read.js';
+import { eachRow, openRowStream } from '../read/read.js';
 import { markResumed, notCarried } from '../journal/resume.js';
 import type { HandlerHooks } from '../modes/row-handler.js';
 import { carries, JournalCursor, journaledResult } from '../journal/run-journal.js';
@@ -68,7 +68,7 @@ async function passRunGate(p: RunParts, scan: FileScan, prepared: PreparedMode):
     keyFingerprint: opts.keyFingerprint ?? '',
     prefetch: prepared.prefetch,
     rows: async () => {
-      const rows = eachRow((await openRowStream(p.source, rowStreamOptions(opts))).batches);
+      const rows = eachRow((await openRowStream(p.source, opts)).batches);
       return resume === null ? rows : notCarried(rows, resume);
     },
     resume: resume === null ? null : { runId: resume.run.run_id, guard: resume.clearsGuard, carriedRows: resume.carriedRows },
@@ -78,8 +78,8 @@ async function passRunGate(p: RunParts, scan: FileScan, prepared: PreparedMode):
   });
   if (gate.stop !== null) stop.halt(gate.stop, gate.say ?? gate.stop.message);
   // fsync'd before the first PATCH: a resume keeps this decision and does not check again.
-  p.journal?.append({ type: 'clears_guard', ...gate.guard });
-  p.journal?.append({
+  p.journal.append({ type: 'clears_guard', ...gate.guard });
+  p.journal.append({
     type: 'facts',
     clears: { ...gate.counted.clears },
     clears_guard: gate.guard,
@@ -87,7 +87,7 @@ async function passRunGate(p: RunParts, scan: FileScan, prepared: PreparedMode):
     duplicate_ids: scan.duplicateIds.size,
     ...prepared.summary(p.settler.totals),
   });
-  p.journal?.sync();
+  p.journal.sync();
   // The run folder is named for its run id.
   if (resume !== null && gate.stop === null) markResumed(resume, { runId: path.basename(p.runDir), dir: p.runDir });
   return gate;
@@ -102,7 +102,7 @@ function senderFor(p: RunParts, prepared: PreparedMode, recalled: Map<number, Wr
       recalled.delete(row.line);
       return before;
     },
-    beforeWrite: (row, id, before) => journal?.appendDurably({ type: 'before', line: row.line, id, before }),
+    beforeWrite: (row, id, before) => journal.appendDurably({ type: 'before', line: row.line, id, before }),
   };
   return new Sender({
     concurrency: p.opts.concurrency,

@@ -41,10 +41,8 @@ export function settlerFor(
         p.env.log.warn(encodingHint(p.source.encoding, row.line));
       }
       p.faults.rowSettled(row);
-      if (p.journal !== null) {
-        for (const record of p.requests?.takeRecords() ?? []) p.journal.append(record);
-        if (reports === null) p.journal.append(rowRecord(row, supersedes, origin === 'carried'));
-      }
+      for (const record of p.requests?.takeRecords() ?? []) p.journal.append(record);
+      if (reports === null) p.journal.append(rowRecord(row, supersedes, origin === 'carried'));
       p.tally.rowSettled(row);
     },
     duplicateIds: p.duplicateIds,
