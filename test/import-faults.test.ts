@@ -30,10 +30,15 @@ function updateFile(dir: string, rows: number): { file: string; want: Map<string
   return { file: writeCsv(dir, 'rows.csv', `${lines.join('\r\n')}\r\n`), want };
 }
 
-async function importFile(emu: Emulator, file: string, reports: string, ...args: string[]) {
-  return cli(['import', file, '--base-url', emu.baseUrl, '--report-dir', reports, '--quiet', ...args], {
-    env: { VOREL_API_KEY: emu.apiKey },
-  });
+/** Imports an {@link updateFile} of `rows` rows into `emu` at `--concurrency` n; returns the run, its report dir and the values sent. */
+async function importUpdates(emu: Emulator, rows: number, concurrency: number, ...args: string[]) {
+  const reports = path.join(tempDir(), 'reports');
+  const { file, want } = updateFile(path.dirname(reports), rows);
+  const r = await cli(
+    ['import', file, '--base-url', emu.baseUrl, '--report-dir', reports, '--quiet', '--concurrency', String(concurrency), ...args],
+    { env: { VOREL_API_KEY: emu.apiKey } },
+  );
+  return { r, reports, want };
 }
 
 describe('under injected faults', () => {
@@ -44,20 +49,7 @@ describe('under injected faults', () => {
       seed: 4242,
       faults: { serverErrorRate: 0.1, resetBeforeRate: 0.05, resetAfterRate: 0.05, latencyMs: 1, latencyJitterMs: 8 },
     });
-    const work = tempDir();
-    const reports = path.join(work, 'reports');
-    const { file, want } = updateFile(work, rows);
-    const r = await importFile(
-      emulator,
-      file,
-      reports,
-      '--concurrency',
-      String(concurrency),
-      '--rate',
-      '1000000',
-      '--backoff-base-ms',
-      '10',
-    );
+    const { r, reports, want } = await importUpdates(emulator, rows, concurrency, '--rate', '1000000', '--backoff-base-ms', '10');
     expect([0, 1]).toContain(r.code);
     const runDir = onlyRunDir(reports);
     const { summary } = readRun(runDir);
@@ -105,20 +97,7 @@ describe('against the server rate limit (20 per 2 s window, client allowed far m
     // only from the 429s, which is what this test is about. 20 ms answers keep several requests
     // in flight, so the others are already on their way and meet the full window.
     emulator = await emulatorWith(rows, { rateLimit: { limit: 20, windowMs, headers: 'never' }, faults: { latencyMs: 20 } });
-    const work = tempDir();
-    const reports = path.join(work, 'reports');
-    const { file, want } = updateFile(work, rows);
-    const r = await importFile(
-      emulator,
-      file,
-      reports,
-      '--concurrency',
-      String(concurrency),
-      '--rate',
-      '600',
-      '--rate-window-ms',
-      String(windowMs),
-    );
+    const { r, reports, want } = await importUpdates(emulator, rows, concurrency, '--rate', '600', '--rate-window-ms', String(windowMs));
     expect(r.code).toBe(0);
     const runDir = onlyRunDir(reports);
     const { summary } = readRun(runDir);
