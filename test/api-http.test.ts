@@ -3,8 +3,7 @@
  * the answer size cap, keep-alive, UTF-8 text, https with verified certificates, and what it must
  * never do (send to another origin).
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -16,6 +15,7 @@ import type { ApiClient, ApiResult } from '../src/api/client.js';
 import { createHttp, MAX_ANSWER_BYTES } from '../src/api/http.js';
 import { onlyRunDir, readResults, spawnCli, tempDir, writeCsv } from './helpers/cli.js';
 import { cleanupsAfterEach, listenOnLoopback } from './helpers/loopback.js';
+import { selfSignedCert } from './helpers/tls.js';
 
 const ID = '11111111-2222-4333-8444-555555555555';
 const KEY = `vapk_live_${'d'.repeat(48)}`;
@@ -146,41 +146,7 @@ describe('where a request may go', () => {
   });
 });
 
-const hasOpenssl = ((): boolean => {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-describe.skipIf(!hasOpenssl)('https', () => {
-  /** A self-signed certificate for 127.0.0.1, made for this test. */
-  function selfSigned(): { key: string; cert: string; certFile: string } {
-    const dir = tempDir('vorel-tls-');
-    const keyFile = path.join(dir, 'key.pem');
-    const certFile = path.join(dir, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-      ].concat(['-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile]),
-      { stdio: 'ignore' },
-    );
-    return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), certFile };
-  }
-
+describe('https', () => {
   async function tlsServer(tls: { key: string; cert: string }): Promise<{ url: string; seen: string[] }> {
     const seen: string[] = [];
     const s = createHttpsServer(tls, (req, res) => {
@@ -194,7 +160,7 @@ describe.skipIf(!hasOpenssl)('https', () => {
   }
 
   it('verifies the certificate: an untrusted one fails the request (not retried) and the server never sees it', async () => {
-    const s = await tlsServer(selfSigned());
+    const s = await tlsServer(await selfSignedCert(['127.0.0.1']));
     const r = expectFail(await client(s.url, 3).getConversation(ID));
     expect(r).toMatchObject({ code: 'certificate', status: null, attempts: 1 });
     expect(r.message).toMatch(/self[- ]signed/i);
@@ -203,7 +169,7 @@ describe.skipIf(!hasOpenssl)('https', () => {
   });
 
   it('imports over https with a certificate the system trusts (the built CLI, NODE_EXTRA_CA_CERTS)', async () => {
-    const tls = selfSigned();
+    const tls = await selfSignedCert(['127.0.0.1']);
     const s = await tlsServer(tls);
     const work = tempDir();
     const reports = path.join(work, 'reports');

@@ -57,3 +57,16 @@ export async function serverCert(ca: Pem, ips: readonly string[], opts: { expire
   });
   return write('server', pems.cert, pems.private);
 }
+
+/** A certificate for these IP addresses that signs itself, as `openssl req -x509` makes one (trusted by no one). */
+export async function selfSignedCert(ips: readonly string[]): Promise<Pem> {
+  const pems = await selfsigned.generate([{ name: 'commonName', value: ips[0] ?? 'server' }], {
+    keyType: 'ec',
+    algorithm: 'sha256',
+    extensions: [
+      { name: 'basicConstraints', cA: true },
+      { name: 'subjectAltName', altNames: ips.map((ip) => ({ type: 7, ip })) },
+    ],
+  });
+  return write('self-signed', pems.cert, pems.private);
+}
