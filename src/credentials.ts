@@ -3,10 +3,7 @@ import { UsageError } from './errors.js';
 /** Client-side key check (vorel-api.md §3: do not hard-code the total length). */
 export const API_KEY_PATTERN = /^vapk_[a-z]+_[0-9a-f]{48}$/;
 
-/**
- * Checks the key's shape before any request; says what is wrong without echoing any of the value.
- * `origin` names where it came from (`VOREL_API_KEY`, `--api-key-file …`, `apiKey`).
- */
+/** The key's shape, checked before any request; the message names its `origin`, never any of the value. */
 export function checkApiKey(raw: string, origin: string): string {
   const key = raw.trim();
   if (!API_KEY_PATTERN.test(key)) {

@@ -1,8 +1,4 @@
-/**
- * Which pace the run keeps (docs/cli.md `--rate`): a pure function of the `--rate` setting and of
- * what the API's `X-RateLimit-Limit` header last said. The limiter applies it; the summary and the
- * progress line report it.
- */
+/** Which pace the run keeps (docs/cli.md `--rate`): from `--rate` and the API's last `X-RateLimit-Limit`. */
 
 /** `--rate`: `auto`, or a hard cap of request starts per window. */
 export type RateSetting = number | 'auto';

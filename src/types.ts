@@ -106,11 +106,7 @@ export interface RowResult extends LineSpan {
   outcome: RowOutcome;
 }
 
-/**
- * One record as the CSV reader yields it (the header is the first one).
- * `broken` spans cannot be split into cells: an unclosed quote (from the line where it opened to
- * the end of the file) or a field over the size limit.
- */
+/** A record as the reader yields it (the header first); `broken`: no cells (an unclosed quote to the end, a field over the limit). */
 export type SourceRecord =
   | (LineSpan & {
       kind: 'record';

@@ -16,10 +16,7 @@ export function refuseKeyOnCommandLine(argv: readonly string[]): void {
   }
 }
 
-/**
- * Reads the key from `--api-key-file` (preferred when given) or `VOREL_API_KEY`, and checks its
- * shape; `hint` is said when there is none (e.g. that a dry run needs none).
- */
+/** The key from `--api-key-file` (preferred) or `VOREL_API_KEY`, its shape checked; `hint` is said when there is none. */
 export function loadApiKey(source: { env: string | undefined; file: string | undefined; hint?: string }): {
   key: string;
   warnings: string[];

@@ -49,10 +49,7 @@ export function libraryOptions(args: ParsedArgs, table: OptionTable): Record<str
 /** Argv as yargs parsed it. */
 export type ParsedArgs = Record<string, unknown> & { _: (string | number)[] };
 
-/**
- * Refuses what the table does not allow: an unknown option (with the nearest name), a stray
- * positional, a value outside an option's choices.
- */
+/** Refuses an unknown option (with the nearest name), a stray positional, a value outside an option's choices. */
 export function checkAgainstTable(args: ParsedArgs, table: OptionTable, argv: readonly string[], positionals: readonly string[]): void {
   // yargs adds a camelCase twin of every dashed name, positionals (`run-folder`) included.
   const known = new Set(['_', '$0', 'help', 'h']);

@@ -68,10 +68,8 @@ export function resultFields(row: RowResult, supersededBy: number | undefined): 
 }
 
 /**
- * Writes the row's results.csv line (RESULTS_HEADER order, cells neutralised, CRLF) as UTF-8 into
- * `out` from `at`: the bytes of `csvLine` of its `resultFields`, without building them as text.
- * Returns the end, or -1 when the line might not fit (nothing written; `resultLineBound` says how
- * big a buffer it needs).
+ * The bytes of `csvLine` of the row's `resultFields`, written into `out` from `at` without building
+ * them as text. Returns the end, or -1 when the line might not fit (`resultLineBound`).
  */
 export function writeResultLine(out: Uint8Array, at: number, row: RowResult, supersededBy: number | undefined): number {
   const { outcome } = row;

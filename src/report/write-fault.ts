@@ -15,10 +15,7 @@ const MEANINGS: Readonly<Record<string, string>> = {
   EPIPE: 'the reader of the pipe went away',
 };
 
-/**
- * A write in the run folder failed (journal, spool, report, temp file), or an export's output: the
- * run stops sending and ends with exit 3 (aborted, contract). `path` is what could not be written.
- */
+/** A write in the run folder (journal, report, temp file) or to an export's output failed: the run stops, exit 3. */
 export class RunFolderWriteError extends VorelSyncError {
   constructor(
     readonly path: string,
@@ -29,10 +26,7 @@ export class RunFolderWriteError extends VorelSyncError {
   }
 }
 
-/**
- * The write error behind `error`, attributed to `path`; anything that is not an error of the file
- * system (a bug) is thrown again as it is.
- */
+/** The write error behind `error`, attributed to `path`; anything but a file-system error (a bug) is rethrown. */
 export function writeFault(path: string, error: unknown): RunFolderWriteError {
   if (error instanceof RunFolderWriteError) return error;
   const errno = (error as NodeJS.ErrnoException | undefined)?.code;
