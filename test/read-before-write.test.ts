@@ -19,6 +19,7 @@ function workspace(em: Emulator) {
   const work = tempDir();
   let runs = 0;
   return {
+    dir: work,
     file(name: string, content: string): string {
       const file = path.join(work, name);
       writeFileSync(file, content);
@@ -31,6 +32,21 @@ function workspace(em: Emulator) {
       });
       return { ...r, runDir: existsSync(reports) ? onlyRunDir(reports) : '' };
     },
+  };
+}
+
+/** A workspace holding a.csv, which names ids 1 and 2. */
+function twoRows(em: Emulator) {
+  const ws = workspace(em);
+  return {
+    ws,
+    file: ws.file(
+      'a.csv',
+      csv('id,name', [
+        [testId(1), 'X'],
+        [testId(2), 'Y'],
+      ]),
+    ),
   };
 }
 
@@ -102,16 +118,15 @@ describe('--plan', () => {
 
   it('estimates the real run at the pace the run keeps: 200/min from the rate headers under --rate auto', async () => {
     emulator = await emulatorWith(2, { rateLimit: { limit: 200, windowMs: 60_000 } });
-    const work = tempDir();
-    const file = path.join(work, 'plan.csv');
-    writeFileSync(
-      file,
+    const ws = workspace(emulator);
+    const file = ws.file(
+      'plan.csv',
       csv('id,customer_name', [
         [testId(1), 'New 1'],
         [testId(2), 'New 2'],
       ]),
     );
-    const reports = path.join(work, 'reports');
+    const reports = path.join(ws.dir, 'reports');
     const r = await cli(['import', file, '--plan', '--base-url', emulator.baseUrl, '--report-dir', reports], {
       env: { VOREL_API_KEY: emulator.apiKey },
     });
@@ -179,16 +194,8 @@ describe('--plan', () => {
   it.each(['get', 'list'])('stops with exit 3 and names the read scope when the key cannot read (--read %s)', async (read) => {
     emulator = await emulatorWith(3);
     const writeOnly = emulator.createKey(['conversations:write']);
-    const work = tempDir();
-    const file = path.join(work, 'a.csv');
-    writeFileSync(
-      file,
-      csv('id,name', [
-        [testId(1), 'X'],
-        [testId(2), 'Y'],
-      ]),
-    );
-    const reports = path.join(work, 'r');
+    const { ws, file } = twoRows(emulator);
+    const reports = path.join(ws.dir, 'r');
     const r = await cli(['import', file, '--only-changed', '--read', read, '--base-url', emulator.baseUrl, '--report-dir', reports], {
       env: { VOREL_API_KEY: writeOnly },
     });
@@ -202,18 +209,10 @@ describe('--plan', () => {
   it('stops at Ctrl-C during the scan: exit 130, nothing written, every row not_attempted', async () => {
     emulator = await emulatorWith(1000);
     emulator.setFaults({ latencyMs: 20 });
-    const work = tempDir();
-    const file = path.join(work, 'a.csv');
-    writeFileSync(
-      file,
-      csv('id,name', [
-        [testId(1), 'X'],
-        [testId(2), 'Y'],
-      ]),
-    );
+    const { ws, file } = twoRows(emulator);
     const stop = new AbortController();
     setTimeout(() => stop.abort(), 60);
-    const reports = path.join(work, 'r');
+    const reports = path.join(ws.dir, 'r');
     const r = await cli(
       ['import', file, '--only-changed', '--read', 'list', '--base-url', emulator.baseUrl, '--report-dir', reports, '--rate', '100000'],
       {
