@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../src/emulator/index.js';
-import { createRunDir, newRunId } from '../src/report/run-dir.js';
+import { createRunDir, newRunId } from '../src/report/files.js';
 import { cli, onlyRunDir, readResults, tempDir, writeCsv } from './helpers/cli.js';
 import { emulatorWith, testId } from './helpers/emulator.js';
 

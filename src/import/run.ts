@@ -12,7 +12,7 @@ import { type InputSource, openInput } from '../input/source.js';
 import { SILENT_LOGGER } from '../log.js';
 import type { ImportCsvOptions, ImportOptions } from '../options.js';
 import { RowReports } from '../report/row-reports.js';
-import { createRunDir, lockReportDir } from '../report/run-dir.js';
+import { createRunDir, lockReportDir } from '../report/files.js';
 import type { RunSummary } from '../report/summary.js';
 import { guardCallbacks } from './callbacks.js';
 import { finishRun } from './report/finish.js';
