@@ -2,8 +2,14 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Journal } from '../src/import/journal/journal.js';
 import type { JournalBefore, JournalRow } from '../src/import/journal/journal-records.js';
-import { estimateRunBytes, freeBytesAt, lowSpaceWarning, RunFolderWrites } from '../src/report/run-folder-writes.js';
-import { RunFolderWriteError, writeFault } from '../src/report/write-fault.js';
+import {
+  estimateRunBytes,
+  freeBytesAt,
+  lowSpaceWarning,
+  RunFolderWriteError,
+  RunFolderWrites,
+  writeFault,
+} from '../src/report/run-folder-writes.js';
 
 const ROW: JournalRow = {
   type: 'row',

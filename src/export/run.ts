@@ -6,7 +6,7 @@ import { EXIT, INTERRUPTION_CAUSE, interruptionOf, type StopReason, stopExitCode
 import { SILENT_LOGGER } from '../log.js';
 import type { ExportCsvOptions } from '../options.js';
 import { paceOf, startProgress } from '../progress.js';
-import { writeFault } from '../report/write-fault.js';
+import { writeFault } from '../report/run-folder-writes.js';
 import type { Conversation } from '../types.js';
 import { matches, pastLowerBound } from './filter.js';
 import { checkExportOptions, type ExportOptions } from './options.js';

@@ -4,9 +4,8 @@
  * sending through the run's one stop switch; the summary then says what is safe and how to go on.
  */
 import { type InputWatch, inputChangedMessage } from '../input/input-watch.js';
-import { RunFolderWrites } from '../report/run-folder-writes.js';
+import { RunFolderWrites, writeFaultMessage } from '../report/run-folder-writes.js';
 import type { RunStop } from '../report/summary.js';
-import { writeFaultMessage } from '../report/write-fault.js';
 import type { RowResult } from '../types.js';
 import { Journal } from './journal/journal.js';
 import type { StopSwitch } from './stop.js';

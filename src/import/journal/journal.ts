@@ -4,7 +4,7 @@ import type { InputSource } from '../../input/source.js';
 import type { ImportOptions } from '../../options.js';
 import { FILE_MODE, writeWhole } from '../../report/files.js';
 import type { RunFolderWrites } from '../../report/run-folder-writes.js';
-import { RunFolderWriteError, writeFault } from '../../report/write-fault.js';
+import { RunFolderWriteError, writeFault } from '../../report/run-folder-writes.js';
 import type { RowResult } from '../../types.js';
 // Types only: the schema (and zod) load when a journal is read back, never for a run that only writes one.
 import type { JournalBefore, JournalRecord, JournalRow, JournalRun } from './journal-records.js';

@@ -7,9 +7,8 @@ import { tempPathFor, writeFileAtomic } from '../../report/files.js';
 import { renderHtmlReport, type TimelineBucket } from '../../report/html.js';
 import type { RowReport } from '../../report/read-reports.js';
 import type { RowReports } from '../../report/row-reports.js';
-import type { RunFolderWrites } from '../../report/run-folder-writes.js';
+import { type RunFolderWrites, RunFolderWriteError, writeFault, writingTo } from '../../report/run-folder-writes.js';
 import type { RunSummary } from '../../report/summary.js';
-import { RunFolderWriteError, writeFault, writingTo } from '../../report/write-fault.js';
 import { writeFailedRows } from './failed-rows.js';
 
 export interface ReportsInput {

@@ -5,7 +5,7 @@
  * queue would hold what the gate already refuses to read (CONTRIBUTING.md, "Reading the file").
  */
 import { stopsTheRun } from '../../exit-code.js';
-import { RunFolderWriteError } from '../../report/write-fault.js';
+import { RunFolderWriteError } from '../../report/run-folder-writes.js';
 import type { RowOutcome, RowResult } from '../../types.js';
 import { type CheckedRow, targetKey } from '../read/check.js';
 import { rowId } from '../first-pass/first-pass.js';
