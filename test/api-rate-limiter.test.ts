@@ -257,10 +257,9 @@ describe('RateLimiter', () => {
     const limiter = new RateLimiter({ rate: 20, windowMs: 1000 });
     const t0 = Date.now();
     const granted: number[] = [];
-    await Promise.all(Array.from({ length: 25 }, () => limiter.acquire().then(() => granted.push(Date.now()))));
-    // Times are read a microtask after the grant, so one may tick 1 ms late: allow 2 ms of noise
-    // (the schedule does not drift, so the 21st start lands right at the window's edge).
-    expect(maxInSlidingWindow(granted, 1000 - 2)).toBeLessThanOrEqual(20);
+    // The limiter's own grant times: a time read by the caller afterwards can lie a stalled moment late.
+    await Promise.all(Array.from({ length: 25 }, () => limiter.acquire().then((at) => granted.push(at))));
+    expect(maxInSlidingWindow(granted, 1000)).toBeLessThanOrEqual(20);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(24 * 50 - 5);
   });
 });
