@@ -24,7 +24,7 @@ export interface RatePace {
 /**
  * The pace for `setting` when the API last sent `X-RateLimit-Limit: headerLimit` (undefined: the
  * last answer carried no rate headers). A number is a hard cap and is kept as it is: the headers
- * still hold it back through what they say remains (rate-pacer.ts), never push it up.
+ * still hold it back through what they say remains (api/client.ts), never push it up.
  */
 export function paceFor(setting: RateSetting, headerLimit: number | undefined): RatePace {
   if (setting !== 'auto') return { mode: 'fixed', per_min: setting, source: 'flag' };

@@ -7,12 +7,11 @@ import type { z } from 'zod';
 import type { Http } from './http.js';
 import { failureMessage, httpMessage, redirectNote, withAttempts } from './messages.js';
 import type { Route } from './messages.js';
-import type { RatePacer } from './rate-pacer.js';
-import type { Clock } from './rate-limiter.js';
+import type { Clock, RateLimiter } from './rate-limiter.js';
 import { codeOfFailure, oneLine } from './response.js';
 import type { ApiErrorCode, ApiResult } from './response.js';
 import { nextStep, pauseAfter429Ms } from './retry-policy.js';
-import type { Failure, RequestCounts, RetryLimits } from './retry-policy.js';
+import type { Failure, HeaderBag, RequestCounts, RetryLimits } from './retry-policy.js';
 
 export type HttpMethod = 'GET' | 'PATCH';
 
@@ -41,10 +40,21 @@ export interface ApiStats {
   rateLimited: number;
 }
 
+/** One answer as the pace learns from it. */
+export interface Answer {
+  status: number;
+  headers: HeaderBag;
+  /** When its attempt started (clock ms). */
+  startedAt: number;
+}
+
 /** What every request of one client shares. */
 export interface RequestContext {
   http: Http;
-  pacer: RatePacer;
+  /** Paced starts, no start during a 429 pause or beyond the API's budget. */
+  limiter: RateLimiter;
+  /** What an answer's rate headers say, for the pace and the budget. */
+  learn: (answer: Answer) => void;
   clock: Clock;
   random: () => number;
   /** The client's stop: no new attempt after it, waits end at once. */
@@ -87,7 +97,7 @@ export async function sendRequest<T>(ctx: RequestContext, spec: RequestSpec<T>):
     // 1. A start from the limiter: paced, never during a 429 pause, within the API's budget.
     let startedAt: number;
     try {
-      startedAt = await ctx.pacer.start(ctx.stop);
+      startedAt = await ctx.limiter.acquire(ctx.stop);
     } catch {
       return aborted();
     }
@@ -98,7 +108,8 @@ export async function sendRequest<T>(ctx: RequestContext, spec: RequestSpec<T>):
     // 2. One attempt.
     const attempt = await ctx.http.send(spec.method, spec.path, spec.body);
     const status = attempt.kind === 'answer' ? attempt.status : statusOf(attempt.failure);
-    ctx.pacer.end(status === null ? null : { status, headers: attempt.headers, startedAt });
+    ctx.limiter.release();
+    if (status !== null) ctx.learn({ status, headers: attempt.headers, startedAt });
     if (attempt.kind === 'answer' && attempt.status >= 200 && attempt.status < 300) {
       emit(ctx, spec, startedAt, attempt.status);
       return parseBody(spec, attempt.status, attempt.text, attempts, fail);
@@ -116,7 +127,7 @@ export async function sendRequest<T>(ctx: RequestContext, spec: RequestSpec<T>):
     const now = ctx.clock.now();
     if (status === 429) {
       ctx.stats.rateLimited += 1;
-      ctx.pacer.pauseUntil(now + pauseAfter429Ms(attempt.headers, now));
+      ctx.limiter.pauseUntil(now + pauseAfter429Ms(attempt.headers, now));
     }
     const step = nextStep(failure, attempt.headers, counts, ctx.limits, now, ctx.random);
     if (step.kind === 'stop') {
