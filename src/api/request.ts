@@ -5,11 +5,9 @@
  */
 import type { z } from 'zod';
 import type { Http } from './http.js';
-import { failureMessage, httpMessage, redirectNote, withAttempts } from './messages.js';
-import type { Route } from './messages.js';
 import type { Clock, RateLimiter } from './rate-limiter.js';
-import { codeOfFailure, oneLine } from './response.js';
-import type { ApiErrorCode, ApiResult } from './response.js';
+import { codeOfFailure, failureMessage, httpMessage, oneLine, redirectNote, withAttempts } from './response.js';
+import type { ApiErrorCode, ApiResult, Route } from './response.js';
 import { nextStep, pauseAfter429Ms } from './retry-policy.js';
 import type { Failure, HeaderBag, RequestCounts, RetryLimits } from './retry-policy.js';
 
