@@ -1,5 +1,6 @@
 /** What the stages of one run share: its callbacks and services, its folder, and what the row loop works with. */
 import type { InputSource } from '../input/source.js';
+import type { CheckedRow } from './read/check.js';
 import type { Logger } from '../log.js';
 import type { ImportCsvOptions, ImportOptions } from '../options.js';
 import type { FileScan } from './first-pass/first-pass.js';
@@ -29,6 +30,8 @@ export interface RunParts {
   opts: ImportOptions;
   env: RunEnvironment;
   source: InputSource;
+  /** A fresh pass over the file's rows (the gate's count), a resume's carried rows left out. */
+  reread: () => Promise<AsyncIterable<CheckedRow>>;
   scan: FileScan | null;
   requests: RunRequests | null;
   journal: Journal;

@@ -21,9 +21,9 @@ import { sends } from './gate/gate.js';
 import { runRecord } from './journal/journal.js';
 import { resolveImportOptions } from './options.js';
 import { ImportTally } from './progress.js';
-import { openRowStream, SENDING_FRAME_BYTES, STDIN_COPY, warnUnknownColumns } from './read/read.js';
+import { eachRow, openRowStream, SENDING_FRAME_BYTES, STDIN_COPY, warnUnknownColumns } from './read/read.js';
 import { openRequests } from './send/requests.js';
-import type { ResumeState } from './journal/resume.js';
+import { notCarried, type ResumeState } from './journal/resume.js';
 import { RunFaults } from './run-faults.js';
 import { sendRows } from './send/row-loop.js';
 import type { RunEnvironment, RunFolder, RunParts } from './run-parts.js';
@@ -124,6 +124,10 @@ async function runInFolder(
     opts,
     env,
     source,
+    reread: async () => {
+      const rows = eachRow((await openRowStream(source, opts)).batches);
+      return resume === null ? rows : notCarried(rows, resume);
+    },
     scan: firstScan,
     requests,
     journal,

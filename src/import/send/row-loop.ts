@@ -6,8 +6,7 @@ import type { CheckedRow } from '../read/check.js';
 import { type FileScan, FileScanner } from '../first-pass/first-pass.js';
 import { type GateResult, passGate } from '../gate/gate.js';
 import { type PreparedMode, prepareMode } from '../modes/modes.js';
-import { eachRow, openRowStream } from '../read/read.js';
-import { markResumed, notCarried } from '../journal/resume.js';
+import { markResumed } from '../journal/resume.js';
 import type { HandlerHooks } from '../modes/row-handler.js';
 import { carries, JournalCursor, journaledResult } from '../journal/run-journal.js';
 import type { RunParts } from '../run-parts.js';
@@ -67,10 +66,7 @@ async function passRunGate(p: RunParts, scan: FileScan, prepared: PreparedMode):
     input: p.source.displayPath,
     keyFingerprint: opts.keyFingerprint ?? '',
     prefetch: prepared.prefetch,
-    rows: async () => {
-      const rows = eachRow((await openRowStream(p.source, opts)).batches);
-      return resume === null ? rows : notCarried(rows, resume);
-    },
+    rows: p.reread,
     resume: resume === null ? null : { runId: resume.run.run_id, guard: resume.clearsGuard, carriedRows: resume.carriedRows },
     confirm: env.confirm,
     log: env.log,
