@@ -3,10 +3,8 @@ import { rateSetting, wholeNumber } from '../checks.js';
 import { checkApiKey, checkBaseUrl } from '../credentials.js';
 import { UsageError } from '../errors.js';
 import { parseExportDelimiter } from '../input/delimiter.js';
-import { checkNetworkOptions, type NetworkOptions } from '../network.js';
+import { checkNetworkOptions } from '../network.js';
 import { DEFAULTS, type ExportCsvOptions } from '../options.js';
-import type { RateSetting } from '../rate-pace.js';
-import type { Delimiter } from '../types.js';
 import { parseIsoInstant } from './filter.js';
 
 /** Fields `--missing` can ask about (rows where that field is null). */
@@ -27,24 +25,8 @@ export interface ExportFilters {
   missing: ReadonlySet<MissingField>;
 }
 
-/** Everything an export needs, checked once (`checkExportOptions`). */
-export interface ExportOptions {
-  /** Output path, or null for stdout. */
-  file: string | null;
-  baseUrl: string;
-  /** Never printed. */
-  apiKey: string;
-  delimiter: Delimiter;
-  bom: boolean;
-  filters: ExportFilters;
-  /** Stop once this many rows are written; null = no limit. */
-  limit: number | null;
-  rate: RateSetting;
-  retries: number;
-  timeoutMs: number;
-  /** The proxy and extra trust. */
-  network: NetworkOptions;
-}
+/** Everything an export needs, checked once. */
+export type ExportOptions = ReturnType<typeof checkExportOptions>['options'];
 
 /** The export's columns, in order (docs/cli.md `export`). */
 export const EXPORT_COLUMNS = [
@@ -114,7 +96,7 @@ function filtersFrom(o: ExportCsvOptions, warnings: string[]): ExportFilters {
 }
 
 /** The options checked and defaulted, and the warnings to show. */
-export function checkExportOptions(o: ExportCsvOptions): { options: ExportOptions; warnings: string[] } {
+export function checkExportOptions(o: ExportCsvOptions) {
   if (o.file !== undefined && o.output !== undefined) throw new UsageError('give file or output, not both', 'conflicting_options');
   if (o.file === '') throw new UsageError('the output file name is empty (use - or leave it out for stdout)', 'bad_output');
   const baseUrl = checkBaseUrl(o.baseUrl ?? DEFAULTS.baseUrl);
@@ -131,12 +113,15 @@ export function checkExportOptions(o: ExportCsvOptions): { options: ExportOption
   const apiKey = checkApiKey(o.apiKey, 'apiKey');
   return {
     options: {
+      /** Output path, or null for stdout. */
       file: o.file ?? null,
       baseUrl,
+      /** Never printed. */
       apiKey,
       delimiter,
       bom: o.bom ?? DEFAULTS.bom,
       filters,
+      /** Stop once this many rows are written; null = no limit. */
       limit,
       rate,
       retries,
