@@ -70,16 +70,6 @@ export interface ProblemRows {
   reasons?: { error_code: string; rows: number; message: string }[];
 }
 
-const LABELS: Record<OutcomeKind, string> = {
-  updated: 'updated',
-  unchanged: 'unchanged',
-  valid: 'valid',
-  would_update: 'would update',
-  invalid: 'invalid',
-  failed: 'failed',
-  not_attempted: 'not attempted',
-};
-
 /** Outcomes a mode can produce, shown even at zero so a reader sees "failed 0", not nothing. */
 const EXPECTED: Record<RunMode, readonly OutcomeKind[]> = {
   import: ['updated', 'invalid', 'failed'],
@@ -98,7 +88,7 @@ export function renderSummary(s: RunSummary): string {
   const seconds = runSeconds(s);
   const expected = EXPECTED[s.mode] ?? [];
   const table: [string, string, string?][] = OUTCOME_KINDS.filter((k) => s.totals[k] > 0 || expected.includes(k)).map((k) => [
-    LABELS[k],
+    k.replace('_', ' '),
     String(s.totals[k]),
     k === 'failed' ? failureReasons(s) : '',
   ]);
