@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { UsageError } from '../errors.js';
@@ -205,23 +206,24 @@ async function spoolStdin(opts: OpenInputOptions): Promise<string> {
   try {
     // Create (or truncate) it private first: `mode` alone applies only to a new file.
     const handle = await open(opts.spoolPath, 'w', 0o600);
-    await handle.chmod(0o600);
-    await pipeline(opts.stdin, handle.createWriteStream());
+    await handle.chmod(0o600).finally(() => handle.close());
+    await pipeline(opts.stdin, createWriteStream(opts.spoolPath, { flags: 'w', mode: 0o600 }));
   } catch (error) {
     throw unreadable(`standard input (spooling to ${opts.spoolPath})`, error);
   }
   return opts.spoolPath;
 }
 
+/** What an errno means to someone who typed the path. */
+const UNREADABLE: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'it is a directory',
+};
+
 function unreadable(label: string, error: unknown): UsageError {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const why =
-    code === 'ENOENT'
-      ? 'no such file'
-      : code === 'EACCES' || code === 'EPERM'
-        ? 'permission denied'
-        : code === 'EISDIR'
-          ? 'it is a directory'
-          : String((error as Error | undefined)?.message ?? error);
+    UNREADABLE[(error as NodeJS.ErrnoException | undefined)?.code ?? ''] ?? String((error as Error | undefined)?.message ?? error);
   return new UsageError(`cannot read ${label}: ${why}`, 'unreadable_input', { cause: error });
 }
