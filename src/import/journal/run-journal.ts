@@ -11,7 +11,7 @@ import type { TimelineBucket } from '../../report/html.js';
 import type { ClearsGuardSummary } from '../../report/summary.js';
 import type { RowResult, WritableValues } from '../../types.js';
 // Types only: the schema (and zod) load when a journal is read back, never for a run that only writes one.
-import type { JournalRecord, JournalResumedBy, JournalRow, JournalRun, RunFacts } from './journal-records.js';
+import type { JournalBefore, JournalResumedBy, JournalRow, JournalRun, RunFacts } from './journal-records.js';
 
 export interface RunJournal {
   runDir: string;
@@ -178,28 +178,28 @@ export class JournalCursor {
  * so many settled rows back), so what is read ahead stays small.
  */
 class OneJournal {
-  private readonly rows = new Map<number, JournalRow>();
-  private readonly befores = new Map<number, WritableValues>();
+  private readonly ahead = new Map<number, JournaledLine>();
+  private readonly records: AsyncGenerator<JournalRow | JournalBefore>;
   private done = false;
-  private readonly records: AsyncGenerator<JournalRow | { type: 'before'; line: number; before: WritableValues }>;
 
   constructor(runDir: string) {
     this.records = journalEntries(runDir);
   }
 
   async take(line: number): Promise<JournaledLine> {
-    while (!this.rows.has(line) && !this.done) {
+    while (this.ahead.get(line)?.row === undefined && !this.done) {
       const next = await this.records.next();
       if (next.done === true) this.done = true;
-      else if (next.value.type === 'row') this.rows.set(next.value.line, next.value);
-      else this.befores.set(next.value.line, next.value.before);
+      else {
+        const at = this.ahead.get(next.value.line) ?? {};
+        if (next.value.type === 'row') at.row = next.value;
+        else at.before = next.value.before;
+        this.ahead.set(next.value.line, at);
+      }
     }
-    const row = this.rows.get(line);
-    const before = this.befores.get(line);
-    this.rows.delete(line);
-    this.befores.delete(line);
-    if (row !== undefined) return { row };
-    return before === undefined ? {} : { before };
+    const found = this.ahead.get(line) ?? {};
+    this.ahead.delete(line);
+    return found.row === undefined ? found : { row: found.row };
   }
 
   async close(): Promise<void> {
@@ -212,18 +212,14 @@ class OneJournal {
  * schema (and threw for a damaged one but the last), so here a line is only parsed as JSON: a
  * torn last line does not parse and is skipped.
  */
-async function* journalEntries(runDir: string): AsyncGenerator<JournalRow | { type: 'before'; line: number; before: WritableValues }> {
+async function* journalEntries(runDir: string): AsyncGenerator<JournalRow | JournalBefore> {
   const { journalLines, journalPath } = await import('./journal-records.js');
   for await (const text of journalLines(journalPath(runDir))) {
     // Records are written with `type` first: the others are passed over without parsing them.
     if (!text.startsWith('{"type":"row"') && !text.startsWith('{"type":"before"')) continue;
-    let record: JournalRecord;
     try {
-      record = JSON.parse(text) as JournalRecord;
-    } catch {
-      continue;
-    }
-    if (record.type === 'row' || record.type === 'before') yield record;
+      yield JSON.parse(text) as JournalRow | JournalBefore;
+    } catch {}
   }
 }
 
