@@ -1,10 +1,5 @@
 import { HangUp, type Interruption, StopSignal, stopExitCode } from '../exit-code.js';
 
-/** The part of `process` the signal wiring needs; a test passes an EventEmitter. */
-export interface SignalTarget {
-  on(signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP', listener: () => void): unknown;
-}
-
 /**
  * SIGINT, SIGTERM and SIGHUP all ask the run to drain: requests in flight finish, the journal and
  * the reports are written. A second SIGINT/SIGTERM means "now" and calls `forceExit`. A repeated
@@ -12,7 +7,7 @@ export interface SignalTarget {
  * job, the kernel sends one to the foreground group when the session leader exits), and exiting
  * on the second would lose the reports the first one was draining for.
  */
-export function abortOnStopSignals(target: SignalTarget, controller: AbortController, forceExit: (code: number) => void): void {
+export function abortOnStopSignals(target: NodeJS.EventEmitter, controller: AbortController, forceExit: (code: number) => void): void {
   let first: Interruption | null = null;
   const stop = (kind: Interruption): void => {
     if (first === null) {

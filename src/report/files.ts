@@ -145,10 +145,6 @@ function reportDirError(reportDir: string, error: unknown): UsageError {
   });
 }
 
-export interface ReportDirLock {
-  release(): void;
-}
-
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -163,7 +159,7 @@ function isAlive(pid: number): boolean {
  * One run at a time per report dir (contract `--report-dir`): two runs racing on one spreadsheet
  * would double-apply. A lock left by a dead process is taken over.
  */
-export function lockReportDir(reportDir: string): ReportDirLock {
+export function lockReportDir(reportDir: string): { release(): void } {
   try {
     mkdirSync(reportDir, { recursive: true, mode: DIR_MODE });
   } catch (error) {
