@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { unknownOption } from '../src/cli/option-table.js';
-import { closestOption, levenshtein } from '../src/cli/suggest.js';
+import { closestOption, levenshtein, unknownOption } from '../src/cli/option-table.js';
 import { cli } from './helpers/cli.js';
 
 describe('--help', () => {

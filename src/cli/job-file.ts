@@ -7,8 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
-import { type CliOption, kebabCase, type OptionTable, type ParsedArgs } from './option-table.js';
-import { closestOption } from './suggest.js';
+import { type CliOption, closestOption, kebabCase, type OptionTable, type ParsedArgs } from './option-table.js';
 
 /** What an API key looks like, long enough not to catch a word that merely starts like one. */
 const KEY_LIKE = /vapk_[a-z]+_[0-9a-f]{16,}/;

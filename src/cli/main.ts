@@ -10,9 +10,16 @@ import { importCommand, runImportCommand } from './import-command.js';
 import { IMPORT_OPTIONS } from './import-options.js';
 import type { JobFiles } from './job-file.js';
 import { refuseKeyOnCommandLine } from './key-source.js';
-import { camelCase, checkAgainstTable, type OptionTable, type ParsedArgs, typedAsFlag, unknownOption } from './option-table.js';
+import {
+  camelCase,
+  checkAgainstTable,
+  closestOption,
+  type OptionTable,
+  type ParsedArgs,
+  typedAsFlag,
+  unknownOption,
+} from './option-table.js';
 import { REPORT_OPTIONS, reportCommand, runReportCommand } from './report-command.js';
-import { closestOption } from './suggest.js';
 import { packageVersion } from '../version.js';
 
 /** Streams and environment the CLI runs against; injected so tests can run it in-process. */
