@@ -30,16 +30,7 @@ export async function finishRun(p: RunParts, folder: RunFolder, sent: SentRows, 
     finished_at: finishedAt,
     // Asked again when the reports are written: a write error meanwhile changes it.
     stopped: faults.finalStop(stop.current),
-    ...(requests === null
-      ? {}
-      : {
-          requests: {
-            total: requests.client.stats.total,
-            retries: requests.client.stats.retries,
-            rate_limited: requests.client.stats.rateLimited,
-          },
-          rate: { ...requests.client.pace },
-        }),
+    ...(requests === null ? {} : { requests: requests.totals(), rate: { ...requests.client.pace } }),
     ...(gate !== null
       ? {}
       : {

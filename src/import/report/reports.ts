@@ -7,7 +7,7 @@ import { tempPathFor, writeFileAtomic } from '../../report/files.js';
 import { renderHtmlReport, type TimelineBucket } from '../../report/html.js';
 import type { RowReport } from '../../report/read-reports.js';
 import type { RowReports } from '../../report/row-reports.js';
-import { type RunFolderWrites, RunFolderWriteError, writeFault, writingTo } from '../../report/run-folder-writes.js';
+import { type RunFolderWrites, RunFolderWriteError, writingTo } from '../../report/run-folder-writes.js';
 import type { RunSummary } from '../../report/summary.js';
 import { writeFailedRows } from './failed-rows.js';
 
@@ -56,7 +56,7 @@ export async function writeReports(input: ReportsInput): Promise<RunSummary> {
   const reason = writes.fault?.message ?? 'a write in the run folder failed';
   let summaryNote: string;
   try {
-    writeSummaryFile(input.runDir, summary);
+    await writeSummaryFile(input.runDir, summary);
     summaryNote = 'only summary.json was written';
   } catch (error) {
     if (!(error instanceof RunFolderWriteError)) throw error;
@@ -120,7 +120,7 @@ async function finaliseReports(input: ReportsInput): Promise<RunSummary> {
         }),
       ),
     );
-    writeSummaryFile(runDir, summary);
+    await writeSummaryFile(runDir, summary);
     return summary;
   } catch (error) {
     await reports.discard().catch(() => undefined);
@@ -130,11 +130,7 @@ async function finaliseReports(input: ReportsInput): Promise<RunSummary> {
 }
 
 /** summary.json alone: also what a run writes when its other reports could not be. */
-function writeSummaryFile(runDir: string, summary: RunSummary): void {
+function writeSummaryFile(runDir: string, summary: RunSummary): Promise<void> {
   const summaryPath = path.join(runDir, 'summary.json');
-  try {
-    writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
-  } catch (error) {
-    throw writeFault(summaryPath, error);
-  }
+  return writingTo(summaryPath, () => writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 2)}\n`));
 }

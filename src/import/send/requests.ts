@@ -18,6 +18,8 @@ export interface RunRequests {
    * summary.json): none when the last call was under a second ago, unless `now` is asked for.
    */
   takeRecords(now?: boolean): JournalRequests[];
+  /** Requests, retries and 429s so far, as the journal and summary.json count them. */
+  totals(): JournalRequests['totals'];
 }
 
 /** Null when nothing is sent (a dry run). */
@@ -40,26 +42,29 @@ export async function openRequests(opts: ImportOptions, log: Logger, runStartMs:
       log.debug(attemptLine(event));
     },
   });
+  const totals = (): JournalRequests['totals'] => {
+    const { total, retries, rateLimited } = client.stats;
+    return { total, retries, rate_limited: rateLimited };
+  };
   let lastTaken = Date.now();
   const takeRecords = (now = false): JournalRequests[] => {
     if (buckets.size === 0 || (!now && Date.now() - lastTaken < JOURNAL_EVERY_MS)) return [];
     lastTaken = Date.now();
-    const { total, retries, rateLimited } = client.stats;
-    const totals = { total, retries, rate_limited: rateLimited };
+    const soFar = totals();
     const records = [...buckets.values()].map(
       (b): JournalRequests => ({
         type: 'requests',
         at: b.at,
         requests: b.requests,
         rate_limited: b.rateLimited,
-        totals,
+        totals: soFar,
         rate: { ...client.pace },
       }),
     );
     buckets.clear();
     return records;
   };
-  return { client, takeRecords };
+  return { client, takeRecords, totals };
 }
 
 function recordAttempt(timeline: Map<number, TimelineBucket>, runStartMs: number, event: AttemptEvent): void {
