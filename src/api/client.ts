@@ -44,8 +44,6 @@ export interface ApiClientOptions {
   onAttempt?: (e: AttemptEvent) => void;
   /** Backoff shape (default 500 ms base, 30 s cap, factor 2). Extension: tests use a small base. */
   backoff?: Partial<BackoffOptions>;
-  /** 429 answers one request takes before it ends `rate_limited`. Default 10. */
-  maxPauses?: number;
   /** The proxy and extra trust (`--proxy`, `NO_PROXY`, `--ca-cert`); default straight, Node's trust. */
   network?: NetworkOptions;
 }
@@ -67,7 +65,7 @@ export interface ApiClient {
 }
 
 /** 429 answers one request may meet before it ends `rate_limited` (docs/cli.md `--retries`). */
-const DEFAULT_MAX_PAUSES = 10;
+const MAX_PAUSES = 10;
 
 export function createApiClient(opts: ApiClientOptions): ApiClient {
   const clock = opts.clock ?? systemClock;
@@ -107,7 +105,7 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
     timeoutMs: opts.timeoutMs,
     limits: {
       retries: Math.max(0, Math.floor(opts.retries)),
-      maxPauses: Math.max(1, opts.maxPauses ?? DEFAULT_MAX_PAUSES),
+      maxPauses: MAX_PAUSES,
       ...(opts.backoff !== undefined ? { backoff: opts.backoff } : {}),
     },
     stats,
