@@ -68,9 +68,9 @@ describe('writeFault', () => {
 describe('the free-space check before a run', () => {
   it('warns with the estimate when the run may not fit, and says it goes on', () => {
     const need = estimateRunBytes(1_000_000, 60_000_000, false);
-    expect(need).toBe(1_000_000 * 555 + 60_000_000 + 2_000_000);
+    expect(need).toBe(1_000_000 * 330 + 60_000_000 + 2_000_000);
     const warning = lowSpaceWarning(1_000_000, need, 100_000_000);
-    expect(warning).toMatch(/has 100 MB free; this run of 1000000 rows may need up to 617 MB/);
+    expect(warning).toMatch(/has 100 MB free; this run of 1000000 rows may need up to 392 MB/);
     expect(warning).toMatch(/Going on/);
   });
 

@@ -166,16 +166,15 @@ export class RunFolderWrites {
 
 /**
  * Bytes one row takes in the run folder, rounded up from measured runs (docs/long-runs.md): the
- * journal, the spool of settled rows (removed at the end), results.csv. The values read before
- * each write (--only-changed) add to all three, and rollback.csv.
+ * journal and results.csv; the values read before each write (--only-changed) add to both, and rollback.csv.
  */
-const BYTES_PER_ROW = { journal: 240, spool: 225, results: 90, beforeValues: 310 } as const;
+const BYTES_PER_ROW = { journal: 240, results: 90, beforeValues: 310 } as const;
 /** report.html lists at most 2,000 failed rows: its size does not grow with the file. */
 const REPORT_HTML_BYTES = 2_000_000;
 
 /** The most a run may take at its peak: everything above, and failed.csv as large as the input (every row failed). */
 export function estimateRunBytes(rows: number, inputBytes: number, readsBefore: boolean): number {
-  const perRow = BYTES_PER_ROW.journal + BYTES_PER_ROW.spool + BYTES_PER_ROW.results + (readsBefore ? BYTES_PER_ROW.beforeValues : 0);
+  const perRow = BYTES_PER_ROW.journal + BYTES_PER_ROW.results + (readsBefore ? BYTES_PER_ROW.beforeValues : 0);
   return rows * perRow + inputBytes + REPORT_HTML_BYTES;
 }
 
@@ -197,6 +196,6 @@ export function lowSpaceWarning(rows: number, needBytes: number, freeBytes: numb
   if (freeBytes === null || needBytes <= freeBytes) return null;
   return (
     `the report dir's disk has ${formatBytes(freeBytes)} free; this run of ${rows} rows may need up to ${formatBytes(needBytes)} ` +
-    '(journal, results.csv, failed.csv, a temporary spool). Going on: if the disk fills, the run stops sending, exits 3 and can be resumed after freeing space'
+    '(journal, results.csv, failed.csv). Going on: if the disk fills, the run stops sending, exits 3 and can be resumed after freeing space'
   );
 }
