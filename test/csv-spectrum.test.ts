@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readRecords } from '../src/input/records.js';
+import { readRecords } from './helpers/records.js';
 import { openInput } from '../src/input/source.js';
 import type { SourceRecord } from '../src/types.js';
 

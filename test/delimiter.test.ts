@@ -12,7 +12,7 @@ import type { Emulator } from '../src/emulator/index.js';
 import { UsageError } from '../src/errors.js';
 import { delimiterHint, parseDelimiterArg, sepLineDelimiter } from '../src/input/delimiter.js';
 import { RecordFramer } from '../src/input/framer.js';
-import { readRecords } from '../src/input/records.js';
+import { readRecords } from './helpers/records.js';
 import { openInput } from '../src/input/source.js';
 import type { Delimiter } from '../src/types.js';
 import { cli, onlyRunDir, readResults, readRun, tempDir, writeCsv } from './helpers/cli.js';

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { makeConversation } from '../src/emulator/index.js';
-import { matches, NO_FILTERS, parseIsoInstant, pastLowerBound } from '../src/export/filter.js';
-import type { ExportFilters } from '../src/export/options.js';
+import { matches, parseIsoInstant, pastLowerBound } from '../src/export/filter.js';
+import type { ExportFilters, MissingField } from '../src/export/options.js';
+
+/** Filters that keep every row. */
+const NO_FILTERS: ExportFilters = Object.freeze({
+  channels: new Set<string>(),
+  statuses: new Set<string>(),
+  createdAfter: null,
+  createdBefore: null,
+  missing: new Set<MissingField>(),
+});
 
 const ID = '9974d75b-3338-44fe-a179-0134676b1b69';
 const conv = makeConversation({

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { scratchDir } from './helpers/scratch.js';
 import { describe, expect, it } from 'vitest';
 import { copyRecordSpans } from '../src/input/failed-copy.js';
-import { readRecords } from '../src/input/records.js';
+import { readRecords } from './helpers/records.js';
 import { openInput, type InputSource } from '../src/input/source.js';
 import type { InputEncoding, LineSpan, SourceRecord } from '../src/types.js';
 

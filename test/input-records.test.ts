@@ -5,7 +5,8 @@ import fc from 'fast-check';
 import { scratchDir } from './helpers/scratch.js';
 import { describe, expect, it } from 'vitest';
 import { RecordFramer } from '../src/input/framer.js';
-import { readRecordBatches, readRecords, type ReadRecordsOptions } from '../src/input/records.js';
+import { readRecordBatches, type ReadRecordsOptions } from '../src/input/records.js';
+import { readRecords } from './helpers/records.js';
 import { openInput, type OpenInputOptions } from '../src/input/source.js';
 import type { Delimiter, InputEncoding, SourceRecord } from '../src/types.js';
 

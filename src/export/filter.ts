@@ -7,15 +7,6 @@ const MISSING_FIELD: Record<MissingField, 'customer_name' | 'customer_language'>
   language: 'customer_language',
 };
 
-/** Filters that keep every row. */
-export const NO_FILTERS: ExportFilters = Object.freeze({
-  channels: new Set<string>(),
-  statuses: new Set<string>(),
-  createdAfter: null,
-  createdBefore: null,
-  missing: new Set<MissingField>(),
-});
-
 /** True when the conversation passes every filter given. */
 export function matches(c: Conversation, f: ExportFilters): boolean {
   // The filters are lower-cased when parsed; compare the API's values the same way.

@@ -24,17 +24,10 @@ const READ_BYTES = 64 * 1024;
 const FRAME_BYTES = 16 * 1024;
 
 /**
- * Yields the records of the input, header first, with their physical line spans.
- * An async generator pulls one file chunk at a time, so a slow consumer holds the reading back:
- * at most one chunk's records (plus the stream's own read-ahead) are in memory.
- */
-export async function* readRecords(source: InputSource, opts: ReadRecordsOptions = {}): AsyncGenerator<SourceRecord> {
-  for await (const batch of readRecordBatches(source, opts)) yield* batch;
-}
-
-/**
- * The same records, one array per chunk read: a consumer of millions of rows loops over arrays
- * instead of paying an async step per record.
+ * Yields the records of the input, header first, with their physical line spans, one array per
+ * chunk read: a consumer of millions of rows loops over arrays instead of paying an async step per
+ * record. An async generator pulls one file chunk at a time, so a slow consumer holds the reading
+ * back: at most one chunk's records (plus the read ahead) are in memory.
  */
 export async function* readRecordBatches(source: InputSource, opts: ReadRecordsOptions = {}): AsyncGenerator<SourceRecord[]> {
   if (source.workbook !== null) {
