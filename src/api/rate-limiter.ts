@@ -19,6 +19,7 @@
  * so tests run minutes of schedule in milliseconds.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { RatePace, RateSetting } from '../rate-pace.js';
 
 /** Time source and timer. `sleep` resolves (or rejects) early when `signal` aborts. */
 export interface Clock {
@@ -253,4 +254,29 @@ export class RateLimiter {
 function checkRate(rate: number): number {
   if (!(Number.isFinite(rate) && rate > 0)) throw new RangeError(`rate must be > 0, got ${rate}`);
   return Math.floor(rate) || 1;
+}
+
+/** The documented per-key limit (vorel-api.md §5): `auto` never goes above it, whatever a header says. */
+const AUTO_MAX_PER_WINDOW = 200;
+
+/**
+ * The pace without rate headers: 10% under the documented limit, because the API is fail-open
+ * (vorel-api.md §5): no header and no 429 prove nothing about the budget left.
+ */
+const NO_HEADERS_PER_WINDOW = 180;
+
+/**
+ * The pace for `setting` when the API last sent `X-RateLimit-Limit: headerLimit` (undefined: the
+ * last answer carried no rate headers). A number is a hard cap and is kept as it is: the headers
+ * still hold it back through what they say remains (api/client.ts), never push it up.
+ */
+export function paceFor(setting: RateSetting, headerLimit: number | undefined): RatePace {
+  if (setting !== 'auto') return { mode: 'fixed', per_min: setting, source: 'flag' };
+  if (headerLimit === undefined) return { mode: 'auto', per_min: NO_HEADERS_PER_WINDOW, source: 'default' };
+  return { mode: 'auto', per_min: Math.min(AUTO_MAX_PER_WINDOW, headerLimit), source: 'headers' };
+}
+
+/** The pace a plan or estimate assumes before any answer has come: auto counts on the no-header default. */
+export function plannedPerWindow(setting: RateSetting): number {
+  return setting === 'auto' ? NO_HEADERS_PER_WINDOW : setting;
 }

@@ -8,7 +8,7 @@ import { STOP_REASONS } from '../exit-code.js';
 import type { RatePace } from '../rate-pace.js';
 import { WRITABLE_FIELDS } from '../types.js';
 
-/** The pace in force (rate-pace.ts says which, and why). */
+/** The pace in force (api/rate-limiter.ts says which, and why). */
 export const paceSchema = z.object({
   mode: z.enum(['auto', 'fixed']),
   per_min: z.number(),

@@ -3,7 +3,7 @@
  * PATCHes (row-handler.ts); `--plan`, `--only-changed` and `--match-by customer_identifier` first
  * read current values (current-values.ts), by the strategy `--read` picks, said on stderr with its cost.
  */
-import { plannedPerWindow } from '../../rate-pace.js';
+import { plannedPerWindow } from '../../api/rate-limiter.js';
 import type { ApiClient } from '../../api/client.js';
 import { LIST_PAGE_SIZE } from '../../api/list-pages.js';
 import type { Logger } from '../../log.js';
