@@ -105,14 +105,14 @@ export async function sendRequest<T>(ctx: RequestContext, spec: RequestSpec<T>):
 
     // 2. One attempt.
     const attempt = await ctx.http.send(spec.method, spec.path, spec.body);
-    const status = attempt.kind === 'answer' ? attempt.status : statusOf(attempt.failure);
+    const failure: Failure = attempt.kind === 'answer' ? { kind: 'http', status: attempt.status } : attempt.failure;
+    const status = failure.kind === 'http' ? failure.status : null;
     ctx.limiter.release();
     if (status !== null) ctx.learn({ status, headers: attempt.headers, startedAt });
     if (attempt.kind === 'answer' && attempt.status >= 200 && attempt.status < 300) {
       emit(ctx, spec, startedAt, attempt.status);
       return parseBody(spec, attempt.status, attempt.text, attempts, fail);
     }
-    const failure: Failure = attempt.kind === 'answer' ? { kind: 'http', status: attempt.status } : attempt.failure;
     const code = codeOfFailure(failure);
     emit(ctx, spec, startedAt, status, code);
     const message =
@@ -143,10 +143,6 @@ export async function sendRequest<T>(ctx: RequestContext, spec: RequestSpec<T>):
     await ctx.clock.sleep(step.delayMs, ctx.stop);
     if (ctx.stop.aborted) return aborted();
   }
-}
-
-function statusOf(failure: Failure): number | null {
-  return failure.kind === 'http' ? failure.status : null;
 }
 
 function emit<T>(ctx: RequestContext, spec: RequestSpec<T>, startedAt: number, status: number | null, code?: ApiErrorCode): void {

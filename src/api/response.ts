@@ -5,7 +5,7 @@
  */
 import { AxiosError } from 'axios';
 import { z } from 'zod';
-import { type Conversation, conversationSchema } from '../conversation.js';
+import { conversationSchema } from '../conversation.js';
 import type { Failure } from './retry-policy.js';
 
 export type ApiErrorCode =
@@ -26,12 +26,6 @@ export type ApiResult<T> =
   | { ok: true; status: number; data: T; attempts: number }
   | { ok: false; status: number | null; code: ApiErrorCode; message: string; attempts: number };
 
-export interface ListPage {
-  data: Conversation[];
-  next_cursor: string | null;
-  has_more: boolean;
-}
-
 /** Longest server text quoted in a message. */
 const MAX_QUOTED_CHARS = 300;
 
@@ -41,6 +35,7 @@ export const listPageSchema = z.object({
   next_cursor: z.string().nullable(),
   has_more: z.boolean(),
 });
+export type ListPage = z.infer<typeof listPageSchema>;
 
 /** Status → our code, for answers that end a request. */
 export function codeForStatus(status: number): ApiErrorCode {
@@ -88,16 +83,11 @@ function codeAndMessage(value: unknown): { code?: string | undefined; message?: 
   return { code: typeof code === 'string' ? code : undefined, message: typeof message === 'string' ? message : undefined };
 }
 
-/** What is known of an attempt when it failed. */
-export interface FailureContext {
-  /** The attempt's own deadline passed (http.ts). */
-  timedOut: boolean;
-  /** The answer's status, when the failure came while reading its body. */
-  status?: number;
-}
-
-/** Classifies an attempt that produced no usable answer (axios rejected, or its body broke). */
-export function failureOf(error: unknown, ctx: FailureContext): Failure {
+/**
+ * Classifies an attempt that produced no usable answer (axios rejected, or its body broke): `timedOut`,
+ * its own deadline passed (http.ts); `status`, the failure came while reading the answer's body.
+ */
+export function failureOf(error: unknown, ctx: { timedOut: boolean; status?: number }): Failure {
   if (ctx.timedOut) return { kind: 'timeout' };
   const code = errorCode(error);
   const { status } = ctx;

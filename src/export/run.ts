@@ -5,7 +5,7 @@ import { UsageError } from '../errors.js';
 import { EXIT, INTERRUPTION_CAUSE, interruptionOf, type StopReason, stopExitCode } from '../exit-code.js';
 import { SILENT_LOGGER } from '../log.js';
 import type { ExportCsvOptions } from '../options.js';
-import { paceOf, startProgress } from '../progress.js';
+import { type ExportProgress, paceOf, startProgress } from '../progress.js';
 import { writeFault } from '../report/run-folder-writes.js';
 import type { Conversation } from '../types.js';
 import { matches, pastLowerBound } from './filter.js';
@@ -14,14 +14,7 @@ import { interrupted, scanPages, ScanStopped } from './scan.js';
 import { isWorkbookName, openWorkbookSink } from './workbook-sink.js';
 import { csvFileSink, csvStreamSink, type RowSink } from './write.js';
 
-/** Counts so far. */
-export interface ExportCounts {
-  pages: number;
-  /** Conversations read from the API. */
-  scanned: number;
-  /** Rows written (after the filters). */
-  written: number;
-}
+type ExportCounts = Pick<ExportProgress, 'pages' | 'scanned' | 'written'>;
 
 /** Why the scan ended before the last page, when the output is still complete for what was asked. */
 export type EarlyEnd = 'limit' | 'created_after' | null;

@@ -31,11 +31,8 @@ export function writeFileAtomic(target: string, content: string): void {
  * write(2) may take only part of the text when the disk fills up: the rest is written, or the
  * error is thrown (a short write taken for a whole one would leave a truncated file that looks complete).
  */
-export function writeWhole(fd: number, text: string): void {
-  writeAll(fd, Buffer.from(text));
-}
-
-function writeAll(fd: number, bytes: Uint8Array): void {
+export function writeWhole(fd: number, content: string | Uint8Array): void {
+  const bytes = typeof content === 'string' ? Buffer.from(content) : content;
   for (let at = 0; at < bytes.length; ) {
     const written = writeSync(fd, bytes, at);
     if (written === 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
@@ -78,7 +75,7 @@ export class AtomicFileWriter {
   /** Writes the bytes now, after any text before them; the caller may reuse `bytes` at once. */
   writeBytes(bytes: Uint8Array): void {
     this.flush();
-    writeAll(this.open(), bytes);
+    writeWhole(this.open(), bytes);
   }
 
   async commit(): Promise<void> {
