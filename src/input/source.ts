@@ -159,7 +159,6 @@ async function openWorkbookInput(
   container: 'zip' | 'ole2',
   opts: OpenInputOptions,
 ): Promise<InputSource> {
-  const { legacyOrEncrypted, openWorkbook } = await import('./workbook.js');
   if (container === 'ole2') throw legacyOrEncrypted(label);
   const csvOnly = (['encoding', 'delimiter'] as const).filter((o) => opts[o] !== undefined).map((o) => `--${o}`);
   if (csvOnly.length > 0) {
@@ -170,6 +169,8 @@ async function openWorkbookInput(
     );
   }
   const { sha256, size } = await hashFile(path, label);
+  // Loaded on use: a CSV run never loads yauzl or saxes.
+  const { openWorkbook } = await import('./workbook.js');
   const workbook = await openWorkbook(path, label, opts.sheet);
   // failed.csv from a workbook is UTF-8 CSV with CRLF: these describe it, not the workbook.
   return {
@@ -184,6 +185,14 @@ async function openWorkbookInput(
     size,
     workbook,
   };
+}
+
+/** Refusal of the OLE2 container (magic D0 CF 11 E0) both legacy .xls and encrypted .xlsx are stored in. */
+function legacyOrEncrypted(label: string): UsageError {
+  return new UsageError(
+    `${label} is a legacy Excel workbook (.xls) or a password-protected one (both are stored the same way), which is not read: open it in Excel or LibreOffice and save it as .xlsx without a password, or as CSV UTF-8`,
+    'unsupported_input',
+  );
 }
 
 /** The BOM decides unless the user forced an encoding; a BOM that contradicts the forced one is an error. */

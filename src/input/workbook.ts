@@ -23,7 +23,8 @@ export interface WorkbookSource {
   sheets: readonly string[];
   part: string;
   sharedStrings: string | null;
-  styles: string | null;
+  /** Per cell style, whether it shows a date (xl/styles.xml, read when the workbook is opened). */
+  dateStyles: readonly boolean[];
   date1904: boolean;
 }
 
@@ -36,7 +37,7 @@ export async function openWorkbook(file: string, label: string, wanted: string |
   const zip = await openZip(file, label);
   try {
     await refuseOtherZips(zip, label);
-    const { sheets, ...parts } = await readLayout(zip, label);
+    const { sheets, styles, ...parts } = await readLayout(zip, label);
     const picked = pickSheet(sheets, wanted, label);
     if (!zip.entries.has(picked.part)) {
       throw new UsageError(
@@ -44,7 +45,8 @@ export async function openWorkbook(file: string, label: string, wanted: string |
         'damaged_workbook',
       );
     }
-    return { sheet: picked.name, sheets: sheets.map((s) => s.name), part: picked.part, ...parts };
+    const dateStyles = await readDateStyles(zip, styles, label);
+    return { sheet: picked.name, sheets: sheets.map((s) => s.name), part: picked.part, dateStyles, ...parts };
   } finally {
     zip.file.close();
   }
@@ -70,14 +72,6 @@ async function refuseOtherZips(zip: WorkbookZip, label: string): Promise<void> {
   );
 }
 
-/** Refusal of the OLE2 container (magic D0 CF 11 E0) both legacy .xls and encrypted .xlsx are stored in. */
-export function legacyOrEncrypted(label: string): UsageError {
-  return new UsageError(
-    `${label} is a legacy Excel workbook (.xls) or a password-protected one (both are stored the same way), which is not read: open it in Excel or LibreOffice and save it as .xlsx without a password, or as CSV UTF-8`,
-    'unsupported_input',
-  );
-}
-
 /**
  * The sheet's records, one array per chunk of XML inflated: the shared strings are read first
  * (from wherever the writer stored them in the ZIP), then the sheet streams through saxes.
@@ -92,9 +86,8 @@ export async function* readWorkbookBatches(
   const zip = await openZip(source.path, label);
   try {
     const strings = await readSharedStrings(zip, workbook.sharedStrings, label);
-    const dateStyles = await readDateStyles(zip, workbook.styles, label);
     const where = `${label}, sheet ${JSON.stringify(workbook.sheet)}`;
-    const rows = new SheetRows({ strings, dateStyles, date1904: workbook.date1904, where });
+    const rows = new SheetRows({ strings, dateStyles: workbook.dateStyles, date1904: workbook.date1904, where });
     const events = new XmlEvents(rows, where);
     const total = Math.max(1, zip.entries.get(workbook.part)?.uncompressedSize ?? 1);
     let seen = 0;
