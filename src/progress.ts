@@ -61,16 +61,14 @@ export function paceOf(client: PaceSource | null, now: number): Pick<CommonProgr
   };
 }
 
-/** A running emitter: `stop()` sends the last state, with `done` set. */
-export interface ProgressEmitter {
-  stop(): void;
-}
-
-/** Calls `emit(state(false))` now and every PROGRESS_EVERY_MS (an unref'd timer: it never holds the process open). */
+/**
+ * Calls `emit(state(false))` now and every PROGRESS_EVERY_MS (an unref'd timer: it never holds the
+ * process open); `stop()` sends the last state, with `done` set.
+ */
 export function startProgress<S extends ProgressState>(
   emit: ((state: S) => void) | undefined,
   state: (done: boolean) => S,
-): ProgressEmitter {
+): { stop(): void } {
   if (emit === undefined) return { stop: () => undefined };
   emit(state(false));
   const timer = setInterval(() => emit(state(false)), PROGRESS_EVERY_MS);

@@ -7,16 +7,14 @@ export const REDACTED = 'vapk_…redacted';
 const KEY_LIKE = /vapk_[a-z]+_[0-9a-f]{16,}/gi;
 
 /**
- * Replaces every occurrence of `secret` (alone, as `Bearer <secret>`, URL-encoded, or its part
- * after the prefix in any case) and anything
- * shaped like a Vorel key with {@link REDACTED}. Belt and braces: messages are built without the
- * key in the first place; this catches what a server or a library might echo back.
+ * Replaces every occurrence of `secret` (as it is, URL-encoded, or its part after the prefix in any
+ * case) and anything shaped like a Vorel key with {@link REDACTED}. Belt and braces: messages are
+ * built without the key in the first place; this catches what a server or a library might echo back.
  */
 export function redact(text: string, secret: string): string {
   let out = text;
   const s = secret.trim();
   if (s !== '') {
-    out = out.split(`Bearer ${s}`).join(`Bearer ${REDACTED}`);
     out = out.split(s).join(REDACTED);
     const encoded = encodeURIComponent(s);
     if (encoded !== s) out = out.split(encoded).join(REDACTED);

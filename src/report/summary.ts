@@ -56,8 +56,7 @@ export interface RunSummary {
   plan?: z.infer<typeof planSummarySchema>;
   /** Set when a write error kept results.csv, failed.csv and report.html from being written. */
   reports?: 'not_written';
-  /** rollback.csv, when the run wrote it. */
-  /** `undo_command` re-imports rollback.csv against the same API. */
+  /** rollback.csv, when the run wrote it; `undo_command` re-imports it against the same API. */
   rollback?: { rows: number; unrestorable: number; undo_command: string };
   /** The first invalid or failed rows of failed.csv (input order), and how many it holds; absent when reports were not written. */
   problems?: ProblemRows;

@@ -1,6 +1,6 @@
 /** The row loop: the mode prepared, the gate passed, then every row settled in file order. */
 import path from 'node:path';
-import { type ProgressEmitter, startProgress } from '../../progress.js';
+import { startProgress } from '../../progress.js';
 import type { WritableValues } from '../../types.js';
 import type { CheckedRow } from '../read/check.js';
 import { type FileScan, FileScanner } from '../first-pass/first-pass.js';
@@ -30,7 +30,7 @@ export async function sendRows(p: RunParts, rows: AsyncIterable<readonly Checked
     rowsTotal: p.scan?.rows ?? null,
     client: requests?.client ?? null,
   };
-  const begin = (): ProgressEmitter => startProgress(p.env.onProgress, (done) => p.tally.state(basis, done));
+  const begin = (): { stop(): void } => startProgress(p.env.onProgress, (done) => p.tally.state(basis, done));
   // A question on the terminal comes before the bar, which would draw over it.
   let progress = p.env.confirm === undefined || opts.yes ? begin() : null;
   try {
