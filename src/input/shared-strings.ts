@@ -8,7 +8,6 @@
 import { UsageError } from '../errors.js';
 import { RichText } from './rich-text.js';
 import { parsePart } from './xml-events.js';
-import { MAX_PART_BYTES, partText, type WorkbookZip } from './workbook-zip.js';
 
 /** Text and index together at most this much; a larger table is refused, not held. */
 export const MAX_TABLE_BYTES = 192 * 1024 ** 2;
@@ -68,14 +67,13 @@ export class SharedStrings {
   }
 }
 
-/** Reads the table: each `<si>` is one string, rich text runs joined, phonetic runs left out. */
-export async function readSharedStrings(zip: WorkbookZip, part: string | null, label: string): Promise<SharedStrings> {
+/** Reads the table from its part's text (null: the workbook has none): each `<si>` is one string, rich text runs joined, phonetic runs left out. */
+export async function readSharedStrings(xml: AsyncIterable<string> | null, label: string, where: string): Promise<SharedStrings> {
   const table = new SharedStrings(label);
-  if (part === null) return table;
-  const where = `${label} (${part})`;
+  if (xml === null) return table;
   const text = new RichText(where);
   await parsePart(
-    partText(zip, part, MAX_PART_BYTES, label),
+    xml,
     {
       open: (name) => {
         if (name === 'si') text.start();

@@ -85,7 +85,9 @@ export async function* readWorkbookBatches(
   const label = source.displayPath === '-' ? 'standard input' : source.displayPath;
   const zip = await openZip(source.path, label);
   try {
-    const strings = await readSharedStrings(zip, workbook.sharedStrings, label);
+    const part = workbook.sharedStrings;
+    const xml = part === null ? null : partText(zip, part, MAX_PART_BYTES, label);
+    const strings = await readSharedStrings(xml, label, `${label} (${part})`);
     const where = `${label}, sheet ${JSON.stringify(workbook.sheet)}`;
     const rows = new SheetRows({ strings, dateStyles: workbook.dateStyles, date1904: workbook.date1904, where });
     const events = new XmlEvents(rows, where);
