@@ -4,15 +4,16 @@
  * workbook: a CSV run never loads yauzl or saxes. The small parts say where the rest is: the
  * sheets in workbook order (xl/workbook.xml), where each sheet, the shared strings and the styles
  * are stored (xl/_rels/workbook.xml.rels), the date system, and which cell styles are dates
- * (xl/styles.xml), so a date cell is shown as a date, not a serial number.
+ * (xl/styles.xml), so a date cell is shown as a date, not a serial number. The ZIP's directory is
+ * read once; each part streams on its own, its declared and its inflated size both checked.
  */
 import path from 'node:path/posix';
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { UsageError } from '../errors.js';
 import type { SourceRecord } from '../types.js';
 import type { InputSource } from './source.js';
 import { readSharedStrings } from './shared-strings.js';
 import { SheetRows } from './sheet-rows.js';
-import { MAX_PART_BYTES, openZip, partText, smallPartText, type WorkbookZip } from './workbook-zip.js';
 import { parsePart, XmlEvents, type XmlHandlers } from './xml-events.js';
 
 /** What a run needs to read one sheet of a workbook again. */
@@ -202,4 +203,98 @@ function pickSheet<S extends { name: string }>(sheets: readonly S[], wanted: str
     throw new UsageError(`${label} has no sheet ${JSON.stringify(wanted)}; its sheets: ${names}`, 'unknown_sheet');
   }
   return found;
+}
+
+/** More entries than any workbook has (Excel's own have a few dozen): a ZIP built to exhaust us. */
+const MAX_ENTRIES = 10_000;
+/** What a sheet or the shared strings may inflate to: a full 1M-row sheet of a few columns is a few hundred MB. */
+const MAX_PART_BYTES = 1024 ** 3;
+/** The workbook, its relationships, the styles: small parts, read whole. */
+const MAX_SMALL_PART_BYTES = 64 * 1024 ** 2;
+
+/** An opened workbook container: its entries by name, and the open file. */
+type WorkbookZip = { readonly entries: ReadonlyMap<string, Entry>; readonly file: ZipFile };
+
+/** Opens the container and reads its directory; a file yauzl cannot read as a ZIP is damaged. */
+async function openZip(path: string, label: string): Promise<WorkbookZip> {
+  const zip = await yauzl.openPromise(path, { autoClose: false, lazyEntries: true, validateEntrySizes: true }).catch((error: unknown) => {
+    throw damaged(label, error);
+  });
+  try {
+    if (zip.entryCount > MAX_ENTRIES) {
+      throw new UsageError(`${label} holds ${zip.entryCount} ZIP entries, more than a workbook has: it is not read`, 'workbook_limit');
+    }
+    const entries = await readDirectory(zip, label);
+    return { entries, file: zip };
+  } catch (error) {
+    zip.close();
+    throw error;
+  }
+}
+
+function readDirectory(zip: ZipFile, label: string): Promise<Map<string, Entry>> {
+  const entries = new Map<string, Entry>();
+  return new Promise((resolve, reject) => {
+    zip.on('entry', (entry: Entry) => {
+      entries.set(entry.fileName, entry);
+      zip.readEntry();
+    });
+    zip.on('end', () => resolve(entries));
+    zip.on('error', (error: unknown) => reject(damaged(label, error)));
+    zip.readEntry();
+  });
+}
+
+/**
+ * The text of one part, decoded from UTF-8 as it inflates. `limit` bounds the declared size;
+ * yauzl errors the stream if the data inflates past it (a ZIP bomb that lies about its size).
+ */
+async function* partText(zip: WorkbookZip, name: string, limit: number, label: string): AsyncGenerator<string> {
+  const entry = zip.entries.get(name);
+  if (entry === undefined) throw new UsageError(`${label} is damaged: its part ${name} is missing`, 'damaged_workbook');
+  if (entry.uncompressedSize > limit) {
+    throw new UsageError(
+      `${label}: its part ${name} would unpack to ${entry.uncompressedSize} bytes, over the ${limit}-byte limit; save the sheet as CSV UTF-8 instead`,
+      'workbook_limit',
+    );
+  }
+  if (entry.isEncrypted() || !entry.canDecodeFileData()) {
+    throw new UsageError(
+      `${label} is damaged: its part ${name} is encrypted or compressed in a way workbooks never are`,
+      'damaged_workbook',
+    );
+  }
+  const stream = await zip.file.openReadStreamPromise(entry).catch((error: unknown) => {
+    throw damaged(label, error);
+  });
+  const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
+  try {
+    for await (const chunk of stream) {
+      const text = decoder.decode(chunk as Buffer, { stream: true });
+      if (text !== '') yield text;
+    }
+  } catch (error) {
+    throw damaged(label, error);
+  } finally {
+    stream.destroy();
+  }
+  const rest = decoder.decode();
+  if (rest !== '') yield rest;
+}
+
+/** The whole text of a small part (a few MB at most). */
+async function smallPartText(zip: WorkbookZip, name: string, label: string): Promise<string> {
+  let text = '';
+  for await (const chunk of partText(zip, name, MAX_SMALL_PART_BYTES, label)) text += chunk;
+  return text;
+}
+
+function damaged(label: string, error: unknown): UsageError {
+  if (error instanceof UsageError) return error;
+  const why = error instanceof Error ? error.message : String(error);
+  return new UsageError(
+    `${label} is a damaged workbook (${why}); open it in Excel or LibreOffice and save it again as .xlsx`,
+    'damaged_workbook',
+    { cause: error },
+  );
 }
