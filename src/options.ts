@@ -215,12 +215,18 @@ export interface ExportCsvOptions extends ApiOptions {
   logger?: Logger | undefined;
 }
 
+/** Options of `importCsv` that are used as given once checked: present, and never undefined. */
+type Checked<K extends keyof ImportCsvOptions> = { [P in K]-?: Exclude<ImportCsvOptions[P], undefined> };
+/** Options of `importCsv` used as given, undefined when absent. */
+type Given<K extends keyof ImportCsvOptions> = { [P in K]-?: ImportCsvOptions[P] };
+
 /** Everything an import run needs, checked once (import/options.ts). */
-export interface ImportOptions {
+export interface ImportOptions
+  extends Checked<'read' | 'matchBy' | 'empty' | 'allowClears' | 'yes' | 'detailedExitcode' | 'reportDir'>,
+    Checked<'concurrency' | 'rate' | 'retries' | 'maxErrors' | 'rateWindowMs' | 'backoffBaseMs'>,
+    Given<'input' | 'apiKeyFile' | 'sheet' | 'resume'> {
   /** Input path, or '-' for a stream (`input`). */
   file: string;
-  /** The stream when `file` is '-'. */
-  input: CsvInput | undefined;
   mode: RunMode;
   /** API origin without a trailing slash. */
   baseUrl: string;
@@ -228,37 +234,13 @@ export interface ImportOptions {
   apiKey: string | null;
   /** The key's fingerprint, what the summary and the confirmation show of it; null without a key. */
   keyFingerprint: string | null;
-  /** Where the CLI read the key, for the printed commands. */
-  apiKeyFile: string | undefined;
-  read: ReadStrategy;
-  matchBy: MatchBy;
-  empty: EmptyCells;
   /** Normalised header → field, from `--map`. */
   map: ReadonlyMap<string, MappableField>;
   /** The `--map` arguments as typed, for the retry command and the journal. */
   mapArgs: readonly string[];
   delimiter: Delimiter | undefined;
   encoding: InputEncoding | undefined;
-  /** The worksheet of an .xlsx input; the first when undefined. */
-  sheet: string | undefined;
-  concurrency: number;
-  /** `--rate`: `auto` (follow the API's rate headers) or a hard cap of starts per minute. */
-  rate: RateSetting;
-  retries: number;
   timeoutMs: number;
-  maxErrors: number;
-  /** `--max-clears`; `allowClears` lifts it. */
   maxClears: ClearsLimit;
-  allowClears: boolean;
-  /** `--yes`: going on needs no confirmation. */
-  yes: boolean;
-  detailedExitcode: boolean;
-  reportDir: string;
-  resume: string | undefined;
-  /** The `--rate` window, ms (hidden `--rate-window-ms`). */
-  rateWindowMs: number;
-  /** Upper bound of the first retry's backoff, ms (hidden `--backoff-base-ms`). */
-  backoffBaseMs: number;
-  /** The proxy and extra trust. */
   network: NetworkOptions;
 }

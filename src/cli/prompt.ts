@@ -6,15 +6,12 @@
  */
 import { createInterface } from 'node:readline';
 import type { Confirm, ConfirmPreview } from '../options.js';
+import type { CliIo } from './main.js';
 
 /** No answer in this long is a no (contract): an unattended terminal must not hold the lock for ever. */
 export const ANSWER_TIMEOUT_MS = 15 * 60_000;
 
-export interface PromptIo {
-  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  signal: AbortSignal;
-}
+type PromptIo = Pick<CliIo, 'stdin' | 'stderr' | 'signal'>;
 
 /** The confirmation the CLI gives the run, or none when it must not ask. */
 export function terminalConfirm(io: PromptIo, opts: { yes: boolean; file: string }, timeoutMs = ANSWER_TIMEOUT_MS): Confirm | undefined {
