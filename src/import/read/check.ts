@@ -19,6 +19,13 @@ export interface ValidateOptions {
 
 type InvalidRow = Extract<CheckedRow, { kind: 'invalid' }>;
 
+/** A batch of records checked, one row each, in order. */
+export function checkRecords(records: readonly SourceRecord[], header: HeaderMap, opts: ValidateOptions): CheckedRow[] {
+  const rows = new Array<CheckedRow>(records.length);
+  for (let i = 0; i < records.length; i++) rows[i] = checkRecord(records[i] as SourceRecord, header, opts);
+  return rows;
+}
+
 export function checkRecord(record: SourceRecord, header: HeaderMap, opts: ValidateOptions): CheckedRow {
   if (record.kind === 'broken') {
     return { ...spanOf(record), kind: 'invalid', id: null, patch: {}, code: record.code, message: record.message };

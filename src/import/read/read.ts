@@ -6,7 +6,7 @@ import type { InputSource } from '../../input/source.js';
 import type { Logger } from '../../log.js';
 import type { MappableField } from '../../options.js';
 import type { LineSpan, SourceRecord } from '../../types.js';
-import { type CheckedRow, checkRecord, type ValidateOptions } from './check.js';
+import { type CheckedRow, checkRecords, type ValidateOptions } from './check.js';
 import { type HeaderMap, mapHeader } from './header.js';
 
 export interface RowStreamOptions extends ValidateOptions {
@@ -72,12 +72,6 @@ export async function openRowStream(source: InputSource, opts: RowStreamOptions,
     for await (const records of batches) if (records.length > 0) yield checkRecords(records, header, opts);
   }
   return { header, headerSpan: { line: headerRecord.line, endLine: headerRecord.endLine }, batches: checked() };
-}
-
-function checkRecords(records: readonly SourceRecord[], header: HeaderMap, opts: ValidateOptions): CheckedRow[] {
-  const rows = new Array<CheckedRow>(records.length);
-  for (let i = 0; i < records.length; i++) rows[i] = checkRecord(records[i] as SourceRecord, header, opts);
-  return rows;
 }
 
 /** The rows one at a time, for a consumer that awaits each row anyway (the reading modes' counts). */
