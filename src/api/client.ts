@@ -48,26 +48,12 @@ export interface ApiClientOptions {
   network?: NetworkOptions;
 }
 
-export interface ApiClient {
-  patchConversation(id: string, patch: ConversationPatch): Promise<ApiResult<Conversation>>;
-  getConversation(id: string): Promise<ApiResult<Conversation>>;
-  listConversations(params: { cursor?: string | null; limit: number }): Promise<ApiResult<ListPage>>;
-  /** Stop: requests not yet started resolve at once with code 'aborted' (attempts 0); in-flight ones finish. */
-  abort(): void;
-  /** Extension: closes idle keep-alive sockets. Call once every request has settled. */
-  close(): void;
-  readonly stats: Readonly<ApiStats>;
-  readonly limiter: RateLimiter;
-  /** The pace in force now (summary.json `rate`): it follows the API's rate headers under `--rate auto`. */
-  readonly pace: Readonly<RatePace>;
-  /** The pace in one line, e.g. "auto: 200/min from the API's rate headers". */
-  readonly paceText: string;
-}
+export type ApiClient = ReturnType<typeof createApiClient>;
 
 /** 429 answers one request may meet before it ends `rate_limited` (docs/cli.md `--retries`). */
 const MAX_PAUSES = 10;
 
-export function createApiClient(opts: ApiClientOptions): ApiClient {
+export function createApiClient(opts: ApiClientOptions) {
   const clock = opts.clock ?? systemClock;
   const stopper = new AbortController();
   // Every request waiting in the limiter or in a backoff listens on this one signal.
@@ -116,14 +102,14 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
   const conversationPath = (id: string): string => `/api/v1/conversations/${encodeURIComponent(id)}`;
 
   return {
-    patchConversation(id, patch) {
+    patchConversation(id: string, patch: ConversationPatch): Promise<ApiResult<Conversation>> {
       // Exactly the writable fields, nothing else (vorel-api.md §1).
       const body: ConversationPatch = {};
       if (patch.customer_name !== undefined) body.customer_name = patch.customer_name;
       if (patch.customer_language !== undefined) body.customer_language = patch.customer_language;
       return sendRequest(ctx, { method: 'PATCH', path: conversationPath(id), body: JSON.stringify(body), schema: conversationSchema });
     },
-    async getConversation(id) {
+    async getConversation(id: string): Promise<ApiResult<Conversation>> {
       const path = conversationPath(id);
       const result = await sendRequest(ctx, { method: 'GET', path, schema: conversationSchema });
       if (result.ok && result.data.id.toLowerCase() !== id.toLowerCase()) {
@@ -132,25 +118,29 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
       }
       return result;
     },
-    listConversations({ cursor, limit }) {
+    listConversations({ cursor, limit }: { cursor?: string | null; limit: number }): Promise<ApiResult<ListPage>> {
       const query = new URLSearchParams({ limit: String(limit) });
       if (cursor !== undefined && cursor !== null) query.set('cursor', cursor);
       return sendRequest(ctx, { method: 'GET', path: `/api/v1/conversations?${query.toString()}`, schema: listPageSchema });
     },
-    abort() {
+    /** Stop: requests not yet started resolve at once with code 'aborted' (attempts 0); in-flight ones finish. */
+    abort(): void {
       stopper.abort();
     },
-    close() {
+    /** Closes idle keep-alive sockets. Call once every request has settled. */
+    close(): void {
       http.close();
     },
-    get stats() {
+    get stats(): Readonly<ApiStats> {
       return { ...stats };
     },
     limiter,
-    get pace() {
+    /** The pace in force now (summary.json `rate`): it follows the API's rate headers under `--rate auto`. */
+    get pace(): Readonly<RatePace> {
       return { ...pace };
     },
-    get paceText() {
+    /** The pace in one line, e.g. "auto: 200/min from the API's rate headers". */
+    get paceText(): string {
       // Before the first answer, no header was *missing*.
       return paceText(pace, newest !== Number.NEGATIVE_INFINITY);
     },
