@@ -54,14 +54,20 @@ const BOMS: readonly { encoding: InputEncoding; bytes: Buffer }[] = [
   { encoding: 'utf-16be', bytes: Buffer.from([0xfe, 0xff]) },
 ];
 
-/** Opens and checks the input in one pass: hash, BOM, first line ending, header delimiter. */
+/** Opens and checks the input in one pass over its bytes; its content says whether it is a CSV file or a workbook. */
 export async function openInput(opts: OpenInputOptions): Promise<InputSource> {
   const displayPath = opts.path;
   const label = displayPath === '-' ? 'standard input' : displayPath;
   const path = displayPath === '-' ? await spoolStdin(opts) : displayPath;
   const head = await readHead(path, label);
   const container = containerOf(head);
-  if (container !== null) return openWorkbookInput(path, displayPath, label, container, opts);
+  return container === null
+    ? openCsvInput(path, displayPath, label, head, opts)
+    : openWorkbookInput(path, displayPath, label, container, opts);
+}
+
+/** A CSV file: hash, BOM, first line ending and header delimiter in one pass. */
+async function openCsvInput(path: string, displayPath: string, label: string, head: Buffer, opts: OpenInputOptions): Promise<InputSource> {
   if (opts.sheet !== undefined) {
     throw new UsageError(
       `--sheet ${JSON.stringify(opts.sheet)} names a worksheet, but ${label} is a CSV file, not a workbook`,
