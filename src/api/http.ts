@@ -25,16 +25,9 @@ export type Exchange =
   | { kind: 'answer'; status: number; headers: HeaderBag; text: string }
   | { kind: 'no_answer'; error: unknown; failure: Failure; headers: HeaderBag };
 
-export interface Http {
-  /** One attempt. `path` is a path on the API origin (`/api/v1/...`); anything else is refused unsent. */
-  send(method: string, path: string, body?: string): Promise<Exchange>;
-  /** The proxy requests go through, or null. */
-  readonly proxy: URL | null;
-  /** Closes idle keep-alive sockets. */
-  close(): void;
-}
+export type Http = ReturnType<typeof createHttp>;
 
-export function createHttp(opts: HttpOptions): Http {
+export function createHttp(opts: HttpOptions) {
   const secure = new URL(opts.baseUrl).protocol === 'https:';
   const proxy = proxyFor(opts.baseUrl, opts.network?.proxy ?? null, opts.network?.noProxy);
   // One origin, one protocol: one agent. Its keep-alive sockets are what close() ends.
@@ -62,8 +55,10 @@ export function createHttp(opts: HttpOptions): Http {
   });
 
   return {
+    /** The proxy requests go through, or null. */
     proxy,
-    async send(method, path, body) {
+    /** One attempt. `path` is a path on the API origin (`/api/v1/...`); anything else is refused unsent. */
+    async send(method: string, path: string, body?: string): Promise<Exchange> {
       // A path only: a full or protocol-relative URL could take the Authorization header to another origin.
       if (!path.startsWith('/') || path.startsWith('//')) {
         const error = new Error(`not a path on the API origin: ${path}`);
@@ -96,7 +91,8 @@ export function createHttp(opts: HttpOptions): Http {
         clearTimeout(timer);
       }
     },
-    close() {
+    /** Closes idle keep-alive sockets. */
+    close(): void {
       agent.destroy();
     },
   };
