@@ -2,14 +2,7 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Journal } from '../src/import/journal/journal.js';
 import type { JournalBefore, JournalRow } from '../src/import/journal/journal-records.js';
-import {
-  estimateRunBytes,
-  freeBytesAt,
-  lowSpaceWarning,
-  RunFolderWriteError,
-  RunFolderWrites,
-  writeFault,
-} from '../src/report/run-folder-writes.js';
+import { RunFolderWriteError, RunFolderWrites, writeFault } from '../src/report/run-folder-writes.js';
 
 const ROW: JournalRow = {
   type: 'row',
@@ -62,25 +55,5 @@ describe('writeFault', () => {
     expect(writeFault('/run/results.csv', Object.assign(new Error('ro'), { code: 'EROFS' })).message).toBe(
       'cannot write /run/results.csv: EROFS (the file system is read-only)',
     );
-  });
-});
-
-describe('the free-space check before a run', () => {
-  it('warns with the estimate when the run may not fit, and says it goes on', () => {
-    const need = estimateRunBytes(1_000_000, 60_000_000, false);
-    expect(need).toBe(1_000_000 * 330 + 60_000_000 + 2_000_000);
-    const warning = lowSpaceWarning(1_000_000, need, 100_000_000);
-    expect(warning).toMatch(/has 100 MB free; this run of 1000000 rows may need up to 392 MB/);
-    expect(warning).toMatch(/Going on/);
-  });
-
-  it('says nothing when it fits, or when the free space cannot be read', () => {
-    expect(lowSpaceWarning(10, 10_000, 1_000_000)).toBeNull();
-    expect(lowSpaceWarning(10, 10_000, null)).toBeNull();
-    expect(freeBytesAt('/no/such/dir')).toBeNull();
-  });
-
-  it('an --only-changed run counts the journaled before-values too', () => {
-    expect(estimateRunBytes(1000, 0, true)).toBeGreaterThan(estimateRunBytes(1000, 0, false));
   });
 });

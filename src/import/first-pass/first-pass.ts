@@ -2,7 +2,7 @@
 import type { InputSource } from '../../input/source.js';
 import path from 'node:path';
 import type { Logger } from '../../log.js';
-import { estimateRunBytes, freeBytesAt, lowSpaceWarning } from '../../report/run-folder-writes.js';
+import { estimateRunBytes, freeBytesAt, lowSpaceWarning } from './disk-space.js';
 import { WRITABLE_FIELDS } from '../../types.js';
 import { type CheckedRow, targetKey } from '../read/check.js';
 import { bloomBitsForInput, DuplicateFinder } from './duplicates.js';
