@@ -1,7 +1,7 @@
 import { UsageError } from './errors.js';
 
 /** Client-side key check (vorel-api.md §3: do not hard-code the total length). */
-export const API_KEY_PATTERN = /^vapk_[a-z]+_[0-9a-f]{48}$/;
+const API_KEY_PATTERN = /^vapk_[a-z]+_[0-9a-f]{48}$/;
 
 /** The key's shape, checked before any request; the message names its `origin`, never any of the value. */
 export function checkApiKey(raw: string, origin: string): string {

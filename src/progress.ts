@@ -40,7 +40,7 @@ export interface ExportProgress extends CommonProgress {
 export type ProgressState = ImportProgress | ExportProgress;
 
 /** Between two `onProgress` calls while a run goes on. */
-export const PROGRESS_EVERY_MS = 250;
+const PROGRESS_EVERY_MS = 250;
 
 /** What the progress states read from the run's API client: its limiter and the pace in force. */
 export interface PaceSource {

@@ -38,7 +38,7 @@ export const listPageSchema = z.object({
 export type ListPage = z.infer<typeof listPageSchema>;
 
 /** Status → our code, for answers that end a request. */
-export function codeForStatus(status: number): ApiErrorCode {
+function codeForStatus(status: number): ApiErrorCode {
   if (status === 400 || status === 422) return 'bad_request';
   if (status === 401) return 'unauthorized';
   if (status === 403) return 'forbidden';
@@ -58,7 +58,7 @@ export function oneLine(text: string): string {
  * What the server said, read defensively (vorel-api.md §4: the envelope's field names are not
  * documented): `{error:{code,message}}`, `{error:"..."}`, top-level `code`/`message`, else raw text.
  */
-export function describeErrorBody(body: string, ourCode?: string): string {
+function describeErrorBody(body: string, ourCode?: string): string {
   const text = body.trim();
   if (text === '') return '';
   let parsed: unknown;

@@ -13,7 +13,7 @@ export interface BackoffOptions {
   factor: number;
 }
 
-export const DEFAULT_BACKOFF: Readonly<BackoffOptions> = Object.freeze({
+const DEFAULT_BACKOFF: Readonly<BackoffOptions> = Object.freeze({
   baseMs: 500,
   maxMs: 30_000,
   factor: 2,
@@ -26,14 +26,14 @@ export const MAX_SERVER_WAIT_MS = 5 * 60_000;
 export const DEFAULT_429_PAUSE_MS = 5_000;
 
 /** Statuses worth another attempt: transient server-side trouble (vorel-api.md §6). */
-export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
+const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
 
 /**
  * Socket-level error codes that mean "the request may not have reached the server, or the answer
  * was lost". PATCH with absolute values is idempotent (vorel-api.md §6), so re-sending is safe.
  * ENOTFOUND and TLS errors are deliberately absent: they do not heal within a run.
  */
-export const RETRYABLE_NETWORK_CODES: ReadonlySet<string> = new Set([
+const RETRYABLE_NETWORK_CODES: ReadonlySet<string> = new Set([
   'ECONNRESET',
   'ECONNREFUSED',
   'ECONNABORTED',
@@ -148,7 +148,7 @@ export type HeaderBag = Readonly<Record<string, unknown>>;
  * clock that is off by a minute neither stalls a run nor sends into a spent window. `Date` has
  * whole seconds, truncated: a wait read against it is at most 1 s longer, never shorter.
  */
-export function serverNowMs(headers: HeaderBag, nowMs: number): number {
+function serverNowMs(headers: HeaderBag, nowMs: number): number {
   const text = headerText(headers.date);
   if (text === undefined || !/[a-z]{3}/i.test(text)) return nowMs;
   const at = Date.parse(text);

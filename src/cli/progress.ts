@@ -161,7 +161,7 @@ export interface Segment {
 }
 
 /** Share of an import done: rows settled of rows counted, else bytes read of the file (a dry run). */
-export function doneShare(s: ImportProgress): number {
+function doneShare(s: ImportProgress): number {
   if (s.done) return 1;
   if (s.rowsTotal !== null) return s.rowsTotal === 0 ? 1 : Math.min(1, s.rows / s.rowsTotal);
   return s.totalBytes === 0 ? 1 : Math.min(1, s.bytes / s.totalBytes);

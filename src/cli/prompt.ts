@@ -9,7 +9,7 @@ import type { Confirm, ConfirmPreview } from '../options.js';
 import type { CliIo } from './main.js';
 
 /** No answer in this long is a no (contract): an unattended terminal must not hold the lock for ever. */
-export const ANSWER_TIMEOUT_MS = 15 * 60_000;
+const ANSWER_TIMEOUT_MS = 15 * 60_000;
 
 type PromptIo = Pick<CliIo, 'stdin' | 'stderr' | 'signal'>;
 
@@ -23,7 +23,7 @@ export function terminalConfirm(io: PromptIo, opts: { yes: boolean; file: string
 }
 
 /** The preview as the terminal shows it, one fact per line. */
-export function renderPreview(p: ConfirmPreview): string {
+function renderPreview(p: ConfirmPreview): string {
   const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
   const update =
     p.unchanged === null

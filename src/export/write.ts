@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 import { csvLine } from '../report/csv.js';
 import { AtomicFileWriter } from '../report/files.js';
 import type { Conversation, Delimiter } from '../types.js';
-import { EXPORT_COLUMNS } from './options.js';
+import { EXPORT_COLUMNS, type ExportOptions } from './options.js';
 
 /** UTF-8 byte order mark: Excel on Windows reads the file as UTF-8 only with it. */
 const BOM = '\uFEFF';
@@ -63,10 +63,7 @@ export async function expectTempFile(file: AtomicFileWriter): Promise<void> {
   }
 }
 
-interface CsvFormat {
-  delimiter: Delimiter;
-  bom: boolean;
-}
+type CsvFormat = Pick<ExportOptions, 'delimiter' | 'bom'>;
 
 /** CSV into the target's temp file, one write per page. */
 export async function csvFileSink(target: string, csv: CsvFormat): Promise<RowSink> {

@@ -6,7 +6,7 @@ import { UsageError } from '../errors.js';
 
 /** Run files hold customer names: owner-only. */
 export const FILE_MODE = 0o600;
-export const DIR_MODE = 0o700;
+const DIR_MODE = 0o700;
 
 /** Writes a whole file via temp + fsync + rename, so a crash never leaves a half report that looks complete. */
 export function writeFileAtomic(target: string, content: string): void {

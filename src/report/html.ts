@@ -31,7 +31,7 @@ const COLORS: Record<OutcomeKind, string> = {
 };
 
 /** Names, ids, messages and paths are user data: everything inserted into the page goes through here. */
-export function escapeHtml(value: unknown): string {
+function escapeHtml(value: unknown): string {
   return String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 

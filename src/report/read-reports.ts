@@ -16,8 +16,8 @@ export interface RowReport {
   finish(summary: RunSummary): Promise<void>;
 }
 
-export const PLAN_HEADER = ['line', 'id', 'field', 'before', 'after'] as const;
-export const ROLLBACK_HEADER = ['id', 'customer_name', 'customer_language'] as const;
+const PLAN_HEADER = ['line', 'id', 'field', 'before', 'after'] as const;
+const ROLLBACK_HEADER = ['id', 'customer_name', 'customer_language'] as const;
 
 /** plan.csv lines of one row: one per field that would change. Neutralised like results.csv. */
 export function planLines(row: RowResult): string[] {

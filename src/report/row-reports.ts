@@ -7,9 +7,9 @@ import type { ProblemRows } from './summary.js';
 import { needsRetry, resultLineBound, resultsHeaderLine, writeResultLine } from './results.js';
 
 /** Failed rows listed in report.html, at most; all of them are in failed.csv. */
-export const HTML_ROW_CAP = 2000;
+const HTML_ROW_CAP = 2000;
 /** Invalid or failed rows the printed summary lists, at most; the rest are in results.csv. */
-export const SUMMARY_ROW_CAP = 5;
+const SUMMARY_ROW_CAP = 5;
 /** results.csv bytes gathered before one write. */
 const WRITE_BYTES = 256 * 1024;
 
