@@ -1,8 +1,8 @@
 /** failed.csv: the failed records' bytes copied from a CSV input, or a workbook's failed rows written as UTF-8 CSV. */
 import { open } from 'node:fs/promises';
 import { copyRecordSpans } from '../../input/failed-copy.js';
-import { readRecordBatches } from '../../input/records.js';
 import type { InputSource } from '../../input/source.js';
+import type { WorkbookSource } from '../../input/workbook.js';
 import { csvLine } from '../../report/csv.js';
 import type { LineSpan } from '../../types.js';
 
@@ -16,7 +16,7 @@ export function writeFailedRows(
 ): Promise<number> {
   return source.workbook === null
     ? copyRecordSpans(source, header, spans, outPath, { mode })
-    : writeWorkbookRows(source, spans, outPath, mode);
+    : writeWorkbookRows(source, source.workbook, spans, outPath, mode);
 }
 
 /**
@@ -25,6 +25,7 @@ export function writeFailedRows(
  */
 async function writeWorkbookRows(
   source: InputSource,
+  workbook: WorkbookSource,
   spans: AsyncIterable<LineSpan> | Iterable<LineSpan>,
   outPath: string,
   mode: number,
@@ -36,7 +37,9 @@ async function writeWorkbookRows(
   const out = await open(outPath, 'w', mode);
   try {
     await out.chmod(mode); // `open` applies the mode only when it creates the file
-    const batches = readRecordBatches(source);
+    // Loaded on use, as the records' reader does: a CSV run never loads yauzl or saxes.
+    const { readWorkbookBatches } = await import('../../input/workbook.js');
+    const batches = readWorkbookBatches(source, workbook, undefined);
     for await (const records of batches) {
       let text = '';
       for (const record of records) {
