@@ -1,11 +1,6 @@
-/**
- * The export's list scan (vorel-api.md §2): `GET /api/v1/conversations?limit=100`, following
- * `next_cursor`, one page at a time, through the shared pager (api/list-pages.ts, which holds the
- * loop guards). The export's breaker: 401/403 (and other answers a retry cannot fix) stop at once,
- * a page that keeps failing stops after MAX_PAGE_FAILURES tries in a row.
- */
+/** The export's list scan through the shared pager (api/list-pages.ts), stopped as an export stops (exit-code.ts). */
 import type { ApiClient } from '../api/client.js';
-import { ListStopped, listPages } from '../api/list-pages.js';
+import { ListStopped, type ListPagesOptions, listPages } from '../api/list-pages.js';
 import type { Conversation } from '../types.js';
 
 /** A page that still fails after its retries is asked for again, up to this many times in a row; then the export stops (exit 3). */
@@ -22,11 +17,7 @@ export class ScanStopped extends Error {
   }
 }
 
-export interface ScanOptions {
-  signal: AbortSignal;
-  /** Told about each page that failed and will be asked for again. */
-  onPageFailure?: (message: string, failuresInARow: number) => void;
-}
+type ScanOptions = Pick<ListPagesOptions, 'onPageFailure'> & { signal: AbortSignal };
 
 /**
  * Yields each page's conversations in list order (newest first). Stop early by leaving the loop:
