@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import type { Http } from './http.js';
 import type { Clock, RateLimiter } from './rate-limiter.js';
-import { codeOfFailure, failureMessage, httpMessage, oneLine, redirectNote, withAttempts } from './response.js';
+import { codeOfFailure, failureMessage, httpMessage, oneLine, redirectNote } from './response.js';
 import type { ApiErrorCode, ApiResult, Route } from './response.js';
 import { nextStep, pauseAfter429Ms } from './retry-policy.js';
 import type { Failure, HeaderBag, RequestCounts, RetryLimits } from './retry-policy.js';
@@ -83,7 +83,8 @@ export async function sendRequest<T>(ctx: RequestContext, spec: RequestSpec<T>):
     ok: false,
     status,
     code,
-    message: ctx.clean(withAttempts(message, attempts)),
+    // The attempt count is part of a final message once there was more than one.
+    message: ctx.clean(attempts > 1 ? `${message} (${attempts} attempts)` : message),
     attempts,
   });
   const aborted = (): ApiResult<T> =>

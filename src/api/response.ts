@@ -204,8 +204,3 @@ export function failureMessage(head: string, failure: Failure, timeoutMs: number
 
 /** Codes of a failed connect: with a proxy, the connection that failed is the one to the proxy. */
 const PROXY_CONNECT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-
-/** The attempt count is part of a final message once there was more than one. */
-export function withAttempts(message: string, attempts: number): string {
-  return attempts > 1 ? `${message} (${attempts} attempts)` : message;
-}
