@@ -4,12 +4,28 @@
  * Both go through the run's one API client, so reads share the rate limit and retries with writes.
  */
 import type { ApiClient } from '../../api/client.js';
-import type { MatchBy, ReadStrategy } from '../../options.js';
+import { LIST_PAGE_SIZE } from '../../api/list-pages.js';
+import { plannedPerWindow } from '../../api/rate-limiter.js';
+import type { Logger } from '../../log.js';
+import type { FileScan } from '../first-pass/first-pass.js';
+import type { ImportOptions, MatchBy, ReadStrategy } from '../../options.js';
 import type { Conversation, RowOutcome, WritableValues } from '../../types.js';
 import { normaliseIdentifier } from '../read/identifier.js';
 import { failureOutcome } from './row-handler.js';
-import { valuesOf, type TenantIndex } from './tenant-index.js';
+import { scanTenant, TenantIndex, valuesOf } from './tenant-index.js';
 import type { RowTarget } from '../read/check.js';
+
+/** A progress line every this many list pages (100 pages = 10,000 conversations). */
+const SCAN_PROGRESS_EVERY_PAGES = 100;
+
+export interface ModeContext {
+  client: ApiClient;
+  /** The first pass over the file: row count, duplicate ids. */
+  scan: FileScan;
+  log: Logger;
+  /** Stops the run: the rows left end `not_attempted` (the tenant scan failed). */
+  abort(message: string): void;
+}
 
 /** `--read auto`: one GET per row below this many data rows, the scan from here on (contract). */
 export const AUTO_GET_BELOW_ROWS = 500;
@@ -48,6 +64,33 @@ export function chooseReadStrategy(opts: { read: ReadStrategy; matchBy: MatchBy;
         strategy: 'list',
         reason: `--read auto: ${opts.rows} data rows, ${AUTO_GET_BELOW_ROWS} or more (one GET each would cost ${opts.rows} requests)`,
       };
+}
+
+/** Says which strategy and what it costs, then opens it: nothing to do for GETs, the whole scan for a list. */
+export async function openCurrentValues(
+  opts: ImportOptions,
+  ctx: ModeContext,
+  choice: ReadChoice,
+): Promise<{ current: CurrentValues; scanned: number | null }> {
+  const { client, log, scan } = ctx;
+  if (choice.strategy === 'get') {
+    if (scan.validRows > 0) log.info(`reading current values with one GET per row: ${scan.validRows} requests (${choice.reason})`);
+    return { current: readByGet(client, scan.duplicateIds), scanned: null };
+  }
+  const index = new TenantIndex({ identifiers: opts.matchBy === 'customer_identifier' });
+  if (scan.validRows === 0) return { current: readFromIndex(client, index, 0), scanned: 0 };
+  const secondsPer10k = Math.round((10_000 / LIST_PAGE_SIZE) * (60 / plannedPerWindow(opts.rate)));
+  log.info(
+    `reading current values by scanning the tenant: one list request per ${LIST_PAGE_SIZE} conversations, ` +
+      `~${secondsPer10k} s per 10,000 at --rate ${opts.rate} (${choice.reason})`,
+  );
+  const result = await scanTenant(client, index, (pages, conversations) => {
+    if (pages % SCAN_PROGRESS_EVERY_PAGES === 0)
+      log.info(`scanning the tenant: ${conversations} conversations so far (${pages} list requests)`);
+  });
+  if (result.ok) log.info(`scanned ${index.size} conversations with ${result.pages} list requests`);
+  else ctx.abort(`reading current values failed after ${result.pages} list pages: ${result.message}`);
+  return { current: readFromIndex(client, index, result.requests), scanned: index.size };
 }
 
 /** One GET: the row's read, the conversation when found, and the attempts it took. 404 → `failed`/`not_found`. */
