@@ -16,15 +16,8 @@ import type { HttpsProxyAgentOptions } from 'https-proxy-agent';
 /** Sockets to the API at once, at most. */
 const MAX_SOCKETS = 64;
 
-interface AgentOptions {
-  secure: boolean;
-  /** Null: straight to the API. */
-  proxy: URL | null;
-  /** Extra PEM certificates to trust, or null. */
-  ca: string | null;
-}
-
-export function createAgent(opts: AgentOptions): http.Agent {
+/** `proxy` null: straight to the API; `ca`: extra PEM certificates to trust, or null. */
+export function createAgent(opts: { secure: boolean; proxy: URL | null; ca: string | null }): http.Agent {
   const ca = opts.ca === null ? undefined : [...defaultTrust(), opts.ca];
   const base = { keepAlive: true, maxSockets: MAX_SOCKETS, ...(ca ? { ca } : {}) };
   if (opts.proxy !== null) return new TunnelAgent(opts.proxy, base, ca);

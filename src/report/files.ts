@@ -50,20 +50,16 @@ export function tempPathFor(target: string): string {
  * promise per block, and nothing waits behind a write in flight.
  */
 export class AtomicFileWriter {
-  private readonly tmp: string;
+  /** The hidden file written until `commit()`. */
+  readonly tempPath: string;
   private fd: number | null = null;
   private buffered: string[] = [];
   private bufferedLength = 0;
   /** A process that exits on a second Ctrl-C must not leave the hidden temp file behind. */
-  private readonly removeOnExit = (): void => rmSync(this.tmp, { force: true });
+  private readonly removeOnExit = (): void => rmSync(this.tempPath, { force: true });
 
   constructor(readonly target: string) {
-    this.tmp = tempPathFor(target);
-  }
-
-  /** The hidden file written until `commit()`. */
-  get tempPath(): string {
-    return this.tmp;
+    this.tempPath = tempPathFor(target);
   }
 
   write(text: string): void {
@@ -87,7 +83,7 @@ export class AtomicFileWriter {
     } finally {
       closeSync(fd);
     }
-    await rename(this.tmp, this.target);
+    await rename(this.tempPath, this.target);
     process.off('exit', this.removeOnExit);
   }
 
@@ -104,14 +100,14 @@ export class AtomicFileWriter {
         // Closing a file we are about to remove: nothing to keep.
       }
     }
-    await rm(this.tmp, { force: true });
+    await rm(this.tempPath, { force: true });
     process.off('exit', this.removeOnExit);
   }
 
   /** Creates the temp file when not yet open (e.g. to find an unwritable folder before any other work). */
   open(): number {
     if (this.fd === null) {
-      this.fd = openSync(this.tmp, 'wx', FILE_MODE);
+      this.fd = openSync(this.tempPath, 'wx', FILE_MODE);
       process.once('exit', this.removeOnExit);
     }
     return this.fd;
