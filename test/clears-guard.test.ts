@@ -4,7 +4,8 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeConversation, type Emulator } from '../src/emulator/index.js';
-import { decideClears, exceedsLimit, parseMaxClears } from '../src/import/first-pass/clears-guard.js';
+import { parseMaxClears } from '../src/import/first-pass/clears-guard.js';
+import { decideClears, exceedsLimit } from '../src/import/gate/gate.js';
 import { cli, onlyRunDir, readResults, readRun, tempDir } from './helpers/cli.js';
 import { emulatorWith, testId } from './helpers/emulator.js';
 

@@ -4,10 +4,11 @@
  * says whether the run may go on. A resumed run keeps the decision its journal holds.
  */
 import type { Logger } from '../../log.js';
-import type { Confirm, ConfirmPreview, ImportOptions, RunMode } from '../../options.js';
+import type { ClearsLimit, Confirm, ConfirmPreview, ImportOptions, RunMode } from '../../options.js';
 import type { ClearsGuardSummary, Confirmation, RunStop } from '../../report/summary.js';
+import { WRITABLE_FIELDS } from '../../types.js';
 import type { CheckedRow, RowTarget } from '../read/check.js';
-import { allowedLines, type ClearsCount, decideClears, guardMessage } from '../first-pass/clears-guard.js';
+import { type ClearsCount, formatLimit } from '../first-pass/clears-guard.js';
 import type { CurrentRead } from '../modes/current-values.js';
 import type { FileScan } from '../first-pass/first-pass.js';
 import { countPending, type PendingCount } from '../modes/pending.js';
@@ -136,4 +137,55 @@ export function judgeDryRun(scan: FileScan, opts: Pick<ImportOptions, 'mode' | '
   if (guard.tripped) log.error(guardMessage(guard, counted, scan.rows, opts.mode, false));
   else for (const line of allowedLines(guard, counted, scan.rows)) log.warn(line);
   return { guard, counted, confirmed: 'not_asked' };
+}
+
+/** More rows than the limit clear the field. Percentages compare exactly: 10% of 25 rows lets 2 through, not 3. */
+export function exceedsLimit(limit: ClearsLimit, clears: number, dataRows: number): boolean {
+  return limit.kind === 'rows' ? clears > limit.rows : clears * 100 > limit.percent * dataRows;
+}
+
+/** Decides on counted clears. */
+export function decideClears(count: ClearsCount, dataRows: number, limit: ClearsLimit, allowed: boolean): ClearsGuardSummary {
+  const overLimit = WRITABLE_FIELDS.filter((field) => exceedsLimit(limit, count.clears[field], dataRows));
+  return { limit: formatLimit(limit), allowed, tripped: !allowed && overLimit.length > 0, over_limit: overLimit };
+}
+
+function share(n: number, of: number): string {
+  if (of === 0) return '0%';
+  const percent = (n / of) * 100;
+  return `${percent < 1 && n > 0 ? percent.toFixed(1) : Math.round(percent)}%`;
+}
+
+function lineList(lines: readonly number[], total: number): string {
+  return `line${lines.length === 1 ? '' : 's'} ${lines.join(', ')}${total > lines.length ? ', …' : ''}`;
+}
+
+/**
+ * What the guard says when it trips: per field the count, the share and the first lines, then
+ * the ways on. `counted` says whether current values were compared (a field already empty is
+ * not a clear there).
+ */
+export function guardMessage(decision: ClearsGuardSummary, count: ClearsCount, dataRows: number, mode: RunMode, compared: boolean): string {
+  const where = compared ? ' where it is not already empty' : '';
+  const fields = decision.over_limit.map((field) => {
+    const n = count.clears[field];
+    return `  ${field}: ${n} of ${dataRows} rows (${share(n, dataRows)}) would clear it${where}, ${lineList(count.firstLines[field], n)}`;
+  });
+  const head =
+    mode === 'dry-run' || mode === 'plan'
+      ? `the clears guard would refuse this file (more than --max-clears ${decision.limit} per field); a real run would send nothing:`
+      : `the clears guard refused the run before any update: nothing was sent (more than --max-clears ${decision.limit} per field):`;
+  const ways = [
+    'If the clears are intended, run again with --allow-clears (or a higher --max-clears).',
+    'To leave empty cells untouched instead of clearing, use --empty keep.',
+    ...(compared ? [] : ['To send only real changes (a field already empty is no clear), use --only-changed (or --plan first).']),
+  ];
+  return [head, ...fields, ...ways].join('\n');
+}
+
+/** One warning line per field above the limit when `--allow-clears` lifted it. */
+export function allowedLines(decision: ClearsGuardSummary, count: ClearsCount, dataRows: number): string[] {
+  return decision.over_limit.map(
+    (field) => `${count.clears[field]} of ${dataRows} rows (${share(count.clears[field], dataRows)}) clear ${field} (--allow-clears)`,
+  );
 }
