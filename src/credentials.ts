@@ -1,9 +1,9 @@
 import { UsageError } from './errors.js';
 
-/** Client-side key check (vorel-api.md §3: do not hard-code the total length). */
+/** vorel-api.md §3: do not hard-code the total length. */
 const API_KEY_PATTERN = /^vapk_[a-z]+_[0-9a-f]{48}$/;
 
-/** The key's shape, checked before any request; the message names its `origin`, never any of the value. */
+/** The message names the key's `origin`, never any of its value. */
 export function checkApiKey(raw: string, origin: string): string {
   const key = raw.trim();
   if (!API_KEY_PATTERN.test(key)) {
@@ -23,12 +23,12 @@ export function keyFingerprint(key: string): string {
 
 const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
-/** 127.0.0.0/8, `[::1]` or `localhost`, as a URL's `hostname` gives it. */
+/** `hostname` as a URL gives it. */
 export function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK_HOST.test(hostname);
 }
 
-/** Checks `--base-url`: https anywhere, plain http only on loopback; returns the origin. */
+/** https anywhere, plain http only on loopback; returns the origin. */
 export function checkBaseUrl(value: string): string {
   let url: URL;
   try {

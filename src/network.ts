@@ -1,21 +1,15 @@
-/**
- * The proxy and trust options (contract: `--proxy`, `NO_PROXY`, `--ca-cert`), checked once before
- * any request: a bad proxy URL or an unreadable CA file is a usage error (exit 2, nothing sent).
- * A proxy URL is never echoed whole: it may hold a password.
- */
+/** `--proxy`, `NO_PROXY`, `--ca-cert`, checked before any request. A proxy URL is never echoed whole: it may hold a password. */
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { UsageError } from './errors.js';
 
-/** How requests reach the API, checked. */
 export interface NetworkOptions {
-  /** The proxy to go through, unless `noProxy` or a loopback base URL says otherwise. */
+  /** Unless `noProxy` or a loopback base URL says otherwise. */
   proxy: URL | null;
-  /** NO_PROXY's list as given. */
   noProxy: string | undefined;
-  /** PEM certificates trusted in addition to Node's own (`--ca-cert`'s content). */
+  /** `--ca-cert`'s PEM certificates, trusted in addition to Node's own. */
   ca: string | null;
-  /** The `--ca-cert` file as given, for the commands a run prints (a proxy is never repeated: it may hold a password). */
+  /** For the commands a run prints (a proxy is never repeated there). */
   caCertFile?: string | undefined;
 }
 
@@ -52,7 +46,7 @@ function checkProxy(value: string): URL {
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
-/** The file's PEM certificates (a bundle of several works), each one checked. */
+/** A bundle of several certificates works; each one is checked. */
 function readCaCert(file: string): string {
   let text: string;
   try {
@@ -76,7 +70,7 @@ function readCaCert(file: string): string {
   return certificates.join('\n');
 }
 
-/** A proxy URL as it may be shown: `http://user:***@host:port`, never the password. */
+/** `http://user:***@host:port`, never the password. */
 export function shownProxy(proxy: URL): string {
   const credentials = proxy.username !== '' || proxy.password !== '' ? `${proxy.username}:***@` : '';
   return `${proxy.protocol}//${credentials}${proxy.host}`;

@@ -3,19 +3,15 @@
 /** `--rate`: `auto`, or a hard cap of request starts per window. */
 export type RateSetting = number | 'auto';
 
-/** The pace in force (summary.json `rate`, snake_case as in the file). */
+/** summary.json `rate`. */
 export interface RatePace {
   mode: 'auto' | 'fixed';
-  /** Request starts per window (per minute outside tests). */
+  /** Per window: per minute outside tests. */
   per_min: number;
-  /** Why this pace: the API's headers, the no-header default, or `--rate <n>`. */
   source: 'headers' | 'default' | 'flag';
 }
 
-/**
- * One line for people: "auto: 200/min from the API's rate headers", "180/min: the API sent no rate
- * headers"; before the first answer (`answered` false) the default is only a start, not a finding.
- */
+/** Before the first answer (`answered` false) the default is only a start, not a finding. */
 export function paceText(pace: RatePace, answered = true): string {
   if (pace.source === 'default') {
     return answered

@@ -1,8 +1,4 @@
-/**
- * The keep-alive agent every request of a client goes through: straight to the API, or through a
- * CONNECT tunnel of `https-proxy-agent` (the proxy's credentials, percent-decoded by it, go in
- * Proxy-Authorization). `--ca-cert` adds to the certificates Node trusts; it never replaces them.
- */
+/** The keep-alive agent of a client: straight to the API, or a CONNECT tunnel (docs/architecture.md "Proxies and trust"). */
 import type { ClientRequest } from 'node:http';
 import http from 'node:http';
 import https from 'node:https';
@@ -13,10 +9,9 @@ import type { PeerCertificate } from 'node:tls';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import type { HttpsProxyAgentOptions } from 'https-proxy-agent';
 
-/** Sockets to the API at once, at most. */
 const MAX_SOCKETS = 64;
 
-/** `proxy` null: straight to the API; `ca`: extra PEM certificates to trust, or null. */
+/** `ca`: PEM certificates trusted in addition to Node's own, never instead. */
 export function createAgent(opts: { secure: boolean; proxy: URL | null; ca: string | null }): http.Agent {
   const ca = opts.ca === null ? undefined : [...defaultTrust(), opts.ca];
   const base = { keepAlive: true, maxSockets: MAX_SOCKETS, ...(ca ? { ca } : {}) };
@@ -24,11 +19,7 @@ export function createAgent(opts: { secure: boolean; proxy: URL | null; ca: stri
   return opts.secure ? new https.Agent(base) : new http.Agent(base);
 }
 
-/**
- * What Node trusts by default: `tls.getCACertificates('default')` where Node has it (22.15+, with
- * NODE_EXTRA_CA_CERTS), else its bundled roots (Node 20: NODE_EXTRA_CA_CERTS then goes in the
- * `--ca-cert` file too; docs/proxy-and-tls.md).
- */
+/** Node 22.15+ has `getCACertificates` (with NODE_EXTRA_CA_CERTS); Node 20 only its bundled roots (docs/proxy-and-tls.md). */
 function defaultTrust(): readonly string[] {
   const node = tls as { getCACertificates?: (type: 'default') => string[] };
   return node.getCACertificates?.('default') ?? tls.rootCertificates;
@@ -37,11 +28,9 @@ function defaultTrust(): readonly string[] {
 type ConnectOptions = Parameters<HttpsProxyAgent<string>['connect']>[1];
 
 /**
- * The tunnel's TLS to the API is made from the request's own options (agent-base's `connect(req,
- * opts)` contract), which axios does not let us extend, so two TLS options are added there: the
- * extra trust, and for an IP address as the API's host the check of the certificate against that
- * address (https-proxy-agent passes no host to the TLS upgrade, so Node would check the name
- * `localhost` instead).
+ * The tunnel's TLS is made from the request's options, which axios cannot extend, so `connect`
+ * (agent-base's extension point) adds the extra trust, and for an IP host the identity check
+ * against that IP (https-proxy-agent drops the host, so Node would check `localhost`).
  */
 class TunnelAgent extends HttpsProxyAgent<string> {
   constructor(
@@ -53,7 +42,6 @@ class TunnelAgent extends HttpsProxyAgent<string> {
   }
 
   override connect(req: ClientRequest, opts: ConnectOptions): Promise<Socket> {
-    // A plain http:// target has no certificate.
     if (!opts.secureEndpoint) return super.connect(req, opts);
     const host = opts.host ?? '';
     return super.connect(req, {

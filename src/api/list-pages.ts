@@ -1,22 +1,18 @@
 /**
- * The list endpoint, page by page (vorel-api.md §2: `GET /api/v1/conversations?limit=&cursor=`,
- * newest first), for every scan of the tenant: the export, and the index of `--only-changed`,
- * `--plan` and `--match-by`. The client paces and retries each request; this adds what makes a
- * scan end: a server that lists out of order, promises more with an empty page, or hands back
- * the same cursor would otherwise be paged forever.
+ * Every scan of the tenant, page by page (vorel-api.md §2). What this adds to the client: a server
+ * that lists out of order, promises more with an empty page or repeats a cursor ends the scan.
  */
 import type { Conversation } from '../types.js';
 import type { ApiClient, ApiErrorCode } from './client.js';
 import { stopsTheRun } from '../exit-code.js';
 
-/** Why a scan ended before its last page. `message` is one line without the key. */
+/** Why a scan ended before its last page. */
 export class ListStopped extends Error {
   constructor(
     readonly code: ApiErrorCode | 'bad_pagination',
     message: string,
-    /** Pages received before the stop. */
     readonly pages: number,
-    /** HTTP attempts made, the failed ones included. */
+    /** HTTP attempts, the failed ones included. */
     readonly requests: number,
   ) {
     super(message);
@@ -24,24 +20,21 @@ export class ListStopped extends Error {
   }
 }
 
-/** Conversations per page: the API's largest page (vorel-api.md §2). */
+/** The API's largest page (vorel-api.md §2). */
 export const LIST_PAGE_SIZE = 100;
 
-/** Failures the same request would meet again: no point asking twice. */
+/** Failures the same request would meet again. */
 const FINAL_CODES: ReadonlySet<ApiErrorCode> = new Set(['bad_request', 'not_found', 'unexpected_status']);
 
 export interface ListPagesOptions {
-  /** Conversations per page (`limit`). Default {@link LIST_PAGE_SIZE}. */
   limit?: number;
   /** Tries of one page in a row (each after the client's own retries) before the scan stops. Default 1. */
   maxPageFailures?: number;
   /** Told about each page that failed and will be asked for again. */
   onPageFailure?: (message: string, failuresInARow: number) => void;
-  /** Checked before each page: once aborted, the scan stops with code `aborted`. */
   signal?: AbortSignal;
 }
 
-/** One page of the list. */
 export interface ListedPage {
   conversations: Conversation[];
   /** 1 for the first page. */
@@ -50,10 +43,7 @@ export interface ListedPage {
   requests: number;
 }
 
-/**
- * Yields each page in list order (newest first). Stop early by leaving the loop: no further page
- * is requested. Throws {@link ListStopped}.
- */
+/** Pages newest first; leaving the loop requests no further page. Throws {@link ListStopped}. */
 export async function* listPages(
   client: Pick<ApiClient, 'listConversations'>,
   opts: ListPagesOptions,
@@ -83,8 +73,7 @@ export async function* listPages(
     failures = 0;
     pages++;
     const page = result.data;
-    // Newest first (created_at DESC, id DESC): a page that goes back would make the scan loop;
-    // checking the order against the last conversation keeps memory constant.
+    // A page that goes back would make the scan loop; checking against the last one keeps memory constant.
     for (const c of page.data) {
       if (last !== null && !isOlder(c, last)) {
         throw stop('bad_pagination', `the API listed ${c.id} out of order (after ${last.id}); the scan would not end`);

@@ -1,13 +1,7 @@
-/**
- * Which proxy, if any, requests to the API go through (contract: `--proxy`, `NO_PROXY`). Pure: the
- * CLI reads the environment (cli/proxy-env.ts), the library takes `proxy` and `noProxy` as values.
- */
+/** Which proxy requests to the API go through. Pure: the CLI reads the environment (cli/proxy-env.ts). */
 import { isLoopbackHost } from '../credentials.js';
 
-/**
- * The proxy for requests to `baseUrl`: none for a loopback host (a local emulator works under a
- * company-wide HTTPS_PROXY) or a host `noProxy` names, else `proxy` (already checked).
- */
+/** None for a loopback host (a local emulator works under a company-wide HTTPS_PROXY) or one `noProxy` names. */
 export function proxyFor(baseUrl: string, proxy: URL | null, noProxy: string | undefined): URL | null {
   if (proxy === null) return null;
   const target = new URL(baseUrl);
@@ -15,13 +9,7 @@ export function proxyFor(baseUrl: string, proxy: URL | null, noProxy: string | u
   return proxy;
 }
 
-/**
- * NO_PROXY as curl and proxy-from-env read it (its rules, and its behaviour as this project's
- * test oracle): entries split by commas or spaces, case-insensitive; `*` alone bypasses every
- * host; an entry with `:port` applies to that port only (the scheme's default when the URL has
- * none); an entry starting with `.` or `*` matches host names ending with it; any other entry (a
- * host name or an IP address) matches that host exactly.
- */
+/** NO_PROXY as curl and proxy-from-env read it (the latter is the test oracle). */
 export function bypasses(noProxy: string, target: URL): boolean {
   const list = noProxy.toLowerCase();
   if (list === '*') return true;
