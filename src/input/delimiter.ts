@@ -1,16 +1,11 @@
 import { UsageError } from '../errors.js';
 import type { Delimiter } from '../types.js';
 
-/** Spellings of `--delimiter` that are words or escapes rather than the character itself. */
 const NAMED: Readonly<Record<string, Delimiter>> = { comma: ',', semicolon: ';', tab: '\t', '\\t': '\t' };
 
-/** Characters that can never separate cells: the quote opens quoted cells, CR and LF end records. */
 const FORBIDDEN = new Set(['"', '\r', '\n']);
 
-/**
- * `--delimiter`: any one character (one code point, so `€` or an emoji counts as one) other than
- * `"`, CR and LF, or `tab` / `\t` for tab (docs/cli.md `--delimiter`).
- */
+/** Any one code point (`€`, an emoji) but `"`, CR and LF, or a name (docs/cli.md `--delimiter`). */
 export function parseDelimiterArg(arg: string): Delimiter {
   const named = NAMED[arg.toLowerCase()];
   if (named !== undefined) return named;
@@ -24,7 +19,7 @@ export function parseDelimiterArg(arg: string): Delimiter {
   return arg as Delimiter;
 }
 
-/** `export --delimiter`: `,` `;` or tab only, in the spellings of {@link parseDelimiterArg}. */
+/** `export --delimiter`: `,` `;` or tab only. */
 export function parseExportDelimiter(arg: string): Delimiter {
   const delimiter = NAMED[arg.toLowerCase()] ?? arg;
   if (delimiter !== ',' && delimiter !== ';' && delimiter !== '\t') {
@@ -33,11 +28,7 @@ export function parseExportDelimiter(arg: string): Delimiter {
   return delimiter;
 }
 
-/**
- * Excel's `sep=<c>` first line names the delimiter. `line` is the first non-blank line of the file;
- * returns the delimiter it names, or undefined when it is not such a line. The one place that knows
- * what the line looks like: the sniffer calls it, and the record reader then skips that line.
- */
+/** The delimiter Excel's `sep=<c>` line names, given the first non-blank line; else undefined. */
 export function sepLineDelimiter(line: string): Delimiter | undefined {
   const m = /^sep=(.)[ \t]*$/isu.exec(line);
   const named = m?.[1];
@@ -45,13 +36,10 @@ export function sepLineDelimiter(line: string): Delimiter | undefined {
   return named as Delimiter;
 }
 
-/** Characters that separate cells in exports from databases and mainframes, in the order they are suggested. */
+/** Separators of database and mainframe exports, in the order they are suggested. */
 const LIKELY_SEPARATORS = ['|', '^', '~', ';', ',', '\t', ':', '#', '!'];
 
-/**
- * A header that came out as one column holding a likely separator was probably split with the
- * wrong delimiter (detection only knows `,` `;` tab): the hint names the `--delimiter` to try.
- */
+/** A one-column header holding a likely separator was split with the wrong delimiter (detection knows `,` `;` tab only). */
 export function delimiterHint(headerCells: readonly string[], delimiter: Delimiter): string | null {
   if (headerCells.length !== 1) return null;
   const cell = headerCells[0] ?? '';
@@ -70,7 +58,7 @@ export function delimiterHint(headerCells: readonly string[], delimiter: Delimit
   return `the header was read as one column holding ${JSON.stringify(best)}: if that separates the cells, pass --delimiter ${word}`;
 }
 
-/** The usage error of a header without the needed columns, with the `--delimiter` hint when one applies. */
+/** A `missing_column` error with the `--delimiter` hint, when one applies. */
 export function withDelimiterHint(error: unknown, headerCells: readonly string[], delimiter: Delimiter): unknown {
   if (!(error instanceof UsageError) || error.code !== 'missing_column') return error;
   const hint = delimiterHint(headerCells, delimiter);

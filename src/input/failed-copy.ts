@@ -5,15 +5,9 @@ import { encodeAscii } from './decode.js';
 import type { InputSource } from './source.js';
 
 /**
- * Writes failed.csv: the input's BOM, its header record's bytes, then each span's bytes (whole
- * physical lines, with their line endings; the last one gets `source.lineEnding` if it had none).
- * Spans come in increasing line order. Returns the number of spans written.
- *
- * One pass over the file at the byte level, constant memory: line breaks are found as code units
- * (LF, CR, CRLF: the same rule the framer counts lines by), and the bytes of selected lines are
- * copied as they stream past. In UTF-8 and single-byte encodings the bytes 0x0A/0x0D never occur
- * inside another character, so scanning bytes is exact; in UTF-16 they are 2-byte code units.
- * `highWaterMark` (the read size) is for tests that split CRLF and UTF-16 units across reads.
+ * failed.csv: the BOM, the header's bytes, then each span's whole lines (spans in line order; a
+ * last line without a break gets `source.lineEnding`). Returns the spans written. One pass, lines
+ * counted as the framer counts them; 0x0A/0x0D never occur inside a UTF-8 or single-byte character.
  */
 export async function copyRecordSpans(
   source: InputSource,
@@ -25,11 +19,10 @@ export async function copyRecordSpans(
   const mode = opts.mode ?? 0o600;
   const utf16 = source.encoding === 'utf-16le' || source.encoding === 'utf-16be';
   const unit = utf16 ? 2 : 1;
-  // Where 0x0A/0x0D sit within a code unit: the low-order byte.
+  // 0x0A/0x0D sit in a UTF-16 unit's low-order byte.
   const low = source.encoding === 'utf-16be' ? 1 : 0;
   const isUnit = (buf: Buffer, at: number, byte: number): boolean => buf[at + low] === byte && (unit === 1 || buf[at + 1 - low] === 0);
   const next = spanCursor(spans, header);
-  // The line the scan is on, the span it may belong to (the header first), and whether it is copied.
   let line = 1;
   let span: LineSpan | undefined = header;
   let selected = header.line === 1;
@@ -47,7 +40,7 @@ export async function copyRecordSpans(
   const out = await open(outPath, 'w', mode);
   try {
     await out.chmod(mode); // `open` applies the mode only when it creates the file
-    // writeFile, unlike write, goes on after a short write (a disk filling up) until all is written or it fails.
+    // writeFile, unlike write, goes on after a short write (a disk filling up).
     await out.writeFile(source.bom);
 
     let carry = Buffer.alloc(0); // an odd byte of a UTF-16 unit split across chunks
@@ -60,7 +53,7 @@ export async function copyRecordSpans(
       const usable = buf.length - (buf.length % unit);
       carry = Buffer.from(buf.subarray(usable));
       const pieces: Buffer[] = [];
-      let from = 0; // start of the selected bytes not yet queued
+      let from = 0; // the selected bytes not yet queued
       const endLine = async (end: number): Promise<void> => {
         if (selected) pieces.push(buf.subarray(from, end));
         from = end;
@@ -69,7 +62,6 @@ export async function copyRecordSpans(
       for (let at = 0; at < usable && span !== undefined; at += unit) {
         if (pendingCR) {
           pendingCR = false;
-          // CRLF: the LF ends the same line as the CR.
           if (isUnit(buf, at, 0x0a)) {
             await endLine(at + unit);
             continue;
@@ -82,11 +74,9 @@ export async function copyRecordSpans(
       }
       if (selected && from < usable) pieces.push(buf.subarray(from, usable));
       if (pieces.length > 0) await out.writeFile(Buffer.concat(pieces));
-      // Nothing left to copy: stop reading (the rest of a large file is not needed).
       if (span === undefined) break;
     }
     if (carry.length > 0 && selected) await out.writeFile(carry);
-    // The file ended inside a selected line without a break: give it the file's line ending.
     if (selected && !pendingCR && (lineHasBytes || carry.length > 0)) {
       await out.writeFile(encodeAscii(source.lineEnding, source.encoding));
     }
@@ -96,7 +86,6 @@ export async function copyRecordSpans(
   }
 }
 
-/** Pulls spans one at a time from a sync or async iterable, checking they come in line order. */
 function spanCursor(spans: AsyncIterable<LineSpan> | Iterable<LineSpan>, header: LineSpan): () => Promise<LineSpan | undefined> {
   const iterator = Symbol.asyncIterator in spans ? spans[Symbol.asyncIterator]() : spans[Symbol.iterator]();
   let lastEnd = header.endLine;

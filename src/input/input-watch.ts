@@ -1,6 +1,5 @@
 import { type BigIntStats, statSync } from 'node:fs';
 
-/** What identifies one version of a file: saving it again changes the size, the times, or the inode. */
 function versionOf(path: string): BigIntStats | null {
   try {
     return statSync(path, { bigint: true });
@@ -10,11 +9,8 @@ function versionOf(path: string): BigIntStats | null {
 }
 
 /**
- * Notices the input file being saved again under a run (a spreadsheet open in another window).
- * The run reads the file three times (the checks, the rows, failed.csv) and matches rows by line
- * number, so a new version read half-way would pair values with the wrong lines. The version is
- * taken before the first pass; ctime is in it because a tool that keeps the mtime (`cp -p`,
- * `rsync -t`) cannot keep the ctime.
+ * The input saved again under a run: rows are matched by line over several reads, so a new version
+ * would pair values with wrong lines. ctime too: `cp -p` and `rsync -t` keep the mtime, not the ctime.
  */
 export class InputWatch {
   private change: string | null = null;
@@ -24,12 +20,12 @@ export class InputWatch {
     private readonly first: BigIntStats | null,
   ) {}
 
-  /** Takes the version of `path` now (before the run reads it); stdin (`-`) is never watched. */
+  /** Before the run reads `path`; stdin (`-`) is never watched. */
   static before(path: string): InputWatch {
     return new InputWatch(path, path === '-' ? null : versionOf(path));
   }
 
-  /** How the file changed since the run started, or null while it is the same; once changed, it stays changed. */
+  /** How the file changed, or null; once changed, it stays changed. */
   check(): string | null {
     if (this.change !== null || this.first === null) return this.change;
     const now = versionOf(this.path);
@@ -46,7 +42,6 @@ function describeChange(first: BigIntStats, now: BigIntStats | null): string | n
   return null;
 }
 
-/** The stop message: what happened, that no row went to the wrong line, and the way on. */
 export function inputChangedMessage(displayPath: string, change: string): string {
   return (
     `${displayPath} changed while the run was reading it (${change}): no further row is sent, so none is matched to the wrong line. ` +

@@ -5,27 +5,24 @@ import { sepLineDelimiter } from './delimiter.js';
 const DELIMITERS: readonly DetectedDelimiter[] = [',', ';', '\t'];
 
 /**
- * Pure scanner for what `openInput` needs from the text: the first line break of the file, and the
- * delimiter counts of the header record (the first record that is not blank), outside quotes.
- * Quotes are simply toggled: `""` inside a quoted cell toggles twice, which is what we want.
+ * The file's first line break, and the delimiter counts outside quotes in the header (the first
+ * non-blank record). Quotes just toggle: `""` in a quoted cell toggles twice, as it should.
  */
 export class HeaderSniffer {
-  /** The first line break seen anywhere in the file, once known. */
   lineEnding: LineEnding | undefined;
-  /** The header record ended (or the file did) after holding something. */
   headerDone = false;
-  /** The first non-blank line was Excel's `sep=` line: the record reader skips it. */
+  /** The first non-blank line was Excel's `sep=` line, which names the delimiter (unless forced) and is not the header. */
   sepLine = false;
   private hasContent = false;
   private inQuotes = false;
   private pendingCR = false;
   private counts = new Map<Delimiter, number>();
-  /** The start of the first non-blank line, to recognise Excel's `sep=;` hint line. */
+  /** The start of the first non-blank line, to recognise a `sep=` line. */
   private lineStart = '';
   private sepChecked = false;
   private sep: Delimiter | undefined;
 
-  /** @param forced a delimiter given by the user: only it separates cells, so only it is "not content". */
+  /** @param forced only it separates cells, so only it is "not content". */
   constructor(private readonly forced?: Delimiter) {}
 
   get done(): boolean {
@@ -45,7 +42,6 @@ export class HeaderSniffer {
         if (this.hasContent && !this.sepChecked && this.takeSepLine()) continue;
         if (this.hasContent) this.headerDone = true;
         else {
-          // A blank line (or `,,`) before the header: not the header.
           this.counts.clear();
           this.lineStart = '';
         }
@@ -62,10 +58,6 @@ export class HeaderSniffer {
     }
   }
 
-  /**
-   * Excel can write `sep=;` as the first line to name the delimiter. It names the delimiter (unless
-   * one was forced) and is not the header: sniffing starts again on the next line.
-   */
   private takeSepLine(): boolean {
     this.sepChecked = true;
     const named = sepLineDelimiter(this.lineStart);
