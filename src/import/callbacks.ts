@@ -1,8 +1,6 @@
 /**
- * The caller's callbacks, guarded: a callback that throws must not crash the caller's process from
- * inside our stream and timer code. The first throw stops the run as an interruption would (requests
- * in flight finish, the reports are written, the run can be resumed), the callbacks are not called
- * again, and importCsv then rejects with CallbackError, whose `cause` is what the callback threw.
+ * A callback that throws must not crash the caller from inside our timers: the first throw stops the
+ * run as an interruption would, and importCsv then rejects with CallbackError.
  */
 import { EXIT } from '../exit-code.js';
 import { VorelSyncError } from '../errors.js';
@@ -11,7 +9,7 @@ import type { RunSummary } from '../report/summary.js';
 
 type Callbacks = Pick<ImportCsvOptions, 'onRow' | 'onSuperseded' | 'onProgress'>;
 
-/** A callback of the caller threw; the run stopped and its reports were written (`summary`). */
+/** The run stopped and its reports were written (`summary`). */
 export class CallbackError extends VorelSyncError {
   constructor(
     readonly callback: keyof Callbacks,
@@ -32,9 +30,8 @@ export class CallbackError extends VorelSyncError {
 
 export interface GuardedCallbacks {
   callbacks: Callbacks;
-  /** Aborts when a callback throws, and when the caller's own signal does (with its reason). */
+  /** Aborts when a callback throws, and with the caller's own signal. */
   signal: AbortSignal;
-  /** The first throw, once the run has ended: reject with it. */
   failure(summary: RunSummary): CallbackError | null;
 }
 

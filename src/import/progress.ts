@@ -1,8 +1,7 @@
-/** The import's side of `onProgress`: rows settled by outcome and bytes read, tallied as they happen. */
+/** The import's side of `onProgress`. */
 import { type ImportProgress, type PaceSource, paceOf } from '../progress.js';
 import type { OutcomeKind, RowResult } from '../types.js';
 
-/** What is known when sending starts. */
 export interface ProgressBasis {
   totalBytes: number;
   rowsTotal: number | null;
@@ -23,7 +22,7 @@ export class ImportTally {
     this.bytes = bytes;
   }
 
-  /** Bytes of the input read so far (BOM included). */
+  /** BOM included. */
   get bytesSoFar(): number {
     return this.bytes;
   }

@@ -1,4 +1,4 @@
-/** The one switch that stops a run: set by a signal, a 401/403, the breaker, a failed scan, the clears guard, a declined `confirm` or a fault. */
+/** The one switch that stops a run, whatever stops it. */
 import type { ApiClient } from '../api/client.js';
 import { INTERRUPTION_LABEL, interruptionCause, interruptionOf } from '../exit-code.js';
 import type { Logger } from '../log.js';
@@ -13,15 +13,11 @@ export class StopSwitch {
     private readonly client: ApiClient | null,
   ) {}
 
-  /** Why the run stopped, or null while it goes on. */
   get current(): RunStop | null {
     return this.stop;
   }
 
-  /**
-   * Stops the run once (later calls are ignored): requests not started resolve `aborted`, in-flight
-   * ones finish. `said` is the error line logged (none when null: the caller tells it its own way).
-   */
+  /** Once; requests not started resolve `aborted`, in-flight ones finish. `said`: the line logged, if any. */
   halt(stop: RunStop, said: string | null = stop.message): void {
     if (this.stop !== null) return;
     this.stop = stop;
@@ -29,7 +25,7 @@ export class StopSwitch {
     if (said !== null) this.log.error(said);
   }
 
-  /** Aborting `signal` interrupts the run (a `HangUp` reason: a hang-up); returns the listener's remover. */
+  /** Returns the listener's remover. */
   watch(signal: AbortSignal): () => void {
     const onAbort = (): void => {
       const why = interruptionOf(signal);
@@ -43,7 +39,6 @@ export class StopSwitch {
     return () => signal.removeEventListener('abort', onAbort);
   }
 
-  /** The outcome of a row the stop kept from being sent. */
   notAttempted(): RowOutcome {
     const stop = this.stop;
     if (stop === null) return { kind: 'not_attempted', code: 'aborted', message: 'no request could be made for this row', attempts: 0 };
@@ -51,10 +46,7 @@ export class StopSwitch {
   }
 }
 
-/**
- * A hang-up interrupts rows like Ctrl-C does; only the run's exit code tells them apart. A write
- * error aborts them like any other stop: the summary's `stopped.reason` names the cause.
- */
+/** A hang-up interrupts rows like Ctrl-C; only the exit code tells them apart. */
 export function notAttemptedCode(stop: RunStop): NotAttemptedCode {
   if (stop.reason === 'hangup' || stop.reason === 'unfinished') return 'interrupted';
   if (stop.reason === 'write_failed') return 'aborted';

@@ -1,16 +1,10 @@
-/**
- * The clears guard (`--max-clears`, `--allow-clears`): a file whose column lost its values (a
- * formula gone, a filter left on, the wrong sheet) would clear that field on every row. Above the
- * limit the run is refused before its first PATCH. The passes count here; the gate decides and words it.
- */
+/** The clears guard's count and limit (`--max-clears`); the gate decides and words it. */
 import { UsageError } from '../../errors.js';
 import type { ClearsLimit } from '../../options.js';
 import type { WritableField } from '../../types.js';
 
-/** Lines shown in the guard's message, per field. */
-export const FIRST_LINES_SHOWN = 5;
+const FIRST_LINES_SHOWN = 5;
 
-/** Rows that would clear each field, with the first lines that do. */
 export interface ClearsCount {
   clears: Record<WritableField, number>;
   firstLines: Record<WritableField, number[]>;
@@ -20,13 +14,12 @@ export function emptyClearsCount(): ClearsCount {
   return { clears: { customer_name: 0, customer_language: 0 }, firstLines: { customer_name: [], customer_language: [] } };
 }
 
-/** Counts one row that clears `field` at `line`. */
 export function addClear(count: ClearsCount, field: WritableField, line: number): void {
   count.clears[field]++;
   if (count.firstLines[field].length < FIRST_LINES_SHOWN) count.firstLines[field].push(line);
 }
 
-/** Parses `--max-clears <n|n%>` (the library also takes a number of rows as a number). */
+/** `--max-clears <n|n%>`; the library also takes a number. */
 export function parseMaxClears(value: number | string): ClearsLimit {
   const text = String(value);
   const trimmed = text.trim();

@@ -1,11 +1,4 @@
-/**
- * Exact duplicate detection in memory that does not grow with the file: a Bloom filter says which
- * keys may have been seen before (the candidates), and every key also goes, 16 bytes for a UUID,
- * to a log file in the run folder; `finish()` reads the log back once and counts the candidates
- * exactly. Only the candidates (true repeats plus the filter's few false positives) are held as
- * strings. Why this and not an external sort: one sequential write and one sequential read of a
- * small binary file, no sorting, and the first pass over the CSV is the only pass over the CSV.
- */
+/** Exact duplicate keys in memory that does not grow with the file: a Bloom filter and a key log (CONTRIBUTING.md, "Reading the file"). */
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { FILE_MODE } from '../../report/files.js';
@@ -22,19 +15,16 @@ const MAX_BITS = 2 ** 29;
 const LOG_BUFFER_BYTES = 64 * 1024;
 const READ_BUFFER_BYTES = 1024 * 1024;
 
-/** The filter size for an input of this many bytes. */
 export function bloomBitsForInput(bytes: number): number {
   return Math.min(MAX_BITS, Math.max(MIN_BITS, Math.ceil(bytes * BITS_PER_INPUT_BYTE)));
 }
 
 export interface DuplicateFinderOptions {
-  /** The key log, created private; removed by `finish()` and `discard()`. */
+  /** Removed by `finish()` and `discard()`. */
   logPath: string;
-  /** Size of the Bloom filter, in bits (tests use tiny ones: every check a false positive). */
   bloomBits: number;
 }
 
-/** Finds the keys that occur more than once among those added, exactly. */
 export class DuplicateFinder {
   private readonly seen: BloomFilter;
   private readonly candidates = new Set<string>();
@@ -48,14 +38,14 @@ export class DuplicateFinder {
     this.texts = new KeyLog(`${opts.logPath}-text`);
   }
 
-  /** Bytes held in memory: the filter, the log buffers, and the candidates (roughly, as strings). */
+  /** Roughly: the filter, the log buffers and the candidates. */
   get memoryBytes(): number {
     let candidateChars = 0;
     for (const key of this.candidates) candidateChars += key.length;
     return this.seen.byteLength + 2 * LOG_BUFFER_BYTES + candidateChars * 2;
   }
 
-  /** Keys the filter could not rule out as repeats (an upper bound of the duplicates). */
+  /** An upper bound of the duplicates: true repeats plus false positives. */
   get candidateCount(): number {
     return this.candidates.size;
   }
@@ -65,8 +55,7 @@ export class DuplicateFinder {
     if (uuidWords(key, words)) {
       const h1 = hashWords(words, SEED_1);
       this.uuids.addWords(words);
-      // A new string, not `key`: that may be a slice of the chunk of text it was read from, which
-      // a candidate kept to the end of the pass would keep alive with it.
+      // A new string, not `key`: a slice would keep its whole chunk of text alive.
       if (this.seen.add(h1, second(h1))) this.candidates.add(uuidText(words));
     } else {
       const h1 = hashText(key, SEED_1);
@@ -75,7 +64,7 @@ export class DuplicateFinder {
     }
   }
 
-  /** The keys added more than once (in the order the filter first flagged them); removes the logs. */
+  /** The keys added more than once; removes the logs. */
   async finish(): Promise<Set<string>> {
     this.uuids.close();
     this.texts.close();
@@ -86,13 +75,12 @@ export class DuplicateFinder {
     }
   }
 
-  /** Drops the logs without counting (the run stopped before the scan ended). */
   discard(): void {
     this.uuids.remove();
     this.texts.remove();
   }
 
-  /** One read of each log: a small filter of the candidates spares building a string for every other key. */
+  /** A small filter of the candidates spares building a string for every other key. */
   private async countCandidates(): Promise<Set<string>> {
     const words = this.words;
     const wanted = new BloomFilter(this.candidates.size * 16, PROBES);
@@ -118,10 +106,7 @@ export class DuplicateFinder {
   }
 }
 
-/**
- * An append-only file of keys: UUIDs as four 32-bit words (16 bytes), other keys as a length and
- * their UTF-8 bytes. Written through a fixed buffer; created on the first key.
- */
+/** An append-only file of keys: UUIDs as four 32-bit words, other keys as a length and UTF-8 bytes; created on the first key. */
 class KeyLog {
   private fd: number | null = null;
   private readonly words = new Uint32Array(LOG_BUFFER_BYTES / 4);
@@ -166,7 +151,6 @@ class KeyLog {
     }
   }
 
-  /** Closes (dropping what is still buffered) and deletes the file. */
   remove(): void {
     this.used = 0;
     this.close();

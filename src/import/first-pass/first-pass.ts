@@ -9,28 +9,26 @@ import { bloomBitsForInput, DuplicateFinder } from './duplicates.js';
 import { addClear, type ClearsCount, emptyClearsCount } from './clears-guard.js';
 import { openRowStream, type RowStreamOptions, warnUnknownColumns } from '../read/read.js';
 
-/** What a first pass over the file learns before anything is sent; the clears are the clears guard's file count. */
+/** What the first pass learns before anything is sent. */
 export interface FileScan extends ClearsCount {
   rows: number;
   validRows: number;
-  /** Ids on more than one row. */
   duplicateIds: Set<string>;
-  /** Customer identifiers (normalised) on more than one row, with --match-by customer_identifier. */
+  /** Normalised customer identifiers on more than one row. */
   duplicateKeys: Set<string>;
 }
 
-/** A scan of no rows. */
 export function emptyScan(): FileScan {
   return { rows: 0, validRows: 0, ...emptyClearsCount(), duplicateIds: new Set(), duplicateKeys: new Set() };
 }
 
-/** Where the first pass keeps its key logs (the run folder), and how big an input it reads. */
+/** Where the key logs go, and the input's size (the filter's). */
 export interface ScanStorage {
   dir: string;
   inputBytes: number;
 }
 
-/** Counts rows, clears and duplicate ids, one row at a time (the first pass, or a dry run's only pass). */
+/** The first pass's counts, row by row (a dry run's only pass too). */
 export class FileScanner {
   private readonly counts: Omit<FileScan, 'duplicateIds' | 'duplicateKeys'> = {
     rows: 0,
@@ -58,7 +56,6 @@ export class FileScanner {
     if (id !== null) this.ids.add(id);
   }
 
-  /** The exact duplicates, once every row is in (reads the key logs back, then removes them). */
   async finish(): Promise<FileScan> {
     try {
       const duplicateIds = await this.ids.finish();
@@ -69,7 +66,6 @@ export class FileScanner {
     }
   }
 
-  /** Removes the key logs (a scan cut short). */
   discard(): void {
     this.ids.discard();
     this.keys?.discard();
@@ -86,16 +82,13 @@ function countClears(scan: ClearsCount, row: CheckedRow): void {
   for (const field of WRITABLE_FIELDS) if (row.patch[field] === null) addClear(scan, field, row.line);
 }
 
-/** The conversation id a row names, when it names one (invalid rows too: a later row may supersede them). */
+/** Invalid rows too: a later row may supersede them. */
 export function rowId(row: CheckedRow): string | null {
   if (row.kind === 'invalid') return row.id;
   return row.target.by === 'id' ? row.target.id : null;
 }
 
-/**
- * Reads the file once: counts, duplicate ids and clears. Said on stderr before the first request:
- * repeated ids, and a disk that may not hold the run (`readsBefore`: a mode that journals reads too).
- */
+/** `readsBefore`: the mode journals before-values too (the disk estimate). */
 export async function firstPass(
   source: InputSource,
   opts: RowStreamOptions,
@@ -114,14 +107,12 @@ export async function firstPass(
   }
   const scan = await scanner.finish();
   warnAboutScan(scan, log);
-  // A warning, never a refusal.
   const need = estimateRunBytes(scan.rows, source.size, readsBefore);
   const warning = lowSpaceWarning(scan.rows, need, freeBytesAt(runDir));
   if (warning !== null) log.warn(warning);
   return scan;
 }
 
-/** Repeated ids and identifiers (the clears are the clears guard's to judge: gate.ts). */
 export function warnAboutScan(scan: FileScan, log: Logger): void {
   if (scan.duplicateIds.size > 0) {
     const shown = [...scan.duplicateIds].slice(0, 10).join(', ');

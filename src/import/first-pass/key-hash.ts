@@ -1,15 +1,11 @@
-/**
- * Keys as the duplicate finder packs and hashes them: a canonical UUID as four 32-bit words (16
- * bytes in the key log, no string), any other key as text; seeded hashes for the Bloom filters.
- */
-
+/** Keys as the duplicate finder packs and hashes them: a UUID as four 32-bit words, anything else as text. */
 export const SEED_1 = 0x9747b28c;
 const SEED_2 = 0x85ebca6b;
 
-/** Hex digit values by character code (lower case only: ids are lower-cased before they get here); -1 for others. */
+/** Lower case only: ids are lower-cased before they get here. */
 const HEX = Int8Array.from({ length: 128 }, (_, c) => (c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1));
 
-/** Eight hex digits starting at `from`, skipping the dash at `skip` (or -1): a 32-bit word, or -1 when not hex. */
+/** Eight hex digits from `from`, skipping the dash at `skip`; -1 when not hex. */
 function hexWord(s: string, from: number, skip: number): number {
   let word = 0;
   let digits = 0;
@@ -24,7 +20,7 @@ function hexWord(s: string, from: number, skip: number): number {
   return word >>> 0;
 }
 
-/** A canonical lower-case UUID as four 32-bit words (no allocation); false for any other text. */
+/** False for anything but a canonical lower-case UUID. */
 export function uuidWords(s: string, out: Uint32Array): boolean {
   if (s.length !== 36 || s.charCodeAt(8) !== 45 || s.charCodeAt(13) !== 45 || s.charCodeAt(18) !== 45 || s.charCodeAt(23) !== 45)
     return false;
@@ -58,7 +54,7 @@ function mix(h: number): number {
   return (x ^ (x >>> 16)) >>> 0;
 }
 
-/** The probe step, from the first hash re-mixed: good enough for double hashing, half the work of a second hash. */
+/** The probe step: the first hash re-mixed, half the work of a second hash. */
 export function second(h1: number): number {
   return mix((h1 ^ SEED_2) >>> 0);
 }

@@ -1,8 +1,4 @@
-/**
- * The gate between reading and writing: the clears guard, then the confirmation. It runs after
- * current values are read (the reading modes compare with them) and before the first PATCH, and
- * says whether the run may go on. A resumed run keeps the decision its journal holds.
- */
+/** Between reading and the first PATCH: the clears guard (a resume keeps its journal's), then the confirmation. */
 import type { Logger } from '../../log.js';
 import type { ClearsLimit, Confirm, ConfirmPreview, ImportOptions, RunMode } from '../../options.js';
 import type { ClearsGuardSummary, Confirmation, RunStop } from '../../report/summary.js';
@@ -16,42 +12,36 @@ import { countPending, type PendingCount } from '../modes/pending.js';
 /** Why the gate closed; the run's rows are then `not_attempted` with this code. */
 export type GateStop = RunStop & { reason: 'clears_guard' | 'declined' | 'aborted' };
 
-/** What the summary records of the gate. */
 export interface GateVerdict {
   guard: ClearsGuardSummary;
-  /** The clears the guard judged: under `--plan` / `--only-changed` only where the value is not already empty. */
+  /** Under `--plan` / `--only-changed` only where the value is not already empty. */
   counted: ClearsCount;
   confirmed: Confirmation;
 }
 
 export interface GateResult extends GateVerdict {
   stop: GateStop | null;
-  /** What to print when the gate closes, when it says more than `stop.message`. */
+  /** Printed when the gate closes, if it says more than `stop.message`. */
   say: string | null;
 }
 
 export interface GateInput {
   opts: Pick<ImportOptions, 'mode' | 'maxClears' | 'allowClears' | 'yes' | 'maxErrors' | 'concurrency' | 'baseUrl' | 'matchBy'>;
   scan: FileScan;
-  /** The input as the summary names it. */
   input: string;
   keyFingerprint: string;
-  /** Reads a row's current values ahead of its handling (the reading modes), else null. */
   prefetch: ((target: RowTarget) => Promise<CurrentRead>) | null;
-  /** A fresh pass over the file's rows (a resume's carried rows left out). */
+  /** A fresh pass over the rows, a resume's carried rows left out. */
   rows(): Promise<AsyncIterable<CheckedRow>>;
-  /** The decision of the run a resume continues, and how many rows it carries over. */
   resume: { runId: string; guard: ClearsGuardSummary | null; carriedRows: number } | null;
   confirm: Confirm | undefined;
   log: Logger;
-  /** The run stopped meanwhile (Ctrl-C). */
   stopped(): boolean;
 }
 
-/** The modes that send PATCHes: the ones a confirmation is asked for, and a resume continues. */
+/** The modes a confirmation is asked for, and a resume continues. */
 export const sends = (mode: RunMode): mode is 'import' | 'only-changed' => mode === 'import' || mode === 'only-changed';
 
-/** The clears guard (kept from the journal on a resume), then the question; says whether the run may send. */
 export async function passGate(input: GateInput): Promise<GateResult> {
   const { opts, scan, log } = input;
   const compares = opts.mode === 'plan' || opts.mode === 'only-changed';
@@ -60,7 +50,7 @@ export async function passGate(input: GateInput): Promise<GateResult> {
   const fileCount: ClearsCount = { clears: scan.clears, firstLines: scan.firstLines };
   const anyClears = scan.clears.customer_name + scan.clears.customer_language > 0;
 
-  // Compare with current values when the count depends on them, or the question shows how many rows differ.
+  // Compare when the count depends on current values, or the question shows how many rows differ.
   const countAgain = (kept === null && compares && anyClears) || (asks && (input.resume !== null || opts.mode === 'only-changed'));
   let pending: PendingCount | null = null;
   if (countAgain) {
@@ -112,7 +102,6 @@ export async function passGate(input: GateInput): Promise<GateResult> {
   };
 }
 
-/** What the question shows: the target, and the counts as the gate made them. */
 function previewOf(input: GateInput, pending: PendingCount | null, toUpdate: number): ConfirmPreview {
   const { opts, scan } = input;
   return {
@@ -130,7 +119,7 @@ function previewOf(input: GateInput, pending: PendingCount | null, toUpdate: num
   };
 }
 
-/** A dry run counts while it reads: the same check at its end, said as a rehearsal (exit 2 above the limit). */
+/** A dry run counts while it reads: the same check at its end, as a rehearsal. */
 export function judgeDryRun(scan: FileScan, opts: Pick<ImportOptions, 'mode' | 'maxClears' | 'allowClears'>, log: Logger): GateVerdict {
   const counted: ClearsCount = { clears: scan.clears, firstLines: scan.firstLines };
   const guard = decideClears(counted, scan.rows, opts.maxClears, opts.allowClears);
@@ -139,12 +128,11 @@ export function judgeDryRun(scan: FileScan, opts: Pick<ImportOptions, 'mode' | '
   return { guard, counted, confirmed: 'not_asked' };
 }
 
-/** More rows than the limit clear the field. Percentages compare exactly: 10% of 25 rows lets 2 through, not 3. */
+/** Percentages compare exactly: 10% of 25 rows lets 2 through, not 3. */
 export function exceedsLimit(limit: ClearsLimit, clears: number, dataRows: number): boolean {
   return limit.kind === 'rows' ? clears > limit.rows : clears * 100 > limit.percent * dataRows;
 }
 
-/** Decides on counted clears. */
 export function decideClears(count: ClearsCount, dataRows: number, limit: ClearsLimit, allowed: boolean): ClearsGuardSummary {
   const overLimit = WRITABLE_FIELDS.filter((field) => exceedsLimit(limit, count.clears[field], dataRows));
   return { limit: formatLimit(limit), allowed, tripped: !allowed && overLimit.length > 0, over_limit: overLimit };
@@ -160,11 +148,7 @@ function lineList(lines: readonly number[], total: number): string {
   return `line${lines.length === 1 ? '' : 's'} ${lines.join(', ')}${total > lines.length ? ', …' : ''}`;
 }
 
-/**
- * What the guard says when it trips: per field the count, the share and the first lines, then
- * the ways on. `counted` says whether current values were compared (a field already empty is
- * not a clear there).
- */
+/** Per field the count, the share and the first lines, then the ways on. */
 export function guardMessage(decision: ClearsGuardSummary, count: ClearsCount, dataRows: number, mode: RunMode, compared: boolean): string {
   const where = compared ? ' where it is not already empty' : '';
   const fields = decision.over_limit.map((field) => {
@@ -183,7 +167,7 @@ export function guardMessage(decision: ClearsGuardSummary, count: ClearsCount, d
   return [head, ...fields, ...ways].join('\n');
 }
 
-/** One warning line per field above the limit when `--allow-clears` lifted it. */
+/** Per field above the limit that `--allow-clears` lifted. */
 export function allowedLines(decision: ClearsGuardSummary, count: ClearsCount, dataRows: number): string[] {
   return decision.over_limit.map(
     (field) => `${count.clears[field]} of ${dataRows} rows (${share(count.clears[field], dataRows)}) clear ${field} (--allow-clears)`,

@@ -1,8 +1,4 @@
-/**
- * What journal.ndjson holds, as one zod schema used both ways: the run writes only records of these
- * types, and `--resume` reads them back through the same schema. A torn last line (a crash
- * mid-write) is skipped with a warning; any other line that does not parse is a damaged journal.
- */
+/** journal.ndjson's records, one zod schema both ways. Only a torn last line is forgiven (a crash mid-write). */
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
@@ -33,7 +29,6 @@ const outcomeSchema = z.discriminatedUnion('kind', [
 const valuesSchema = z.object({ customer_name: z.string().nullable(), customer_language: z.string().nullable() });
 const line = z.number().int().positive();
 
-/** The first record: what the run sent and from what. */
 const runRecordSchema = z.object({
   type: z.literal('run'),
   version: z.literal(1),
@@ -42,11 +37,10 @@ const runRecordSchema = z.object({
   started_at: z.string().optional(),
   input: z.object({
     path: z.string(),
-    /** The path resolved when the run started, so a report from another folder finds the file. */
+    /** So a report from another folder finds the file. */
     absolute_path: z.string().optional(),
     sha256: z.string(),
     encoding: z.enum(['utf-8', 'utf-16le', 'utf-16be', 'windows-1252', 'latin1']),
-    // Any one code point the run was given or found; checked again as an option when read back.
     delimiter: z.string().transform((value, ctx): Delimiter => {
       try {
         return parseDelimiterArg(value);
@@ -55,7 +49,6 @@ const runRecordSchema = z.object({
         return z.NEVER;
       }
     }),
-    /** The worksheet read, for a workbook. */
     sheet: z.string().optional(),
   }),
   options: z.object({
@@ -64,11 +57,11 @@ const runRecordSchema = z.object({
     match_by: z.enum(['id', 'customer_identifier']),
     base_url: z.string(),
   }),
-  /** The folder of the run this one resumes (absolute): rows this run never reached are settled there. */
+  /** The folder of the run this one resumes: rows this run never reached are settled there. */
   resumes: z.string().optional(),
 });
 
-/** One settled row; `supersedes`: the earlier lines of its id it overwrote; `carried`: taken over from the run a resume continues. */
+/** `supersedes`: the earlier lines of its id it overwrote; `carried`: from the run a resume continues. */
 const rowRecordSchema = z.object({
   type: z.literal('row'),
   line,
@@ -82,15 +75,15 @@ const rowRecordSchema = z.object({
   carried: z.literal(true).optional(),
 });
 
-/** Before-values, journaled (and fsync'd) before the PATCH that changes them is sent. */
+/** Fsync'd before the PATCH that changes them is sent. */
 const beforeRecordSchema = z.object({ type: z.literal('before'), line, id: z.string(), before: valuesSchema });
 
-/** The clears guard's decision, journaled (and fsync'd) before the first PATCH: a resume keeps it. */
+/** Fsync'd before the first PATCH: a resume keeps it. */
 const clearsGuardRecordSchema = clearsGuardSchema.extend({ type: z.literal('clears_guard') });
 
 const counts = z.number().int().nonnegative();
 
-/** Requests started in one second of the run (report.html's chart), and the run's request totals then. */
+/** Requests started in one second (report.html's chart), and the totals then. */
 const requestsRecordSchema = z.object({
   type: z.literal('requests'),
   at: counts,
@@ -100,12 +93,7 @@ const requestsRecordSchema = z.object({
   rate: paceSchema,
 });
 
-/**
- * What summary.json tells beyond the rows, as the run learns it: at its start (the commands, the
- * key's fingerprint), at the gate (clears, confirmation), at its end (`finished_at`, why it stopped).
- * A later record's keys replace an earlier one's; a journal with no `finished_at` is of a run that
- * never ended (killed, the machine lost).
- */
+/** What summary.json tells beyond the rows; later keys win; no `finished_at`: the run never ended. */
 const factsRecordSchema = z.object({
   type: z.literal('facts'),
   key_fingerprint: z.string().nullable().optional(),
@@ -126,9 +114,8 @@ const factsRecordSchema = z.object({
 });
 
 /**
- * Appended to an interrupted run's journal by the run that resumes it, fsync'd before that run's
- * first PATCH: resuming this folder again is refused while `dir` exists. `last_changed_at`: when the
- * journal last changed before this record (a never-ended run's end, which its reports show).
+ * By the run that resumes this one, before its first PATCH: resuming again is refused while `dir`
+ * exists. `last_changed_at`: the journal's before this record (a never-ended run's end).
  */
 const resumedByRecordSchema = z.object({ type: z.literal('resumed_by'), run_id: z.string(), dir: z.string(), last_changed_at: z.string() });
 
@@ -149,7 +136,6 @@ export type JournalClearsGuard = z.infer<typeof clearsGuardRecordSchema>;
 export type JournalRequests = z.infer<typeof requestsRecordSchema>;
 export type JournalFacts = z.infer<typeof factsRecordSchema>;
 export type JournalResumedBy = z.infer<typeof resumedByRecordSchema>;
-/** The facts of a run, later keys replacing earlier ones. */
 export type RunFacts = Omit<JournalFacts, 'type'>;
 
 function parseLine(text: string): { ok: true; record: JournalRecord } | { ok: false; reason: string } {
@@ -165,7 +151,7 @@ function parseLine(text: string): { ok: true; record: JournalRecord } | { ok: fa
   return { ok: false, reason: issue === undefined ? 'not a journal record' : `${issue.path.join('.') || 'record'}: ${issue.message}` };
 }
 
-/** `<runDir>/journal.ndjson`, which must exist; `command` names what read it in a message (`--resume`, `report`). */
+/** `command` names the reader in messages (`--resume`, `report`). */
 export function journalPath(runDir: string, command = '--resume'): string {
   const file = path.join(runDir, 'journal.ndjson');
   if (!existsSync(file)) {
@@ -177,7 +163,6 @@ export function journalPath(runDir: string, command = '--resume'): string {
   return file;
 }
 
-/** Reads every record of a run's journal through the schema, in order. */
 export async function scanJournal(
   runDir: string,
   visit: (record: JournalRecord) => void,
@@ -202,7 +187,6 @@ export async function scanJournal(
   return { tornLastLine: bad !== null };
 }
 
-/** A journal's lines, streamed (a journal of a million rows is never held whole). */
 export async function* journalLines(file: string): AsyncGenerator<string> {
   const input = createReadStream(file);
   try {

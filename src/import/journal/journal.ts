@@ -9,16 +9,13 @@ import type { RowResult } from '../../types.js';
 // Types only: the schema (and zod) load when a journal is read back, never for a run that only writes one.
 import type { JournalBefore, JournalRecord, JournalRow, JournalRun } from './journal-records.js';
 
-/** Rows settled since the last fsync, at most, before another starts (a power cut can lose those). */
+/** Records since the last fsync, at most, before another starts (a power cut can lose those). */
 const SYNC_EVERY_RECORDS = 64;
 const SYNC_EVERY_MS = 250;
 
 /**
- * The run's append-only journal.ndjson, which `--resume` and `report` read, written through
- * {@link RunFolderWrites}: a write error is told there once, never thrown (before-values aside).
- * Each line is written whole with one write(2), so a killed process loses nothing it appended (the
- * kernel has it). fsync, against power cuts, runs in small batches on the thread pool so it never
- * stalls the requests in flight.
+ * journal.ndjson, append-only; a write error is told once, never thrown (before-values aside). One
+ * write(2) per line: a killed process loses nothing. fsync runs in batches on the thread pool.
  */
 export class Journal {
   /** Rows with a final outcome (not `not_attempted`) that reached the journal. */
@@ -28,14 +25,13 @@ export class Journal {
   private lastSync = Date.now();
   private closed = false;
   private syncing: Promise<void> | null = null;
-  /** A failed background fsync, thrown by the next write: the disk lost what was appended. */
+  /** Thrown by the next write: the disk lost what was appended. */
   private syncError: Error | null = null;
 
   constructor(
     readonly path: string,
     private readonly writes: RunFolderWrites,
   ) {
-    // Creating it is the run's first write: a folder that cannot take it fails before any request.
     try {
       this.fd = openSync(path, 'a', FILE_MODE);
     } catch (error) {
@@ -43,7 +39,7 @@ export class Journal {
     }
   }
 
-  /** Appends a record (a row with a final outcome is counted); false when it is not in the journal. */
+  /** False when it is not in the journal. */
   append(record: JournalRecord): boolean {
     const written = this.writes.write(this.path, () => {
       if (this.closed) return;
@@ -56,12 +52,11 @@ export class Journal {
     return written;
   }
 
-  /** Appends and forces to disk (before-values, before their PATCH); throws the fault when it cannot, so the PATCH is not sent. */
+  /** Throws the fault when it cannot, so the PATCH is not sent. */
   appendDurably(record: JournalBefore): void {
     if (!this.append(record) || !this.sync()) throw this.writes.faultOf(this.path) ?? new RunFolderWriteError(this.path, 'EIO');
   }
 
-  /** Forces what was appended to disk now, blocking. */
   sync(): boolean {
     return this.writes.write(this.path, () => {
       if (this.closed) return;
@@ -74,7 +69,6 @@ export class Journal {
   }
 
   async close(): Promise<void> {
-    // A journal that failed is still closed (its file descriptor), but its error was told already.
     if (this.writes.isBroken(this.path)) await this.closeFile().catch(() => undefined);
     else await this.writes.writeAsync(this.path, () => this.closeFile());
   }
@@ -109,7 +103,6 @@ export class Journal {
   }
 }
 
-/** A settled row as journaled, with the earlier lines it supersedes, and whether a resume carried it over. */
 export function rowRecord(row: RowResult, supersedes: readonly number[] = [], carried = false): JournalRow {
   const copyFrom = row.copyFrom === undefined ? {} : { copy_from: row.copyFrom };
   return {
@@ -126,7 +119,6 @@ export function rowRecord(row: RowResult, supersedes: readonly number[] = [], ca
   };
 }
 
-/** The journal's first record, from the checked options and the opened input. */
 export function runRecord(run: { runId: string; startedAt: Date }, opts: ImportOptions, source: InputSource): JournalRun {
   return {
     type: 'run',

@@ -1,8 +1,4 @@
-/**
- * Reading current values before a write (`--plan`, `--only-changed`, `--match-by
- * customer_identifier`): one GET per row, or a scan of the tenant into a {@link TenantIndex}.
- * Both go through the run's one API client, so reads share the rate limit and retries with writes.
- */
+/** Current values read before a write: one GET per row, or a scan of the tenant, through the run's one client. */
 import type { ApiClient } from '../../api/client.js';
 import { LIST_PAGE_SIZE } from '../../api/list-pages.js';
 import { plannedPerWindow } from '../../api/rate-limiter.js';
@@ -15,42 +11,37 @@ import { failureOutcome } from './row-handler.js';
 import { scanTenant, TenantIndex, valuesOf } from './tenant-index.js';
 import type { RowTarget } from '../read/check.js';
 
-/** A progress line every this many list pages (100 pages = 10,000 conversations). */
+/** 100 pages = 10,000 conversations. */
 const SCAN_PROGRESS_EVERY_PAGES = 100;
 
 export interface ModeContext {
   client: ApiClient;
-  /** The first pass over the file: row count, duplicate ids. */
   scan: FileScan;
   log: Logger;
-  /** Stops the run: the rows left end `not_attempted` (the tenant scan failed). */
+  /** The tenant scan failed: the rows left end `not_attempted`. */
   abort(message: string): void;
 }
 
-/** `--read auto`: one GET per row below this many data rows, the scan from here on (contract). */
+/** `--read auto`: one GET per row below this many data rows (contract). */
 export const AUTO_GET_BELOW_ROWS = 500;
 
-/** What reading one row's conversation came to. */
 export type CurrentRead =
   | { ok: true; id: string; values: WritableValues; httpStatus: number | null; attempts: number }
   | { ok: false; id: string | null; outcome: RowOutcome };
 
-/** Current values of the conversations rows address. */
 export interface CurrentValues {
   read(target: RowTarget): Promise<CurrentRead>;
-  /** Values a row wrote (or, in a plan, would write): a later row of the same conversation compares against them. */
+  /** What a row wrote (or would write): later rows of the id compare against it. */
   remember(id: string, values: WritableValues): void;
-  /** HTTP attempts spent reading so far. */
   readonly requests: number;
 }
 
-/** How current values are read, and why (printed before the first request). */
 export interface ReadChoice {
   strategy: 'get' | 'list';
   reason: string;
 }
 
-/** Picks the read strategy. Pure. Matching by customer_identifier needs the scan: the API has no filter. */
+/** Matching by customer_identifier needs the scan: the API has no filter. */
 export function chooseReadStrategy(opts: { read: ReadStrategy; matchBy: MatchBy; stdin: boolean; rows: number }): ReadChoice {
   if (opts.matchBy === 'customer_identifier') {
     return { strategy: 'list', reason: 'matching by customer_identifier needs the whole tenant: the API cannot search by it' };
@@ -66,7 +57,7 @@ export function chooseReadStrategy(opts: { read: ReadStrategy; matchBy: MatchBy;
       };
 }
 
-/** Says which strategy and what it costs, then opens it: nothing to do for GETs, the whole scan for a list. */
+/** Says which strategy and its cost, then opens it (the whole scan for a list). */
 export async function openCurrentValues(
   opts: ImportOptions,
   ctx: ModeContext,
@@ -93,7 +84,6 @@ export async function openCurrentValues(
   return { current: readFromIndex(client, index, result.requests), scanned: index.size };
 }
 
-/** One GET: the row's read, the conversation when found, and the attempts it took. 404 → `failed`/`not_found`. */
 async function getOne(client: ApiClient, id: string): Promise<{ read: CurrentRead; found: Conversation | null; attempts: number }> {
   const result = await client.getConversation(id);
   if (!result.ok) return { read: { ok: false, id, outcome: failureOutcome(result) }, found: null, attempts: result.attempts };
@@ -106,10 +96,7 @@ function byIdOnly(target: RowTarget): string {
   return target.id;
 }
 
-/**
- * One GET per row. Values a row of the run wrote are remembered for ids that appear again in the
- * file (`repeated`), so a later row compares against them without another request.
- */
+/** What a row wrote is remembered for `repeated` ids: a later row needs no request. */
 export function readByGet(client: ApiClient, repeated: ReadonlySet<string>): CurrentValues {
   const latest = new Map<string, WritableValues>();
   let requests = 0;
@@ -131,11 +118,7 @@ export function readByGet(client: ApiClient, repeated: ReadonlySet<string>): Cur
   };
 }
 
-/**
- * Reads from a scanned {@link TenantIndex} (no request per row). An id the scan did not see is
- * confirmed with one GET: it may have been created after the scan passed its place in the list.
- * `scanRequests`: what the scan cost, counted in `requests`.
- */
+/** An id the scan did not see gets one GET: it may have been created after the scan passed its place. */
 export function readFromIndex(client: ApiClient, index: TenantIndex, scanRequests: number): CurrentValues {
   let requests = scanRequests;
   return {
@@ -160,7 +143,7 @@ export function readFromIndex(client: ApiClient, index: TenantIndex, scanRequest
   };
 }
 
-/** Maps a customer_identifier to exactly one conversation, or says why not: `not_found`, `ambiguous`. */
+/** Exactly one conversation, or `not_found` / `ambiguous`. */
 export function resolveIdentifier(index: TenantIndex, identifier: string, channel: string | null): CurrentRead {
   const match = index.match(identifier, channel);
   const what = `customer_identifier ${JSON.stringify(identifier)}${channel === null ? '' : ` on channel ${JSON.stringify(channel)}`}`;

@@ -1,8 +1,4 @@
-/**
- * What each run mode does with a valid row, and what it adds to the summary. The plain import
- * PATCHes (row-handler.ts); `--plan`, `--only-changed` and `--match-by customer_identifier` first
- * read current values (current-values.ts), by the strategy `--read` picks, said on stderr with its cost.
- */
+/** What each run mode does with a valid row, and what it adds to the summary. */
 import type { ImportOptions } from '../../options.js';
 import type { RunSummary } from '../../report/summary.js';
 import type { OutcomeKind } from '../../types.js';
@@ -11,28 +7,24 @@ import { importHandler, type RowHandler } from './row-handler.js';
 import { onlyChangedHandler, planHandler, resolvingImportHandler } from './read-first.js';
 import { type PrefetchingValues, prefetching } from './pending.js';
 
-/** A mode, ready to handle rows. */
 export interface PreparedMode {
   handler: RowHandler;
-  /** Reads a row's current values ahead of its handling (the clears guard and the confirmation count with them); null when the mode reads nothing. */
+  /** Reads ahead of the row's handling, for the gate's count; null when the mode reads nothing. */
   prefetch: PrefetchingValues['prefetch'] | null;
-  /** Keys the mode adds to summary.json. */
   summary(totals: Readonly<Record<OutcomeKind, number>>): Pick<RunSummary, 'read' | 'plan'>;
 }
 
-/** Whether the mode reads current values before (or instead of) writing. */
 export function readsFirst(opts: Pick<ImportOptions, 'mode' | 'matchBy'>): boolean {
   return opts.mode === 'plan' || opts.mode === 'only-changed' || opts.matchBy === 'customer_identifier';
 }
 
-/** Picks the handler for `opts.mode`; for the reading modes, reads (scans) first. Never throws for HTTP trouble. */
+/** For the reading modes, reads (scans) first. Never throws for HTTP trouble. */
 export async function prepareMode(opts: ImportOptions, ctx: ModeContext): Promise<PreparedMode> {
   const { client } = ctx;
   if (!readsFirst(opts)) return { handler: importHandler(client), prefetch: null, summary: () => ({}) };
 
   const choice = chooseReadStrategy({ read: opts.read, matchBy: opts.matchBy, stdin: opts.file === '-', rows: ctx.scan.rows });
   const opened = await openCurrentValues(opts, ctx, choice);
-  // The reads the gate makes before the first PATCH are handed on to the rows: none is made twice.
   const current = prefetching(opened.current);
   const { scanned } = opened;
   const handler =
@@ -56,7 +48,7 @@ export async function prepareMode(opts: ImportOptions, ctx: ModeContext): Promis
           patch_requests: totals.would_update,
           read_requests: current.requests,
           requests,
-          // At the pace the run keeps by now (the rate headers' under --rate auto), as the pace line says.
+          // At the pace the run keeps by now, as the pace line says.
           estimated_minutes: Math.ceil((requests / client.pace.per_min) * 10) / 10,
           rate: client.pace.per_min,
         },

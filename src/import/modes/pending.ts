@@ -1,8 +1,6 @@
 /**
- * The count before the first PATCH: how many rows a run will update and which fields they clear.
- * Under `--plan` / `--only-changed` it compares with current values, so a field that is already
- * empty is no clear (an export imported back as is clears nothing). The reads it makes are kept
- * for the rows' own handling: no row is read twice.
+ * The count before the first PATCH: rows to update and the fields they clear, compared with current
+ * values where the mode reads them (a field already empty is no clear). No row is read twice.
  */
 import { stopsTheRun } from '../../exit-code.js';
 import { WRITABLE_FIELDS, type ConversationPatch, type RowOutcome, type WritableValues } from '../../types.js';
@@ -13,20 +11,17 @@ import { changedPart } from './read-first.js';
 import type { ValidRow } from './row-handler.js';
 
 export interface PendingCount extends ClearsCount {
-  /** Rows that will send a PATCH (compared: rows whose values differ). */
   toUpdate: number;
-  /** Compared rows whose values already match. */
   unchanged: number;
-  /** Why reading stopped early (a 401/403, or `--max-errors` failed reads in a row); the count is then partial. */
+  /** Why reading stopped early (a 401/403, `--max-errors`); the count is then partial. */
   failure: string | null;
 }
 
-/** Current values whose reads made ahead (by the count) are handed to the row that asks first. */
 export interface PrefetchingValues extends CurrentValues {
   prefetch(target: RowTarget): Promise<CurrentRead>;
 }
 
-/** Wraps `inner`: reads that cost a request are kept until the row's handler reads the same id. */
+/** Reads that cost a request are kept until the row's handler reads the same id. */
 export function prefetching(inner: CurrentValues): PrefetchingValues {
   const kept = new Map<string, CurrentRead>();
   const costs = (read: CurrentRead): boolean => !read.ok || read.attempts > 0;
@@ -54,29 +49,23 @@ export function prefetching(inner: CurrentValues): PrefetchingValues {
 }
 
 export interface PendingContext {
-  /** Reads current values for the comparison; null: no comparison (a plain import sends every valid row). */
+  /** Null: no comparison (a plain import sends every valid row). */
   read: ((target: RowTarget) => Promise<CurrentRead>) | null;
-  /** Compare every row (the confirmation shows how many differ), not only the rows that clear a field. */
+  /** Compare every row (the confirmation shows how many differ), not only those that clear. */
   readAll: boolean;
-  /** Ids on more than one row: later rows compare against what the earlier ones write. */
   repeated(id: string): boolean;
-  /** `--concurrency`: reads in flight at most. */
   concurrency: number;
-  /** `--max-errors`: failed reads in a row that stop the count (0 = never). */
   maxErrors: number;
-  /** The run stopped (Ctrl-C): stop counting. */
   stopped(): boolean;
 }
 
 const isEmpty = (value: string | null | undefined): boolean => value === null || value === undefined || value === '';
 
-/** What one id's rows wrote so far in the count, over the values read for it. */
 interface Known {
   base: WritableValues | null;
   written: ConversationPatch;
 }
 
-/** Counts the rows a run will update and the fields they clear, in file order. */
 export async function countPending(rows: AsyncIterable<CheckedRow>, ctx: PendingContext): Promise<PendingCount> {
   const count: PendingCount = { ...emptyClearsCount(), toUpdate: 0, unchanged: 0, failure: null };
   const known = new Map<string, Known>();
@@ -88,7 +77,7 @@ export async function countPending(rows: AsyncIterable<CheckedRow>, ctx: Pending
     return wanted && (row.target.by !== 'id' || known.get(row.target.id)?.base == null);
   };
 
-  /** Counts one row, with the read made for it ahead when there is one; false stops the count. */
+  /** False stops the count. */
   const countRow = async (row: ValidRow, ahead: Promise<CurrentRead> | undefined): Promise<boolean> => {
     const { target } = row;
     if (ctx.read === null) {
@@ -118,8 +107,8 @@ export async function countPending(rows: AsyncIterable<CheckedRow>, ctx: Pending
     return true;
   };
 
-  // The reads of a batch go out together (one per id, up to --concurrency at once); the count then
-  // takes the batch's rows in file order, so later rows of an id compare against the earlier ones.
+  // A batch's reads go out together; its rows are then counted in file order, so later rows of an
+  // id compare against the earlier ones.
   let batch: ValidRow[] = [];
   const flush = async (): Promise<boolean> => {
     const ahead = new Map<string, Promise<CurrentRead>>();
@@ -160,7 +149,6 @@ function tally(count: PendingCount, line: number, patch: ConversationPatch, curr
   for (const field of WRITABLE_FIELDS) if (changed[field] === null && !isEmpty(current[field])) addClear(count, field, line);
 }
 
-/** A failed read that stops the count: a bad key or scope stops any run; so do `--max-errors` failures in a row. */
 function readStop(outcome: RowOutcome, failedInARow: number, maxErrors: number): string | null {
   if (outcome.kind === 'failed' && stopsTheRun(outcome.code)) return outcome.message;
   if (maxErrors > 0 && failedInARow >= maxErrors) {

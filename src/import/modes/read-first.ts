@@ -1,9 +1,6 @@
 /**
- * RowHandlers of the modes that read before they write (row-handler.ts has the plain import):
- * `plan` reads and never writes; `only-changed` PATCHes only the fields that differ; `resolve`
- * (import `--match-by customer_identifier`) finds the id, then PATCHes like the plain import.
- * There is no ETag or updated_at (vorel-api.md §7): between our read and our write another agent
- * may change a value, and the last write wins.
+ * The handlers of the modes that read before they write. No ETag or updated_at (vorel-api.md §7):
+ * another agent may change a value between our read and our write; the last write wins.
  */
 import type { ApiClient } from '../../api/client.js';
 import { WRITABLE_FIELDS, type ConversationPatch, type RowOutcome, type WritableValues } from '../../types.js';
@@ -14,7 +11,7 @@ import { patchRow } from './row-handler.js';
 
 type Found = Extract<CurrentRead, { ok: true }>;
 
-/** The fields of `patch` whose values differ from `current`; fields left out (`--empty keep`) are never compared. */
+/** Fields left out (`--empty keep`) are never compared. */
 export function changedPart(patch: ConversationPatch, current: WritableValues): ConversationPatch {
   const changed: ConversationPatch = {};
   for (const field of differingFields(patch, current)) {
@@ -24,10 +21,7 @@ export function changedPart(patch: ConversationPatch, current: WritableValues): 
   return changed;
 }
 
-/**
- * A row whose values already match. When an interrupted run journaled before-values for it, its
- * PATCH landed before the crash: the row was updated by this run, and rollback needs those values.
- */
+/** With before-values an interrupted run journaled, its PATCH landed: updated, and rollback needs them. */
 function unchanged(read: Found, recalled: WritableValues | undefined): HandledRow {
   if (recalled !== undefined && WRITABLE_FIELDS.some((f) => recalled[f] !== read.values[f])) {
     return { id: read.id, outcome: { kind: 'updated', httpStatus: read.httpStatus, attempts: read.attempts }, before: recalled };
@@ -35,13 +29,11 @@ function unchanged(read: Found, recalled: WritableValues | undefined): HandledRo
   return { id: read.id, outcome: { kind: 'unchanged', httpStatus: read.httpStatus, attempts: read.attempts }, before: read.values };
 }
 
-/** The row's attempts are the read's plus the write's. */
 function plusAttempts(outcome: RowOutcome, attempts: number): RowOutcome {
   if (attempts === 0 || !('attempts' in outcome)) return outcome;
   return { ...outcome, attempts: outcome.attempts + attempts };
 }
 
-/** Reads the row's conversation, then hands it on; a failed read is the row's outcome. */
 async function afterRead(
   current: CurrentValues,
   row: ValidRow,
@@ -51,7 +43,6 @@ async function afterRead(
   return read.ok ? then(read) : { id: read.id, outcome: read.outcome, before: null };
 }
 
-/** Journals the before-values, PATCHes, and remembers what was written for later rows of the id. */
 async function write(
   client: ApiClient,
   current: CurrentValues,
@@ -60,7 +51,7 @@ async function write(
   patch: ConversationPatch,
   hooks: HandlerHooks,
 ): Promise<HandledRow> {
-  // A resumed run keeps the values from before the first attempt, not what that attempt may have written.
+  // A resume keeps the values from before the first attempt, not what that attempt may have written.
   const before = hooks.recalledBefore(row) ?? read.values;
   hooks.beforeWrite(row, read.id, before);
   const outcome = await patchRow(client, read.id, patch);
@@ -68,13 +59,12 @@ async function write(
   return { id: read.id, outcome: plusAttempts(outcome, read.attempts), before };
 }
 
-/** `--plan`: read, compare, never write. */
 export function planHandler(current: CurrentValues): RowHandler {
   return {
     handle: (row) =>
       afterRead(current, row, (read) => {
         if (differingFields(row.patch, read.values).length === 0) return unchanged(read, undefined);
-        // A later row of the same conversation is planned against this row's values, as the real run would apply them.
+        // A later row of the id is planned against this row's values, as a real run would apply them.
         current.remember(read.id, { ...read.values, ...row.patch });
         return {
           id: read.id,
@@ -85,7 +75,6 @@ export function planHandler(current: CurrentValues): RowHandler {
   };
 }
 
-/** `--only-changed`: read, then PATCH only the fields that differ; a row that matches is `unchanged` and costs no PATCH. */
 export function onlyChangedHandler(client: ApiClient, current: CurrentValues): RowHandler {
   return {
     handle: (row, hooks) =>
@@ -98,7 +87,7 @@ export function onlyChangedHandler(client: ApiClient, current: CurrentValues): R
   };
 }
 
-/** Plain import of rows keyed by customer_identifier: resolve through the scan, then PATCH the whole row. */
+/** `--match-by customer_identifier`: resolve through the scan, then PATCH the whole row. */
 export function resolvingImportHandler(client: ApiClient, current: CurrentValues): RowHandler {
   return {
     handle: (row, hooks) => afterRead(current, row, (read) => write(client, current, row, read, row.patch, hooks)),

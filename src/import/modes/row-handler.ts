@@ -1,4 +1,3 @@
-/** One valid row's handling: what it came to, the hooks the run gives, the plain import's PATCH. */
 import type { ApiClient, ApiResult } from '../../api/client.js';
 import type { ConversationPatch, RowOutcome, WritableValues } from '../../types.js';
 import { differingFields } from '../../values.js';
@@ -6,29 +5,24 @@ import type { CheckedRow } from '../read/check.js';
 
 export type ValidRow = Extract<CheckedRow, { kind: 'valid' }>;
 
-/** What sending (or reading for) one valid row came to. */
 export interface HandledRow {
-  /** The conversation id the row resolved to (null when it never resolved, e.g. no match). */
+  /** Null when the row never resolved to a conversation. */
   id: string | null;
   outcome: RowOutcome;
-  /** Values read before the write, when the mode reads them. */
   before: WritableValues | null;
 }
 
-/** Hooks the run gives a handler. */
 export interface HandlerHooks {
-  /** Before-values an interrupted run journaled for this row (its PATCH may have been applied): use them, not a fresh read. */
+  /** Before-values an interrupted run journaled (its PATCH may have landed): used over a fresh read. */
   recalledBefore(row: ValidRow): WritableValues | undefined;
-  /** Journals before-values (fsync'd) before the PATCH that changes them is sent. */
+  /** Fsync'd before the PATCH that changes them is sent. */
   beforeWrite(row: ValidRow, id: string, before: WritableValues): void;
 }
 
-/** One mode's work for a valid row: the run supplies order, concurrency, settling and reports. */
 export interface RowHandler {
   handle(row: ValidRow, hooks: HandlerHooks): Promise<HandledRow>;
 }
 
-/** `import`: PATCH every valid row. */
 export function importHandler(client: ApiClient): RowHandler {
   return {
     async handle(row) {
@@ -38,7 +32,7 @@ export function importHandler(client: ApiClient): RowHandler {
   };
 }
 
-/** Sends one row's PATCH and says what happened to it. Never throws for HTTP trouble. */
+/** Never throws for HTTP trouble. */
 export async function patchRow(client: ApiClient, id: string, patch: ConversationPatch): Promise<RowOutcome> {
   const result = await client.patchConversation(id, patch);
   if (!result.ok) return failureOutcome(result);
@@ -67,7 +61,6 @@ export async function patchRow(client: ApiClient, id: string, patch: Conversatio
   return { kind: 'updated', httpStatus: result.status, attempts: result.attempts };
 }
 
-/** Maps a failed API call to a row outcome (contract: error codes). */
 export function failureOutcome(result: Extract<ApiResult<unknown>, { ok: false }>): RowOutcome {
   const { status, message, attempts } = result;
   switch (result.code) {

@@ -1,24 +1,16 @@
-/**
- * The tenant's conversations in memory, from one scan of the list endpoint (vorel-api.md §2:
- * `limit` 1–100, `next_cursor`, newest first; ceil(T/100) requests for T conversations).
- * Memory is O(tenant), not O(file): measured ~210 bytes per conversation indexed by id, ~285 with
- * the identifier map (`--match-by customer_identifier`; one entry per identifier, an array only
- * when several conversations share it), so ~200–280 MB for a million conversations.
- */
+/** The tenant's conversations in memory from one list scan (vorel-api.md §2; memory: CONTRIBUTING.md, "Memory"). */
 import type { ApiClient, ApiErrorCode } from '../../api/client.js';
 import { ListStopped, listPages } from '../../api/list-pages.js';
 import type { Conversation, WritableValues } from '../../types.js';
 import { normaliseChannel, normaliseIdentifier } from '../read/identifier.js';
 
-/** What the index keeps of one conversation. */
 export interface IndexedConversation {
   readonly id: string;
   readonly channel: string;
-  /** Current values; updated after each write of the run, so later rows compare against them. */
+  /** Updated after each write of the run. */
   values: WritableValues;
 }
 
-/** Resolving a customer_identifier (and optional channel) to conversations. */
 export type IdentifierMatch =
   | { kind: 'one'; entry: IndexedConversation }
   | { kind: 'none' }
@@ -28,17 +20,14 @@ export function valuesOf(c: Pick<Conversation, keyof WritableValues>): WritableV
   return { customer_name: c.customer_name, customer_language: c.customer_language };
 }
 
-/** Distinct channel and language strings shared, at most. */
 const SHARED_STRINGS = 4096;
 
 export class TenantIndex {
   private readonly byId = new Map<string, IndexedConversation>();
-  /** Normalised identifier → its conversation, or its conversations when several (one per channel). */
+  /** An array only when several conversations share the identifier. */
   private readonly byIdentifier: Map<string, IndexedConversation | IndexedConversation[]> | null;
-  /** Channels and languages repeat across a tenant: one string each, not one per conversation. */
   private readonly shared = new Map<string, string>();
 
-  /** `identifiers`: also index by customer_identifier (only `--match-by customer_identifier` needs it). */
   constructor(opts: { identifiers: boolean }) {
     this.byIdentifier = opts.identifiers ? new Map() : null;
   }
@@ -47,7 +36,7 @@ export class TenantIndex {
     return this.byId.size;
   }
 
-  /** Adds a conversation; false when its id is already indexed (a page seen twice). */
+  /** False when the id is indexed already (a page seen twice). */
   add(c: Conversation): boolean {
     const id = c.id.toLowerCase();
     if (this.byId.has(id)) return false;
@@ -80,7 +69,7 @@ export class TenantIndex {
     return this.byId.get(id);
   }
 
-  /** Every conversation with this identifier (on `channel`, when given). More than one is never guessed between. */
+  /** More than one is never guessed between. */
   match(identifier: string, channel: string | null): IdentifierMatch {
     if (this.byIdentifier === null) throw new Error('internal: the tenant index was built without identifiers');
     const found = this.byIdentifier.get(normaliseIdentifier(identifier));
@@ -98,11 +87,7 @@ export type ScanResult =
   | { ok: true; pages: number; requests: number }
   | { ok: false; code: ApiErrorCode | 'bad_pagination'; message: string; pages: number; requests: number };
 
-/**
- * Reads every conversation into `index`, page by page through the client (limiter, retries,
- * 429 pauses) and the shared pager, whose guards stop a server that repeats itself with
- * `bad_pagination` rather than loop.
- */
+/** The pager stops a server that repeats itself with `bad_pagination` rather than loop. */
 export async function scanTenant(
   client: ApiClient,
   index: TenantIndex,

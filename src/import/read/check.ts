@@ -4,10 +4,8 @@ import { cleanCell, codePointLength, LANGUAGE, MAX_NAME_CODE_POINTS, UUID } from
 import type { HeaderMap } from './header.js';
 import { normaliseIdentifier } from './identifier.js';
 
-/** Which conversation a row addresses. */
 export type RowTarget = { by: 'id'; id: string } | { by: 'customer_identifier'; identifier: string; channel: string | null };
 
-/** A data row after validation. */
 export type CheckedRow =
   | (LineSpan & { kind: 'valid'; target: RowTarget; patch: ConversationPatch })
   | (LineSpan & { kind: 'invalid'; id: string | null; patch: ConversationPatch; code: InvalidCode; message: string });
@@ -19,7 +17,6 @@ export interface ValidateOptions {
 
 type InvalidRow = Extract<CheckedRow, { kind: 'invalid' }>;
 
-/** A batch of records checked, one row each, in order. */
 export function checkRecords(records: readonly SourceRecord[], header: HeaderMap, opts: ValidateOptions): CheckedRow[] {
   const rows = new Array<CheckedRow>(records.length);
   for (let i = 0; i < records.length; i++) rows[i] = checkRecord(records[i] as SourceRecord, header, opts);
@@ -54,7 +51,7 @@ export function checkRecord(record: SourceRecord, header: HeaderMap, opts: Valid
     if (problem !== null) return invalid(record, idText, problem.code, problem.message);
   }
 
-  // Two plain lookups, not a loop over a field list: this runs once per row of files of millions.
+  // Two plain lookups, not a loop over a field list: the hot path.
   const patch: ConversationPatch = {};
   const rawName = columns.customer_name === undefined ? undefined : cells[columns.customer_name];
   if (rawName !== undefined) {
@@ -115,11 +112,7 @@ export function checkRecord(record: SourceRecord, header: HeaderMap, opts: Valid
 
 const KIND_WORDS = { number: 'a number', date: 'a date', boolean: 'TRUE/FALSE (a boolean)' } as const;
 
-/**
- * A workbook cell that is not text, in a mapped column: an error (or a formula saved without its
- * result) is `cell_error`; a number, date or boolean is `not_text`, never guessed back into text
- * (Excel may already have dropped a leading 0 or + or rounded the digits).
- */
+/** A number, date or boolean is never guessed back into text: Excel may have dropped a leading 0 or rounded the digits. */
 function typedCellProblem(
   typed: readonly TypedCell[],
   cells: readonly string[],
@@ -171,10 +164,7 @@ function invalid(
   };
 }
 
-/**
- * Rows with the same key run in file order, never concurrently. Identifiers are keyed as they are
- * matched (normalised) and without the channel, so two spellings of one phone never race.
- */
+/** Identifiers keyed normalised and without the channel: two spellings of one phone never race. */
 export function targetKey(target: RowTarget): string {
   return target.by === 'id' ? target.id : `\u0000${normaliseIdentifier(target.identifier)}`;
 }

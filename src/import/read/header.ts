@@ -22,14 +22,13 @@ const ALIASES: ReadonlyMap<string, MappableField> = new Map([
   ['channel', 'channel'],
 ]);
 
-/** Columns of `vorel-sync export` that are read-only: recognised, never sent, no warning. */
+/** Export's read-only columns: recognised, never sent, no warning. */
 const READ_ONLY_COLUMNS = new Set(['status', 'created_at']);
 
-/** Where each field sits in a record. */
 export interface HeaderMap {
   readonly width: number;
   readonly columns: Readonly<Partial<Record<MappableField, number>>>;
-  /** Header names neither mapped nor known read-only, for the one warning. */
+  /** Neither mapped nor known read-only. */
   readonly unknown: readonly string[];
 }
 
@@ -90,7 +89,6 @@ export function mapHeader(cells: readonly string[], opts: { map: ReadonlyMap<str
   return { width: cells.length, columns, unknown };
 }
 
-/** Parses one `--map column=field` argument. */
 export function parseMapArg(arg: string): [string, MappableField] {
   const eq = arg.lastIndexOf('=');
   const column = normaliseHeader(arg.slice(0, Math.max(eq, 0)));

@@ -1,4 +1,3 @@
-/** Reading: the input opened (stdin spooled), then its header mapped and each data record checked, in file order. */
 import { UsageError } from '../../errors.js';
 import { withDelimiterHint } from '../../input/delimiter.js';
 import { type ReadRecordsOptions, readRecordBatches } from '../../input/records.js';
@@ -13,27 +12,19 @@ export interface RowStreamOptions extends ValidateOptions {
   map: ReadonlyMap<string, MappableField>;
 }
 
-/**
- * Bytes decoded and framed at a time while rows are sent. 16 KiB hold ~200 rows, which a run sending a few
- * thousand rows a second takes ~100 ms to use up: long enough for V8 to promote them and the chunk
- * text their cells are slices of, garbage a full collection then has to find. 4 KiB lasts ~20 ms.
- */
+/** Small while sending: a larger chunk lives long enough for V8 to promote it (CONTRIBUTING.md, "Memory"). */
 export const SENDING_FRAME_BYTES = 4 * 1024;
 
-/** Where a run that reads stdin keeps its bytes (mode 0600): its report and its resume read them there. */
+/** A run that reads stdin keeps its bytes there (mode 0600) for its report and resume. */
 export const STDIN_COPY = 'stdin.csv';
 
 export interface RowStream {
   header: HeaderMap;
   headerSpan: LineSpan;
-  /**
-   * The data rows checked, in file order, one array per chunk read: a loop over millions of rows
-   * takes an async step per chunk, not per row.
-   */
+  /** One array per chunk read: an async step per chunk, not per row. */
   batches: AsyncGenerator<readonly CheckedRow[]>;
 }
 
-/** The header, then each data record checked, in file order. */
 export async function openRowStream(source: InputSource, opts: RowStreamOptions, reading: ReadRecordsOptions = {}): Promise<RowStream> {
   const batches = readRecordBatches(source, reading);
   let batch: SourceRecord[] = [];
@@ -74,15 +65,14 @@ export async function openRowStream(source: InputSource, opts: RowStreamOptions,
   return { header, headerSpan: { line: headerRecord.line, endLine: headerRecord.endLine }, batches: checked() };
 }
 
-/** The rows one at a time, for a consumer that awaits each row anyway (the reading modes' counts). */
+/** For a consumer that awaits each row anyway. */
 export async function* eachRow(batches: AsyncIterable<readonly CheckedRow[]>): AsyncGenerator<CheckedRow> {
   for await (const batch of batches) yield* batch;
 }
 
-/** Unknown columns named in the warning at most: a wide export would otherwise fill the screen. */
+/** A wide export would otherwise fill the screen. */
 const UNKNOWN_COLUMNS_SHOWN = 10;
 
-/** The one warning about columns that are neither mapped nor known. */
 export function warnUnknownColumns(unknown: readonly string[], log: Logger): void {
   if (unknown.length === 0) return;
   const more = unknown.length - UNKNOWN_COLUMNS_SHOWN;

@@ -3,19 +3,14 @@ import type { ImportOptions } from '../../options.js';
 import { DEFAULTS } from '../../options.js';
 import { formatLimit } from '../first-pass/clears-guard.js';
 
-/** Quotes a word for a POSIX shell only when it needs it. */
+/** For a POSIX shell, only when it needs it. */
 export function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
-/**
- * The command that re-imports failed.csv, or after a dry run checks the input again. failed.csv
- * keeps the input's bytes, so the encoding and delimiter the run used are repeated, with the
- * options that change what is sent (contract).
- */
+/** Re-imports failed.csv (after a dry run: checks the input again), with the options that change what is sent. */
 export function retryCommand(failedCsv: string, opts: ImportOptions, source: InputSource): string {
-  // A dry run sent nothing: the way on is to fix the input and rehearse again, never a real
-  // import of failed.csv (it would send the fixed rows and never the valid ones).
+  // A real import of a dry run's failed.csv would send the fixed rows and never the valid ones.
   const rehearse = opts.mode === 'dry-run';
   const words = ['vorel-sync', 'import', rehearse && source.displayPath !== '-' ? source.displayPath : failedCsv];
   if (rehearse) words.push('--dry-run');
@@ -23,8 +18,7 @@ export function retryCommand(failedCsv: string, opts: ImportOptions, source: Inp
   if (opts.baseUrl !== DEFAULTS.baseUrl) words.push('--base-url', opts.baseUrl);
   // A plan's failures are re-planned, an --only-changed run's re-imported the same way.
   if (opts.mode === 'plan' || opts.mode === 'only-changed') words.push(`--${opts.mode}`);
-  // A workbook's failed.csv is plain UTF-8 CSV: no --sheet, --encoding or --delimiter to repeat;
-  // a rehearsal reads the workbook itself again, so the same sheet, not the first.
+  // A workbook's failed.csv is plain UTF-8 CSV; a rehearsal reads the workbook again: the same sheet.
   if (source.workbook !== null) {
     if (words[2] === source.displayPath) words.push('--sheet', source.workbook.sheet);
   } else {
@@ -41,10 +35,7 @@ export function retryCommand(failedCsv: string, opts: ImportOptions, source: Inp
   return commandLine(words, opts);
 }
 
-/**
- * The command that puts back what the run changed: a rollback restores empty values on purpose, so
- * it lifts the clears guard; like the retry command it names a base URL that is not the default.
- */
+/** A rollback restores empty values on purpose: it lifts the clears guard. */
 export function undoCommand(rollbackCsv: string, opts: ImportOptions): string {
   const words = ['vorel-sync', 'import', rollbackCsv];
   if (opts.baseUrl !== DEFAULTS.baseUrl) words.push('--base-url', opts.baseUrl);
@@ -52,17 +43,16 @@ export function undoCommand(rollbackCsv: string, opts: ImportOptions): string {
   return commandLine(words, opts);
 }
 
-/** The command that continues an interrupted run: options come from its journal, so few are needed. */
+/** Options come from the journal: few are needed. */
 export function resumeCommand(file: string, runDir: string, opts: ImportOptions): string {
   const words = ['vorel-sync', 'import', file, '--resume', runDir];
   return commandLine(words, opts);
 }
 
-/** Every command ends the same way: the report dir, the trust added, and where the key is. */
 function commandLine(words: string[], opts: ImportOptions): string {
   if (opts.reportDir !== DEFAULTS.reportDir) words.push('--report-dir', opts.reportDir);
   if (opts.network.caCertFile !== undefined) words.push('--ca-cert', opts.network.caCertFile);
-  // Pasted into a fresh shell the command still finds the key (its path; a key from VOREL_API_KEY is not repeated).
+  // Pasted into a fresh shell it still finds the key (a key from VOREL_API_KEY is not repeated).
   if (opts.apiKeyFile !== undefined) words.push('--api-key-file', opts.apiKeyFile);
   return words.map(shellQuote).join(' ');
 }

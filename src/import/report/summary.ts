@@ -1,7 +1,4 @@
-/**
- * summary.json of an import, from its journal: the run record, the facts the run journaled as it
- * learned them, and the rows. The run at its end and `vorel-sync report` both build it here.
- */
+/** summary.json of an import, from its journal: the run at its end and `vorel-sync report` build it here. */
 import path from 'node:path';
 import { importExitCode } from '../../exit-code.js';
 import type { InputSource } from '../../input/source.js';
@@ -15,17 +12,15 @@ import type { JournalFacts, JournalRun, RunFacts } from '../journal/journal-reco
 import { STDIN_COPY } from '../read/read.js';
 import { resumeCommand, retryCommand, undoCommand } from './retry-command.js';
 
-/** What the rows of a run add up to. */
 export interface RowTally {
   rows: number;
   totals: Record<OutcomeKind, number>;
   superseded: number;
   carriedOver: number;
-  /** HTTP attempts of the rows this run settled (not carried over). */
+  /** Of the rows this run settled (not carried over). */
   attempts?: number;
 }
 
-/** The stop of a run whose journal never got its end: killed, or the machine lost. */
 export function unfinishedStop(settledRows: number): RunStop {
   return {
     reason: 'unfinished',
@@ -76,10 +71,7 @@ export function buildSummary(run: JournalRun, facts: RunFacts, tally: RowTally, 
   return summary;
 }
 
-/**
- * The request totals journaled last; a run that never finished journaled them up to a second
- * before it ended, so its rows' own attempts may say more.
- */
+/** A run that never finished journaled its totals up to a second before it ended: its rows' attempts may say more. */
 function requestsOf(facts: RunFacts, tally: RowTally): RunSummary['requests'] {
   const requests = { ...(facts.requests ?? { total: 0, retries: 0, rate_limited: 0 }) };
   if (facts.finished_at === undefined) requests.total = Math.max(requests.total, tally.attempts ?? 0);
@@ -90,7 +82,6 @@ function settledRows(tally: RowTally): number {
   return tally.rows - tally.totals.not_attempted;
 }
 
-/** What summary.json needs from the run's start: the commands it prints, the key's fingerprint, the pace it starts at. */
 export function startFacts(
   run: { dir: string },
   opts: ImportOptions,

@@ -1,8 +1,6 @@
 /**
- * Sending: a valid row starts only when one of `concurrency` slots is free, and the reader pulls the
- * next record only then (backpressure by construction: memory stays flat). Rows of one conversation
- * run in file order, never at once. A plain gate over the in-flight set, not p-limit: p-limit's
- * queue would hold what the gate already refuses to read (CONTRIBUTING.md, "Reading the file").
+ * A valid row starts when one of `concurrency` slots is free, and the reader pulls the next record
+ * only then; rows of one conversation run in file order. Not p-limit: CONTRIBUTING.md, "Reading the file".
  */
 import { stopsTheRun } from '../../exit-code.js';
 import { RunFolderWriteError } from '../../report/run-folder-writes.js';
@@ -19,10 +17,7 @@ export interface SenderContext {
   hooks: HandlerHooks;
   settler: Settler;
   stop: StopSwitch;
-  /**
-   * Normalised identifiers on several rows, from the first pass, which saw the whole file: a target
-   * not in it is on one row only. The ids they resolve to may repeat.
-   */
+  /** From the first pass: a target not in it is on one row only. */
   duplicateKeys: ReadonlySet<string>;
 }
 
@@ -32,7 +27,7 @@ export function toResult(row: CheckedRow, outcome: RowOutcome): RowResult {
   return { line: row.line, endLine: row.endLine, ...copyFrom, id: rowId(row), patch: row.patch, before: null, outcome };
 }
 
-/** A row's result when the client settles it alone: invalid, or any valid row of a dry run; null when it is to be sent. */
+/** Invalid, or a valid row of a dry run; null when it is to be sent. */
 export function clientResult(row: CheckedRow, dryRun = true): RowResult | null {
   if (row.kind === 'invalid')
     return toResult(row, { kind: 'invalid', code: row.code, message: row.message, httpStatus: null, attempts: 0 });
@@ -40,17 +35,14 @@ export function clientResult(row: CheckedRow, dryRun = true): RowResult | null {
 }
 
 export class Sender {
-  /** Rows sent and not yet settled. */
   private running = 0;
-  /** The first error a row's task threw: drain() rethrows it. */
+  /** drain() rethrows it. */
   private failure: { error: unknown } | null = null;
   /**
-   * The last task per target on several rows (the settler's repeated ids, `duplicateKeys`): the next row of that
-   * target waits for it. A target on one row only needs no entry, so most rows touch no Map: one
-   * that gains and drops a key per row rebuilds its hash table in V8's old space every few dozen.
+   * The last task per repeated target. Most rows touch no Map: one that gains and drops a key per
+   * row rebuilds its hash table in V8's old space every few dozen.
    */
   private readonly lastTaskByKey = new Map<string, Promise<void>>();
-  /** Who waits for a slot to come free (the reader, or the drain). */
   private waiters: (() => void)[] = [];
   private readonly ended = (): void => {
     this.running -= 1;
@@ -63,12 +55,11 @@ export class Sender {
 
   constructor(private readonly ctx: SenderContext) {}
 
-  /** Resolves once a slot is free. */
   async slotFree(): Promise<void> {
     while (this.running >= this.ctx.concurrency) await this.slotFreed();
   }
 
-  /** Starts the row (after the previous row of its target); it settles itself. */
+  /** Starts the row after the previous row of its target; it settles itself. */
   send(seq: number, row: ValidRow): void {
     const key = targetKey(row.target);
     this.running += 1;
@@ -98,7 +89,7 @@ export class Sender {
     );
   }
 
-  /** Resolves when every row sent has settled; rejects as soon as one row's task threw. */
+  /** Rejects as soon as one row's task threw. */
   async drain(): Promise<void> {
     while (this.running > 0 && this.failure === null) await this.slotFreed();
     if (this.failure !== null) throw this.failure.error;

@@ -1,43 +1,38 @@
 import { OUTCOME_KINDS, type OutcomeKind, type RowResult } from '../../types.js';
 
-/** Where an outcome came from: the circuit breaker counts only what the server side failed; `carried`: from the run a resume continues. */
+/** The breaker counts only what the server side failed; `carried`: from the run a resume continues. */
 export type Origin = 'client' | 'server' | 'carried';
 
-/** Settled rows held back for an earlier one, at most; the reader waits past it. */
+/** Settled rows held back for an earlier one, at most. */
 const MAX_PENDING = 4096;
 /** One shared empty list: most rows supersede nothing. */
 const NONE: readonly number[] = [];
 
 export interface SettlerOptions {
-  /** Receives settled rows in input order (`onRow`), with the earlier lines this row supersedes (all handed on before it). */
+  /** In input order (`onRow`), with the earlier lines the row supersedes (all handed on before it). */
   inOrder: (result: RowResult, supersedes: readonly number[]) => void;
-  /** Receives every settled row at once, in settle order (the journal), with the earlier lines it supersedes. */
+  /** In settle order (the journal). */
   onSettled: (result: RowResult, origin: Origin, supersedes: readonly number[]) => void;
-  /** Ids on more than one row, from the first pass (which saw them all): only they can supersede. */
+  /** Only they can supersede. */
   duplicateIds: ReadonlySet<string>;
-  /** `--max-errors`; 0 = never. */
   maxErrors: number;
   onBreak: (message: string) => void;
 }
 
 /**
- * Takes each row's outcome as it settles: counts totals, feeds the consecutive-failure breaker,
- * finds the rows it supersedes (the rule "a later row of the same id wins" lives here, and the
- * journal records what it found), and hands results on in input order (`onRow`'s contract): a
- * slow row holds the rows that settle after it, up to MAX_PENDING, and the reader waits past that.
+ * Each row's outcome as it settles: the totals, the `--max-errors` breaker, the rule "a later row of
+ * the same id wins" (its one home), and results handed on in input order (`onRow`'s contract).
  */
 export class Settler {
   readonly totals: Record<OutcomeKind, number> = Object.fromEntries(OUTCOME_KINDS.map((k) => [k, 0])) as Record<OutcomeKind, number>;
-  /** Rows a later row of the same id superseded. */
   supersededRows = 0;
-  /** A superseding line → the lines it supersedes, until that line is handed on in order. */
+  /** Until the superseding line is handed on in order. */
   private readonly supersedesByLine = new Map<number, readonly number[]>();
-  /** Rows settled before an earlier one, by sequence number, until that one is handed on. */
+  /** By sequence number, until the earlier ones are handed on. */
   private readonly early = new Map<number, RowResult>();
-  /** The sequence number handed on next. */
   private next = 0;
   private readonly notUpdatedLinesById = new Map<string, number[]>();
-  /** Ids on several rows: the first pass's, and those rows matched by phone/email resolve to. */
+  /** The first pass's, and those rows matched by phone/email resolve to. */
   private readonly repeatIds: Set<string>;
   private consecutiveFailures = 0;
   private broken = false;
@@ -47,12 +42,11 @@ export class Settler {
     this.repeatIds = new Set(opts.duplicateIds);
   }
 
-  /** Whether the id is on several rows: its rows are sent one at a time, and a later one may supersede. */
   repeats(id: string): boolean {
     return this.repeatIds.has(id);
   }
 
-  /** An id a row resolved to from an identifier on several rows (`--match-by customer_identifier`). */
+  /** An id that an identifier on several rows resolved to. */
   noteRepeat(id: string): void {
     this.repeatIds.add(id);
   }
@@ -61,7 +55,6 @@ export class Settler {
     this.totals[result.outcome.kind]++;
     this.opts.onSettled(result, origin, this.trackSupersession(result));
     this.feedBreaker(result, origin);
-    // Most rows settle in order: they never wait in the map.
     if (seq === this.next) this.handOn(result);
     else if (seq < this.next || this.early.has(seq)) throw new RangeError(`internal: sequence ${seq} was settled already`);
     else this.early.set(seq, result);
@@ -85,10 +78,7 @@ export class Settler {
     this.opts.inOrder(row, supersedes);
   }
 
-  /**
-   * Resolves when there is room for rows settled early, so a slow row cannot make the reader run ahead.
-   * Undefined when there is room already: the reader of millions of rows awaits only when it must.
-   */
+  /** Undefined when there is room already: the reader of millions of rows awaits only when it must. */
   waitForRoom(): Promise<void> | undefined {
     if (this.early.size < MAX_PENDING) return undefined;
     return this.roomFreed();
@@ -98,12 +88,11 @@ export class Settler {
     while (this.early.size >= MAX_PENDING) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
   }
 
-  /** Every row handed over has been handed on in order. */
   drain(): void {
     if (this.early.size > 0) throw new Error(`internal: ${this.early.size} rows settled out of order were never handed on`);
   }
 
-  /** The earlier lines this row supersedes: rows of one id are sent in file order, so they have all settled. */
+  /** Rows of one id are sent in file order: the earlier ones have all settled. */
   private trackSupersession(result: RowResult): readonly number[] {
     const id = result.id;
     if (id === null || !this.repeatIds.has(id)) return NONE;
@@ -113,7 +102,7 @@ export class Settler {
       this.notUpdatedLinesById.set(id, lines);
       return NONE;
     }
-    // A later row the client found invalid may have settled already: it is not superseded by this one.
+    // A later row the client found invalid may have settled already: it is not superseded.
     const earlier = lines.filter((line) => line < result.line);
     const later = lines.filter((line) => line > result.line);
     if (later.length > 0) this.notUpdatedLinesById.set(id, later);
