@@ -1,16 +1,13 @@
-/**
- * A worksheet cell as the text a person sees for it, and its kind: the reader passes text on and
- * names every other kind, since a number, date or boolean in an id or a phone column is not guessed at.
- */
+// A cell as the text a person sees, and its kind: a number, date or boolean in an id or a phone
+// column is named, not guessed at.
 import { UsageError } from '../errors.js';
 import { decodeEscapes } from './rich-text.js';
 import type { TypedCell } from '../types.js';
 import type { SharedStrings } from './shared-strings.js';
 
-/** What a non-text cell holds; `no_result` is a formula saved without its cached result. */
+/** `no_result`: a formula saved without its cached result. */
 export type CellKind = 'text' | TypedCell['kind'];
 
-/** How to read the numbers of one workbook. */
 export interface CellContext {
   strings: SharedStrings;
   dateStyles: readonly boolean[];
@@ -18,7 +15,7 @@ export interface CellContext {
   where: string;
 }
 
-/** One `<c>` as parsed: its type attribute, style, what `<v>` and `<is>` held, and whether it had a formula. */
+/** One `<c>`: its `t` and `s`, what `<v>` and `<is>` held, and whether it had `<f>`. */
 export interface RawCell {
   type: string;
   style: number;
@@ -27,10 +24,9 @@ export interface RawCell {
   formula: boolean;
 }
 
-/** A formula saved without its cached result. */
 const NO_RESULT = Object.freeze({ text: '', kind: 'no_result' as const });
 
-/** The cell's text and kind; null for an empty cell. `row` names the cell in an error (its name is built only then). */
+/** Null for an empty cell. `row` names the cell in an error only. */
 export function cellValue(cell: RawCell & { column: number }, ctx: CellContext, row: number): { text: string; kind: CellKind } | null {
   const { value } = cell;
   const missing = cell.formula ? NO_RESULT : null;
@@ -74,9 +70,8 @@ const EPOCH_1900 = Date.UTC(1899, 11, 30);
 const EPOCH_1904 = Date.UTC(1904, 0, 1);
 
 /**
- * A date serial as ISO 8601: a date alone when it has no time of day, else to the second.
- * In the 1900 system Excel counts a 29 February 1900 that never was (serial 60), so serials
- * before it are one day off the plain count.
+ * ISO 8601, a date alone when there is no time of day. Excel's 1900 system counts a 29 February
+ * 1900 that never was (serial 60): serials before it are one day off.
  */
 export function serialToIso(serial: number, date1904: boolean): string | null {
   if (!Number.isFinite(serial) || serial < 0 || serial > 2_958_466) return null;
@@ -86,7 +81,7 @@ export function serialToIso(serial: number, date1904: boolean): string | null {
   return seconds % 86_400 === 0 ? iso.slice(0, 10) : iso.slice(0, 19);
 }
 
-/** Column letters (A, Z, AA, XFD) from a reference such as `B12`; -1 if it has none. */
+/** 0-based, from a reference such as `B12`; -1 if it has no letters. */
 export function columnOf(ref: string): number {
   let column = 0;
   let i = 0;
@@ -99,7 +94,6 @@ export function columnOf(ref: string): number {
   return i === 0 ? -1 : column - 1;
 }
 
-/** A cell's name for messages: `B12`. */
 export function cellRef(column: number, row: number): string {
   let letters = '';
   for (let n = column + 1; n > 0; n = Math.floor((n - 1) / 26)) letters = String.fromCharCode(0x41 + ((n - 1) % 26)) + letters;

@@ -1,10 +1,8 @@
-/**
- * The plain text of a string item (a shared string `<si>`, an inline string `<is>`): its `<t>`, or
- * the `<t>` of each rich-text run `<r>` joined; phonetic guides (`<rPh>`, furigana) are not part of it.
- */
+// The plain text of a string item (a shared `<si>`, an inline `<is>`): its `<t>`, or its runs' `<t>`
+// joined; phonetic guides (`<rPh>`, furigana) are left out.
 import { UsageError } from '../errors.js';
 
-/** Excel's own limit for one cell; anything longer was not written by a spreadsheet. */
+/** Excel's own limit: anything longer was not written by a spreadsheet. */
 export const MAX_CELL_CHARS = 32_767;
 
 export class RichText {
@@ -14,10 +12,6 @@ export class RichText {
   private active = false;
 
   constructor(private readonly where: string) {}
-
-  get capturing(): boolean {
-    return this.inT && this.phonetic === 0;
-  }
 
   start(): void {
     this.value = '';
@@ -38,8 +32,9 @@ export class RichText {
   }
 
   append(text: string): void {
-    // An escape `_xHHHH_` is 7 characters for one.
+    if (!this.inT || this.phonetic > 0) return;
     this.value += text;
+    // An escape `_xHHHH_` is 7 characters for one.
     if (this.value.length > MAX_CELL_CHARS * 7) tooLong(this.where, this.value.length);
   }
 
@@ -59,10 +54,7 @@ function tooLong(where: string, length: number): never {
   );
 }
 
-/**
- * ECMA-376 §22.9.2.19 (ST_Xstring): a character XML cannot carry (a CR, a control character) is
- * written `_xHHHH_`, and a literal `_x` that looks like one as `_x005F_x…`.
- */
+/** ECMA-376 §22.9.2.19: a character XML cannot carry (a CR) is written `_xHHHH_`, a literal `_x…` as `_x005F_x…`. */
 export function decodeEscapes(text: string): string {
   if (!text.includes('_x')) return text;
   return text.replace(/_x([0-9A-Fa-f]{4})_/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));

@@ -1,19 +1,13 @@
-/**
- * The shared strings table (xl/sharedStrings.xml): every text cell of an Excel- or
- * LibreOffice-saved sheet is an index into it, so it is read before the sheet and held while the
- * sheet is read. Held as UTF-8 in a few large buffers with an offset and a length per string:
- * a million strings as JS strings would cost several times their text in headers and pointers,
- * and a string cut from saxes' input can keep that whole input chunk alive.
- */
+// The shared strings table, read before the sheet and held while it is read: as UTF-8 in a few
+// large buffers, not JS strings (why: CONTRIBUTING.md, "Shared strings").
 import { UsageError } from '../errors.js';
 import { RichText } from './rich-text.js';
 import { parsePart } from './xml-events.js';
 
-/** Text and index together at most this much; a larger table is refused, not held. */
+/** Text and index; a larger table is refused, not held. */
 export const MAX_TABLE_BYTES = 192 * 1024 ** 2;
-/** One buffer of text; a string (32,767 characters, 3 bytes each at most) never spans two. */
+/** A string (32,767 characters, 3 bytes each at most) never spans two. */
 const CHUNK_BYTES = 4 * 1024 ** 2;
-/** A string's offset and length. */
 const INDEX_BYTES_PER_STRING = 12;
 
 export class SharedStrings {
@@ -48,7 +42,6 @@ export class SharedStrings {
     this.used += length;
   }
 
-  /** The string at `index`, or undefined past the end. */
   get(index: number): string | undefined {
     if (!(index >= 0 && index < this.count)) return undefined;
     const start = this.starts[index] as number;
@@ -67,7 +60,7 @@ export class SharedStrings {
   }
 }
 
-/** Reads the table from its part's text (null: the workbook has none): each `<si>` is one string, rich text runs joined, phonetic runs left out. */
+/** `xml` null: the workbook has no table. */
 export async function readSharedStrings(xml: AsyncIterable<string> | null, label: string, where: string): Promise<SharedStrings> {
   const table = new SharedStrings(label);
   if (xml === null) return table;
@@ -84,7 +77,6 @@ export async function readSharedStrings(xml: AsyncIterable<string> | null, label
         else text.close(name);
       },
       text: (t) => text.append(t),
-      wantsText: () => text.capturing,
     },
     where,
   );

@@ -1,22 +1,17 @@
-/**
- * A worksheet's XML (`<sheetData><row r><c r t s><f/><v/><is/></c></row>`) → records, as the CSV
- * reader yields them: the header first, then each non-blank row, `line` being the row number
- * (rows may skip numbers). The header's last non-empty cell sets the width; a data row's cells are
- * that many, and a value beyond them marks the row (`stray`). Cells that are not text are listed
- * (`typed`): the checks decide, for mapped columns only.
- */
+// A worksheet's `<row r><c r t s><f/><v/><is/></c></row>` → the records the CSV reader yields,
+// `line` = the row number. The header's last non-empty cell sets the width; a value beyond it marks
+// the row `stray`. Cells that are not text are listed in `typed`: the checks decide.
 import { UsageError } from '../errors.js';
 import type { SourceRecord, TypedCell } from '../types.js';
 import { type CellContext, type CellKind, cellRef, cellValue, columnOf, type RawCell } from './cell-values.js';
 import { MAX_CELL_CHARS, RichText } from './rich-text.js';
 import type { XmlHandlers } from './xml-events.js';
 
-/** Excel's grid: 1,048,576 rows by 16,384 columns (XFD). */
+/** Excel's grid, to column XFD. */
 const MAX_ROWS = 1_048_576;
 const MAX_COLUMNS = 16_384;
 
 export class SheetRows implements XmlHandlers {
-  /** Records completed since the last `take()`. */
   private records: SourceRecord[] = [];
   private width = -1;
   private row = 0;
@@ -40,19 +35,15 @@ export class SheetRows implements XmlHandlers {
     return records;
   }
 
-  wantsText(): boolean {
-    return this.inValue || (this.inInline && this.rich.capturing);
-  }
-
   text(text: string): void {
     if (this.inInline) {
       this.rich.append(text);
-      return;
+    } else if (this.inValue) {
+      const cell = this.cell as RawCell;
+      cell.value += text;
+      if ((cell.value as string).length > MAX_CELL_CHARS * 7)
+        this.fail(`a cell value of over ${MAX_CELL_CHARS} characters`, 'workbook_limit');
     }
-    const cell = this.cell as RawCell;
-    cell.value += text;
-    if ((cell.value as string).length > MAX_CELL_CHARS * 7)
-      this.fail(`a cell value of over ${MAX_CELL_CHARS} characters`, 'workbook_limit');
   }
 
   open(name: string, a: Readonly<Record<string, string>>): void {

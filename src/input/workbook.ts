@@ -1,12 +1,5 @@
-/**
- * An .xlsx input, recognised by its content: opened and described once (`openWorkbook`), then its
- * sheet read as records as many times as the run needs (`readWorkbookBatches`). Loaded only for a
- * workbook: a CSV run never loads yauzl or saxes. The small parts say where the rest is: the
- * sheets in workbook order (xl/workbook.xml), where each sheet, the shared strings and the styles
- * are stored (xl/_rels/workbook.xml.rels), the date system, and which cell styles are dates
- * (xl/styles.xml), so a date cell is shown as a date, not a serial number. The ZIP's directory is
- * read once; each part streams on its own, its declared and its inflated size both checked.
- */
+// An .xlsx input: described once (`openWorkbook`), then its sheet read as records as often as the
+// run needs (`readWorkbookBatches`). Why this reader: CONTRIBUTING.md, "Decisions: workbooks".
 import path from 'node:path/posix';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { UsageError } from '../errors.js';
@@ -16,15 +9,15 @@ import { readSharedStrings } from './shared-strings.js';
 import { SheetRows } from './sheet-rows.js';
 import { parsePart, XmlEvents, type XmlHandlers } from './xml-events.js';
 
-/** What a run needs to read one sheet of a workbook again. */
+/** What a run needs to read the sheet again. */
 export interface WorkbookSource {
   /** The sheet read. */
   sheet: string;
-  /** Every worksheet, in workbook order. */
+  /** In workbook order. */
   sheets: readonly string[];
   part: string;
   sharedStrings: string | null;
-  /** Per cell style, whether it shows a date (xl/styles.xml, read when the workbook is opened). */
+  /** Per cell style (`s`), whether it shows a date. */
   dateStyles: readonly boolean[];
   date1904: boolean;
 }
@@ -33,7 +26,7 @@ const ODS_MIMETYPE = 'application/vnd.oasis.opendocument.spreadsheet';
 const WORKBOOK_PART = 'xl/workbook.xml';
 const RELS_PART = 'xl/_rels/workbook.xml.rels';
 
-/** Opens the container, refuses what is not an .xlsx workbook, and resolves the sheet to read. */
+/** Refuses what is not an .xlsx workbook and resolves the sheet. */
 export async function openWorkbook(file: string, label: string, wanted: string | undefined): Promise<WorkbookSource> {
   const zip = await openZip(file, label);
   try {
@@ -73,11 +66,7 @@ async function refuseOtherZips(zip: WorkbookZip, label: string): Promise<void> {
   );
 }
 
-/**
- * The sheet's records, one array per chunk of XML inflated: the shared strings are read first
- * (from wherever the writer stored them in the ZIP), then the sheet streams through saxes.
- * `onBytes` gets the share of the sheet read, scaled to the file's size, for progress.
- */
+/** One array per chunk inflated; `onBytes` gets the share of the sheet read, scaled to the file's size. */
 export async function* readWorkbookBatches(
   source: InputSource,
   workbook: WorkbookSource,
@@ -109,7 +98,7 @@ export async function* readWorkbookBatches(
   }
 }
 
-/** Reads workbook.xml and its relationships. */
+/** The sheets in workbook order and where each part is stored. */
 async function readLayout(zip: WorkbookZip, label: string) {
   const targets = new Map<string, { type: string; target: string }>();
   if (zip.entries.has(RELS_PART)) {
@@ -137,10 +126,7 @@ async function readLayout(zip: WorkbookZip, label: string) {
   return { sheets, sharedStrings: byType('/sharedStrings'), styles: byType('/styles'), date1904 };
 }
 
-/**
- * For each cell style (`s` of a cell, an index into cellXfs), whether its number format shows a
- * date or a time: Excel's built-in date formats, or a format code with date/time letters.
- */
+/** For each cell style (an index into cellXfs), whether its number format shows a date or time. */
 async function readDateStyles(zip: WorkbookZip, part: string | null, label: string): Promise<readonly boolean[]> {
   if (part === null) return [];
   const custom = new Map<string, string>();
@@ -162,12 +148,12 @@ async function readDateStyles(zip: WorkbookZip, part: string | null, label: stri
   });
 }
 
-/** ECMA-376 §18.8.30: the built-in formats that show dates or times (14–22, 45–47; 27–36 and 50–58 in East Asian locales). */
+/** ECMA-376 §18.8.30 (27–36 and 50–58 in East Asian locales). */
 const BUILT_IN_DATE_FORMATS = new Set([
   14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 45, 46, 47, 50, 51, 52, 53, 54, 55, 56, 57, 58,
 ]);
 
-/** A format code shows a date or time when, outside quoted text, escapes and [colour] tags, it has d, m, y, h or s. */
+/** d, m, y, h or s outside quoted text, escapes and [colour] tags. */
 function isDateFormat(code: string): boolean {
   const bare = code
     .replace(/"[^"]*"/g, '')
@@ -187,10 +173,9 @@ function resolveTarget(target: string): string {
 }
 
 async function parseWhole(zip: WorkbookZip, part: string, label: string, handlers: XmlHandlers): Promise<void> {
-  await parsePart([await smallPartText(zip, part, label)], handlers, `${label} (${part})`);
+  await parsePart(partText(zip, part, MAX_SMALL_PART_BYTES, label), handlers, `${label} (${part})`);
 }
 
-/** The sheet to read: the first, or the one named (the message lists the sheets there are). */
 function pickSheet<S extends { name: string }>(sheets: readonly S[], wanted: string | undefined, label: string): S {
   if (wanted === undefined) {
     const first = sheets[0];
@@ -205,17 +190,15 @@ function pickSheet<S extends { name: string }>(sheets: readonly S[], wanted: str
   return found;
 }
 
-/** More entries than any workbook has (Excel's own have a few dozen): a ZIP built to exhaust us. */
+/** Excel's own workbooks have a few dozen entries. */
 const MAX_ENTRIES = 10_000;
-/** What a sheet or the shared strings may inflate to: a full 1M-row sheet of a few columns is a few hundred MB. */
+/** A full 1M-row sheet of a few columns is a few hundred MB. */
 const MAX_PART_BYTES = 1024 ** 3;
-/** The workbook, its relationships, the styles: small parts, read whole. */
+/** The workbook, its relationships, the styles. */
 const MAX_SMALL_PART_BYTES = 64 * 1024 ** 2;
 
-/** An opened workbook container: its entries by name, and the open file. */
 type WorkbookZip = { readonly entries: ReadonlyMap<string, Entry>; readonly file: ZipFile };
 
-/** Opens the container and reads its directory; a file yauzl cannot read as a ZIP is damaged. */
 async function openZip(path: string, label: string): Promise<WorkbookZip> {
   const zip = await yauzl.openPromise(path, { autoClose: false, lazyEntries: true, validateEntrySizes: true }).catch((error: unknown) => {
     throw damaged(label, error);
@@ -245,10 +228,7 @@ function readDirectory(zip: ZipFile, label: string): Promise<Map<string, Entry>>
   });
 }
 
-/**
- * The text of one part, decoded from UTF-8 as it inflates. `limit` bounds the declared size;
- * yauzl errors the stream if the data inflates past it (a ZIP bomb that lies about its size).
- */
+/** `limit` bounds the declared size; yauzl errors the stream if the data inflates past it. */
 async function* partText(zip: WorkbookZip, name: string, limit: number, label: string): AsyncGenerator<string> {
   const entry = zip.entries.get(name);
   if (entry === undefined) throw new UsageError(`${label} is damaged: its part ${name} is missing`, 'damaged_workbook');
@@ -282,7 +262,6 @@ async function* partText(zip: WorkbookZip, name: string, limit: number, label: s
   if (rest !== '') yield rest;
 }
 
-/** The whole text of a small part (a few MB at most). */
 async function smallPartText(zip: WorkbookZip, name: string, label: string): Promise<string> {
   let text = '';
   for await (const chunk of partText(zip, name, MAX_SMALL_PART_BYTES, label)) text += chunk;

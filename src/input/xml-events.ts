@@ -1,27 +1,21 @@
-/**
- * A workbook part's XML as events, through saxes (a well-formedness-checking SAX parser that
- * expands no DTD entities). Names are local (`x:row` → `row`): some writers prefix SpreadsheetML.
- */
+// A workbook part's XML as events, through saxes (well-formedness checked, no DTD entity expanded).
+// Names are local (`x:row` → `row`): some writers prefix SpreadsheetML.
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { UsageError } from '../errors.js';
 
-/** What a part reader does with the events. */
 export interface XmlHandlers {
   open(name: string, attributes: Readonly<Record<string, string>>): void;
   close?(name: string): void;
-  /** Text and CDATA; called only while `wantsText()` says so. */
+  /** Text and CDATA. */
   text?(text: string): void;
-  wantsText?(): boolean;
 }
 
-/**
- * saxes holds a text node, a tag and its attributes whole until they end: this many characters
- * without an event is a part built to exhaust memory (a cell holds 32,767 characters at most).
- */
+/** saxes holds a node whole until it ends: this much without an event is a part built to exhaust memory. */
 const MAX_CHARS_WITHOUT_EVENT = 1024 * 1024;
+/** The count since the last event is off by one slice at most. */
 const SLICE_CHARS = 64 * 1024;
 
-/** Feeds text chunks to saxes; `write` returns after the chunk's events ran. */
+/** `write` returns after the chunk's events ran. */
 export class XmlEvents {
   private readonly parser = new SaxesParser({ xmlns: false, position: false });
   private sinceEvent = 0;
@@ -41,7 +35,7 @@ export class XmlEvents {
     });
     const onText = (text: string): void => {
       this.sinceEvent = 0;
-      if (handlers.wantsText?.() === true) handlers.text?.(text);
+      handlers.text?.(text);
     };
     parser.on('text', onText);
     parser.on('cdata', onText);
@@ -55,7 +49,6 @@ export class XmlEvents {
   }
 
   write(chunk: string): void {
-    // In slices, so that the count since the last event is off by one slice at most.
     for (let from = 0; from < chunk.length; from += SLICE_CHARS) {
       const slice = chunk.length <= SLICE_CHARS ? chunk : chunk.slice(from, from + SLICE_CHARS);
       this.parser.write(slice);
@@ -79,8 +72,7 @@ function localName(name: string): string {
   return colon === -1 ? name : name.slice(colon + 1);
 }
 
-/** Runs a whole part through handlers. */
-export async function parsePart(chunks: AsyncIterable<string> | Iterable<string>, handlers: XmlHandlers, where: string): Promise<void> {
+export async function parsePart(chunks: AsyncIterable<string>, handlers: XmlHandlers, where: string): Promise<void> {
   const events = new XmlEvents(handlers, where);
   for await (const chunk of chunks) events.write(chunk);
   events.end();
