@@ -2,7 +2,6 @@
 import type { RateSetting } from './rate-pace.js';
 import { UsageError } from './errors.js';
 
-/** A whole number of at least `min`, named by its flag in the message. */
 export function wholeNumber(name: string, value: number, min: number): number {
   if (!Number.isInteger(value) || value < min) {
     throw new UsageError(`--${name} must be a whole number of at least ${min} (got ${value})`, 'bad_number');
@@ -10,7 +9,6 @@ export function wholeNumber(name: string, value: number, min: number): number {
   return value;
 }
 
-/** `--rate <n|auto>`: `auto`, or a whole number of starts per minute of at least 1. */
 export function rateSetting(value: string | number): RateSetting {
   if (String(value).trim().toLowerCase() === 'auto') return 'auto';
   const n = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;

@@ -1,7 +1,6 @@
-/** The conversation the API returns: one zod schema, and its type derived from it. */
 import { z } from 'zod';
 
-/** The conversation object (vorel-api.md §1, 200 response). Unknown keys are dropped. */
+/** The conversation object (vorel-api.md §1); unknown keys are dropped. */
 export const conversationSchema = z.object({
   id: z.string(),
   channel: z.string(),
@@ -15,5 +14,4 @@ export const conversationSchema = z.object({
   last_message_at: z.string().nullable().default(null),
 });
 
-/** A conversation as read from the API (unknown keys dropped, the two timestamps defaulted). */
 export type Conversation = z.infer<typeof conversationSchema>;

@@ -1,6 +1,6 @@
 import { EXIT } from './exit-code.js';
 
-/** Codes of the usage errors (exit 2, nothing sent): stable, for scripts that catch them. */
+/** Usage error codes (exit 2, nothing sent): stable, for scripts. */
 export type UsageCode =
   // the command line and the options
   | 'unknown_option'
@@ -54,10 +54,10 @@ export type UsageCode =
   | 'not_a_run'
   | 'input_changed';
 
-/** Codes of the errors that stop a run after it started (exit 3): a write in the run folder failed, a callback threw. */
+/** Errors that stop a run after it started (exit 3). */
 export type FaultCode = 'write_failed' | 'callback_failed';
 
-/** One error base with a stable string code; the CLI maps `exitCode` to the process exit. */
+/** One error base with a stable string code. */
 export class VorelSyncError extends Error {
   constructor(
     message: string,
@@ -70,7 +70,7 @@ export class VorelSyncError extends Error {
   }
 }
 
-/** Bad option, missing column, unreadable file, bad key, lock held: exit 2, nothing was sent. */
+/** Exit 2: nothing was sent. */
 export class UsageError extends VorelSyncError {
   constructor(message: string, code: UsageCode, options?: { cause?: unknown }) {
     super(message, code, EXIT.usage, options);

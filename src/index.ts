@@ -1,8 +1,4 @@
-/**
- * The package entry (`import { importCsv } from 'vorel-csv-sync'`): the library the `vorel-sync`
- * CLI is a thin shell over. It never reads the environment or argv, never writes to stdout/stderr
- * unless given a `logger`, never exits and installs no signal handlers.
- */
+/** The package entry: never reads env or argv, prints only through a given `logger`, never exits, no signal handlers. */
 export { importCsv } from './import/run.js';
 export { reportRun } from './import/report/run-reports.js';
 export type { ReportRunOptions } from './import/report/run-reports.js';

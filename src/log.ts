@@ -1,7 +1,7 @@
 import { redact } from './api/redact.js';
 import type { Verbosity } from './options.js';
 
-/** stderr messages. Every line passes through `scrub`, so even a bug upstream cannot print the key. */
+/** stderr messages, every line scrubbed of the secrets: even a bug upstream cannot print the key. */
 export interface Logger {
   error(message: string): void;
   warn(message: string): void;
@@ -28,14 +28,13 @@ export function createLogger(stderr: NodeJS.WritableStream, verbosity: Verbosity
   };
 }
 
-/** Every line the CLI prints passes through the same redactor as the API layer's messages. */
+/** The API layer's redactor, for every line the CLI prints. */
 export function scrubSecrets(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) if (secret !== '') out = redact(out, secret);
   return out;
 }
 
-/** The library's logger when it is given none: it says nothing. */
 export const SILENT_LOGGER: Logger = Object.freeze({
   error: () => undefined,
   warn: () => undefined,

@@ -1,8 +1,4 @@
-/**
- * The options of the library (and so of the CLI, whose flags are these in kebab case), with their
- * defaults defined once. The commands check them once (import/options.ts, export/options.ts)
- * into the resolved ImportOptions / ExportOptions the stages use.
- */
+/** The library's options (the CLI's flags in camelCase) and their defaults, once; the commands check them once. */
 import type { Logger } from './log.js';
 import type { NetworkOptions } from './network.js';
 import type { ExportProgress, ImportProgress } from './progress.js';
@@ -19,7 +15,7 @@ export type MatchBy = 'id' | 'customer_identifier';
 export type EmptyCells = 'null' | 'keep';
 export type Verbosity = 'quiet' | 'normal' | 'verbose';
 
-/** The contract's defaults, once: the library fills them in, the CLI's `--help` shows them. */
+/** The contract's defaults, once: the library fills them in, `--help` shows them. */
 export const DEFAULTS = Object.freeze({
   baseUrl: 'https://app.vorel.ai',
   read: 'auto',
@@ -38,36 +34,28 @@ export const DEFAULTS = Object.freeze({
   backoffBaseMs: 500,
 } as const);
 
-/** `maxClears` (`--max-clears`) checked: a number of rows, or a share of the file's data rows. */
+/** `maxClears` checked. */
 export type ClearsLimit = { kind: 'rows'; rows: number } | { kind: 'percent'; percent: number };
 
-/**
- * What `confirm` is shown before the first PATCH (contract: `--yes`); the terminal prompt prints
- * it. Counted after the clears guard and, for `--only-changed`, after reading current values.
- */
+/** What `confirm` is shown before the first PATCH: counted after the clears guard and any read of current values. */
 export interface ConfirmPreview {
   mode: 'import' | 'only-changed';
-  /** The input as the summary names it (`-` for a stream). */
+  /** `-` for a stream. */
   input: string;
-  /** The file's data rows. */
   rows: number;
-  /** Rows the run will PATCH: the valid rows, or under `--only-changed` the rows whose values differ. */
+  /** Under `--only-changed`, only the rows whose values differ. */
   rowsToUpdate: number;
-  /** `--only-changed`: rows whose values already match (no PATCH); null when current values were not read. */
+  /** `--only-changed`: rows that already match; null when current values were not read. */
   unchanged: number | null;
-  /** Rows that send `null` for each field (under `--only-changed`: only where the value is not already empty). */
   clears: Record<WritableField, number>;
-  /** Ids on more than one row (applied in file order). */
   duplicateIds: number;
   baseUrl: string;
-  /** As the dashboard shows it: never the key. */
   keyFingerprint: string;
-  /** A resumed run: the run it continues (null otherwise), and the rows it will not send again. */
   resumedFrom: string | null;
   carriedOver: number;
 }
 
-/** Asked before the first PATCH; true (or a promise of it) goes on. The library calls it where the CLI prompts. */
+/** Asked before the first PATCH; true (or a promise of it) goes on. */
 export type Confirm = (preview: ConfirmPreview) => boolean | Promise<boolean>;
 
 /** A later row of the same conversation was `updated`: the row at `line` is superseded `by` it. */
@@ -83,101 +71,71 @@ export type CsvInput = NodeJS.ReadableStream | AsyncIterable<Uint8Array | string
 export interface ApiOptions {
   /** API origin; `https://`, or `http://` on a loopback host only. Default `https://app.vorel.ai`. */
   baseUrl?: string | undefined;
-  /**
-   * Request starts per sliding 60 s: a number is a hard cap; `auto` (the default) spends what the
-   * API's rate headers say the key has, never above 200, and 180 while the API sends none.
-   */
+  /** Request starts per sliding 60 s: a hard cap, or `auto` (the rate headers' budget, at most 200; 180 without them). */
   rate?: RateSetting | undefined;
   /** Retries per request (a row's PATCH, a list page) for 5xx, timeouts and network errors. Default 5. */
   retries?: number | undefined;
-  /** Per-attempt timeout, ms. Default 30 000. */
+  /** Per attempt, ms. Default 30 000. */
   timeout?: number | undefined;
-  /**
-   * An HTTP proxy for every request (`http://host:port`; credentials as `http://user:pass@host:port`,
-   * percent-encoded, sent as Proxy-Authorization and never shown). HTTPS goes through a CONNECT
-   * tunnel. Loopback hosts never use it. The library reads no proxy variable: the CLI passes
-   * `HTTPS_PROXY` here.
-   */
+  /** `http://[user:pass@]host:port` for every request but loopback; the library reads no proxy variable. */
   proxy?: string | undefined;
   /** Hosts that bypass `proxy`, as NO_PROXY lists them: host names, `.domain` suffixes, `*`, `host:port`, IP addresses. */
   noProxy?: string | undefined;
-  /** A PEM file of certificates (a bundle works) trusted in addition to Node's own; missing or unreadable rejects (exit 2). */
+  /** A PEM file of certificates trusted besides Node's own. */
   caCert?: string | undefined;
 }
 
 /** Options of `importCsv` (the CLI's `import` flags in camelCase); every field but the input is optional. */
 export interface ImportCsvOptions extends ApiOptions {
-  /** The CSV file to read; for a stream (the CLI's `-`), give `input` instead. */
+  /** For a stream (the CLI's `-`), give `input` instead. */
   file?: string | undefined;
-  /** The CSV bytes, instead of `file`; spooled (mode 0600) into the run folder, since they are read twice. */
+  /** Spooled (mode 0600) into the run folder, since it is read twice. */
   input?: CsvInput | undefined;
-  /** The API key (`vapk_<env>_` + 48 hex); needed unless `dryRun`. Never printed, logged or stored. */
+  /** Needed unless `dryRun`. Never printed, logged or stored. */
   apiKey?: string | undefined;
-  /** Parse and validate only: no network, no key. */
   dryRun?: boolean | undefined;
-  /** Read current values and write plan.csv; send no PATCH. */
   plan?: boolean | undefined;
-  /** Read current values first; PATCH only rows that differ (writes rollback.csv). */
   onlyChanged?: boolean | undefined;
-  /** How current values are read: `auto` (GET under 500 rows, else the list scan; the default), `get` or `list`. */
+  /** `auto` (the default): GET under 500 rows, else the list scan. */
   read?: ReadStrategy | undefined;
-  /** Key rows by conversation `id`, or by `customer_identifier` (phone/email). Default `id`. */
   matchBy?: MatchBy | undefined;
   /** An empty cell clears the field (`null`, the default) or leaves it out (`keep`). */
   empty?: EmptyCells | undefined;
-  /** `<column>=<field>` mappings, as `--map` takes them. */
+  /** `<column>=<field>`, as `--map` takes them. */
   map?: readonly string[] | undefined;
-  /**
-   * Any single character other than `"`, CR and LF (`tab`, `\t`, `comma`, `semicolon` spelled out);
-   * detected from the header (`,` `;` or tab) when absent.
-   */
+  /** Any single character but `"`, CR and LF (or `tab`, `\t`, `comma`, `semicolon`); detected when absent. */
   delimiter?: string | undefined;
   /** `utf-8`, `utf-16le`, `utf-16be`, `windows-1252` or `latin1`; UTF-8 or UTF-16 by BOM when absent. */
   encoding?: string | undefined;
-  /** For an .xlsx input: the worksheet to read (the first when absent). */
+  /** An .xlsx input's worksheet (the first when absent). */
   sheet?: string | undefined;
-  /** Requests in flight at most. Default 4. */
   concurrency?: number | undefined;
-  /** Stop (exit 3) after this many consecutive server-side failures; 0 = never. Default 20. */
+  /** Consecutive server-side failures that stop the run (exit 3); 0 = never. */
   maxErrors?: number | undefined;
   /** With `plan`: `exit_code` 4 when changes are pending. */
   detailedExitcode?: boolean | undefined;
-  /**
-   * The clears guard, per field: more rows than this clearing a field (sending `null`) refuse the
-   * run before its first PATCH (`exit_code` 2, nothing sent; a dry run or plan runs through and ends 2 too).
-   * A number of rows, or `'n%'` of the file's data rows. Default `'10%'`.
-   */
+  /** Rows per field that may clear it (send `null`): a number, or `'n%'` of the data rows. Default `'10%'`. */
   maxClears?: number | string | undefined;
-  /** Lift the clears guard: the clears are intended (still counted in `clears`). */
   allowClears?: boolean | undefined;
-  /** Go on without calling `confirm` (the CLI's `--yes`); summary.json `confirmed` says `flag`. */
+  /** Go on without calling `confirm`. */
   yes?: boolean | undefined;
-  /** Where run folders go. Default `reports`. */
   reportDir?: string | undefined;
-  /** A run folder to continue: rows it settled are not sent again; options that change what is sent come from its journal. */
+  /** A run folder to continue; options that change what is sent come from its journal. */
   resume?: string | undefined;
-  /** Each data row's result (the results.csv fields), once, in input order, when it settles. */
+  /** Each row's results.csv fields, once, in input order. */
   onRow?: ((row: ResultFields) => void) | undefined;
   /** A row already passed to `onRow` was superseded by a later row of the same id. */
   onSuperseded?: ((event: Supersession) => void) | undefined;
-  /** The run's progress, now and then (a few times a second at most) and once at the end. */
   onProgress?: ((state: ImportProgress) => void) | undefined;
-  /**
-   * Asked once before the first PATCH, after the clears guard; `false` sends nothing and resolves
-   * with `exit_code` 2 (`stopped.reason` `declined`). Not asked when absent, with `yes`, or when
-   * the run sends nothing (a dry run, a plan, no row to update).
-   */
+  /** Asked once before the first PATCH (not with `yes` or when nothing is sent); `false`: exit 2, `declined`. */
   confirm?: Confirm | undefined;
-  /**
-   * Aborting works like Ctrl-C: requests in flight finish, reports are written, `exit_code` 130,
-   * resumable. Aborted with a `HangUp` as its reason (what the CLI does on SIGHUP): `exit_code` 129.
-   */
+  /** Aborting drains like Ctrl-C (exit 130; 129 with a `HangUp` reason), resumable. */
   signal?: AbortSignal | undefined;
-  /** Where warnings and progress notes go; the library is silent without one. */
+  /** The library is silent without one. */
   logger?: Logger | undefined;
-  /** @internal The file the CLI read `apiKey` from (`--api-key-file`), repeated in the commands a run prints: a path, never the key. */
+  /** @internal `--api-key-file`, repeated in the commands a run prints. */
   apiKeyFile?: string | undefined;
-  /** @internal The `rate` window, ms (tests and benchmarks scale the contract's 60 s down). */
+  /** @internal The `rate` window, ms (tests scale the 60 s down). */
   rateWindowMs?: number | undefined;
   /** @internal Upper bound of the first retry's backoff, ms. */
   backoffBaseMs?: number | undefined;
@@ -185,39 +143,31 @@ export interface ImportCsvOptions extends ApiOptions {
 
 /** Options of `exportCsv` (the CLI's `export` flags in camelCase). */
 export interface ExportCsvOptions extends ApiOptions {
-  /** The CSV file to write (appears only when complete); give `output` for a stream. */
+  /** Appears only when complete; give `output` for a stream. */
   file?: string | undefined;
-  /** A stream for the CSV instead of `file` (what it was sent cannot be taken back on failure). */
   output?: NodeJS.WritableStream | undefined;
-  /** The API key; needs the `read` scope. */
+  /** Needs the `read` scope. */
   apiKey: string;
-  /** `,` `;` or tab (also `comma`, `semicolon`, `tab`, `\t`). Default `,`. */
+  /** `,` `;` or tab (also `comma`, `semicolon`, `tab`, `\t`). */
   delimiter?: string | undefined;
-  /** Start with a UTF-8 BOM (Excel on Windows). Default off. */
   bom?: boolean | undefined;
-  /** Only these channels: a list, or one comma list (`'whatsapp,voice'`). */
+  /** A list, or one comma list (`'whatsapp,voice'`). */
   channel?: string | readonly string[] | undefined;
-  /** Only these statuses: a list, or one comma list. */
   status?: string | readonly string[] | undefined;
-  /** Only created at or after this ISO date or date-time with a zone (inclusive). */
+  /** ISO date, or date-time with a zone; inclusive. */
   createdAfter?: string | undefined;
-  /** Only created before this ISO date or date-time with a zone (exclusive). */
+  /** Exclusive. */
   createdBefore?: string | undefined;
-  /** Only rows where one of these fields (`name`, `language`) is empty: a list, or one comma list. */
+  /** Rows where one of these (`name`, `language`) is empty. */
   missing?: string | readonly string[] | undefined;
-  /** Stop after writing this many rows. */
   limit?: number | undefined;
-  /** The export's progress, now and then and once at the end. */
   onProgress?: ((state: ExportProgress) => void) | undefined;
-  /** Aborting stops the export: the page in flight finishes, no file is written, `exit_code` 130 (129 with a `HangUp` as reason). */
+  /** Aborting writes no file: exit 130 (129 with a `HangUp` reason). */
   signal?: AbortSignal | undefined;
-  /** Where warnings go; the library is silent without one. */
   logger?: Logger | undefined;
 }
 
-/** Options of `importCsv` that are used as given once checked: present, and never undefined. */
 type Checked<K extends keyof ImportCsvOptions> = { [P in K]-?: Exclude<ImportCsvOptions[P], undefined> };
-/** Options of `importCsv` used as given, undefined when absent. */
 type Given<K extends keyof ImportCsvOptions> = { [P in K]-?: ImportCsvOptions[P] };
 
 /** Everything an import run needs, checked once (import/options.ts). */
@@ -225,18 +175,17 @@ export interface ImportOptions
   extends Checked<'read' | 'matchBy' | 'empty' | 'allowClears' | 'yes' | 'detailedExitcode' | 'reportDir'>,
     Checked<'concurrency' | 'rate' | 'retries' | 'maxErrors' | 'rateWindowMs' | 'backoffBaseMs'>,
     Given<'input' | 'apiKeyFile' | 'sheet' | 'resume'> {
-  /** Input path, or '-' for a stream (`input`). */
+  /** '-' for a stream (`input`). */
   file: string;
   mode: RunMode;
-  /** API origin without a trailing slash. */
+  /** Without a trailing slash. */
   baseUrl: string;
-  /** Null only when no request will be sent (dry run). Never printed. */
+  /** Null only for a dry run. */
   apiKey: string | null;
-  /** The key's fingerprint, what the summary and the confirmation show of it; null without a key. */
   keyFingerprint: string | null;
-  /** Normalised header → field, from `--map`. */
+  /** Normalised header → field. */
   map: ReadonlyMap<string, MappableField>;
-  /** The `--map` arguments as typed, for the retry command and the journal. */
+  /** As typed, for the retry command and the journal. */
   mapArgs: readonly string[];
   delimiter: Delimiter | undefined;
   encoding: InputEncoding | undefined;

@@ -7,17 +7,14 @@ export type WritableField = (typeof WRITABLE_FIELDS)[number];
 /** A PATCH body: only writable fields; `null` clears, absence leaves untouched. */
 export type ConversationPatch = Partial<Record<WritableField, string | null>>;
 
-/** A conversation as the API returns it (vorel-api.md §1): the type of its zod schema, one definition. */
 export type { Conversation } from './conversation.js';
 
-/** Current values of the writable fields, as read before a write. */
+/** Current values of the writable fields. */
 export type WritableValues = Record<WritableField, string | null>;
 
-/** Input encodings we decode. */
 export type InputEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252' | 'latin1';
-/** The delimiters detection chooses from (`,` `;` tab). */
 export type DetectedDelimiter = ',' | ';' | '\t';
-/** A cell delimiter: a detected one, or one code point other than `"`, CR, LF that parseDelimiterArg checked. */
+/** A detected delimiter, or one parseDelimiterArg checked. */
 export type Delimiter = DetectedDelimiter | (string & { readonly __checkedDelimiter: true });
 export type LineEnding = '\n' | '\r\n' | '\r';
 
@@ -25,14 +22,11 @@ export type LineEnding = '\n' | '\r\n' | '\r';
 export interface LineSpan {
   line: number;
   endLine: number;
-  /**
-   * Where the record's bytes start when that is before `line`: an unclosed quote is reported at the
-   * line where the quote opened, but failed.csv must copy the whole record.
-   */
+  /** Where the record's bytes start when before `line` (an unclosed quote): failed.csv copies from here. */
   copyFrom?: number;
 }
 
-/** Error codes a row can carry in results.csv (contract: `error_code`), as lists for the journal's schema. */
+/** results.csv `error_code`s, as lists for the journal's schema. */
 export const INVALID_CODES = [
   'invalid_uuid',
   'name_too_long',
@@ -65,14 +59,12 @@ export const FAILED_CODES = [
 ] as const;
 export type FailedCode = (typeof FAILED_CODES)[number];
 
-/** `clears_guard`: the clears guard refused the run; `declined`: `confirm` (the terminal's question) said no. */
 export const NOT_ATTEMPTED_CODES = ['aborted', 'interrupted', 'clears_guard', 'declined'] as const;
 export type NotAttemptedCode = (typeof NOT_ATTEMPTED_CODES)[number];
 
-/** Every `error_code` of results.csv: a row's own code, or `superseded`. */
 export type RowErrorCode = InvalidCode | FailedCode | NotAttemptedCode | 'superseded';
 
-/** What happened to one data row. A discriminated union: each kind carries exactly what it needs. */
+/** What happened to one data row. */
 export type RowOutcome =
   | { kind: 'updated'; httpStatus: number | null; attempts: number }
   | { kind: 'unchanged'; httpStatus: number | null; attempts: number }
@@ -80,7 +72,6 @@ export type RowOutcome =
   | { kind: 'would_update'; httpStatus: number | null; attempts: number }
   | { kind: 'invalid'; code: InvalidCode; message: string; httpStatus: number | null; attempts: number }
   | { kind: 'failed'; code: FailedCode; message: string; httpStatus: number | null; attempts: number }
-  /** `attempts`: HTTP attempts made before the run stopped (a 500 then Ctrl-C before the retry is 1), usually 0. */
   | { kind: 'not_attempted'; code: NotAttemptedCode; message: string; attempts: number };
 
 export type OutcomeKind = RowOutcome['kind'];
@@ -97,38 +88,35 @@ export const OUTCOME_KINDS: readonly OutcomeKind[] = [
 
 /** One settled row, as the report writers see it. */
 export interface RowResult extends LineSpan {
-  /** Lower-case UUID when the row had a valid one, else the raw cell (or null when absent). */
+  /** Lower-case when a valid UUID, else the raw cell. */
   id: string | null;
-  /** What was (or would be) sent, for the report. */
   patch: ConversationPatch;
-  /** Values read before the write, when they were read. */
   before: WritableValues | null;
   outcome: RowOutcome;
 }
 
-/** A record as the reader yields it (the header first); `broken`: no cells (an unclosed quote to the end, a field over the limit). */
+/** A record as the reader yields it (the header first). */
 export type SourceRecord =
   | (LineSpan & {
       kind: 'record';
       cells: string[];
-      /** The decoded text held U+FFFD (invalid bytes for the encoding) or a NUL byte. */
+      /** The text held U+FFFD or a NUL. */
       badEncoding: boolean;
-      /** A workbook row's cells that are not text (their `cells` hold what a person sees: digits, an ISO date, TRUE, #N/A). */
+      /** A workbook row's cells that are not text (`cells` holds what a person sees). */
       typed?: readonly TypedCell[];
       /** A workbook row's first value beyond the header's columns (`F7`). */
       stray?: string;
     })
   | (LineSpan & { kind: 'broken'; code: 'unclosed_quote' | 'field_too_large'; message: string });
 
-/** A workbook cell that is not text: a number, date, boolean, error, or a formula saved without its result. */
+/** A workbook cell that is not text. */
 export interface TypedCell {
   column: number;
-  /** Its name in the sheet: `B7`. */
   ref: string;
   kind: 'number' | 'date' | 'boolean' | 'error' | 'no_result';
 }
 
-/** One results.csv line as data (what `onRow` receives): the same names, `line` a number, `null` for an empty cell. */
+/** One results.csv line as data (what `onRow` receives), `null` for an empty cell. */
 export interface ResultFields {
   line: number;
   id: string | null;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 
-/** The version in package.json, its one source: one level up from both src/ and dist/. */
+/** package.json is one level up from both src/ and dist/. */
 export function packageVersion(): string {
   const manifest: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   const version = (manifest as { version?: unknown }).version;

@@ -5,18 +5,14 @@ import { runCli } from './main.js';
 import { abortOnStopSignals } from './stop-signals.js';
 
 // The one place that touches process.exit, signals and the real streams.
-// A run must outlive its terminal: once the SSH connection drops, every write to the tty fails
-// with EIO, and a pipe whose reader exited (`| head`, a crashed `tee`) with EPIPE. Node reports
-// those as an 'error' event, which without a listener ends the process; after the first error it
-// drops further writes to that stream by itself. The reports still get written.
+// A run must outlive its terminal: a lost tty (EIO) or pipe reader (EPIPE) is an 'error' event,
+// which without a listener would end the process before the reports are written.
 process.stdout.on('error', () => {});
 process.stderr.on('error', () => {});
-// Taken at start, before a hang-up can take the terminals away.
 const terminals = [0, 1, 2].map((fd) => isatty(fd));
 const exit = (code: number): never => {
-  // At exit Node puts each terminal it started on back the way it found it, and aborts (SIGABRT,
-  // exit 134 instead of 129) when the terminal is gone (nodejs/node#51519, fixed only in newer
-  // release lines); a closed descriptor is skipped, and a terminal still there is left alone.
+  // Node's exit resets each terminal it started on, and aborts (134, not 129) when it is gone
+  // (nodejs/node#51519); a closed descriptor is skipped.
   terminals.forEach((wasTerminal, fd) => {
     if (wasTerminal && !isatty(fd)) closeSync(fd);
   });
@@ -24,7 +20,6 @@ const exit = (code: number): never => {
 };
 const controller = new AbortController();
 abortOnStopSignals(process, controller, (code) => {
-  // A second Ctrl-C: stop now. The journal is append-only and fsync'd, so it stays valid.
   process.stderr.write('\nstopped at once (second interrupt); an import can still be resumed with --resume <run folder>\n');
   exit(code);
 });

@@ -1,7 +1,4 @@
-/**
- * `npm run demo`: starts the emulator in-process, imports fixtures/sample.csv through the real
- * CLI, and shows where the report is. Offline; the key printed is the emulator's throwaway key.
- */
+/** `npm run demo`: the emulator in-process, fixtures/sample.csv imported through the real CLI. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { makeConversation, startEmulator } from '../emulator/index.js';
@@ -24,7 +21,6 @@ const emulator = await startEmulator({
 process.stderr.write(`demo: emulator at ${emulator.baseUrl} with ${ids.length - 1} conversations\n`);
 const controller = new AbortController();
 process.once('SIGINT', () => controller.abort());
-// --yes: the demo runs unattended, and must not stop at the confirmation on a terminal.
 const code = await runCli(['import', sample, '--base-url', emulator.baseUrl, '--rate', '1800', '--concurrency', '8', '--yes'], {
   stdin: process.stdin,
   stdout: process.stdout,
@@ -37,5 +33,5 @@ process.stderr.write(
   `demo: vorel-sync exited ${code}` +
     (code === 1 ? ' (expected: the sample holds a few invalid rows and one unknown id; see failed.csv and report.html)\n' : '\n'),
 );
-// The demo succeeds when the tool behaved as designed: exit 0 or 1 are both reports of a finished run.
+// Exit 0 or 1 are both reports of a finished run.
 process.exit(code === 0 || code === 1 ? 0 : code);

@@ -1,4 +1,3 @@
-/** `vorel-sync emulator`: its flags, and the glue from them to the emulator command. */
 import type { Argv } from 'yargs';
 import { DEFAULT_RATE_LIMIT, DEFAULT_SCOPES, type EmulatorCommandArgs, runEmulatorCommand } from '../emulator/index.js';
 import { EMULATOR_EXAMPLES, EMULATOR_NOTES, helpEpilogue } from './help.js';
@@ -9,7 +8,6 @@ const SERVER = 'Server:';
 const FAULTS = 'Faults:';
 const option = (group: string, type: 'number' | 'string', dflt: unknown, describe: string) => ({ group, type, default: dflt, describe });
 
-/** The options of `vorel-sync emulator` (no job file: it is for demos and tests). */
 export const EMULATOR_OPTIONS: OptionTable = {
   port: option(SERVER, 'number', 0, '<n>  port on 127.0.0.1 (0 = any free port)'),
   seed: option(SERVER, 'number', 1, '<n>  seed of the generated data and faults'),

@@ -1,4 +1,3 @@
-/** `vorel-sync export`: its flags, and the glue from them to `exportCsv`. */
 import type { Argv } from 'yargs';
 import { rateSetting } from '../checks.js';
 import { UsageError } from '../errors.js';
@@ -15,10 +14,8 @@ import { GROUP, libraryOptions, type OptionTable, type ParsedArgs, yargsOptions 
 import { createProgress } from './progress.js';
 import { API_OPTIONS, JOB_FILE_TEXT, JOB_OPTIONS, noJobFile, PACE_OPTIONS } from './shared-options.js';
 
-/** A filter that takes several values: repeated, or one comma list. */
 const some = (describe: string) => ({ group: GROUP.filter, type: 'string', describe, json: 'text-or-list' }) as const;
 
-/** The options of `vorel-sync export`, in the groups of its `--help`. */
 export const EXPORT_OPTIONS: OptionTable = {
   ...JOB_OPTIONS,
   channel: some('<channel>  only these channels (repeat, or a comma list)'),
@@ -41,7 +38,6 @@ export const EXPORT_OPTIONS: OptionTable = {
   quiet: { group: GROUP.output, type: 'boolean', describe: 'no progress; only errors', cliOnly: true },
 };
 
-/** yargs options of `vorel-sync export [file]`. */
 export function exportCommand(y: Argv, jobs: JobFiles | null): Argv {
   return y
     .positional('file', { type: 'string', describe: 'CSV file to write (- or none: stdout)' })
@@ -51,7 +47,6 @@ export function exportCommand(y: Argv, jobs: JobFiles | null): Argv {
     .epilogue(helpEpilogue(EXPORT_EXAMPLES, EXPORT_NOTES));
 }
 
-/** Runs `export` from parsed arguments; returns the exit code. Usage errors throw (exit 2). */
 export async function runExportCommand(args: ParsedArgs, io: CliIo, secrets: string[]): Promise<number> {
   const file = args.file === undefined || args.file === '-' ? undefined : String(args.file);
   if (file === '') throw new UsageError('the output file name is empty (use - or leave it out for stdout)', 'bad_output');

@@ -1,12 +1,6 @@
-/**
- * `--help` texts: examples people copy first, printed as `# what it does` over a command line they
- * can paste (yargs' two-column examples wrap long commands mid-word at any width).
- */
-
-/** Where every option is described; shipped in the package too. */
+// Examples as `# what it does` over a line to paste: yargs' two-column examples wrap commands mid-word.
 const DOCS_POINTER = 'Every option in detail: docs/cli.md (https://github.com/vorel/vorel-csv-sync/blob/main/docs/cli.md).';
 
-/** A command line (`$0` is the binary) and what it does. */
 export type Example = readonly [command: string, description: string];
 
 export const TOP_EXAMPLES: readonly Example[] = [
@@ -85,7 +79,6 @@ export const EMULATOR_NOTES = [
   DOCS_POINTER,
 ].join('\n');
 
-/** The epilogue yargs prints under the options: examples, then notes. */
 export function helpEpilogue(examples: readonly Example[], notes?: string): string {
   const body = examples.map(([command, description]) => `  # ${description}\n  ${command}`).join('\n\n');
   return `Examples:\n${body}${notes === undefined ? '' : `\n\n${notes}`}`;

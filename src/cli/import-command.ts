@@ -1,4 +1,3 @@
-/** `vorel-sync import`: its flags, and the glue from them to `importCsv`. */
 import type { Argv } from 'yargs';
 import { rateSetting } from '../checks.js';
 import { importCsv } from '../index.js';
@@ -25,7 +24,7 @@ export function importCommand(y: Argv, jobs: JobFiles | null): Argv {
     .epilogue(helpEpilogue(IMPORT_EXAMPLES, IMPORT_NOTES));
 }
 
-/** Runs `import` from parsed arguments; returns the exit code. Usage errors throw (exit 2). `secrets` gets the key, for the error printer. */
+/** `secrets` gets the key, for the error printer. */
 export async function runImportCommand(args: ParsedArgs, io: CliIo, secrets: string[]): Promise<number> {
   const file = String(args.file);
   const keyFile = args['api-key-file'] as string | undefined;

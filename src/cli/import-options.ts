@@ -1,4 +1,3 @@
-/** The options of `vorel-sync import`, in the groups of its `--help` (option-table.ts says how they are used). */
 import { DEFAULTS } from '../options.js';
 import { GROUP, type OptionTable } from './option-table.js';
 import { API_OPTIONS, JOB_OPTIONS, PACE_OPTIONS } from './shared-options.js';
@@ -79,8 +78,7 @@ export const IMPORT_OPTIONS: OptionTable = {
   'detailed-exitcode': flag(GROUP.output, 'with --plan: exit 4 when changes are pending'),
   quiet: { group: GROUP.output, type: 'boolean', describe: 'only errors and the final summary', cliOnly: true },
   verbose: { group: GROUP.output, type: 'boolean', describe: 'more detail on stderr', cliOnly: true },
-  // Test and benchmark knobs, not part of the contract (nor of a job file): scale the 60 s rate
-  // window and the 500 ms backoff base down so a run that would take minutes takes seconds.
+  // Test and benchmark knobs (not in the contract nor a job file): scale the 60 s window and 500 ms backoff down.
   'rate-window-ms': { type: 'number', hidden: true },
   'backoff-base-ms': { type: 'number', hidden: true },
 };

@@ -1,23 +1,17 @@
-/**
- * Job files (`--config weekly.json`): a command's options by their long names with JSON types,
- * plus `"file"`, checked with one zod schema per command (also shipped as a JSON Schema), paths
- * taken relative to the job file's folder. The key never belongs in one (`api-key-file` may).
- */
+/** Job files (`--config`): a command's options by long name, plus `"file"`; one zod schema per command. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { type CliOption, closestOption, kebabCase, type OptionTable, type ParsedArgs } from './option-table.js';
 
-/** What an API key looks like, long enough not to catch a word that merely starts like one. */
+/** Long enough not to catch a word that merely starts like a key. */
 const KEY_LIKE = /vapk_[a-z]+_[0-9a-f]{16,}/;
 
-/** Keys a job file holds besides the options. */
 const FILE_KEY = 'file';
 const SCHEMA_KEY = '$schema';
 
-/** The option's JSON type in a job file, or undefined when a job file may not hold it. */
-export function jobType(option: CliOption): z.ZodType | undefined {
+function jobType(option: CliOption): z.ZodType | undefined {
   if (option.json === false || option.hidden === true) return undefined;
   if (option.json === 'text-or-list') return z.string().or(z.array(z.string()));
   if (option.json === 'count-or-text') return z.union([z.number().int(), z.string()]);
@@ -27,7 +21,6 @@ export function jobType(option: CliOption): z.ZodType | undefined {
   return option.type === 'boolean' ? z.boolean() : option.type === 'number' ? z.number().int() : z.string();
 }
 
-/** The schema of a command's job file: every option a job file may hold, `"file"`, `"$schema"`. */
 export function jobSchema(table: OptionTable, fileMeaning: string): z.ZodObject {
   const shape: Record<string, z.ZodType> = {
     [SCHEMA_KEY]: z.string().optional().describe('the JSON Schema of this file, for editors; ignored'),
@@ -45,7 +38,6 @@ function jsonPath(at: readonly PropertyKey[]): string {
   return `$${at.map((k) => (typeof k === 'number' ? `[${k}]` : /^[\w$-]+$/.test(String(k)) ? `.${String(k)}` : `[${JSON.stringify(String(k))}]`)).join('')}`;
 }
 
-/** The JSON path of the first key-like string (as a key or a value), or null. */
 function keyLikeAt(value: unknown, at: PropertyKey[] = []): string | null {
   if (typeof value === 'string') return KEY_LIKE.test(value) ? jsonPath(at) : null;
   if (Array.isArray(value)) {
@@ -70,7 +62,7 @@ interface JsonSchemaNode {
   anyOf?: JsonSchemaNode[];
 }
 
-/** What a value must be, in words, from the JSON Schema an editor sees too. */
+/** What a value must be, in words, from the JSON Schema editors see. */
 function expected(node: JsonSchemaNode): string {
   if (node.anyOf !== undefined) return node.anyOf.map(expected).join(' or ');
   if (node.const !== undefined) return JSON.stringify(node.const);
@@ -79,10 +71,7 @@ function expected(node: JsonSchemaNode): string {
   return words[node.type ?? ''] ?? `a ${node.type ?? 'value'}`;
 }
 
-/**
- * Reads and checks a job file; returns its options (kebab-case, `file` included) with paths made
- * absolute from the file's folder. Refusals are exit 2, name the JSON path, never echo a value.
- */
+/** A job file's options, paths made absolute. Refusals name the JSON path, never echo a value. */
 export function readJobFile(file: string, table: OptionTable): Record<string, unknown> {
   const refuse = refuser(file);
   let text = '';
@@ -117,8 +106,7 @@ function refuser(file: string): (why: string) => never {
   };
 }
 
-/** Checks a job's content: no key-like value, known keys, JSON types. Returns it typed as an object. */
-export function checkJob(json: unknown, table: OptionTable, file: string): Record<string, unknown> {
+function checkJob(json: unknown, table: OptionTable, file: string): Record<string, unknown> {
   const refuse = refuser(file);
   const keyAt = keyLikeAt(json);
   if (keyAt !== null) refuse(`${keyAt} holds what looks like an API key; ${KEY_ADVICE}`);
@@ -144,13 +132,9 @@ export function checkJob(json: unknown, table: OptionTable, file: string): Recor
   return job;
 }
 
-/**
- * The `.config()` parser of one command line: a refusal is kept and thrown after the parse, since
- * yargs would pass on only its message (and a usage code is ours to give).
- */
+/** `.config()`'s parser: a refusal is thrown after the parse, since yargs would keep only its message. */
 export class JobFiles {
   refusal: UsageError | null = null;
-  /** The options the job file gave (for `--save-config`). */
   readonly keys = new Set<string>();
 
   reader(table: OptionTable): (file: string) => Record<string, unknown> {
@@ -168,18 +152,13 @@ export class JobFiles {
   }
 }
 
-/** Where `--save-config` writes the job, for which command, and which options were given (typed, or from a `--config`). */
-export interface SaveTarget {
+interface SaveTarget {
   file: string;
   command: string;
   given: (name: string) => boolean;
 }
 
-/**
- * `--save-config <file>`: writes the options given that a job file may hold (a default only when
- * typed: a relative `--report-dir reports` must stay next to the job), the input as `"file"`,
- * paths relative to the job file's folder; never the key (no option holds it). Returns what the CLI prints.
- */
+/** `--save-config`: the options given (a default only when typed), paths relative to the job file. */
 export function saveJob(args: ParsedArgs, table: OptionTable, target: SaveTarget): string {
   const folder = path.dirname(path.resolve(target.file));
   const relative = (value: string): string => (value === '-' ? value : path.relative(folder, path.resolve(value)) || '.');

@@ -1,10 +1,9 @@
-/** The JSON Schemas of job files as the package ships them (schema/*.schema.json), for editor completion. */
 import { z } from 'zod';
 import { EXPORT_OPTIONS } from './export-command.js';
 import { IMPORT_OPTIONS } from './import-options.js';
 import { jobSchema } from './job-file.js';
 
-/** File name (without `.schema.json`) → JSON Schema. */
+/** schema/<name>.schema.json → its JSON Schema, as the package ships them. */
 export function jobJsonSchemas(): Record<string, unknown> {
   const schema = (title: string, zod: z.ZodType): unknown => {
     const json = z.toJSONSchema(zod);

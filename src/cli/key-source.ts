@@ -1,9 +1,7 @@
-/** Where the CLI finds the key: `--api-key-file` or `VOREL_API_KEY`, never a flag. The library takes it as `apiKey`. */
 import { readFileSync, statSync } from 'node:fs';
 import { checkApiKey } from '../credentials.js';
 import { UsageError } from '../errors.js';
 
-/** Flags that would put the key in `ps` and shell history; refused without echoing the value. */
 const KEY_FLAG = /^--?api[-_]?key(=|$)/i;
 
 export function refuseKeyOnCommandLine(argv: readonly string[]): void {
@@ -16,7 +14,7 @@ export function refuseKeyOnCommandLine(argv: readonly string[]): void {
   }
 }
 
-/** The key from `--api-key-file` (preferred) or `VOREL_API_KEY`, its shape checked; `hint` is said when there is none. */
+/** `--api-key-file` first, then `VOREL_API_KEY`; `hint` is said when there is none. */
 export function loadApiKey(source: { env: string | undefined; file: string | undefined; hint?: string }): {
   key: string;
   warnings: string[];
@@ -28,7 +26,7 @@ export function loadApiKey(source: { env: string | undefined; file: string | und
     origin = `--api-key-file ${source.file}`;
     try {
       raw = readFileSync(source.file, 'utf8');
-      // Group/other-readable key files are a common leak; warn but go on (the user may be on a single-user box).
+      // A common leak; warn only: the user may be on a single-user box.
       if ((statSync(source.file).mode & 0o077) !== 0) {
         warnings.push(`${source.file} is readable by other users; run: chmod 600 ${source.file}`);
       }

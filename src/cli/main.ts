@@ -1,4 +1,3 @@
-/** The CLI: argv → the command's glue (import-command.ts, export-command.ts, report-command.ts, emulator-command.ts) → exit code. */
 import yargs, { type Argv } from 'yargs';
 import { UsageError, VorelSyncError } from '../errors.js';
 import { EXIT } from '../exit-code.js';
@@ -22,17 +21,15 @@ import {
 import { REPORT_OPTIONS, reportCommand, runReportCommand } from './report-command.js';
 import { packageVersion } from '../version.js';
 
-/** Streams and environment the CLI runs against; injected so tests can run it in-process. */
+/** Injected so tests can run the CLI in-process. */
 export interface CliIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   env: Readonly<Record<string, string | undefined>>;
-  /** Aborts on SIGINT/SIGTERM, and on SIGHUP with a HangUp as its reason (exit 129). */
   signal: AbortSignal;
 }
 
-/** The commands, the options each takes, and its named positionals. */
 const COMMANDS: Readonly<Record<string, { table: OptionTable; positionals: readonly string[] }>> = {
   import: { table: IMPORT_OPTIONS, positionals: ['file'] },
   export: { table: EXPORT_OPTIONS, positionals: ['file'] },
@@ -56,11 +53,9 @@ function parser(argv: readonly string[], jobs: JobFiles | null): Argv {
       .version(packageVersion())
       .help()
       .alias('h', 'help')
-      // yargs lays out a command's help after every parse, to show on a failure (ours never do):
-      // unwrapped, that costs a tenth of a second less at each start.
+      // yargs lays out the help after every parse; unwrapped, a start costs 0.1 s less.
       .wrap(asksForHelp(argv) ? 100 : null)
       .exitProcess(false)
-      // What yargs itself still refuses (its strict checks are off: checkCommandLine does them).
       .fail((message, error) => {
         if (error instanceof VorelSyncError) throw error;
         throw new UsageError(message || String(error), 'bad_argument');
@@ -68,12 +63,11 @@ function parser(argv: readonly string[], jobs: JobFiles | null): Argv {
   );
 }
 
-/** `--help`, `-h`, or `-h` among other short flags (`-yh`). */
 function asksForHelp(argv: readonly string[]): boolean {
   return argv.some((arg) => arg === '--help' || arg.startsWith('--help=') || /^-[^-]*h/.test(arg));
 }
 
-/** Our checks of a parsed command line, each with its own usage code (yargs' strict mode would only give us its English). */
+/** Ours, not yargs' strict mode: each refusal gets its usage code. */
 function checkCommandLine(args: ParsedArgs, argv: readonly string[]): void {
   const word = args._[0];
   if (word === undefined) {
@@ -100,10 +94,10 @@ function checkCommandLine(args: ParsedArgs, argv: readonly string[]): void {
   }
 }
 
-/** Parses argv; returns the arguments, or the text yargs printed for --help / --version; a refusal rejects with a UsageError. */
+/** The arguments, or the text yargs printed for --help / --version. */
 export async function parseArgv(argv: readonly string[]): Promise<{ args: ParsedArgs; output: string; fromJobFile: ReadonlySet<string> }> {
   let output = '';
-  // zod (job files) takes a tenth of a second to load: only when a job file is read or written.
+  // zod takes 0.1 s to load: only for a job file.
   const jobs = argv.some((arg) => /^--(save-)?config(=|$)/.test(arg)) ? new (await import('./job-file.js')).JobFiles() : null;
   const args = await new Promise<ParsedArgs>((resolve, reject) => {
     void parser(argv, jobs).parseAsync([...argv], {}, (error, parsed, text) => {
@@ -117,9 +111,7 @@ export async function parseArgv(argv: readonly string[]): Promise<{ args: Parsed
   return { args, output, fromJobFile: jobs?.keys ?? new Set<string>() };
 }
 
-/** Runs the CLI and returns the exit code; only bin.ts turns it into process.exit. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  // The key, once read, so that no error message can print it.
   const secrets: string[] = [];
   try {
     refuseKeyOnCommandLine(argv);
@@ -151,7 +143,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       if (error.exitCode === EXIT.usage && !(error.code === 'key_on_command_line')) log.info('Run `vorel-sync --help` for usage.');
       return error.exitCode;
     }
-    // A bug, not the user's doing: a one-line message; the stack only when asked for (--verbose).
+    // A bug: the stack only with --verbose.
     const detail = error instanceof Error ? (argv.includes('--verbose') ? (error.stack ?? error.message) : error.message) : String(error);
     log.error(`unexpected failure: ${detail}${argv.includes('--verbose') ? '' : ' (run again with --verbose for details)'}`);
     return EXIT.failed;

@@ -1,10 +1,4 @@
-/**
- * The proxy variables the CLI reads for the library (which reads none), under `--proxy`:
- * `HTTPS_PROXY` / `https_proxy` (`HTTP_PROXY` / `http_proxy` for an `http://` base URL),
- * `NO_PROXY` / `no_proxy`; the lower-case name wins, as curl and proxy-from-env read them.
- */
-
-/** The library's `proxy`, `noProxy` and `caCert` from the flags and the environment. */
+/** The library's `proxy`, `noProxy` and `caCert`; a lower-case variable wins, as curl and proxy-from-env read them. */
 export function networkOptions(
   args: Record<string, unknown>,
   env: Readonly<Record<string, string | undefined>>,
@@ -16,7 +10,7 @@ export function networkOptions(
   return { proxy, noProxy: env.no_proxy ?? env.NO_PROXY, caCert: args['ca-cert'] as string | undefined };
 }
 
-/** The proxy's password, for the error printer to scrub (it is never put in a message; this catches echoes). */
+/** The proxy's password, for the error printer to scrub echoes of. */
 export function proxySecrets(proxy: string | undefined): string[] {
   if (proxy === undefined) return [];
   try {

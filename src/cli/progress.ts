@@ -1,7 +1,4 @@
-/**
- * The one progress display of both commands, fed by the library's `onProgress` states: a bar on a
- * terminal, a plain line every ~10 s otherwise, nothing with --quiet (errors still print).
- */
+/** The progress display of both commands: a bar on a terminal, a plain line every ~10 s otherwise. */
 import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
 import type cliProgressModule from 'cli-progress';
@@ -13,9 +10,8 @@ import { OUTCOME_KINDS } from '../types.js';
 /** cli-progress, loaded only when a bar is drawn: a run off a terminal never needs its ~7 MB. */
 const loadCliProgress = (): typeof cliProgressModule => createRequire(import.meta.url)('cli-progress') as typeof cliProgressModule;
 
-/** Between plain progress lines when stderr is not a terminal (cron, CI, pipes). */
 const PLAIN_EVERY_MS = 10_000;
-/** Bar redraws per second: enough for a countdown in seconds, cheap over ssh. */
+/** Enough for a countdown in seconds, cheap over ssh. */
 const BAR_FPS = 4;
 const BAR_WIDTH = 20;
 const SHOW_CURSOR = '\x1b[?25h';
@@ -23,29 +19,22 @@ const HIDE_CURSOR = '\x1b[?25l';
 
 type Stderr = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 
-/** Where progress goes, and the environment that decides its form. */
 interface ProgressIo {
   stderr: Stderr;
   env: Readonly<Record<string, string | undefined>>;
   verbosity: Verbosity;
-  /** Registers a hook run at process exit (e.g. a second Ctrl-C); returns its remover. */
+  /** Registers a hook run at process exit; returns its remover. */
   onExit?: (hook: () => void) => () => void;
 }
 
-/** A run's progress display and the stream log lines must use, so they print above a bar. */
 interface Progress {
   readonly logStream: NodeJS.WritableStream;
-  /** Give it to the library as `onProgress`; the state with `done` ends the display. */
   readonly update: (state: ProgressState) => void;
-  /** Ends the display if the run ended without a last state (it threw). */
+  /** Ends the display if the run threw before its last state. */
   close(): void;
 }
 
-/**
- * A bar on a TTY, a line every ~10 s otherwise, nothing with --quiet. Once stderr fails (the SSH
- * connection dropped: EIO; the pipe's reader exited: EPIPE) the display stops for the rest of the
- * run, instead of redrawing four times a second into a dead terminal.
- */
+/** Once stderr fails (EIO, EPIPE) the display stops, instead of redrawing into a dead terminal. */
 export function createProgress(io: ProgressIo): Progress | undefined {
   if (io.verbosity === 'quiet') return undefined;
   const display = io.stderr.isTTY === true ? barProgress(io) : plainProgress(io);
@@ -65,7 +54,6 @@ export function createProgress(io: ProgressIo): Progress | undefined {
   };
 }
 
-/** cron, CI, pipes: a plain line every ~10 s and one at the end; never an escape code. */
 function plainProgress(io: ProgressIo): Progress {
   let state: ProgressState | null = null;
   let timer: NodeJS.Timeout | undefined;
@@ -91,10 +79,8 @@ function plainProgress(io: ProgressIo): Progress {
 }
 
 /**
- * A terminal: one line redrawn by cli-progress' MultiBar (with one bar), which, unlike its
- * SingleBar, never saves and restores the cursor position: a restore at the end would jump back
- * to the line the bar started on, above the log lines printed since. Log lines go above the bar;
- * the cursor is hidden and shown here, since the second Ctrl-C's exit hook must show it too.
+ * cli-progress' MultiBar, unlike its SingleBar, never restores the cursor to where the bar started
+ * (above the log lines printed since). The cursor is ours to hide: a second Ctrl-C must show it.
  */
 function barProgress(io: ProgressIo): Progress {
   const { stderr } = io;
@@ -113,20 +99,19 @@ function barProgress(io: ProgressIo): Progress {
   const bars = new (loadCliProgress().MultiBar)({
     stream: stderr as NodeJS.WriteStream,
     format: (_options, params) => line(params.maxWidth),
-    // The last frame is ours to write (close()), so that it stays on screen with the cursor shown.
+    // The last frame is ours to write (close()), to stay on screen.
     clearOnComplete: true,
     hideCursor: false,
-    // true: cut the line to the terminal width. false would switch the terminal's line wrapping off
-    // while the bar runs, and leave it off if the process is killed.
+    // false would switch the terminal's line wrapping off, and leave it off if the process is killed.
     linewrap: true,
     fps: BAR_FPS,
-    // Redraw every frame: the countdown and req/min change while no byte is read.
+    // The countdown and req/min change while no byte is read.
     forceRedraw: true,
     gracefulExit: false,
   });
   const close = (): void => {
     if (!active) return;
-    bars.stop(); // clears the bar's line
+    bars.stop();
     active = false;
     stderr.write(`${line(stderr.columns ?? 80)}${SHOW_CURSOR}\n`);
     removeExitHook();
@@ -136,7 +121,6 @@ function barProgress(io: ProgressIo): Progress {
     state = next;
     if (first && !next.done) {
       active = true;
-      // A second Ctrl-C exits at once: the cursor must not stay hidden in the user's shell.
       removeExitHook = (io.onExit ?? processExitHook)(() => stderr.write(SHOW_CURSOR));
       // The first frame at once (cli-progress draws its first one a frame later).
       stderr.write(`${HIDE_CURSOR}${line(stderr.columns ?? 80)}`);
@@ -144,7 +128,6 @@ function barProgress(io: ProgressIo): Progress {
     }
     if (next.done) close();
   };
-  // Clear the bar's line, print the log line; the next frame redraws the bar below it.
   const logStream = new Writable({
     write: (chunk: Buffer | string, _encoding, done) => {
       stderr.write(active ? `\r\x1b[2K${chunk.toString()}` : chunk.toString());
@@ -154,27 +137,26 @@ function barProgress(io: ProgressIo): Progress {
   return { logStream, update, close };
 }
 
-/** One ` · `-separated part of the progress line; `warn` parts are coloured when colour is allowed. */
+/** One ` · `-separated part of the progress line. */
 export interface Segment {
   text: string;
   warn?: boolean;
 }
 
-/** Share of an import done: rows settled of rows counted, else bytes read of the file (a dry run). */
+/** Rows settled of rows counted, else bytes read (a dry run). */
 function doneShare(s: ImportProgress): number {
   if (s.done) return 1;
   if (s.rowsTotal !== null) return s.rowsTotal === 0 ? 1 : Math.min(1, s.rows / s.rowsTotal);
   return s.totalBytes === 0 ? 1 : Math.min(1, s.bytes / s.totalBytes);
 }
 
-/** Seconds left at the pace so far; null until there is a pace to go by. */
 export function etaSeconds(s: ImportProgress): number | null {
   const share = doneShare(s);
   if (share <= 0 || s.elapsedMs < 1000) return null;
   return ((s.elapsedMs / 1000) * (1 - share)) / share;
 }
 
-/** The parts after the bar, most urgent first: the longest (rows by outcome) is cut on a narrow terminal. */
+/** Most urgent first: the last and longest is cut on a narrow terminal. */
 export function progressSegments(s: ProgressState): Segment[] {
   const segments: Segment[] = [];
   if (s.pausedMs !== null && !s.done) {
@@ -187,7 +169,6 @@ export function progressSegments(s: ProgressState): Segment[] {
   }
   if (s.rate !== null) segments.push({ text: `${s.requestsLastMinute}/${s.rate} req/min${s.pace === null ? '' : `, ${s.pace}`}` });
   if (s.command === 'export') {
-    // The API gives no total: counts so far, no ETA.
     segments.push({ text: `${s.pages} pages, ${s.scanned} conversations read, ${s.written} rows written` });
     return segments;
   }
@@ -198,7 +179,7 @@ export function progressSegments(s: ProgressState): Segment[] {
   return segments;
 }
 
-/** Joins parts into at most `width` characters (escape codes counted), cutting the last one with `…`. */
+/** At most `width` characters, escape codes counted. */
 export function fitLine(head: string, segments: readonly Segment[], width: number, colour: boolean): string {
   let line = head;
   for (const segment of segments) {
@@ -215,7 +196,7 @@ export function fitLine(head: string, segments: readonly Segment[], width: numbe
   return line;
 }
 
-/** The plain line written to a log: no escape codes, elapsed time for the reader of a cron log. */
+/** For a log: no escape codes, and the elapsed time. */
 export function plainLine(s: ProgressState): string {
   const head = s.command === 'import' ? `progress: ${Math.floor(doneShare(s) * 100)}%` : 'progress: export';
   const elapsed = s.done ? [] : [{ text: `elapsed ${formatDuration(s.elapsedMs / 1000)}` }];

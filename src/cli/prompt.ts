@@ -1,19 +1,14 @@
-/**
- * The confirmation on a terminal: the preview, then `Proceed? [y/N]`. Asked only when stdin and
- * stderr are both terminals (a person is there), never with `--yes` and never for `import -`,
- * whose stdin is the data. The terminal stays in its normal line mode, so Ctrl-C is a real
- * SIGINT: the run's signal aborts, the answer is no and the run exits 130 with nothing sent.
- */
+// The terminal stays in line mode, so Ctrl-C is a real SIGINT: the answer is no, exit 130.
 import { createInterface } from 'node:readline';
 import type { Confirm, ConfirmPreview } from '../options.js';
 import type { CliIo } from './main.js';
 
-/** No answer in this long is a no (contract): an unattended terminal must not hold the lock for ever. */
+/** No answer is a no (contract): an unattended terminal must not hold the lock for ever. */
 const ANSWER_TIMEOUT_MS = 15 * 60_000;
 
 type PromptIo = Pick<CliIo, 'stdin' | 'stderr' | 'signal'>;
 
-/** The confirmation the CLI gives the run, or none when it must not ask. */
+/** None unless stdin and stderr are terminals; never with `--yes` or for `import -` (stdin is the data). */
 export function terminalConfirm(io: PromptIo, opts: { yes: boolean; file: string }, timeoutMs = ANSWER_TIMEOUT_MS): Confirm | undefined {
   if (opts.yes || opts.file === '-' || io.stdin.isTTY !== true || io.stderr.isTTY !== true) return undefined;
   return (preview) => {
@@ -22,7 +17,6 @@ export function terminalConfirm(io: PromptIo, opts: { yes: boolean; file: string
   };
 }
 
-/** The preview as the terminal shows it, one fact per line. */
 function renderPreview(p: ConfirmPreview): string {
   const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
   const update =

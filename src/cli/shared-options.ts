@@ -1,18 +1,15 @@
-/** The options import and export take the same way (one text, one default). */
 import { DEFAULTS } from '../options.js';
 import { GROUP, type OptionTable } from './option-table.js';
 
-/** `--config` in `--help`. */
 export const JOB_FILE_TEXT = '<job.json>  take the options from a job file; flags typed here override it';
 
-/** `.config()`'s reader when main.ts saw no `--config` and so did not load job-file.ts: never called. */
+/** `.config()`'s reader when main.ts saw no `--config` (job-file.ts not loaded): never called. */
 export function noJobFile(): never {
   throw new Error('a job file was named in a form the command line check did not see');
 }
 
-/** `--config` and `--save-config`: a job kept in a file (job-file.ts). */
 export const JOB_OPTIONS: OptionTable = {
-  // Its text is yargs' `.config()` description (JOB_FILE_TEXT), which replaces this one.
+  // Described by `.config()` (JOB_FILE_TEXT).
   config: { group: GROUP.run, type: 'string', json: false, cliOnly: true },
   'save-config': {
     group: GROUP.run,
@@ -30,7 +27,6 @@ export const API_OPTIONS: OptionTable = {
     defaultDescription: DEFAULTS.baseUrl,
     describe: '<url>  API origin (env VOREL_BASE_URL)',
   },
-  // The command passes it on as `apiKeyFile` only where the library takes it (import).
   'api-key-file': {
     group: GROUP.api,
     type: 'string',
@@ -38,7 +34,7 @@ export const API_OPTIONS: OptionTable = {
     path: true,
     cliOnly: true,
   },
-  // Not in a job file: its URL may hold a password, and --save-config must not write it down.
+  // Not in a job file: its URL may hold a password.
   proxy: {
     group: GROUP.api,
     type: 'string',

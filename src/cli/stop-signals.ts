@@ -1,11 +1,8 @@
 import { HangUp, type Interruption, StopSignal, stopExitCode } from '../exit-code.js';
 
 /**
- * SIGINT, SIGTERM and SIGHUP all ask the run to drain: requests in flight finish, the journal and
- * the reports are written. A second SIGINT/SIGTERM means "now" and calls `forceExit`. A repeated
- * SIGHUP never does: a dropped SSH session sends more than one (the shell forwards its own to the
- * job, the kernel sends one to the foreground group when the session leader exits), and exiting
- * on the second would lose the reports the first one was draining for.
+ * SIGINT, SIGTERM and SIGHUP ask the run to drain; a second SIGINT/SIGTERM calls `forceExit`. A
+ * repeated SIGHUP never does: a dropped SSH session sends more than one.
  */
 export function abortOnStopSignals(target: NodeJS.EventEmitter, controller: AbortController, forceExit: (code: number) => void): void {
   let first: Interruption | null = null;

@@ -7,9 +7,7 @@ const MISSING_FIELD: Record<MissingField, 'customer_name' | 'customer_language'>
   language: 'customer_language',
 };
 
-/** True when the conversation passes every filter given. */
 export function matches(c: Conversation, f: ExportFilters): boolean {
-  // The filters are lower-cased when parsed; compare the API's values the same way.
   if (f.channels.size > 0 && !f.channels.has(c.channel.toLowerCase())) return false;
   if (f.statuses.size > 0 && !f.statuses.has(c.status.toLowerCase())) return false;
   if (f.createdAfter !== null || f.createdBefore !== null) {
@@ -22,10 +20,7 @@ export function matches(c: Conversation, f: ExportFilters): boolean {
   return true;
 }
 
-/**
- * True when this row and, the list being sorted `created_at DESC` (vorel-api.md §2), every row
- * after it are older than `--created-after`: the scan can stop here.
- */
+/** The list is newest first (vorel-api.md §2): every later row is older too, the scan can stop. */
 export function pastLowerBound(c: Conversation, f: ExportFilters): boolean {
   return f.createdAfter !== null && Date.parse(c.created_at) < f.createdAfter;
 }
@@ -33,11 +28,7 @@ export function pastLowerBound(c: Conversation, f: ExportFilters): boolean {
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
-/**
- * An ISO 8601 date (`2025-03-01`, midnight UTC) or date-time with a zone (`2025-03-01T12:00Z`,
- * `…+02:00`) as epoch ms; null when malformed or not a real calendar date. A date-time without a
- * zone is refused: it would silently mean this machine's zone.
- */
+/** An ISO date (midnight UTC) or date-time with a zone, as epoch ms; without a zone it would mean this machine's. */
 export function parseIsoInstant(text: string): number | null {
   const date = ISO_DATE.exec(text);
   const dateTime = date ? null : ISO_DATE_TIME.exec(text);

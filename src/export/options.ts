@@ -1,4 +1,3 @@
-/** `exportCsv`'s options: their resolved types, and the one check of what a caller gave (usage errors: exit 2). */
 import { rateSetting, wholeNumber } from '../checks.js';
 import { checkApiKey, checkBaseUrl } from '../credentials.js';
 import { UsageError } from '../errors.js';
@@ -7,28 +6,22 @@ import { checkNetworkOptions } from '../network.js';
 import { DEFAULTS, type ExportCsvOptions } from '../options.js';
 import { parseIsoInstant } from './filter.js';
 
-/** Fields `--missing` can ask about (rows where that field is null). */
 export const MISSING_FIELDS = ['name', 'language'] as const;
 export type MissingField = (typeof MISSING_FIELDS)[number];
 
-/** Client-side filters (the list endpoint has none, vorel-api.md §2). Within one option values are alternatives; options combine with AND. */
+/** Values of one option are alternatives; options combine with AND. Empty sets keep all. */
 export interface ExportFilters {
-  /** Keep these channels (lower-case slugs); empty = all. */
   channels: ReadonlySet<string>;
-  /** Keep these statuses; empty = all. */
   statuses: ReadonlySet<string>;
-  /** Keep `created_at >= createdAfter` (epoch ms), inclusive. */
+  /** Epoch ms, inclusive. */
   createdAfter: number | null;
-  /** Keep `created_at < createdBefore` (epoch ms), exclusive: adjacent ranges neither overlap nor leave gaps. */
+  /** Exclusive: adjacent ranges neither overlap nor leave gaps. */
   createdBefore: number | null;
-  /** Keep rows where at least one of these fields is null; empty = all. */
   missing: ReadonlySet<MissingField>;
 }
 
-/** Everything an export needs, checked once. */
 export type ExportOptions = ReturnType<typeof checkExportOptions>['options'];
 
-/** The export's columns, in order (docs/cli.md `export`). */
 export const EXPORT_COLUMNS = [
   'id',
   'channel',
@@ -39,14 +32,13 @@ export const EXPORT_COLUMNS = [
   'created_at',
 ] as const;
 
-/** Channels vorel-api.md names: live ones, then reserved ones. Others are allowed with a warning (the list may grow). */
+/** vorel-api.md's channels; others get a warning (the list may grow). */
 const KNOWN_CHANNELS = ['whatsapp', 'voice', 'webform', 'instagram', 'email'];
 const SLUG = /^[a-z][a-z0-9_-]*$/;
 
-/** `channel: ['a', 'b,c']` or `'a,b,c'` → {a, b, c}: comma lists, lower-cased (the CLI's flag is repeatable). */
+/** `['a', 'b,c']` or `'a,b,c'` → {a, b, c}, lower-cased. */
 function listOption(name: string, given: string | readonly string[] | undefined): Set<string> {
   const value = typeof given === 'string' ? [given] : given;
-  // A script in plain JavaScript can pass anything: a usage error, not a TypeError from below.
   if (value !== undefined && !Array.isArray(value))
     throw new UsageError(`--${name}: give a list of values or one comma list`, 'bad_filter');
   const values = (value ?? [])
@@ -95,7 +87,6 @@ function filtersFrom(o: ExportCsvOptions, warnings: string[]): ExportFilters {
   return { channels, statuses: listOption('status', o.status), createdAfter, createdBefore, missing: missing as Set<MissingField> };
 }
 
-/** The options checked and defaulted, and the warnings to show. */
 export function checkExportOptions(o: ExportCsvOptions) {
   if (o.file !== undefined && o.output !== undefined) throw new UsageError('give file or output, not both', 'conflicting_options');
   if (o.file === '') throw new UsageError('the output file name is empty (use - or leave it out for stdout)', 'bad_output');
@@ -113,15 +104,12 @@ export function checkExportOptions(o: ExportCsvOptions) {
   const apiKey = checkApiKey(o.apiKey, 'apiKey');
   return {
     options: {
-      /** Output path, or null for stdout. */
       file: o.file ?? null,
       baseUrl,
-      /** Never printed. */
       apiKey,
       delimiter,
       bom: o.bom ?? DEFAULTS.bom,
       filters,
-      /** Stop once this many rows are written; null = no limit. */
       limit,
       rate,
       retries,

@@ -1,4 +1,4 @@
-/** `vorel-sync export`: scan → filter → write, one page in memory at a time. */
+/** scan → filter → write, one page in memory at a time. */
 import type { RatePace } from '../rate-pace.js';
 import { keyFingerprint } from '../credentials.js';
 import { UsageError } from '../errors.js';
@@ -16,29 +16,26 @@ import { csvFileSink, csvStreamSink, type RowSink } from './write.js';
 
 type ExportCounts = Pick<ExportProgress, 'pages' | 'scanned' | 'written'>;
 
-/** Why the scan ended before the last page, when the output is still complete for what was asked. */
+/** Why the scan ended before the last page with the output still complete. */
 export type EarlyEnd = 'limit' | 'created_after' | null;
 
-/** The export's summary (`--json`). */
 export interface ExportSummary extends ExportCounts {
   command: 'export';
-  /** The file written, or null for stdout. */
+  /** Null for stdout. */
   output: string | null;
   base_url: string;
   key_fingerprint: string;
   started_at: string;
   finished_at: string;
-  /** Set when the scan stopped early because nothing further could be written. */
   ended_early: EarlyEnd;
   requests: { total: number; retries: number; rate_limited: number };
-  /** The pace in force at the end (`--rate`). */
   rate: RatePace;
-  /** Set when the export failed: no file was written. */
+  /** The export failed: no file was written. */
   stopped: { reason: Exclude<StopReason, 'clears_guard' | 'declined'>; message: string } | null;
   exit_code: number;
 }
 
-/** Runs an export end to end and resolves with its summary; usage errors reject (exit 2, no request sent). */
+/** Usage errors reject (exit 2, no request sent). */
 export async function exportCsv(options: ExportCsvOptions): Promise<ExportSummary> {
   const { options: opts, warnings } = checkExportOptions(options);
   const log = options.logger ?? SILENT_LOGGER;
@@ -51,11 +48,9 @@ export async function exportCsv(options: ExportCsvOptions): Promise<ExportSummar
 
   const startedAt = new Date();
   const { baseUrl, apiKey, timeoutMs, retries, rate, network } = opts;
-  // Loaded on use, so that an import (and a dry run) does not load the HTTP stack through this module.
+  // Loaded on use: a dry run must not load the HTTP stack through this module.
   const { createApiClient } = await import('../api/client.js');
   const client = createApiClient({ baseUrl, apiKey, timeoutMs, retries, rate, network });
-  // Aborts like SIGINT/SIGTERM (exit 130), or with a HangUp (SIGHUP, exit 129): the page in flight
-  // finishes, the temp file is removed.
   const signal = options.signal ?? new AbortController().signal;
   const onSignal = (): void => client.abort();
   if (signal.aborted) onSignal();
@@ -116,7 +111,6 @@ export async function exportCsv(options: ExportCsvOptions): Promise<ExportSummar
   };
 }
 
-/** One page through the filters; counts what was read and written, and says why to stop early. */
 function filterPage(page: readonly Conversation[], opts: ExportOptions, counts: ExportCounts): { rows: Conversation[]; ended: EarlyEnd } {
   const rows: Conversation[] = [];
   for (const conversation of page) {
@@ -130,19 +124,16 @@ function filterPage(page: readonly Conversation[], opts: ExportOptions, counts: 
   return { rows, ended: null };
 }
 
-/** Why the export failed: the scan stopped (a signal, its cause), or the output could not be written. */
 function stopOf(error: unknown, target: string | null, signal: AbortSignal): NonNullable<ExportSummary['stopped']> {
   if (error instanceof ScanStopped) {
     const why = error.reason === 'interrupted' ? interruptionOf(signal) : error.reason;
     return { reason: why, message: why === 'hangup' ? `${INTERRUPTION_CAUSE.hangup}: no file was written` : error.message };
   }
-  // A full disk, the temp file removed, a closed pipe: said plainly, never a stack trace (a bug is thrown on).
   const fault = writeFault(target ?? 'stdout', error);
   const lost = target === null ? 'the CSV on stdout is incomplete' : `${target} was not written (its temp file is removed)`;
   return { reason: 'write_failed', message: `${fault.message}: ${lost}` };
 }
 
-/** One line for people: what was written, where, and at what cost. */
 export function renderExportSummary(s: ExportSummary): string {
   const seconds = ((Date.parse(s.finished_at) - Date.parse(s.started_at)) / 1000).toFixed(1);
   const where = s.output ?? 'stdout';

@@ -1,4 +1,3 @@
-/** The export's list scan through the shared pager (api/list-pages.ts), stopped as an export stops (exit-code.ts). */
 import type { ApiClient } from '../api/client.js';
 import { ListStopped, type ListPagesOptions, listPages } from '../api/list-pages.js';
 import type { Conversation } from '../types.js';

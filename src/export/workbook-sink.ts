@@ -1,16 +1,13 @@
 /**
- * `export conversations.xlsx`: one sheet, the export's columns, every cell text formatted as Text
- * (number format `@`, so Excel keeps `+49…` and leading zeros when a value is typed again), the
- * header row frozen, no `'` before any cell (a text cell is never run as a formula). Written by
- * exceljs' streaming WorkbookWriter, a row committed as soon as it is added, into the same hidden
- * temp file as a CSV (write.ts), renamed onto the target on success only.
+ * `export x.xlsx` through exceljs' streaming WorkbookWriter: Text cells (`@`, so Excel keeps `+49…`
+ * when a value is typed again), no `'` needed (a text cell is never run as a formula).
  */
 import { Writable } from 'node:stream';
 import type { Conversation } from '../types.js';
 import { EXPORT_COLUMNS } from './options.js';
 import { expectTempFile, openTarget, type RowSink } from './write.js';
 
-/** Column widths in characters: a UUID, a phone or e-mail, a date-time show whole. */
+/** In characters: a UUID, a phone or e-mail, a date-time show whole. */
 const WIDTHS: Record<(typeof EXPORT_COLUMNS)[number], number> = {
   id: 38,
   channel: 12,
@@ -21,14 +18,13 @@ const WIDTHS: Record<(typeof EXPORT_COLUMNS)[number], number> = {
   created_at: 26,
 };
 
-/** True when the export's file name asks for a workbook. */
 export function isWorkbookName(file: string): boolean {
   return file.toLowerCase().endsWith('.xlsx');
 }
 
 export async function openWorkbookSink(target: string): Promise<RowSink> {
   const file = await openTarget(target);
-  // Loaded on use: exceljs is large, and only a workbook export needs it.
+  // exceljs is large: loaded on use.
   const { default: ExcelJS } = await import('exceljs');
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -73,17 +69,12 @@ export async function openWorkbookSink(target: string): Promise<RowSink> {
   };
 }
 
-/** Every value as text; null stays an empty cell. */
 function cellOf(c: Conversation, column: (typeof EXPORT_COLUMNS)[number]): string | null {
   const value = c[column];
   return value === null || value === undefined ? null : xstring(String(value));
 }
 
-/**
- * ECMA-376 §22.9.2.19 (ST_Xstring), as Excel writes it: XML cannot carry a CR (a parser reads CRLF
- * as LF) nor most control characters, so they go as `_xHHHH_`, and the `_` of a literal `_xHHHH_`
- * as `_x005F_`; readers turn them back, so a name with CRLF comes back as it left.
- */
+/** ECMA-376 §22.9.2.19 (ST_Xstring): XML cannot carry a CR nor most control characters, so `_xHHHH_`. */
 export function xstring(text: string): string {
   let out = '';
   let from = 0;

@@ -1,8 +1,4 @@
-/**
- * The export's outputs: RFC 4180 lines (CRLF), formula-like cells neutralised with a leading `'`
- * (import strips exactly that `'` again, values.ts cleanCell), into a file that appears only when
- * complete, or a stream.
- */
+/** The export's CSV: formula-like cells get a leading `'`, which the import strips again (values.ts cleanCell). */
 import { stat } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { csvLine } from '../report/csv.js';
@@ -10,14 +6,13 @@ import { AtomicFileWriter } from '../report/files.js';
 import type { Conversation, Delimiter } from '../types.js';
 import { EXPORT_COLUMNS, type ExportOptions } from './options.js';
 
-/** UTF-8 byte order mark: Excel on Windows reads the file as UTF-8 only with it. */
+/** Excel on Windows reads UTF-8 only with it. */
 const BOM = '\uFEFF';
 
 export function headerLine(delimiter: Delimiter): string {
   return csvLine(EXPORT_COLUMNS, { neutralise: false, delimiter });
 }
 
-/** One conversation as a CSV line; null fields are empty cells. */
 export function rowLine(c: Conversation, delimiter: Delimiter): string {
   return csvLine(
     EXPORT_COLUMNS.map((column) => c[column]),
@@ -27,20 +22,16 @@ export function rowLine(c: Conversation, delimiter: Delimiter): string {
 
 /** Where exported rows go: CSV (a file or a stream) or a workbook (workbook-sink.ts). */
 export interface RowSink {
-  /** The path the file will have, or null for a stream. */
+  /** Null for a stream. */
   readonly target: string | null;
   header(): Promise<void>;
   rows(conversations: readonly Conversation[]): Promise<void>;
-  /** Makes the output final (the file appears under its name). */
   commit(): Promise<void>;
-  /** Drops the output (the temp file is removed; a stream cannot take back what it sent). */
+  /** A stream cannot take back what it sent. */
   discard(): Promise<void>;
 }
 
-/**
- * The target's hidden temp file (mode 0600: customer data), renamed onto it on commit only. Opened
- * before the scan starts, so a missing folder is a usage error before any request.
- */
+/** Opened before the scan, so a missing folder is a usage error before any request. */
 export async function openTarget(target: string): Promise<AtomicFileWriter> {
   const existing = await stat(target).catch(() => null);
   if (existing?.isDirectory()) throw new UsageError(`cannot write ${target}: it is a directory`, 'bad_output');
@@ -65,7 +56,6 @@ export async function expectTempFile(file: AtomicFileWriter): Promise<void> {
 
 type CsvFormat = Pick<ExportOptions, 'delimiter' | 'bom'>;
 
-/** CSV into the target's temp file, one write per page. */
 export async function csvFileSink(target: string, csv: CsvFormat): Promise<RowSink> {
   const file = await openTarget(target);
   const write = async (text: string): Promise<void> => {
@@ -75,10 +65,9 @@ export async function csvFileSink(target: string, csv: CsvFormat): Promise<RowSi
   return csvSink({ target, write, commit: () => file.commit(), discard: () => file.discard() }, csv);
 }
 
-/** CSV into a stream (stdout). Each write waits until the stream took the chunk: backpressure, one page at a time. */
+/** Each write waits until the stream took the chunk: backpressure. */
 export function csvStreamSink(stream: NodeJS.WritableStream, csv: CsvFormat): RowSink {
-  // A closed pipe (`| head`) surfaces as the write callback's error; without a listener the
-  // 'error' event would crash the process instead.
+  // A closed pipe surfaces as the write callback's error; an unheard 'error' event would crash.
   const ignore = (): void => undefined;
   stream.on('error', ignore);
   const done = async (): Promise<void> => {

@@ -1,14 +1,8 @@
-/**
- * CSV written as UTF-8 bytes, the one home of its quoting and formula neutralising. results.csv
- * takes a line per input row straight into a byte buffer (results.ts): building each line as a
- * string first, then encoding it, cost the 1M-row dry run about a fifth of its speed and 30 MB
- * (CONTRIBUTING.md, benchmarks). The other files take text lines (`csvLine`) made by the same code.
- */
+/** CSV as UTF-8 bytes, the one home of quoting and formula neutralising; bytes, not strings, for speed (CONTRIBUTING.md). */
 
 type Cell = string | number | null | undefined;
 
-// Not exported: the loops below read them per character, and exported they ran the 1M-row dry
-// run measurably slower (an exported binding is read through its module cell).
+// Not exported: read per character, an exported binding measurably slowed the dry run.
 const TAB = 0x09;
 const LF = 0x0a;
 const CR = 0x0d;
@@ -20,22 +14,15 @@ const EQUALS = 0x3d;
 const AT = 0x40;
 const APOSTROPHE = 0x27;
 
-/** At most this many bytes for a number cell: `String(n)` of any number takes 25 characters at most. */
+/** `String(n)` of any number takes 25 characters at most. */
 export const NUMBER_CELL_BOUND = 32;
 
-/**
- * The most bytes `putCell` writes for `text`: 3 per UTF-16 unit (a doubled quote takes 2, a
- * surrogate pair 4 for two units), plus two quotes and a `'`.
- */
+/** The most bytes `putCell` writes: 3 per UTF-16 unit, two quotes and a `'`. */
 export function cellBound(text: string | null): number {
   return text === null ? 0 : 3 * text.length + 3;
 }
 
-/**
- * A text cell (`null`: empty): RFC 4180 quoting only when it holds a quote, the delimiter, CR or LF;
- * with `neutralise` (files people open in a spreadsheet) a leading `=`, `+`, `-`, `@`, tab or CR
- * (values.ts FORMULA_START) gets a `'` so it stays text. `delimiter` is an ASCII code. Returns the end.
- */
+/** RFC 4180 quoting when needed; `neutralise` puts a `'` before a FORMULA_START character. Returns the end. */
 export function putCell(out: Uint8Array, at: number, text: string | null, neutralise: boolean, delimiter = COMMA): number {
   if (text === null || text === '') return at;
   const quoted = needsQuotes(text, delimiter);
@@ -46,7 +33,7 @@ export function putCell(out: Uint8Array, at: number, text: string | null, neutra
   return at;
 }
 
-/** A number cell (`null`: empty) as `String(n)` prints it; returns the end. */
+/** As `String(n)` prints it; returns the end. */
 export function putNumber(out: Uint8Array, at: number, n: number | null): number {
   if (n === null) return at;
   if (!Number.isSafeInteger(n) || n < 0) return putText(out, at, String(n), false);
@@ -60,16 +47,12 @@ export function putNumber(out: Uint8Array, at: number, n: number | null): number
   return at + digits;
 }
 
-/** An ASCII separator or line end; returns the end. */
 export function putByte(out: Uint8Array, at: number, byte: number): number {
   out[at] = byte;
   return at + 1;
 }
 
-/**
- * UTF-8 of `text` as `Buffer.from(text)` makes it (a lone surrogate becomes U+FFFD), quotes doubled
- * when `doubleQuotes`; returns the end.
- */
+/** UTF-8 as `Buffer.from(text)` makes it (a lone surrogate becomes U+FFFD); returns the end. */
 function putText(out: Uint8Array, at: number, text: string, doubleQuotes: boolean): number {
   const length = text.length;
   for (let i = 0; i < length; i++) {
@@ -103,7 +86,6 @@ function putText(out: Uint8Array, at: number, text: string, doubleQuotes: boolea
   return at;
 }
 
-/** One pass over the cell for a quote, CR, LF or the delimiter. */
 function needsQuotes(text: string, delimiter: number): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -112,12 +94,12 @@ function needsQuotes(text: string, delimiter: number): boolean {
   return false;
 }
 
-/** FORMULA_START's characters (`= + - @`, tab, CR), by code: a regex test per cell cost more than the cell. */
+/** FORMULA_START by code: a regex test per cell cost more than the cell. */
 function startsFormula(c: number): boolean {
   return c === EQUALS || c === PLUS || c === MINUS || c === AT || c === TAB || c === CR;
 }
 
-/** One line of text, CRLF-terminated; `delimiter` is `,` `;` or tab. */
+/** One line of text, CRLF-terminated. */
 export function csvLine(cells: readonly Cell[], opts: { neutralise: boolean; delimiter?: string }): string {
   const delimiter = (opts.delimiter ?? ',').charCodeAt(0);
   let bound = 2;

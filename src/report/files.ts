@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 export const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
 
-/** Writes a whole file via temp + fsync + rename, so a crash never leaves a half report that looks complete. */
+/** Temp + fsync + rename: a crash never leaves a half report that looks complete. */
 export function writeFileAtomic(target: string, content: string): void {
   const tmp = tempPathFor(target);
   const fd = openSync(tmp, 'wx', FILE_MODE);
@@ -27,10 +27,7 @@ export function writeFileAtomic(target: string, content: string): void {
   }
 }
 
-/**
- * write(2) may take only part of the text when the disk fills up: the rest is written, or the
- * error is thrown (a short write taken for a whole one would leave a truncated file that looks complete).
- */
+/** write(2) may write only part when the disk fills up: the rest is written, or the error thrown. */
 export function writeWhole(fd: number, content: string | Uint8Array): void {
   const bytes = typeof content === 'string' ? Buffer.from(content) : content;
   for (let at = 0; at < bytes.length; ) {
@@ -44,18 +41,13 @@ export function tempPathFor(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
-/**
- * A streaming writer to a temp file that becomes `target` only on `commit()`. Its writes are
- * synchronous, in blocks of 64 KiB or more: one write(2) to the page cache costs less than a
- * promise per block, and nothing waits behind a write in flight.
- */
+/** A temp file that becomes `target` on `commit()`; synchronous writes of 64 KiB+ cost less than a promise each. */
 export class AtomicFileWriter {
-  /** The hidden file written until `commit()`. */
   readonly tempPath: string;
   private fd: number | null = null;
   private buffered: string[] = [];
   private bufferedLength = 0;
-  /** A process that exits on a second Ctrl-C must not leave the hidden temp file behind. */
+  /** A second Ctrl-C must not leave the temp file behind. */
   private readonly removeOnExit = (): void => rmSync(this.tempPath, { force: true });
 
   constructor(readonly target: string) {
@@ -68,7 +60,7 @@ export class AtomicFileWriter {
     if (this.bufferedLength >= 64 * 1024) this.flush();
   }
 
-  /** Writes the bytes now, after any text before them; the caller may reuse `bytes` at once. */
+  /** The caller may reuse `bytes` at once. */
   writeBytes(bytes: Uint8Array): void {
     this.flush();
     writeWhole(this.open(), bytes);
@@ -87,7 +79,6 @@ export class AtomicFileWriter {
     process.off('exit', this.removeOnExit);
   }
 
-  /** Drops what was written: closes and removes the temp file (the target is never touched). */
   async discard(): Promise<void> {
     this.buffered = [];
     this.bufferedLength = 0;
@@ -104,7 +95,7 @@ export class AtomicFileWriter {
     process.off('exit', this.removeOnExit);
   }
 
-  /** Creates the temp file when not yet open (e.g. to find an unwritable folder before any other work). */
+  /** Also to find an unwritable folder before any other work. */
   open(): number {
     if (this.fd === null) {
       this.fd = openSync(this.tempPath, 'wx', FILE_MODE);
@@ -123,12 +114,11 @@ export class AtomicFileWriter {
   }
 }
 
-/** `2026-11-25T13-40-05Z-3f9a`: sortable by time; the random tail makes same-second runs distinct. */
+/** `2026-11-25T13-40-05Z-3f9a`: sortable by time. */
 export function newRunId(now: Date, suffix = randomBytes(2).toString('hex')): string {
   return `${now.toISOString().slice(0, 19).replaceAll(':', '-')}Z-${suffix}`;
 }
 
-/** A report dir we cannot use (a file, no permission, read-only disk): a usage error, exit 2. */
 function reportDirError(reportDir: string, error: unknown): UsageError {
   const code = (error as NodeJS.ErrnoException).code ?? 'error';
   const why =
@@ -143,15 +133,12 @@ function isAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
+    // EPERM: it exists but is someone else's.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
-/**
- * One run at a time per report dir (contract `--report-dir`): two runs racing on one spreadsheet
- * would double-apply. A lock left by a dead process is taken over.
- */
+/** One run at a time per report dir; a lock left by a dead process is taken over. */
 export function lockReportDir(reportDir: string): { release(): void } {
   try {
     mkdirSync(reportDir, { recursive: true, mode: DIR_MODE });
@@ -168,9 +155,7 @@ export function lockReportDir(reportDir: string): { release(): void } {
         release: () => {
           try {
             if (readFileSync(lockPath, 'utf8').trim() === String(process.pid)) unlinkSync(lockPath);
-          } catch {
-            // Already gone: nothing to release.
-          }
+          } catch {}
         },
       };
     } catch (error) {
@@ -188,7 +173,7 @@ export function lockReportDir(reportDir: string): { release(): void } {
   throw new UsageError(`cannot take the lock in ${reportDir}`, 'lock_held');
 }
 
-/** Creates `<reportDir>/<runId>/` (0700), never reusing an existing folder. */
+/** Never reuses an existing folder. */
 export function createRunDir(reportDir: string, now: Date): { runId: string; dir: string } {
   for (let attempt = 0; attempt < 20; attempt++) {
     const runId = newRunId(now);

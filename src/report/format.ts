@@ -1,5 +1,3 @@
-/** Small text formatters shared by the progress line, the summary and report.html. */
-
 /** `42 s`, `3m 10s`, `2h 05m`: short enough for a progress line, exact enough for a summary. */
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));

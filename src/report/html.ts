@@ -5,19 +5,18 @@ import { runSeconds, type RunSummary } from './summary.js';
 
 export interface HtmlReportInput {
   summary: RunSummary;
-  /** Width of each timeline bucket, in seconds. */
   bucketSeconds: number;
   timeline: readonly TimelineBucket[];
-  /** Rows that need attention (invalid, failed, not attempted), capped. */
+  /** Capped. */
   problemRows: readonly RowResult[];
   problemRowsTotal: number;
-  /** Error code → rows, over ALL rows that need attention (not only the capped list). */
+  /** Over ALL rows that need attention. */
   problemCodes: ReadonlyMap<string, number>;
 }
 
-/** The API's limit per key (vorel-api.md §5), drawn as a reference line on the request chart. */
+/** vorel-api.md §5, drawn as a reference line. */
 const API_LIMIT_PER_MINUTE = 200;
-/** Bars in the request chart, at most: a long run's buckets are merged to stay readable on a phone. */
+/** A long run's buckets are merged to stay readable on a phone. */
 const MAX_CHART_BARS = 120;
 
 const COLORS: Record<OutcomeKind, string> = {
@@ -35,7 +34,7 @@ function escapeHtml(value: unknown): string {
   return String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** Adds a problem row to the per-code counts of "Error codes" (its code, or its outcome when it has none). */
+/** By its code, or its outcome when it has none. */
 export function countProblemCode(counts: Map<string, number>, row: RowResult): void {
   const code = 'code' in row.outcome ? row.outcome.code : row.outcome.kind;
   counts.set(code, (counts.get(code) ?? 0) + 1);
@@ -53,18 +52,16 @@ function outcomeBar(totals: Record<OutcomeKind, number>, rows: number): string {
   return `<svg class="bar" role="img" aria-label="outcomes of ${rows} rows" width="100%" height="24">${parts.join('')}</svg>`;
 }
 
-/** Requests started and 429s answered in one time bucket of the run. */
 export interface TimelineBucket {
-  /** Seconds since the run started, at the bucket's start. */
+  /** Seconds since the run started. */
   at: number;
   requests: number;
   rateLimited: number;
 }
 
 /**
- * Bars of the request chart, at most `maxBars`, each the highest count of request starts in any
- * 60 s ending within it (and of those, the ones answered 429). A count per 60 s compares straight with the per-minute limit line, where
- * a short bar scaled up to a minute (4 requests in 1 s drawn as 240/min) would seem to break it.
+ * Each bar: the most request starts in any 60 s ending within it. A count per 60 s compares with the
+ * limit line, where a short bar scaled up (4 in 1 s drawn as 240/min) would seem to break it.
  */
 export function slidingMinuteBars(
   timeline: readonly TimelineBucket[],
@@ -163,7 +160,7 @@ function problemTable(rows: readonly RowResult[]): string {
   return `<table id="problems"><thead><tr><th>line</th><th>id</th><th>name</th><th>outcome</th><th>code</th><th>message</th></tr></thead><tbody>${body}</tbody></table>`;
 }
 
-/** The row filter. `#q=not_found` in the address prefills it, so a filtered view can be linked. */
+/** `#q=not_found` in the address prefills the filter, so a filtered view can be linked. */
 const SCRIPT = `
 var box = document.getElementById('filter');
 var count = document.getElementById('shown');
@@ -208,13 +205,12 @@ input[type=search]{width:100%;font-size:16px;padding:10px;margin:4px 0 8px;borde
 }
 `;
 
-/** The CSP allows only this page's own inline script (by hash) and style, and no network at all. */
+/** Only this page's own script (by hash) and style; no network. */
 function contentSecurityPolicy(script: string): string {
   const hash = createHash('sha256').update(script).digest('base64');
   return `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${hash}'; img-src data:; base-uri 'none'; form-action 'none'`;
 }
 
-/** Rows that clear each field, and what the clears guard decided. */
 function clearsParagraph(s: HtmlReportInput['summary']): string {
   const g = s.clears_guard;
   const decision = g.tripped
@@ -225,7 +221,7 @@ function clearsParagraph(s: HtmlReportInput['summary']): string {
   return `<p id="clears">Clears: customer_name ${s.clears.customer_name}, customer_language ${s.clears.customer_language}; ${escapeHtml(decision)}.</p>`;
 }
 
-/** report.html: self-contained (inline CSS, SVG and script; no network), readable on a phone. */
+/** Self-contained (no network), readable on a phone. */
 export function renderHtmlReport(input: HtmlReportInput): string {
   const { summary: s } = input;
   const cards = OUTCOME_KINDS.map(

@@ -5,7 +5,6 @@ const COMMA = 0x2c;
 const CR = 0x0d;
 const LF = 0x0a;
 
-/** results.csv columns, exactly and in this order (contract). */
 export const RESULTS_HEADER = [
   'line',
   'id',
@@ -24,10 +23,7 @@ export function resultsHeaderLine(): string {
   return csvLine(RESULTS_HEADER, { neutralise: false });
 }
 
-/*
- * The outcome-specific cells, one function each: results.csv writes a line per input row, and these
- * give its cells without an object per row.
- */
+// One function per cell: no object per row.
 function httpStatusOf(outcome: RowOutcome): number | null {
   return outcome.kind === 'valid' || outcome.kind === 'not_attempted' ? null : outcome.httpStatus;
 }
@@ -44,12 +40,11 @@ function attemptsOf(outcome: RowOutcome): number {
   return outcome.kind === 'valid' ? 0 : outcome.attempts;
 }
 
-/** The message of a row a later row of the same id overwrote. */
 function supersededMessage(outcome: RowOutcome, supersededBy: number): string {
   return `${messageOf(outcome) ?? outcome.kind}; superseded by line ${supersededBy}, which updated this id`;
 }
 
-/** A row's results.csv fields; `supersededBy` marks a row a later row of the same id overwrote. */
+/** `supersededBy`: the line of a later row of the same id that was updated. */
 export function resultFields(row: RowResult, supersededBy: number | undefined): ResultFields {
   const { outcome } = row;
   return {
@@ -67,10 +62,7 @@ export function resultFields(row: RowResult, supersededBy: number | undefined): 
   };
 }
 
-/**
- * The bytes of `csvLine` of the row's `resultFields`, written into `out` from `at` without building
- * them as text. Returns the end, or -1 when the line might not fit (`resultLineBound`).
- */
+/** `csvLine` of `resultFields`, as bytes from `at`; -1 when it might not fit. */
 export function writeResultLine(out: Uint8Array, at: number, row: RowResult, supersededBy: number | undefined): number {
   const { outcome } = row;
   const code = supersededBy === undefined ? errorCodeOf(outcome) : 'superseded';
@@ -90,7 +82,6 @@ export function writeResultLine(out: Uint8Array, at: number, row: RowResult, sup
   return putByte(out, putByte(out, end, CR), LF);
 }
 
-/** The most bytes `writeResultLine` may need for the row. */
 export function resultLineBound(row: RowResult, supersededBy: number | undefined): number {
   const { outcome } = row;
   if (supersededBy === undefined) return lineBound(row, errorCodeOf(outcome), messageOf(outcome));
@@ -108,12 +99,11 @@ function lineBound(row: RowResult, code: string | null, message: string | null):
     cellBound(row.patch.customer_language ?? null) +
     cellBound(row.before?.customer_name ?? null) +
     cellBound(row.before?.customer_language ?? null) +
-    // The ten commas and the CRLF.
     12
   );
 }
 
-/** Rows that go to failed.csv to be fixed and re-imported. */
+/** Rows for failed.csv. */
 export function needsRetry(row: RowResult, superseded: boolean): boolean {
   const kind = row.outcome.kind;
   return !superseded && (kind === 'invalid' || kind === 'failed' || kind === 'not_attempted');

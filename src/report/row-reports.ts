@@ -6,14 +6,11 @@ import type { RowReport } from './read-reports.js';
 import type { ProblemRows } from './summary.js';
 import { needsRetry, resultLineBound, resultsHeaderLine, writeResultLine } from './results.js';
 
-/** Failed rows listed in report.html, at most; all of them are in failed.csv. */
 const HTML_ROW_CAP = 2000;
-/** Invalid or failed rows the printed summary lists, at most; the rest are in results.csv. */
 const SUMMARY_ROW_CAP = 5;
-/** results.csv bytes gathered before one write. */
 const WRITE_BYTES = 256 * 1024;
 
-/** Line spans in two growing typed arrays: 8 bytes a failed row, not an object each. */
+/** 8 bytes a failed row, not an object each. */
 export class SpanList implements Iterable<LineSpan> {
   private starts = new Uint32Array(1024);
   private ends = new Uint32Array(1024);
@@ -40,26 +37,17 @@ function grow(array: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> {
   return bigger;
 }
 
-/**
- * The per-row part of the reports, fed in input order: results.csv, plan.csv / rollback.csv, the
- * spans for failed.csv and the problem rows for report.html. Fed as a dry run checks its rows, or
- * from the journal at the end (run-reports.ts), when the superseded rows are known.
- */
+/** The per-row part of the reports, fed in input order. */
 export class RowReports {
   readonly failedSpans = new SpanList();
   readonly problemRows: RowResult[] = [];
   readonly problemCodes = new Map<string, number>();
-  /** summary.json's `problems`: the first invalid or failed rows (of failed.csv), and how many there are. */
   private readonly problems: ProblemRows = { rows: [], total: 0 };
-  /** Failed rows by error code, with the first one's message (a code a key: the map stays small). */
+  /** By error code, with the first one's message. */
   private readonly failures = new Map<string, { error_code: string; rows: number; message: string }>();
-  /** results.csv. */
   readonly path: string;
   private readonly results: AtomicFileWriter;
-  /**
-   * Lines are written into bytes at once: the cells are slices of the input's decoded chunks, and a
-   * line kept as text would keep its whole chunk alive until the next write.
-   */
+  /** Bytes at once: a line kept as text would keep its input chunk alive. */
   private readonly pending = Buffer.allocUnsafe(WRITE_BYTES);
   private used = 0;
 
@@ -72,7 +60,6 @@ export class RowReports {
     this.used = this.pending.write(resultsHeaderLine(), 0, 'utf8');
   }
 
-  /** Adds one row. The files are written synchronously, a buffer at a time, so a row never waits behind a write in flight. */
   add(row: RowResult, supersededBy: number | undefined): void {
     if (needsRetry(row, supersededBy !== undefined)) {
       this.failedSpans.push({ line: row.copyFrom ?? row.line, endLine: row.endLine });
@@ -94,7 +81,6 @@ export class RowReports {
     for (const report of this.extraReports) report.add(row);
   }
 
-  /** summary.json's `problems`: the first rows, and the commonest failure reasons (at most three). */
   problemSummary(): ProblemRows {
     const reasons = [...this.failures.values()].sort((a, b) => b.rows - a.rows).slice(0, 3);
     return { rows: [...this.problems.rows], total: this.problems.total, reasons };
@@ -110,18 +96,16 @@ export class RowReports {
       this.used = end;
       return;
     }
-    // A line bigger than the whole buffer (cells near the field size limit): written on its own.
+    // Bigger than the whole buffer: written on its own.
     const line = Buffer.allocUnsafe(resultLineBound(row, supersededBy));
     this.results.writeBytes(line.subarray(0, writeResultLine(line, 0, row, supersededBy)));
   }
 
-  /** Writes results.csv (the other reports need the summary: the caller finishes them). */
   async commit(): Promise<void> {
     this.flush();
     await this.results.commit();
   }
 
-  /** Removes what was written (a run whose reports could not be finished). */
   async discard(): Promise<void> {
     this.used = 0;
     await this.results.discard();

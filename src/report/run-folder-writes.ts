@@ -1,7 +1,6 @@
 import { statSync } from 'node:fs';
 import { VorelSyncError } from '../errors.js';
 
-/** What an errno of a failed write in the run folder means, for the one message the user gets. */
 const MEANINGS: Readonly<Record<string, string>> = {
   ENOSPC: 'no space left on the device',
   EDQUOT: 'disk quota exceeded',
@@ -16,7 +15,7 @@ const MEANINGS: Readonly<Record<string, string>> = {
   EPIPE: 'the reader of the pipe went away',
 };
 
-/** A write in the run folder (journal, report, temp file) or to an export's output failed: the run stops, exit 3. */
+/** A write in the run folder or to an export's output failed: exit 3. */
 export class RunFolderWriteError extends VorelSyncError {
   constructor(
     readonly path: string,
@@ -27,7 +26,7 @@ export class RunFolderWriteError extends VorelSyncError {
   }
 }
 
-/** The write error behind `error`, attributed to `path`; anything but a file-system error (a bug) is rethrown. */
+/** Anything but a file-system error (a bug) is rethrown. */
 export function writeFault(path: string, error: unknown): RunFolderWriteError {
   if (error instanceof RunFolderWriteError) return error;
   const errno = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -35,7 +34,6 @@ export function writeFault(path: string, error: unknown): RunFolderWriteError {
   return new RunFolderWriteError(path, errno, { cause: error });
 }
 
-/** Runs `write`, turning a failure of the file system into a {@link RunFolderWriteError} for `path`. */
 export async function writingTo<T>(path: string, write: () => Promise<T> | T): Promise<T> {
   try {
     return await write();
@@ -44,7 +42,6 @@ export async function writingTo<T>(path: string, write: () => Promise<T> | T): P
   }
 }
 
-/** How to get past a write error, by its errno: the summary adds the --resume command. */
 function wayOn(errno: string): string {
   if (errno === 'ENOSPC' || errno === 'EDQUOT' || errno === 'EFBIG')
     return 'Free some space, or move the run folder to a disk with room, then resume it (from its new place, if moved)';
@@ -55,7 +52,7 @@ function wayOn(errno: string): string {
   return 'Check the disk, or copy the run folder to another disk, then resume it (from its new place, if copied)';
 }
 
-/** What the user is told when the run stopped on a write error: what failed, what is safe, how to go on. */
+/** What failed, what is safe, how to go on. */
 export function writeFaultMessage(
   fault: RunFolderWriteError,
   rows: { settled: number; journaled: number },
@@ -73,14 +70,11 @@ export function writeFaultMessage(
   return `${fault.message}. ${when}: ${journal}. ${wayOn(fault.errno)}`;
 }
 
-/** How often the run checks that its folder is still there (a removed folder takes writes without an error). */
 const FOLDER_CHECK_MS = 1000;
 
 /**
- * Every write a run makes in its folder goes through here. The first failure stops the run (the
- * callback, once); a file that failed is never written again, so a journal line cut short by a
- * full disk stays its last line, which resume reads back without it. Other files are still tried:
- * rows in flight settle into the journal where it still can take them.
+ * Every write in the run folder: the first failure stops the run (`onFault`, once); a file that
+ * failed is never written again, so a journal line cut short stays its last line.
  */
 export class RunFolderWrites {
   private first: RunFolderWriteError | null = null;
@@ -88,7 +82,6 @@ export class RunFolderWrites {
 
   constructor(private readonly onFault: (fault: RunFolderWriteError) => void) {}
 
-  /** The first write error of the run, if any. */
   get fault(): RunFolderWriteError | null {
     return this.first;
   }
@@ -97,7 +90,7 @@ export class RunFolderWrites {
     return this.broken.has(path);
   }
 
-  /** Runs a synchronous write to `path`; false when it failed, now or before. */
+  /** False when it failed, now or before. */
   write(path: string, write: () => void): boolean {
     if (this.broken.has(path)) return false;
     try {
@@ -120,7 +113,6 @@ export class RunFolderWrites {
     }
   }
 
-  /** The write error of `path`, once it had one. */
   faultOf(path: string): RunFolderWriteError | undefined {
     return this.broken.get(path);
   }
@@ -137,10 +129,7 @@ export class RunFolderWrites {
     this.onFault(fault);
   }
 
-  /**
-   * Checks now and every second that `path` is still the file the run opened: writes to the open
-   * file of a folder that was removed or moved succeed, and would go nowhere. Returns the stopper.
-   */
+  /** Checks every second that `path` is the file opened: writes into a removed folder succeed and go nowhere. */
   watch(path: string): { check(): void; stop(): void } {
     const ino = statSync(path).ino;
     let gone = false;
@@ -154,7 +143,6 @@ export class RunFolderWrites {
       }
       if (now === ino) return;
       gone = true;
-      // The open file still takes writes: a folder that was moved gets the rows in flight too.
       this.tell(writeFault(path, Object.assign(new Error('the run folder is gone'), { code: 'ENOENT' })));
     };
     const timer = setInterval(check, FOLDER_CHECK_MS);

@@ -13,18 +13,15 @@ import type {
 import { formatDuration } from './format.js';
 import { type Delimiter, type InputEncoding, type OutcomeKind, OUTCOME_KINDS, type WritableField } from '../types.js';
 
-/** Why a run stopped early (`reason`), in words (`message`). */
 export type RunStop = z.infer<typeof runStopSchema>;
-/** The clears guard's decision: `limit` as given (`10%` or rows), lifted by `--allow-clears`, `tripped` (refused, or would be), the fields `over_limit`. */
 export type ClearsGuardSummary = z.infer<typeof clearsGuardSchema>;
-/** How going on was confirmed: answered (the terminal, or the library's `confirm`), `--yes`, or not asked. */
 export type Confirmation = z.infer<typeof confirmationSchema>;
 
-/** summary.json (contract: Output). More keys may be added; none of these may be renamed. */
+/** summary.json (contract): keys may be added, none renamed. */
 export interface RunSummary {
   run_id: string;
   mode: RunMode;
-  /** `encoding` and `delimiter` are null for a workbook; `sheet` is the worksheet read (null for CSV). */
+  /** A workbook: `encoding` and `delimiter` null, `sheet` set. */
   input: { path: string; sha256: string; rows: number; encoding: InputEncoding | null; delimiter: Delimiter | null; sheet: string | null };
   base_url: string;
   key_fingerprint: string | null;
@@ -32,44 +29,35 @@ export interface RunSummary {
   finished_at: string;
   totals: Record<OutcomeKind, number>;
   requests: z.infer<typeof requestTotalsSchema>;
-  /** The pace in force at the end (`--rate`); a run that sent nothing, the pace it would have started at. */
+  /** The pace at the end, or the one a run that sent nothing would have started at. */
   rate: RatePace;
   exit_code: number;
-  /** Rows that clear each field with an explicit null (`--plan` / `--only-changed`: only where it is not already empty). */
+  /** `--plan` / `--only-changed`: only where the value is not already empty. */
   clears: Record<WritableField, number>;
   clears_guard: ClearsGuardSummary;
   confirmed: Confirmation;
   duplicate_ids: number;
   superseded: number;
-  /** Why the run stopped early, when it did. */
   stopped: RunStop | null;
   report_dir: string;
-  /** The command that re-imports failed.csv, when any row needs it. */
   retry_command: string | null;
-  /** The command that continues the run, when it stopped early. */
   resume_command: string | null;
   resumed_from?: string;
   carried_over?: number;
-  /** How current values were read (`--plan`, `--only-changed`, `--match-by customer_identifier`). */
   read?: z.infer<typeof readSummarySchema>;
-  /** `--plan`: what the real run would do. */
   plan?: z.infer<typeof planSummarySchema>;
-  /** Set when a write error kept results.csv, failed.csv and report.html from being written. */
   reports?: 'not_written';
-  /** rollback.csv, when the run wrote it; `undo_command` re-imports it against the same API. */
   rollback?: { rows: number; unrestorable: number; undo_command: string };
-  /** The first invalid or failed rows of failed.csv (input order), and how many it holds; absent when reports were not written. */
   problems?: ProblemRows;
 }
 
 export interface ProblemRows {
   rows: { line: number; error_code: string; message: string }[];
   total: number;
-  /** The commonest codes of the failed rows, with the first such row's message. */
   reasons?: { error_code: string; rows: number; message: string }[];
 }
 
-/** Outcomes a mode can produce, shown even at zero so a reader sees "failed 0", not nothing. */
+/** Shown even at zero, so a reader sees "failed 0". */
 const EXPECTED: Record<RunMode, readonly OutcomeKind[]> = {
   import: ['updated', 'invalid', 'failed'],
   'dry-run': ['valid', 'invalid'],
@@ -77,12 +65,10 @@ const EXPECTED: Record<RunMode, readonly OutcomeKind[]> = {
   'only-changed': ['updated', 'unchanged', 'invalid', 'failed'],
 };
 
-/** How long the run took, in seconds. */
 export function runSeconds(s: RunSummary): number {
   return (Date.parse(s.finished_at) - Date.parse(s.started_at)) / 1000;
 }
 
-/** The human summary printed on stdout: outcomes, duration, requests, report, retry command. */
 export function renderSummary(s: RunSummary): string {
   const seconds = runSeconds(s);
   const expected = EXPECTED[s.mode] ?? [];
@@ -96,11 +82,9 @@ export function renderSummary(s: RunSummary): string {
     const { total, retries, rate_limited } = s.requests;
     table.push(['requests', `${total} (${retries} retries, ${rate_limited} answered 429)`]);
     if (s.requests.total > 0) table.push(['pace', paceText(s.rate)]);
-    // The base URL only: a key or proxy password is never part of it (credentials.ts refuses them in it).
     table.push(['target', s.base_url]);
   }
   const labelWidth = Math.max(...table.map(([label]) => label.length));
-  // Right-align the numbers of the outcome rows; longer texts (duration, requests) follow them.
   const numberWidth = Math.max(...table.map(([, value]) => (/^\d+$/.test(value) ? value.length : 0)));
   const sheet = s.input.sheet === null ? '' : `, sheet ${JSON.stringify(s.input.sheet)}`;
   const lines = [`vorel-sync ${s.mode}: ${s.input.rows} rows from ${s.input.path}${sheet}`];
@@ -127,7 +111,7 @@ export function renderSummary(s: RunSummary): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Why rows failed, after their count (a long message keeps its end, where the cause is): ` (network: 3 — getaddrinfo ENOTFOUND app.vorel.ai)`. */
+/** ` (network: 3 — getaddrinfo ENOTFOUND app.vorel.ai)`: a long message keeps its end, where the cause is. */
 function failureReasons(s: RunSummary): string {
   const reasons = s.problems?.reasons ?? [];
   if (reasons.length === 0) return '';
@@ -135,7 +119,6 @@ function failureReasons(s: RunSummary): string {
   return ` (${text.join('; ')})`;
 }
 
-/** The first rows to fix, under the totals, so the screen names them without opening results.csv. */
 function problemLines(s: RunSummary): string[] {
   const p = s.problems;
   if (p === undefined || p.rows.length === 0) return [];
