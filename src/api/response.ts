@@ -1,8 +1,4 @@
-/**
- * Reading answers: result types, the body schemas, error-body parsing, status and failure
- * classification, and the one-line messages of failed requests (`[METHOD] path: status code:
- * what the server said`). Pure; the caller redacts the key before a message leaves the client.
- */
+/** Reading answers: result types, schemas, failure classes, one-line messages. Pure; the client redacts them. */
 import { AxiosError } from 'axios';
 import { z } from 'zod';
 import { conversationSchema } from '../conversation.js';
@@ -26,10 +22,9 @@ export type ApiResult<T> =
   | { ok: true; status: number; data: T; attempts: number }
   | { ok: false; status: number | null; code: ApiErrorCode; message: string; attempts: number };
 
-/** Longest server text quoted in a message. */
 const MAX_QUOTED_CHARS = 300;
 
-/** A list page (vorel-api.md §2): all three keys required. */
+/** vorel-api.md §2: all three keys required. */
 export const listPageSchema = z.object({
   data: z.array(conversationSchema),
   next_cursor: z.string().nullable(),
@@ -37,7 +32,6 @@ export const listPageSchema = z.object({
 });
 export type ListPage = z.infer<typeof listPageSchema>;
 
-/** Status → our code, for answers that end a request. */
 function codeForStatus(status: number): ApiErrorCode {
   if (status === 400 || status === 422) return 'bad_request';
   if (status === 401) return 'unauthorized';
@@ -54,10 +48,7 @@ export function oneLine(text: string): string {
   return flat.length > MAX_QUOTED_CHARS ? `${flat.slice(0, MAX_QUOTED_CHARS)}…` : flat;
 }
 
-/**
- * What the server said, read defensively (vorel-api.md §4: the envelope's field names are not
- * documented): `{error:{code,message}}`, `{error:"..."}`, top-level `code`/`message`, else raw text.
- */
+/** vorel-api.md §4 does not document the envelope: `{error:{code,message}}`, `{error:"..."}`, top-level, else raw text. */
 function describeErrorBody(body: string, ourCode?: string): string {
   const text = body.trim();
   if (text === '') return '';
@@ -83,10 +74,7 @@ function codeAndMessage(value: unknown): { code?: string | undefined; message?: 
   return { code: typeof code === 'string' ? code : undefined, message: typeof message === 'string' ? message : undefined };
 }
 
-/**
- * Classifies an attempt that produced no usable answer (axios rejected, or its body broke): `timedOut`,
- * its own deadline passed (http.ts); `status`, the failure came while reading the answer's body.
- */
+/** An attempt without a usable answer; `status` when it failed while reading the answer's body. */
 export function failureOf(error: unknown, ctx: { timedOut: boolean; status?: number }): Failure {
   if (ctx.timedOut) return { kind: 'timeout' };
   const code = errorCode(error);
@@ -101,37 +89,13 @@ export function failureOf(error: unknown, ctx: { timedOut: boolean; status?: num
     return { kind: 'http', status };
   }
   if (code === AxiosError.ETIMEDOUT || code === AxiosError.ECONNABORTED) return { kind: 'timeout' };
-  if (code !== undefined && CERTIFICATE_CODES.has(code)) return { kind: 'certificate', code, message: messageOf(error) };
+  if (code !== undefined && CERTIFICATE_CODE.test(code)) return { kind: 'certificate', code, message: messageOf(error) };
   return { kind: 'network', code, message: messageOf(error) };
 }
 
-/**
- * Codes of a certificate that does not verify: OpenSSL's X509 verification codes as Node's tls
- * documentation lists them, and Node's own for a host name the certificate does not name.
- */
-const CERTIFICATE_CODES: ReadonlySet<string> = new Set([
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
-  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_NOT_YET_VALID',
-  'CERT_HAS_EXPIRED',
-  'ERROR_IN_CERT_NOT_BEFORE_FIELD',
-  'ERROR_IN_CERT_NOT_AFTER_FIELD',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'CERT_CHAIN_TOO_LONG',
-  'CERT_REVOKED',
-  'INVALID_CA',
-  'PATH_LENGTH_EXCEEDED',
-  'INVALID_PURPOSE',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-  'HOSTNAME_MISMATCH',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
+/** OpenSSL's X509 verification codes (Node's tls docs list them) and Node's for a name the certificate lacks. */
+const CERTIFICATE_CODE =
+  /^(UNABLE_TO_|CERT_|ERROR_IN_CERT_)|SELF_SIGNED_CERT|^(INVALID_CA|INVALID_PURPOSE|PATH_LENGTH_EXCEEDED|HOSTNAME_MISMATCH)$|ALTNAME_INVALID$/;
 
 /** The socket's code (ECONNREFUSED, a TLS code) where there is one, else axios' own. */
 function errorCode(error: unknown): string | undefined {
@@ -150,14 +114,12 @@ export function codeOfFailure(f: Failure): ApiErrorCode {
   return f.kind;
 }
 
-/** Where requests go, as a message may name it: the API's host, and the proxy without its password. */
+/** As a message names it: the proxy without its password, or null when requests go straight. */
 export interface Route {
   host: string;
-  /** `http://user:***@host:port`, or null when requests go straight to the API. */
   proxy: string | null;
 }
 
-/** An HTTP answer that ends a request (or is the last one seen before an abort). */
 export function httpMessage(head: string, status: number, body: string, route: Route): string {
   const code = codeForStatus(status);
   const said = describeErrorBody(body, code);
@@ -176,12 +138,11 @@ export function httpMessage(head: string, status: number, body: string, route: R
   return `${head}: ${status} ${code}: ${text}`;
 }
 
-/** A 3xx is never followed (a redirect could carry the key elsewhere): say where it pointed. */
+/** A redirect could carry the key elsewhere: never followed. */
 export function redirectNote(location: unknown): string {
   return typeof location === 'string' ? ` (redirect to ${oneLine(location)}, not followed)` : '';
 }
 
-/** An attempt that brought no usable answer: timeout, network, a body cut off or too large. */
 export function failureMessage(head: string, failure: Failure, timeoutMs: number, route: Route): string {
   if (failure.kind === 'http') {
     if (failure.tooLarge) return `${head}: ${failure.status} unexpected_status: the answer is larger than 16 MiB`;
