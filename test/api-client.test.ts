@@ -13,7 +13,7 @@ import type { Emulator, EmulatorOptions } from '../src/emulator/index.js';
 import { cleanupsAfterEach, listenOnLoopback } from './helpers/loopback.js';
 
 const MISSING_ID = '00000000-0000-4000-8000-000000000000';
-const FAST = { baseMs: 5, maxMs: 20 };
+const FAST = 5;
 
 const cleanups = cleanupsAfterEach();
 
@@ -32,7 +32,7 @@ function client(baseUrl: string, apiKey: string, extra: Partial<ApiClientOptions
     retries: 3,
     rate: 100_000,
     windowMs: 60_000,
-    backoff: FAST,
+    backoffBaseMs: FAST,
     onAttempt: (e) => events.push(e),
     ...extra,
   });
@@ -424,7 +424,7 @@ describe('Retry-After on a 503', () => {
     const s = await stub((n) =>
       n === 0 ? { status: 503, headers: { 'retry-after': '1' } } : { status: 200, body: conversation(MISSING_ID) },
     );
-    const { api } = client(s.url, `vapk_live_${'9'.repeat(48)}`, { backoff: { baseMs: 1 } });
+    const { api } = client(s.url, `vapk_live_${'9'.repeat(48)}`, { backoffBaseMs: 1 });
     const r = await api.getConversation(MISSING_ID);
     expect(r).toMatchObject({ ok: true, attempts: 2 });
     expect(s.seen[1]!.at - s.seen[0]!.at).toBeGreaterThanOrEqual(950);
@@ -450,7 +450,7 @@ describe('broken bodies', () => {
 
   it('times out a body that drips in forever: --timeout covers the whole attempt, not only the headers', async () => {
     const s = await bodyServer('drip');
-    const { api } = client(s.url, `vapk_live_${'7'.repeat(48)}`, { timeoutMs: 300, retries: 1, backoff: { baseMs: 1 } });
+    const { api } = client(s.url, `vapk_live_${'7'.repeat(48)}`, { timeoutMs: 300, retries: 1, backoffBaseMs: 1 });
     const started = Date.now();
     const r = expectFail(await api.getConversation(MISSING_ID));
     expect(r).toMatchObject({ code: 'timeout', attempts: 2 });
@@ -461,10 +461,24 @@ describe('broken bodies', () => {
 
   it('retries a 200 whose body was cut off mid-stream, as a connection error', async () => {
     const s = await bodyServer('cutoff');
-    const { api } = client(s.url, `vapk_live_${'8'.repeat(48)}`, { retries: 2, backoff: { baseMs: 1 } });
+    const { api } = client(s.url, `vapk_live_${'8'.repeat(48)}`, { retries: 2, backoffBaseMs: 1 });
     const r = expectFail(await api.getConversation(MISSING_ID));
     expect(r).toMatchObject({ code: 'network', attempts: 3 });
     expect(r.message).toMatch(/cut off/);
+  });
+
+  it('retries a connection closed before any answer (socket hang up) by its code, ECONNRESET', async () => {
+    let hits = 0;
+    const server: Server = createServer((req) => {
+      hits++;
+      req.socket.destroy();
+    });
+    const url = await listenOnLoopback(server, cleanups);
+    const { api } = client(url, `vapk_live_${'6'.repeat(48)}`, { retries: 2, backoffBaseMs: 1 });
+    const r = expectFail(await api.getConversation(MISSING_ID));
+    expect(r).toMatchObject({ code: 'network', attempts: 3 });
+    expect(r.message).toContain('ECONNRESET');
+    expect(hits).toBe(3);
   });
 });
 
@@ -499,9 +513,9 @@ describe('abort()', () => {
     const emu = await emulator();
     const id = firstId(emu);
     emu.setFaults({ failingIds: [id] });
-    const { api } = client(emu.baseUrl, emu.apiKey, { retries: 3, backoff: { baseMs: 60_000, maxMs: 60_000 }, random: () => 0.99 });
+    const { api } = client(emu.baseUrl, emu.apiKey, { retries: 3, backoffBaseMs: 60_000, random: () => 0.99 });
     const p = api.patchConversation(id, { customer_name: 'x' });
-    // Abort once the first attempt's 500 is in (the client then waits a minute to retry).
+    // Abort once the first attempt's 500 is in (the client then waits half a minute to retry).
     for (let i = 0; i < 1000 && emu.requests[0]?.status !== 500; i++) await new Promise((r) => setTimeout(r, 5));
     await new Promise((r) => setTimeout(r, 20));
     api.abort();

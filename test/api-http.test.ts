@@ -23,7 +23,7 @@ const KEY = `vapk_live_${'d'.repeat(48)}`;
 const cleanups = cleanupsAfterEach();
 
 function client(baseUrl: string, retries = 2): ApiClient {
-  const api = createApiClient({ baseUrl, apiKey: KEY, timeoutMs: 5000, retries, rate: 100_000, backoff: { baseMs: 1, maxMs: 5 } });
+  const api = createApiClient({ baseUrl, apiKey: KEY, timeoutMs: 5000, retries, rate: 100_000, backoffBaseMs: 1 });
   cleanups.push(() => api.close());
   return api;
 }

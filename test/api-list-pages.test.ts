@@ -15,7 +15,7 @@ import { cleanupsAfterEach, listenOnLoopback } from './helpers/loopback.js';
 const cleanups = cleanupsAfterEach();
 
 function client(baseUrl: string, apiKey = `vapk_live_${'5'.repeat(48)}`): ApiClient {
-  const api = createApiClient({ baseUrl, apiKey, timeoutMs: 5000, retries: 0, rate: 100_000, backoff: { baseMs: 1, maxMs: 2 } });
+  const api = createApiClient({ baseUrl, apiKey, timeoutMs: 5000, retries: 0, rate: 100_000, backoffBaseMs: 1 });
   cleanups.push(() => api.close());
   return api;
 }

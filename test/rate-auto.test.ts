@@ -32,7 +32,7 @@ function client(emu: Emulator, extra: Partial<ApiClientOptions>): { api: ApiClie
     timeoutMs: 5000,
     retries: 2,
     rate: 'auto',
-    backoff: { baseMs: 5, maxMs: 20 },
+    backoffBaseMs: 5,
     onAttempt: (e) => events.push(e),
     ...extra,
   });

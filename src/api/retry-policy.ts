@@ -1,37 +1,22 @@
-/**
- * The retry decision and the backoff maths, as pure functions (house style: got's
- * calculate-retry-delay, undici's retry-handler). No I/O, no clock: `nowMs` and `random` come in.
- */
+/** The retry decision and the backoff maths, pure: `nowMs` and `random` come in. */
 
-/** Exponential backoff parameters (undici's defaults: 500 ms min, 30 s max, factor 2). */
-export interface BackoffOptions {
-  /** Upper bound of the first retry's delay, ms. */
-  baseMs: number;
-  /** Upper bound of any delay, ms. */
-  maxMs: number;
-  /** Growth of the upper bound per retry. */
-  factor: number;
-}
+/** undici's defaults: 500 ms base (`--backoff-base-ms` in tests), 30 s cap, factor 2. */
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_MAX_MS = 30_000;
 
-const DEFAULT_BACKOFF: Readonly<BackoffOptions> = Object.freeze({
-  baseMs: 500,
-  maxMs: 30_000,
-  factor: 2,
-});
-
-/** Longest wait we take from a server header (Retry-After, X-RateLimit-Reset): 5 minutes. */
+/** Longest wait taken from a server header: a broken or hostile one must not stall a run for hours. */
 export const MAX_SERVER_WAIT_MS = 5 * 60_000;
 
 /** Pause after a 429 that names no wait at all. */
 export const DEFAULT_429_PAUSE_MS = 5_000;
 
-/** Statuses worth another attempt: transient server-side trouble (vorel-api.md §6). */
+/** Transient server-side trouble (vorel-api.md §6). */
 const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
 
 /**
- * Socket-level error codes that mean "the request may not have reached the server, or the answer
- * was lost". PATCH with absolute values is idempotent (vorel-api.md §6), so re-sending is safe.
- * ENOTFOUND and TLS errors are deliberately absent: they do not heal within a run.
+ * The request may not have reached the server, or the answer was lost; re-sending a PATCH of
+ * absolute values is safe (vorel-api.md §6). ENOTFOUND and TLS errors do not heal within a run.
+ * Node's "socket hang up" is ECONNRESET.
  */
 const RETRYABLE_NETWORK_CODES: ReadonlySet<string> = new Set([
   'ECONNRESET',
@@ -47,19 +32,14 @@ const RETRYABLE_NETWORK_CODES: ReadonlySet<string> = new Set([
   'EHOSTDOWN',
 ]);
 
-/** Why one HTTP attempt did not succeed. */
+/** Why one HTTP attempt did not succeed. `tooLarge`: the answer was over the size cap. */
 export type Failure =
-  | { kind: 'http'; status: number /** The answer was over the size cap (http.ts). */; tooLarge?: true }
+  | { kind: 'http'; status: number; tooLarge?: true }
   | { kind: 'timeout' }
-  /** The API's certificate did not verify: it will not verify on a retry either. */
   | { kind: 'certificate'; code: string; message: string }
   | { kind: 'network'; code?: string | undefined; message?: string | undefined };
 
-/**
- * Whether a failed attempt should be retried (within the `--retries` budget).
- * 429 is NOT retryable here: it pauses the whole run and is re-sent without using a retry.
- * 400/401/403/404 and every other 4xx are final: sending the same request again cannot help.
- */
+/** Within the `--retries` budget. Not a 429: it pauses the whole run and is re-sent without using a retry. */
 export function isRetryable(failure: Failure): boolean {
   switch (failure.kind) {
     case 'http':
@@ -69,28 +49,25 @@ export function isRetryable(failure: Failure): boolean {
     case 'certificate':
       return false;
     case 'network':
-      if (failure.code !== undefined && RETRYABLE_NETWORK_CODES.has(failure.code)) return true;
-      return /socket hang up/i.test(failure.message ?? '');
+      return failure.code !== undefined && RETRYABLE_NETWORK_CODES.has(failure.code);
   }
 }
 
 /**
- * Delay before retry number `attempt` (1 = the first retry): exponential backoff with FULL jitter,
- * uniform in [0, min(maxMs, baseMs · factor^(attempt−1))). Full jitter spreads the retries of
- * concurrent requests that failed together (AWS architecture blog, "Exponential Backoff And Jitter").
+ * Before retry `attempt` (1 = the first): uniform in [0, min(30 s, baseMs · 2^(attempt−1))). Full
+ * jitter spreads the retries of requests that failed together (AWS blog "Exponential Backoff And Jitter").
  */
-export function retryDelayMs(attempt: number, options: Partial<BackoffOptions> = {}, random: () => number = Math.random): number {
-  const { baseMs, maxMs, factor } = { ...DEFAULT_BACKOFF, ...options };
+export function retryDelayMs(attempt: number, baseMs = BACKOFF_BASE_MS, random: () => number = Math.random): number {
   const n = Number.isFinite(attempt) ? Math.max(1, Math.floor(attempt)) : 1;
-  const grown = baseMs * factor ** (n - 1);
-  const cap = Math.max(0, Math.min(maxMs, Number.isFinite(grown) ? grown : maxMs));
+  const grown = baseMs * 2 ** (n - 1);
+  const cap = Math.max(0, Math.min(BACKOFF_MAX_MS, Number.isFinite(grown) ? grown : BACKOFF_MAX_MS));
   let r = random();
   if (!(r >= 0)) r = 0; // NaN or negative
   if (r >= 1) r = 1 - Number.EPSILON;
   return Math.floor(r * cap);
 }
 
-/** First value of a header that may arrive as string, number or list. */
+/** A header may arrive as string, number or list. */
 function headerText(value: unknown): string | undefined {
   if (Array.isArray(value)) return headerText(value[0]);
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined;
@@ -102,63 +79,50 @@ function clampWait(ms: number, capMs: number): number {
   return Math.min(capMs, Math.max(0, Math.ceil(ms)));
 }
 
-/**
- * `Retry-After` (RFC 9110 §10.2.3) as a wait in ms: delta-seconds (`120`) or an HTTP-date
- * (`Wed, 21 Oct 2015 07:28:00 GMT`). A date in the past gives 0; waits are capped at `capMs`
- * (a broken or hostile header must not stall a run for hours). Anything else gives `undefined`.
- */
+/** `Retry-After` (RFC 9110 §10.2.3), delta-seconds or an HTTP-date, as a wait in ms; garbage gives `undefined`. */
 export function parseRetryAfter(value: unknown, nowMs: number, capMs: number = MAX_SERVER_WAIT_MS): number | undefined {
   const text = headerText(value);
-  if (text === undefined || text === '') return undefined;
-  if (/^\d+$/.test(text)) return clampWait(Number(text) * 1000, capMs);
-  // An HTTP-date always names a day or month in letters; this keeps Date.parse from reading
-  // things like "1.5" or "-3" as dates.
-  if (!/[a-z]{3}/i.test(text)) return undefined;
-  const at = Date.parse(text);
-  if (Number.isNaN(at)) return undefined;
-  return clampWait(at - nowMs, capMs);
+  if (text !== undefined && /^\d+$/.test(text)) return clampWait(Number(text) * 1000, capMs);
+  const at = httpDate(text);
+  return at === undefined ? undefined : clampWait(at - nowMs, capMs);
 }
 
-/**
- * `X-RateLimit-Reset` as a wait in ms. Its unit is not documented (vorel-api.md §5, inferred):
- * a value above 1e9 is read as epoch seconds, anything smaller as seconds remaining.
- * Capped like {@link parseRetryAfter}; garbage gives `undefined`.
- */
-export function parseRateLimitReset(value: unknown, nowMs: number, capMs: number = MAX_SERVER_WAIT_MS): number | undefined {
+function httpDate(text: string | undefined): number | undefined {
+  // An HTTP-date names a day or month in letters: keeps Date.parse from reading "1.5" or "-3".
+  if (text === undefined || !/[a-z]{3}/i.test(text)) return undefined;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : at;
+}
+
+/** Its unit is not documented (vorel-api.md §5): above 1e9 epoch seconds, else seconds remaining. */
+export function parseRateLimitReset(value: unknown, nowMs: number): number | undefined {
   const text = headerText(value);
   if (text === undefined || !/^\d+(\.\d+)?$/.test(text)) return undefined;
   const n = Number(text);
   if (!Number.isFinite(n)) return undefined;
-  return clampWait(n > 1e9 ? n * 1000 - nowMs : n * 1000, capMs);
+  return clampWait(n > 1e9 ? n * 1000 - nowMs : n * 1000, MAX_SERVER_WAIT_MS);
 }
 
-/** `X-RateLimit-Remaining` as a non-negative integer, or `undefined`. */
+/** A non-negative integer, or `undefined`. */
 export function parseRemaining(value: unknown): number | undefined {
   const text = headerText(value);
   if (text === undefined || !/^\d+$/.test(text)) return undefined;
   return Number(text);
 }
 
-/** Response headers, lower-cased names (as Node and axios give them). */
+/** Lower-cased names, as Node and axios give them. */
 export type HeaderBag = Readonly<Record<string, unknown>>;
 
 /**
- * "Now" on the server's clock: the answer's `Date` header (RFC 9110 §6.6.1), else ours. Times the
- * API sends (an epoch `X-RateLimit-Reset`, a `Retry-After` date) are read against it, so a local
- * clock that is off by a minute neither stalls a run nor sends into a spent window. `Date` has
- * whole seconds, truncated: a wait read against it is at most 1 s longer, never shorter.
+ * The answer's `Date` (RFC 9110 §6.6.1), else our now: times the API sends are read against it, so a
+ * local clock a minute off neither stalls a run nor sends into a spent window. Whole seconds: a wait
+ * read against it is at most 1 s longer, never shorter.
  */
 function serverNowMs(headers: HeaderBag, nowMs: number): number {
-  const text = headerText(headers.date);
-  if (text === undefined || !/[a-z]{3}/i.test(text)) return nowMs;
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? nowMs : at;
+  return httpDate(headerText(headers.date)) ?? nowMs;
 }
 
-/**
- * How long the whole run pauses after a 429: `Retry-After`, else `X-RateLimit-Reset`, else
- * {@link DEFAULT_429_PAUSE_MS}. `nowMs` is our clock; the headers are read against the server's.
- */
+/** `Retry-After`, else `X-RateLimit-Reset`, else {@link DEFAULT_429_PAUSE_MS}. */
 export function pauseAfter429Ms(headers: HeaderBag, nowMs: number): number {
   const serverNow = serverNowMs(headers, nowMs);
   return (
@@ -168,60 +132,46 @@ export function pauseAfter429Ms(headers: HeaderBag, nowMs: number): number {
   );
 }
 
-/** What the `X-RateLimit-*` headers of one answer say; a field is absent when its header is missing or garbled. */
+/** A field is absent when its header is missing or garbled. */
 export interface RateHeaders {
-  /** Requests per window for this key. */
   limit?: number;
-  /** Requests left in the current window. */
   remaining?: number;
-  /** When the current window ends (epoch ms). */
+  /** Epoch ms, on our clock. */
   resetAt?: number;
 }
 
-/**
- * Reads the rate headers of any answer. Advisory only: the API is fail-open, so absent headers
- * prove nothing (vorel-api.md §5).
- */
+/** Advisory only: the API is fail-open, so absent headers prove nothing (vorel-api.md §5). */
 export function readRateHeaders(headers: HeaderBag, nowMs: number): RateHeaders {
   const out: RateHeaders = {};
   const limit = parseRemaining(headers['x-ratelimit-limit']);
   if (limit !== undefined && limit > 0) out.limit = limit;
   const remaining = parseRemaining(headers['x-ratelimit-remaining']);
   if (remaining !== undefined) out.remaining = remaining;
-  // A wait on the server's clock, then a time on ours.
   const wait = parseRateLimitReset(headers['x-ratelimit-reset'], serverNowMs(headers, nowMs));
   if (wait !== undefined) out.resetAt = nowMs + wait;
   return out;
 }
 
-/** How far one request has got: retries used (429 re-sends do not count) and 429s met. */
+/** `retriesUsed` does not count 429 re-sends; `pauses` counts the 429s met. */
 export interface RequestCounts {
   retriesUsed: number;
   pauses: number;
 }
 
 export interface RetryLimits {
-  /** `--retries`: retries per request for 5xx, timeouts and network errors. */
   retries: number;
   /** 429 answers one request may meet before it ends `rate_limited`. */
   maxPauses: number;
-  backoff?: Partial<BackoffOptions>;
+  backoffBaseMs?: number | undefined;
 }
 
-/** What to do after an attempt that failed. */
+/** `retry` uses one of the retries; `resend` (a 429) uses none. */
 export type NextStep =
-  /** Wait `delayMs`, then try again; one retry of the budget is used. */
   | { kind: 'retry'; delayMs: number }
-  /** A 429: send again once the run-wide pause is over; no retry is used. */
   | { kind: 'resend' }
-  /** Give up: the answer is final, or the retries or the 429 pauses are spent. */
   | { kind: 'stop'; why: 'final' | 'retries_spent' | 'pauses_spent' };
 
-/**
- * The retry decision for one failed attempt. `counts` are before this attempt's failure.
- * A retry waits the backoff, or longer when the server said so (Retry-After on a 503: RFC 9110
- * §10.2.3, a server that says when to come back is not asked sooner).
- */
+/** `counts` are before this failure. A server that says when to come back (Retry-After, RFC 9110 §10.2.3) is not asked sooner. */
 export function nextStep(
   failure: Failure,
   headers: HeaderBag,
@@ -236,5 +186,5 @@ export function nextStep(
   if (!isRetryable(failure)) return { kind: 'stop', why: 'final' };
   if (counts.retriesUsed >= limits.retries) return { kind: 'stop', why: 'retries_spent' };
   const asked = parseRetryAfter(headers['retry-after'], serverNowMs(headers, nowMs)) ?? 0;
-  return { kind: 'retry', delayMs: Math.max(asked, retryDelayMs(counts.retriesUsed + 1, limits.backoff ?? {}, random)) };
+  return { kind: 'retry', delayMs: Math.max(asked, retryDelayMs(counts.retriesUsed + 1, limits.backoffBaseMs, random)) };
 }

@@ -35,7 +35,7 @@ export async function openRequests(opts: ImportOptions, log: Logger, runStartMs:
     retries: opts.retries,
     rate: opts.rate,
     windowMs: opts.rateWindowMs,
-    backoff: { baseMs: opts.backoffBaseMs },
+    backoffBaseMs: opts.backoffBaseMs,
     network: opts.network,
     onAttempt: (event) => {
       recordAttempt(buckets, runStartMs, event);
