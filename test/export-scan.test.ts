@@ -1,109 +1,115 @@
+/** The export's list scan, against a scripted node:http server on 127.0.0.1 answering request by request. */
+import { createServer } from 'node:http';
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { ApiResult, ListPage } from '../src/api/client.js';
 import { makeConversation } from '../src/emulator/index.js';
-import { stopExitCode } from '../src/exit-code.js';
-import { scanPages, ScanStopped } from '../src/export/scan.js';
+import { exportCsv } from '../src/export/run.js';
 import { testId } from './helpers/emulator.js';
+import { cleanupsAfterEach, listenOnLoopback } from './helpers/loopback.js';
 
-type Answer = ApiResult<ListPage>;
+const cleanups = cleanupsAfterEach();
+
+type Answer = { status: number; body: unknown };
 const page = (n: number, next: string | null): Answer => ({
-  ok: true,
   status: 200,
-  attempts: 1,
   // Newest first, as the API lists them: a higher n is older.
-  data: {
+  body: {
     data: [makeConversation({ id: testId(n), created_at: new Date(Date.UTC(2025, 0, 1) - n * 1000).toISOString() })],
     next_cursor: next,
     has_more: next !== null,
   },
 });
-const failure = (code: 'server_error' | 'unauthorized' | 'aborted' | 'bad_request'): Answer => ({
-  ok: false,
-  status: null,
-  code,
-  message: `x: ${code}`,
-  attempts: 1,
-});
+const failure = (status: 400 | 401 | 500): Answer => ({ status, body: { error: { code: 'x', message: 'x' } } });
 
-/** A client answering from a script, recording the cursors asked for. */
-function scripted(answers: Answer[]) {
+/** A server answering the n-th list request with `answers[n]`, recording the cursors asked for; `onRequest` runs first. */
+async function scripted(answers: Answer[], onRequest = (): void => {}) {
   const cursors: (string | null)[] = [];
-  return {
-    cursors,
-    listConversations: async ({ cursor }: { cursor?: string | null; limit: number }) => {
-      cursors.push(cursor ?? null);
-      const next = answers.shift();
-      if (!next) throw new Error('asked for more pages than scripted');
-      return next;
+  const server = createServer((req, res) => {
+    cursors.push(new URL(req.url ?? '/', 'http://x').searchParams.get('cursor'));
+    onRequest();
+    const answer = answers[cursors.length - 1];
+    res.writeHead(answer?.status ?? 500, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(answer?.body ?? {}));
+  });
+  return { url: await listenOnLoopback(server, cleanups), cursors };
+}
+
+/** Exports from the server to memory, no retries within a request: each failure is a page failure. */
+async function exportFrom(url: string, extra: { limit?: number; signal?: AbortSignal } = {}) {
+  let csv = '';
+  const output = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      csv += chunk.toString();
+      done();
     },
-  };
+  });
+  const summary = await exportCsv({ baseUrl: url, apiKey: `vapk_live_${'5'.repeat(48)}`, output, retries: 0, rate: 100_000, ...extra });
+  const ids = csv
+    .split('\r\n')
+    .slice(1, -1)
+    .map((line) => line.split(',')[0]);
+  return { summary, ids };
 }
 
-async function collect(client: ReturnType<typeof scripted>, signal = new AbortController().signal): Promise<string[]> {
-  const ids: string[] = [];
-  for await (const conversations of scanPages(client, { signal })) ids.push(...conversations.map((c) => c.id));
-  return ids;
-}
-
-describe('list scan', () => {
+describe('the export scan', () => {
   it('follows next_cursor until has_more is false', async () => {
-    const client = scripted([page(1, 'c1'), page(2, 'c2'), page(3, null)]);
-    expect(await collect(client)).toEqual([testId(1), testId(2), testId(3)]);
-    expect(client.cursors).toEqual([null, 'c1', 'c2']);
+    const server = await scripted([page(1, 'c1'), page(2, 'c2'), page(3, null)]);
+    const { summary, ids } = await exportFrom(server.url);
+    expect(ids).toEqual([testId(1), testId(2), testId(3)]);
+    expect(server.cursors).toEqual([null, 'c1', 'c2']);
+    expect(summary).toMatchObject({ exit_code: 0, pages: 3, stopped: null });
   });
 
-  it('requests no further page once the consumer leaves the loop', async () => {
-    const client = scripted([page(1, 'c1'), page(2, 'c2')]);
-    for await (const _ of scanPages(client, { signal: new AbortController().signal })) break;
-    expect(client.cursors).toEqual([null]);
+  it('requests no further page once it has what was asked for', async () => {
+    const server = await scripted([page(1, 'c1'), page(2, 'c2')]);
+    expect((await exportFrom(server.url, { limit: 1 })).summary.ended_early).toBe('limit');
+    expect(server.cursors).toEqual([null]);
   });
 
   it('asks a failing page again with the same cursor; a success resets the count', async () => {
-    const client = scripted([
-      page(1, 'c1'),
-      failure('server_error'),
-      failure('server_error'),
-      page(2, 'c2'),
-      failure('server_error'),
-      page(3, null),
-    ]);
-    expect(await collect(client)).toHaveLength(3);
-    expect(client.cursors).toEqual([null, 'c1', 'c1', 'c1', 'c2', 'c2']);
+    const server = await scripted([page(1, 'c1'), failure(500), failure(500), page(2, 'c2'), failure(500), page(3, null)]);
+    const { summary, ids } = await exportFrom(server.url);
+    expect(ids).toHaveLength(3);
+    expect(summary.exit_code).toBe(0);
+    expect(server.cursors).toEqual([null, 'c1', 'c1', 'c1', 'c2', 'c2']);
   });
 
   it('stops (exit 3) after 3 failures of one page in a row', async () => {
-    const client = scripted([page(1, 'c1'), failure('server_error'), failure('server_error'), failure('server_error')]);
-    const stopped = await collect(client).catch((error: unknown) => error);
-    expect(stopped).toMatchObject({ reason: 'aborted' });
-    expect(stopExitCode((stopped as ScanStopped).reason)).toBe(3);
+    const server = await scripted([page(1, 'c1'), failure(500), failure(500), failure(500)]);
+    const { summary } = await exportFrom(server.url);
+    expect(summary.stopped).toMatchObject({ reason: 'aborted' });
+    expect(summary.exit_code).toBe(3);
+    expect(server.cursors).toHaveLength(4);
   });
 
-  it.each(['unauthorized', 'bad_request'] as const)('stops at once on %s', async (code) => {
-    const client = scripted([failure(code)]);
-    await expect(collect(client)).rejects.toBeInstanceOf(ScanStopped);
-    expect(client.cursors).toHaveLength(1);
+  it.each([401, 400] as const)('stops at once on %s', async (status) => {
+    const server = await scripted([failure(status)]);
+    const { summary } = await exportFrom(server.url);
+    expect(summary).toMatchObject({ exit_code: 3, stopped: { reason: 'aborted' } });
+    expect(server.cursors).toHaveLength(1);
   });
 
-  it('reports an aborted request as an interruption (exit 130)', async () => {
-    const client = scripted([failure('aborted')]);
-    const stopped = await collect(client).catch((error: unknown) => error);
-    expect(stopped).toMatchObject({ reason: 'interrupted' });
-    expect(stopExitCode((stopped as ScanStopped).reason)).toBe(130);
+  it('reports an aborted scan as an interruption (exit 130)', async () => {
+    const controller = new AbortController();
+    const server = await scripted([page(1, 'c1'), page(2, null)], () => controller.abort());
+    const { summary } = await exportFrom(server.url, { signal: controller.signal });
+    expect(summary).toMatchObject({ exit_code: 130, stopped: { reason: 'interrupted' } });
   });
 
   it('refuses has_more with no next_cursor instead of looping', async () => {
-    const broken: Answer = { ok: true, status: 200, attempts: 1, data: { data: [], next_cursor: null, has_more: true } };
-    await expect(collect(scripted([broken]))).rejects.toMatchObject({ reason: 'aborted' });
+    const server = await scripted([{ status: 200, body: { data: [], next_cursor: null, has_more: true } }]);
+    expect((await exportFrom(server.url)).summary).toMatchObject({ exit_code: 3, stopped: { reason: 'aborted' } });
   });
 
   it('stops a server that goes back in the list (a cursor cycle) instead of looping', async () => {
-    const client = scripted([page(1, testId(1)), page(2, testId(2)), page(1, testId(1))]);
-    await expect(collect(client)).rejects.toThrow(/out of order/);
-    expect(client.cursors).toHaveLength(3);
+    const server = await scripted([page(1, testId(1)), page(2, testId(2)), page(1, testId(1))]);
+    expect((await exportFrom(server.url)).summary.stopped?.message).toMatch(/out of order/);
+    expect(server.cursors).toHaveLength(3);
   });
 
   it('stops on has_more with an empty page instead of looping', async () => {
-    const empty: Answer = { ok: true, status: 200, attempts: 1, data: { data: [], next_cursor: testId(9), has_more: true } };
-    await expect(collect(scripted([page(1, testId(1)), empty]))).rejects.toThrow(/empty page/);
+    const empty: Answer = { status: 200, body: { data: [], next_cursor: testId(9), has_more: true } };
+    const server = await scripted([page(1, testId(1)), empty]);
+    expect((await exportFrom(server.url)).summary.stopped?.message).toMatch(/empty page/);
   });
 });

@@ -1,4 +1,5 @@
 /** scan → filter → write, one page in memory at a time. */
+import { ListStopped, listPages } from '../api/list-pages.js';
 import type { RatePace } from '../rate-pace.js';
 import { keyFingerprint } from '../credentials.js';
 import { UsageError } from '../errors.js';
@@ -10,9 +11,11 @@ import { writeFault } from '../report/run-folder-writes.js';
 import type { Conversation } from '../types.js';
 import { matches, pastLowerBound } from './filter.js';
 import { checkExportOptions, type ExportOptions } from './options.js';
-import { interrupted, scanPages, ScanStopped } from './scan.js';
 import { isWorkbookName, openWorkbookSink } from './workbook-sink.js';
 import { csvFileSink, csvStreamSink, type RowSink } from './write.js';
+
+/** A page still failing after its retries is asked for again up to this many times in a row; then exit 3. */
+const MAX_PAGE_FAILURES = 3;
 
 type ExportCounts = Pick<ExportProgress, 'pages' | 'scanned' | 'written'>;
 
@@ -68,22 +71,22 @@ export async function exportCsv(options: ExportCsvOptions): Promise<ExportSummar
   }));
   try {
     await sink.header();
-    const pages = scanPages(client, {
+    const pages = listPages(client, {
+      maxPageFailures: MAX_PAGE_FAILURES,
       signal,
       onPageFailure: (message, n) => log.warn(`a page failed (${n} in a row), asking again: ${message}`),
     });
     for await (const page of pages) {
       counts.pages++;
-      const { rows, ended } = filterPage(page, opts, counts);
+      const { rows, ended } = filterPage(page.conversations, opts, counts);
       endedEarly = ended;
       await sink.rows(rows);
       if (endedEarly !== null) break; // leaving the loop requests no further page
     }
     // Ctrl-C during the last page: the user asked to stop, so no file either.
-    if (signal.aborted) throw interrupted();
-    await sink.commit();
+    if (signal.aborted) stopped = interruption(signal);
+    else await sink.commit();
   } catch (error) {
-    await sink.discard().catch(() => undefined);
     stopped = stopOf(error, sink.target, signal);
   } finally {
     signal.removeEventListener('abort', onSignal);
@@ -91,6 +94,7 @@ export async function exportCsv(options: ExportCsvOptions): Promise<ExportSummar
     client.close();
   }
   if (stopped !== null) {
+    await sink.discard().catch(() => undefined);
     log.error(stopped.message);
     if (sink.target === null && stopped.reason !== 'write_failed') log.error('the CSV on stdout is incomplete');
   }
@@ -125,13 +129,21 @@ function filterPage(page: readonly Conversation[], opts: ExportOptions, counts: 
 }
 
 function stopOf(error: unknown, target: string | null, signal: AbortSignal): NonNullable<ExportSummary['stopped']> {
-  if (error instanceof ScanStopped) {
-    const why = error.reason === 'interrupted' ? interruptionOf(signal) : error.reason;
-    return { reason: why, message: why === 'hangup' ? `${INTERRUPTION_CAUSE.hangup}: no file was written` : error.message };
+  if (error instanceof ListStopped) {
+    return error.code === 'aborted' || signal.aborted ? interruption(signal) : { reason: 'aborted', message: `stopped: ${error.message}` };
   }
   const fault = writeFault(target ?? 'stdout', error);
   const lost = target === null ? 'the CSV on stdout is incomplete' : `${target} was not written (its temp file is removed)`;
   return { reason: 'write_failed', message: `${fault.message}: ${lost}` };
+}
+
+function interruption(signal: AbortSignal): NonNullable<ExportSummary['stopped']> {
+  const why = interruptionOf(signal);
+  return {
+    reason: why,
+    message:
+      why === 'hangup' ? `${INTERRUPTION_CAUSE.hangup}: no file was written` : 'interrupted: the export was stopped; no file was written',
+  };
 }
 
 export function renderExportSummary(s: ExportSummary): string {
