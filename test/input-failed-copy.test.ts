@@ -18,12 +18,12 @@ async function recordsOf(source: InputSource): Promise<SourceRecord[]> {
 }
 
 /** Copies the records at the given start lines (the header is always copied) and returns the bytes. */
-async function copyLines(source: InputSource, lines: number[], highWaterMark?: number): Promise<{ bytes: Buffer; written: number }> {
+async function copyLines(source: InputSource, lines: number[], readBytes?: number): Promise<{ bytes: Buffer; written: number }> {
   const [header, ...rows] = await recordsOf(source);
   if (header === undefined) throw new Error('no header');
   const spans = rows.filter((r) => lines.includes(r.line)).map((r): LineSpan => ({ line: r.line, endLine: r.endLine }));
   const outPath = `${tmpFile('')}.out`;
-  const written = await copyRecordSpans(source, header, spans, outPath, highWaterMark === undefined ? {} : { highWaterMark });
+  const written = await copyRecordSpans(source, header, spans, outPath, readBytes === undefined ? {} : { readBytes });
   return { bytes: readFileSync(outPath), written };
 }
 

@@ -1,7 +1,7 @@
-import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { LineSpan } from '../types.js';
 import { encodeAscii } from './decode.js';
+import { readFileChunks } from './records.js';
 import type { InputSource } from './source.js';
 
 /**
@@ -14,7 +14,7 @@ export async function copyRecordSpans(
   header: LineSpan,
   spans: AsyncIterable<LineSpan> | Iterable<LineSpan>,
   outPath: string,
-  opts: { mode?: number; highWaterMark?: number } = {},
+  opts: { mode?: number; readBytes?: number } = {},
 ): Promise<number> {
   const mode = opts.mode ?? 0o600;
   const utf16 = source.encoding === 'utf-16le' || source.encoding === 'utf-16be';
@@ -44,12 +44,8 @@ export async function copyRecordSpans(
     await out.writeFile(source.bom);
 
     let carry = Buffer.alloc(0); // an odd byte of a UTF-16 unit split across chunks
-    const stream = createReadStream(source.path, {
-      start: source.bom.length,
-      ...(opts.highWaterMark === undefined ? {} : { highWaterMark: opts.highWaterMark }),
-    });
-    for await (const chunk of stream) {
-      const buf: Buffer = carry.length > 0 ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
+    for await (const chunk of readFileChunks(source.path, source.bom.length, opts.readBytes)) {
+      const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
       const usable = buf.length - (buf.length % unit);
       carry = Buffer.from(buf.subarray(usable));
       const pieces: Buffer[] = [];

@@ -14,7 +14,7 @@ export interface ReadRecordsOptions {
   readBytes?: number;
 }
 
-export const DEFAULT_MAX_FIELD_CHARS = 65_536;
+const DEFAULT_MAX_FIELD_CHARS = 65_536;
 const RECORD_LIMIT_FACTOR = 16;
 const READ_BYTES = 64 * 1024;
 /** Small, so a batch's records (and the text their cells are slices of) die young, before V8 would promote them. */
@@ -48,34 +48,45 @@ export async function* readRecordBatches(source: InputSource, opts: ReadRecordsO
   const decoder = createDecoder(source.encoding);
   const size = opts.readBytes ?? READ_BYTES;
   const frameBytes = Math.min(size, opts.frameBytes ?? FRAME_BYTES);
-  const file = await open(source.path, 'r');
-  // Two buffers for all reads: the next read fills one while the other's records are consumed.
-  let filling = Buffer.allocUnsafe(size);
-  let spare = Buffer.allocUnsafe(size);
   // After the BOM: it cannot leak into the first header name.
   let position = source.bom.length;
+  for await (const bytes of readFileChunks(source.path, position, size)) {
+    // The decoder copies what it keeps.
+    for (let from = 0; from < bytes.length; from += frameBytes) {
+      const to = Math.min(from + frameBytes, bytes.length);
+      position += to - from;
+      opts.onBytes?.(position);
+      yield framed(framer.push(decoder.write(bytes.subarray(from, to))));
+    }
+  }
+  yield framed([...framer.push(decoder.end()), ...framer.end()]);
+}
+
+/**
+ * The file's bytes from `position` on, into the same two buffers all along (a buffer per read is
+ * garbage the GC frees late: tens of MB of RSS at 1 GB): the next read fills one while the other is
+ * used. A chunk is valid until the next one is pulled.
+ */
+export async function* readFileChunks(path: string, position: number, size = READ_BYTES): AsyncGenerator<Buffer> {
+  const file = await open(path, 'r');
+  let filling = Buffer.allocUnsafe(size);
+  let spare = Buffer.allocUnsafe(size);
   let reading: Promise<{ bytesRead: number }> | null = file.read(filling, 0, size, position);
   try {
     for (;;) {
       const { bytesRead }: { bytesRead: number } = await reading;
       reading = null;
-      if (bytesRead === 0) break;
+      if (bytesRead === 0) return;
       const bytes = filling;
       filling = spare;
       spare = bytes;
-      reading = file.read(filling, 0, size, position + bytesRead);
-      // The decoder copies what it keeps, so `bytes` can take the read after next.
-      for (let from = 0; from < bytesRead; from += frameBytes) {
-        const to = Math.min(from + frameBytes, bytesRead);
-        position += to - from;
-        opts.onBytes?.(position);
-        yield framed(framer.push(decoder.write(bytes.subarray(from, to))));
-      }
+      position += bytesRead;
+      reading = file.read(filling, 0, size, position);
+      yield bytes.subarray(0, bytesRead);
     }
   } finally {
     // A consumer that stopped early: the read ahead ends before the file closes.
     await reading?.catch(() => undefined);
     await file.close();
   }
-  yield framed([...framer.push(decoder.end()), ...framer.end()]);
 }

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { UsageError } from '../errors.js';
 import type { Delimiter, InputEncoding, LineEnding } from '../types.js';
 import { createDecoder } from './decode.js';
+import { readFileChunks } from './records.js';
 import { HeaderSniffer } from './sniff.js';
 import type { WorkbookSource } from './workbook.js';
 
@@ -144,27 +145,14 @@ async function readHead(path: string, label: string): Promise<Buffer> {
   }
 }
 
-/**
- * One buffer for every read: a buffer per chunk is garbage the GC frees late, tens of MB of RSS
- * at 1 GB; the hash and the decoder copy what they keep.
- */
 async function hashFile(path: string, label: string, onChunk?: (bytes: Buffer) => void): Promise<{ sha256: string; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
   try {
-    const file = await open(path, 'r');
-    try {
-      const buffer = Buffer.allocUnsafe(HASH_READ_BYTES);
-      for (;;) {
-        const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
-        if (bytesRead === 0) break;
-        const bytes = buffer.subarray(0, bytesRead);
-        hash.update(bytes);
-        size += bytesRead;
-        onChunk?.(bytes);
-      }
-    } finally {
-      await file.close();
+    for await (const bytes of readFileChunks(path, 0, HASH_READ_BYTES)) {
+      hash.update(bytes);
+      size += bytes.length;
+      onChunk?.(bytes);
     }
   } catch (error) {
     throw error instanceof UsageError ? error : unreadable(label, error);
