@@ -1,7 +1,7 @@
 /** Current values read before a write: one GET per row, or a scan of the tenant, through the run's one client. */
 import type { ApiClient } from '../../api/client.js';
 import { LIST_PAGE_SIZE } from '../../api/list-pages.js';
-import { plannedPerWindow } from '../../api/rate-limiter.js';
+import { paceFor } from '../../rate-pace.js';
 import type { Logger } from '../../log.js';
 import type { FileScan } from '../first-pass/first-pass.js';
 import type { ImportOptions, MatchBy, ReadStrategy } from '../../options.js';
@@ -70,7 +70,7 @@ export async function openCurrentValues(
   }
   const index = new TenantIndex({ identifiers: opts.matchBy === 'customer_identifier' });
   if (scan.validRows === 0) return { current: readFromIndex(client, index, 0), scanned: 0 };
-  const secondsPer10k = Math.round((10_000 / LIST_PAGE_SIZE) * (60 / plannedPerWindow(opts.rate)));
+  const secondsPer10k = Math.round((10_000 / LIST_PAGE_SIZE) * (60 / paceFor(opts.rate, undefined).per_min));
   log.info(
     `reading current values by scanning the tenant: one list request per ${LIST_PAGE_SIZE} conversations, ` +
       `~${secondsPer10k} s per 10,000 at --rate ${opts.rate} (${choice.reason})`,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { importExitCode } from '../../exit-code.js';
 import type { InputSource } from '../../input/source.js';
 import type { ImportOptions } from '../../options.js';
-import { paceFor } from '../../api/rate-limiter.js';
+import { paceFor } from '../../rate-pace.js';
 import type { RunStop, RunSummary } from '../../report/summary.js';
 import type { OutcomeKind } from '../../types.js';
 import { sends } from '../gate/gate.js';
