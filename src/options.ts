@@ -146,8 +146,8 @@ export interface ExportCsvOptions extends ApiOptions {
   /** Appears only when complete; give `output` for a stream. */
   file?: string | undefined;
   output?: NodeJS.WritableStream | undefined;
-  /** Needs the `read` scope. */
-  apiKey: string;
+  /** Needs the `read` scope; checked like every option (missing: exit 2). */
+  apiKey?: string | undefined;
   /** `,` `;` or tab (also `comma`, `semicolon`, `tab`, `\t`). */
   delimiter?: string | undefined;
   bom?: boolean | undefined;

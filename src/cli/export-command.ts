@@ -1,17 +1,14 @@
 import type { Argv } from 'yargs';
-import { rateSetting } from '../checks.js';
 import { UsageError } from '../errors.js';
 import { renderExportSummary } from '../export/run.js';
 import { exportCsv } from '../index.js';
-import { createLogger, scrubSecrets } from '../log.js';
+import { scrubSecrets } from '../log.js';
 import { DEFAULTS, type ExportCsvOptions } from '../options.js';
+import { apiSession } from './api-session.js';
 import { EXPORT_EXAMPLES, EXPORT_NOTES, helpEpilogue } from './help.js';
 import type { JobFiles } from './job-file.js';
-import { loadApiKey } from './key-source.js';
 import type { CliIo } from './main.js';
-import { networkOptions, proxySecrets } from './network-env.js';
 import { GROUP, libraryOptions, type OptionTable, type ParsedArgs, yargsOptions } from './option-table.js';
-import { createProgress } from './progress.js';
 import { API_OPTIONS, JOB_FILE_TEXT, JOB_OPTIONS, noJobFile, PACE_OPTIONS } from './shared-options.js';
 
 const some = (describe: string) => ({ group: GROUP.filter, type: 'string', describe, json: 'text-or-list' }) as const;
@@ -53,35 +50,22 @@ export async function runExportCommand(args: ParsedArgs, io: CliIo, secrets: str
   if (args.json && file === undefined) {
     throw new UsageError('--json needs an output file: stdout holds the CSV (vorel-sync export out.csv --json)', 'conflicting_options');
   }
-  const key = loadApiKey({
-    env: io.env.VOREL_API_KEY,
-    file: args['api-key-file'] as string | undefined,
-    hint: 'export reads the conversations: the key needs the read scope',
-  });
-  secrets.push(key.key);
-  const baseUrl = (args['base-url'] as string | undefined) ?? io.env.VOREL_BASE_URL;
-  const network = networkOptions(args, io.env, baseUrl);
-  secrets.push(...proxySecrets(network.proxy));
   const verbosity = args.quiet ? 'quiet' : 'normal';
-  const progress = createProgress({ stderr: io.stderr, env: io.env, verbosity });
-  const log = createLogger(progress?.logStream ?? io.stderr, verbosity, secrets);
-  for (const w of key.warnings) log.warn(w);
+  const session = apiSession(args, io, secrets, {
+    verbosity,
+    keyHint: 'export reads the conversations: the key needs the read scope',
+    baseUrl: (args['base-url'] as string | undefined) ?? io.env.VOREL_BASE_URL,
+  });
   let summary: Awaited<ReturnType<typeof exportCsv>>;
   try {
     const options: ExportCsvOptions = {
       ...libraryOptions(args, EXPORT_OPTIONS),
       ...(file === undefined ? { output: io.stdout } : { file }),
-      apiKey: key.key,
-      baseUrl,
-      rate: rateSetting(args.rate as string),
-      onProgress: progress?.update,
-      signal: io.signal,
-      logger: log,
-      ...network,
+      ...session.options,
     };
     summary = await exportCsv(options);
   } finally {
-    progress?.close();
+    session.close();
   }
   const text = args.json ? `${JSON.stringify(summary, null, 2)}\n` : renderExportSummary(summary);
   // Without a file stdout holds the CSV: the summary goes to stderr.
