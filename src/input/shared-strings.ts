@@ -5,16 +5,16 @@ import { RichText } from './rich-text.js';
 import { parsePart } from './xml-events.js';
 
 /** Text and index; a larger table is refused, not held. */
-export const MAX_TABLE_BYTES = 192 * 1024 ** 2;
+const MAX_TABLE_BYTES = 192 * 1024 ** 2;
 /** A string (32,767 characters, 3 bytes each at most) never spans two. */
 const CHUNK_BYTES = 4 * 1024 ** 2;
-const INDEX_BYTES_PER_STRING = 12;
+const INDEX_BYTES_PER_STRING = 8;
 
 export class SharedStrings {
   private readonly chunks: Buffer[] = [];
   private used = CHUNK_BYTES;
-  private starts = new Float64Array(1024);
-  private lengths = new Uint32Array(1024);
+  /** Each string's offset in all the text and its length: under 4 GiB, as the table is. */
+  private index = new Uint32Array(2048);
   private bytes = 0;
   count = 0;
 
@@ -35,28 +35,23 @@ export class SharedStrings {
     }
     const chunk = this.chunks.length - 1;
     (this.chunks[chunk] as Buffer).write(text, this.used, 'utf8');
-    if (this.count === this.starts.length) this.grow();
-    this.starts[this.count] = chunk * CHUNK_BYTES + this.used;
-    this.lengths[this.count] = length;
+    if (2 * this.count === this.index.length) {
+      const index = new Uint32Array(this.index.length * 2);
+      index.set(this.index);
+      this.index = index;
+    }
+    this.index[2 * this.count] = chunk * CHUNK_BYTES + this.used;
+    this.index[2 * this.count + 1] = length;
     this.count++;
     this.used += length;
   }
 
   get(index: number): string | undefined {
     if (!(index >= 0 && index < this.count)) return undefined;
-    const start = this.starts[index] as number;
+    const start = this.index[2 * index] as number;
     const chunk = this.chunks[Math.floor(start / CHUNK_BYTES)] as Buffer;
     const from = start % CHUNK_BYTES;
-    return chunk.toString('utf8', from, from + (this.lengths[index] as number));
-  }
-
-  private grow(): void {
-    const starts = new Float64Array(this.starts.length * 2);
-    starts.set(this.starts);
-    this.starts = starts;
-    const lengths = new Uint32Array(this.lengths.length * 2);
-    lengths.set(this.lengths);
-    this.lengths = lengths;
+    return chunk.toString('utf8', from, from + (this.index[2 * index + 1] as number));
   }
 }
 

@@ -247,19 +247,12 @@ async function* partText(zip: WorkbookZip, name: string, limit: number, label: s
   const stream = await zip.file.openReadStreamPromise(entry).catch((error: unknown) => {
     throw damaged(label, error);
   });
-  const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
+  stream.setEncoding('utf8');
   try {
-    for await (const chunk of stream) {
-      const text = decoder.decode(chunk as Buffer, { stream: true });
-      if (text !== '') yield text;
-    }
+    yield* stream as AsyncIterable<string>;
   } catch (error) {
     throw damaged(label, error);
-  } finally {
-    stream.destroy();
   }
-  const rest = decoder.decode();
-  if (rest !== '') yield rest;
 }
 
 async function smallPartText(zip: WorkbookZip, name: string, label: string): Promise<string> {
