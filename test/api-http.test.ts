@@ -129,6 +129,12 @@ describe('the connection', () => {
     const r = await client(s.url).getConversation(ID);
     expect(r.ok && r.data.customer_name).toBe('Zoë 日本 👋');
   });
+
+  it('reads a body that starts with a byte order mark', async () => {
+    const s = await server((_req, res) => res.writeHead(200).end(`\ufeff${JSON.stringify(conversation('Bom'))}`));
+    const r = await client(s.url).getConversation(ID);
+    expect(r.ok && r.data.customer_name).toBe('Bom');
+  });
 });
 
 describe('where a request may go', () => {

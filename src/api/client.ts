@@ -26,7 +26,6 @@ export interface ApiClientOptions {
   apiKey: string;
   /** Per attempt. */
   timeoutMs: number;
-  /** Per request, for 500/502/503/504, timeouts and network errors. */
   retries: number;
   rate: RateSetting;
   /** Default 60 000; tests scale it down. */
@@ -35,7 +34,7 @@ export interface ApiClientOptions {
   /** Jitter source in [0, 1). */
   random?: () => number;
   onAttempt?: (e: AttemptEvent) => void;
-  /** Upper bound of the first retry's backoff (default 500 ms); tests use a small one. */
+  /** Default 500; tests use a small one. */
   backoffBaseMs?: number;
   /** Default: straight to the API, Node's trust. */
   network?: NetworkOptions;
@@ -43,7 +42,7 @@ export interface ApiClientOptions {
 
 type HttpMethod = 'GET' | 'PATCH';
 
-/** One HTTP attempt as the report sees it (requests/min and 429s over time). Holds no secret. */
+/** One HTTP attempt, for the report's requests over time. Holds no secret. */
 export interface AttemptEvent {
   method: HttpMethod;
   /** Path and query. */
@@ -51,17 +50,15 @@ export interface AttemptEvent {
   /** When the limiter let it start (clock ms). */
   startedAt: number;
   endedAt: number;
-  /** Null when no response arrived (timeout, network). */
+  /** Null when no response arrived. */
   status: number | null;
   /** Set when the attempt did not succeed. */
   code?: ApiErrorCode;
 }
 
-/** summary.json `requests`. */
+/** summary.json `requests`; `total` counts every attempt the server could have seen, `retries` those beyond each request's first. */
 export interface ApiStats {
-  /** Every attempt the server could have seen (retries and re-sends after 429 included). */
   total: number;
-  /** Attempts beyond each request's first. */
   retries: number;
   rateLimited: number;
 }
@@ -97,11 +94,8 @@ export function createApiClient(opts: ApiClientOptions) {
     if (startedAt < newest || status >= 500) return;
     newest = startedAt;
     const said = readRateHeaders(headers, clock.now());
-    const next = paceFor(opts.rate, said.limit);
-    if (next.per_min !== pace.per_min || next.source !== pace.source) {
-      pace = next;
-      limiter.setRate(next.per_min);
-    }
+    pace = paceFor(opts.rate, said.limit);
+    limiter.setRate(pace.per_min);
     if (said.remaining !== undefined && said.resetAt !== undefined) limiter.setBudget(said.remaining, said.resetAt, said.limit);
   };
   const http = createHttp(opts);
@@ -112,8 +106,7 @@ export function createApiClient(opts: ApiClientOptions) {
 
   const emit = (spec: RequestSpec<unknown>, startedAt: number, status: number | null, code?: ApiErrorCode): void => {
     if (!opts.onAttempt) return;
-    const event: AttemptEvent = { method: spec.method, path: spec.path, startedAt, endedAt: clock.now(), status };
-    if (code !== undefined) event.code = code;
+    const event: AttemptEvent = { method: spec.method, path: spec.path, startedAt, endedAt: clock.now(), status, ...(code && { code }) };
     try {
       opts.onAttempt(event);
     } catch {

@@ -3,8 +3,8 @@
  * "Requests and pace"). Every status is an answer; anything else is a failure, returned as a value.
  */
 import type { Readable } from 'node:stream';
+import { text } from 'node:stream/consumers';
 import axios from 'axios';
-import type { AxiosResponse } from 'axios';
 import { packageVersion } from '../version.js';
 import { createAgent } from './agent.js';
 import type { ApiClientOptions } from './client.js';
@@ -61,9 +61,8 @@ export function createHttp(opts: HttpOptions) {
       const deadline = new AbortController();
       const timer = setTimeout(() => deadline.abort(), opts.timeoutMs);
       const timedOut = (): boolean => deadline.signal.aborted;
-      let response: AxiosResponse<Readable>;
       try {
-        response = await instance.request<Readable>({
+        const response = await instance.request<Readable>({
           method,
           url: path,
           signal: deadline.signal,
@@ -71,7 +70,8 @@ export function createHttp(opts: HttpOptions) {
         });
         const headers = response.headers as HeaderBag;
         try {
-          return { kind: 'answer', status: response.status, headers, text: await readText(response.data) };
+          // UTF-8, a BOM dropped (the WHATWG decoder's default).
+          return { kind: 'answer', status: response.status, headers, text: await text(response.data) };
         } catch (error) {
           return { kind: 'no_answer', failure: failureOf(error, { timedOut: timedOut(), status: response.status }), headers };
         }
@@ -85,11 +85,4 @@ export function createHttp(opts: HttpOptions) {
       agent.destroy();
     },
   };
-}
-
-async function readText(body: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

@@ -49,16 +49,14 @@ export function oneLine(text: string): string {
 }
 
 /** vorel-api.md §4 does not document the envelope: `{error:{code,message}}`, `{error:"..."}`, top-level, else raw text. */
-function describeErrorBody(body: string, ourCode?: string): string {
+function describeErrorBody(body: string, ourCode: string): string {
   const text = body.trim();
-  if (text === '') return '';
-  let parsed: unknown;
+  let root: Record<string, unknown>;
   try {
-    parsed = JSON.parse(text);
+    root = fieldsOf(JSON.parse(text));
   } catch {
     return oneLine(text);
   }
-  const root = fieldsOf(parsed);
   const inError = typeof root.error === 'string' ? { message: root.error } : codeAndMessage(root.error);
   const { code, message } = inError.code === undefined && inError.message === undefined ? codeAndMessage(root) : inError;
   const parts = [code === ourCode ? undefined : code, message].filter((part) => part !== undefined);

@@ -24,7 +24,6 @@ const RETRYABLE_NETWORK_CODES: ReadonlySet<string> = new Set([
   'ECONNABORTED',
   'EPIPE',
   'ETIMEDOUT',
-  'ESOCKETTIMEDOUT',
   'EAI_AGAIN',
   'ENETUNREACH',
   'ENETDOWN',
@@ -41,16 +40,8 @@ export type Failure =
 
 /** Within the `--retries` budget. Not a 429: it pauses the whole run and is re-sent without using a retry. */
 export function isRetryable(failure: Failure): boolean {
-  switch (failure.kind) {
-    case 'http':
-      return RETRYABLE_STATUSES.has(failure.status);
-    case 'timeout':
-      return true;
-    case 'certificate':
-      return false;
-    case 'network':
-      return failure.code !== undefined && RETRYABLE_NETWORK_CODES.has(failure.code);
-  }
+  if (failure.kind === 'http') return RETRYABLE_STATUSES.has(failure.status);
+  return failure.kind === 'timeout' || (failure.kind === 'network' && RETRYABLE_NETWORK_CODES.has(failure.code ?? ''));
 }
 
 /**
@@ -59,8 +50,8 @@ export function isRetryable(failure: Failure): boolean {
  */
 export function retryDelayMs(attempt: number, baseMs = BACKOFF_BASE_MS, random: () => number = Math.random): number {
   const n = Number.isFinite(attempt) ? Math.max(1, Math.floor(attempt)) : 1;
-  const grown = baseMs * 2 ** (n - 1);
-  const cap = Math.max(0, Math.min(BACKOFF_MAX_MS, Number.isFinite(grown) ? grown : BACKOFF_MAX_MS));
+  // 2^30 already passes any cap; a larger power would overflow to Infinity (and 0 · Infinity is NaN).
+  const cap = Math.min(BACKOFF_MAX_MS, baseMs * 2 ** Math.min(n - 1, 30));
   let r = random();
   if (!(r >= 0)) r = 0; // NaN or negative
   if (r >= 1) r = 1 - Number.EPSILON;
