@@ -120,7 +120,7 @@ describe('line numbers', () => {
   });
 
   it('keeps a CRLF split across 1-byte chunks as one line break', async () => {
-    const records = await collect('a,b\r\n"x\r\ny",1\r\n2,3', {}, { readBytes: 1 });
+    const records = await collect('a,b\r\n"x\r\ny",1\r\n2,3', {}, { frameBytes: 1 });
     expect(brief(records)).toEqual([
       [1, 1, ['a', 'b']],
       [2, 3, ['x\r\ny', '1']],
@@ -228,7 +228,7 @@ describe('encoding', () => {
   });
 
   it('decodes multi-byte UTF-8 characters split across 1-byte chunks', async () => {
-    const records = await collect('name\nZoë 👋 日本 €\n', {}, { readBytes: 1 });
+    const records = await collect('name\nZoë 👋 日本 €\n', {}, { frameBytes: 1 });
     expect(records[1]).toMatchObject({ cells: ['Zoë 👋 日本 €'], badEncoding: false });
   });
 
@@ -237,7 +237,7 @@ describe('encoding', () => {
     const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
     const be = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]);
     for (const bytes of [le, be]) {
-      expect(brief(await collect(bytes, {}, { readBytes: 1 }))).toEqual([
+      expect(brief(await collect(bytes, {}, { frameBytes: 1 }))).toEqual([
         [1, 1, ['a', 'b']],
         [2, 3, ['Zoë 👋', 'x\r\ny']],
       ]);

@@ -10,8 +10,6 @@ export interface ReadRecordsOptions {
   onBytes?: (bytesRead: number) => void;
   /** A slow consumer takes less at a time (read.ts). */
   frameBytes?: number;
-  /** @internal Tests cut characters and CRLF across reads. */
-  readBytes?: number;
 }
 
 const DEFAULT_MAX_FIELD_CHARS = 65_536;
@@ -46,11 +44,10 @@ export async function* readRecordBatches(source: InputSource, opts: ReadRecordsO
     return records;
   };
   const decoder = createDecoder(source.encoding);
-  const size = opts.readBytes ?? READ_BYTES;
-  const frameBytes = Math.min(size, opts.frameBytes ?? FRAME_BYTES);
+  const frameBytes = opts.frameBytes ?? FRAME_BYTES;
   // After the BOM: it cannot leak into the first header name.
   let position = source.bom.length;
-  for await (const bytes of readFileChunks(source.path, position, size)) {
+  for await (const bytes of readFileChunks(source.path, position)) {
     // The decoder copies what it keeps.
     for (let from = 0; from < bytes.length; from += frameBytes) {
       const to = Math.min(from + frameBytes, bytes.length);

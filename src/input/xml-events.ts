@@ -12,8 +12,6 @@ export interface XmlHandlers {
 
 /** saxes holds a node whole until it ends: this much without an event is a part built to exhaust memory. */
 const MAX_CHARS_WITHOUT_EVENT = 1024 * 1024;
-/** The count since the last event is off by one slice at most. */
-const SLICE_CHARS = 64 * 1024;
 
 /** `write` returns after the chunk's events ran. */
 export class XmlEvents {
@@ -48,17 +46,15 @@ export class XmlEvents {
     });
   }
 
+  /** Chunks come as the ZIP stream gives them (16-64 KiB): the count since the last event is off by one chunk at most. */
   write(chunk: string): void {
-    for (let from = 0; from < chunk.length; from += SLICE_CHARS) {
-      const slice = chunk.length <= SLICE_CHARS ? chunk : chunk.slice(from, from + SLICE_CHARS);
-      this.parser.write(slice);
-      this.sinceEvent += slice.length;
-      if (this.sinceEvent > MAX_CHARS_WITHOUT_EVENT) {
-        throw new UsageError(
-          `${this.where} holds over ${MAX_CHARS_WITHOUT_EVENT} characters in one XML node (no cell holds that much): the workbook is not read`,
-          'workbook_limit',
-        );
-      }
+    this.parser.write(chunk);
+    this.sinceEvent += chunk.length;
+    if (this.sinceEvent > MAX_CHARS_WITHOUT_EVENT) {
+      throw new UsageError(
+        `${this.where} holds over ${MAX_CHARS_WITHOUT_EVENT} characters in one XML node (no cell holds that much): the workbook is not read`,
+        'workbook_limit',
+      );
     }
   }
 
