@@ -1,18 +1,21 @@
 /** The progress display of both commands: a bar on a terminal, a plain line every ~10 s otherwise. */
+import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
+import type cliProgressModule from 'cli-progress';
 import type { Verbosity } from '../options.js';
 import type { ImportProgress, ProgressState } from '../progress.js';
 import { formatBytes, formatDuration } from '../report/format.js';
 import { OUTCOME_KINDS } from '../types.js';
 
+/** cli-progress, loaded only when a bar is drawn: a run off a terminal never needs its ~7 MB. */
+const loadCliProgress = (): typeof cliProgressModule => createRequire(import.meta.url)('cli-progress') as typeof cliProgressModule;
+
 const PLAIN_EVERY_MS = 10_000;
 /** Enough for a countdown in seconds, cheap over ssh. */
-const BAR_EVERY_MS = 250;
+const BAR_FPS = 4;
 const BAR_WIDTH = 20;
 const SHOW_CURSOR = '\x1b[?25h';
 const HIDE_CURSOR = '\x1b[?25l';
-/** Back to the line's start, and clear it. */
-const CLEAR_LINE = '\r\x1b[2K';
 
 type Stderr = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 
@@ -34,78 +37,104 @@ interface Progress {
 /** Once stderr fails (EIO, EPIPE) the display stops, instead of redrawing into a dead terminal. */
 export function createProgress(io: ProgressIo): Progress | undefined {
   if (io.verbosity === 'quiet') return undefined;
-  const shown = display(io);
+  const display = io.stderr.isTTY === true ? barProgress(io) : plainProgress(io);
   let lost = false;
   io.stderr.on('error', () => {
-    if (!lost) shown.close();
+    if (!lost) display.close();
     lost = true;
   });
   return {
-    logStream: shown.logStream,
+    logStream: display.logStream,
     update: (state) => {
-      if (!lost) shown.update(state);
+      if (!lost) display.update(state);
     },
     close: () => {
-      if (!lost) shown.close();
+      if (!lost) display.close();
     },
   };
 }
 
-/**
- * On a terminal one line redrawn in place 4 times a second (log lines clear it and print above it;
- * the cursor is hidden, and shown again even by a second Ctrl-C's exit); otherwise a plain line
- * every ~10 s and at the end, never an escape code.
- */
-function display(io: ProgressIo): Progress {
-  const { stderr } = io;
-  const tty = stderr.isTTY === true;
-  const colour = (io.env.NO_COLOR ?? '') === ''; // no-color.org
+function plainProgress(io: ProgressIo): Progress {
   let state: ProgressState | null = null;
   let timer: NodeJS.Timeout | undefined;
-  let removeExitHook = (): void => {};
-  const frame = (): string => {
-    if (state === null) return '';
-    return tty ? `${CLEAR_LINE}${barLine(state, (stderr.columns ?? 80) - 1, colour)}` : `${plainLine(state)}\n`;
-  };
-  const draw = (): void => {
-    stderr.write(frame());
+  const line = (): void => {
+    if (state !== null) io.stderr.write(`${plainLine(state)}\n`);
   };
   const close = (): void => {
     if (timer === undefined) return;
     clearInterval(timer);
     timer = undefined;
-    stderr.write(tty ? `${frame()}${SHOW_CURSOR}\n` : frame());
-    removeExitHook();
+    line();
   };
   const update = (next: ProgressState): void => {
     const first = state === null;
     state = next;
     if (next.done) close();
     else if (first) {
-      if (tty) {
-        removeExitHook = (io.onExit ?? processExitHook)(() => stderr.write(SHOW_CURSOR));
-        stderr.write(HIDE_CURSOR);
-        draw();
-      }
-      timer = setInterval(draw, tty ? BAR_EVERY_MS : PLAIN_EVERY_MS);
+      timer = setInterval(line, PLAIN_EVERY_MS);
       timer.unref();
     }
   };
+  return { logStream: io.stderr, update, close };
+}
+
+/**
+ * cli-progress' MultiBar, unlike its SingleBar, never restores the cursor to where the bar started
+ * (above the log lines printed since). The cursor is ours to hide: a second Ctrl-C must show it.
+ */
+function barProgress(io: ProgressIo): Progress {
+  const { stderr } = io;
+  const colour = stderr.isTTY === true && (io.env.NO_COLOR ?? '') === ''; // no-color.org
+  let state: ProgressState | null = null;
+  let active = false;
+  let removeExitHook = (): void => {};
+  const line = (maxWidth: number): string => {
+    if (state === null) return '';
+    if (state.command === 'export') return fitLine('export', progressSegments(state), maxWidth - 1, colour);
+    const share = doneShare(state);
+    const filled = Math.round(share * BAR_WIDTH);
+    const head = `${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)} ${String(Math.floor(share * 100)).padStart(3)}%`;
+    return fitLine(head, progressSegments(state), maxWidth - 1, colour);
+  };
+  const bars = new (loadCliProgress().MultiBar)({
+    stream: stderr as NodeJS.WriteStream,
+    format: (_options, params) => line(params.maxWidth),
+    // The last frame is ours to write (close()), to stay on screen.
+    clearOnComplete: true,
+    hideCursor: false,
+    // false would switch the terminal's line wrapping off, and leave it off if the process is killed.
+    linewrap: true,
+    fps: BAR_FPS,
+    // The countdown and req/min change while no byte is read.
+    forceRedraw: true,
+    gracefulExit: false,
+  });
+  const close = (): void => {
+    if (!active) return;
+    bars.stop();
+    active = false;
+    stderr.write(`${line(stderr.columns ?? 80)}${SHOW_CURSOR}\n`);
+    removeExitHook();
+  };
+  const update = (next: ProgressState): void => {
+    const first = state === null;
+    state = next;
+    if (first && !next.done) {
+      active = true;
+      removeExitHook = (io.onExit ?? processExitHook)(() => stderr.write(SHOW_CURSOR));
+      // The first frame at once (cli-progress draws its first one a frame later).
+      stderr.write(`${HIDE_CURSOR}${line(stderr.columns ?? 80)}`);
+      bars.create(1, 0);
+    }
+    if (next.done) close();
+  };
   const logStream = new Writable({
     write: (chunk: Buffer | string, _encoding, done) => {
-      stderr.write(tty && timer !== undefined ? `${CLEAR_LINE}${chunk.toString()}` : chunk.toString());
+      stderr.write(active ? `\r\x1b[2K${chunk.toString()}` : chunk.toString());
       done();
     },
   });
   return { logStream, update, close };
-}
-
-function barLine(s: ProgressState, width: number, colour: boolean): string {
-  if (s.command === 'export') return fitLine('export', progressSegments(s), width, colour);
-  const share = doneShare(s);
-  const filled = Math.round(share * BAR_WIDTH);
-  const head = `${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)} ${String(Math.floor(share * 100)).padStart(3)}%`;
-  return fitLine(head, progressSegments(s), width, colour);
 }
 
 /** One ` · `-separated part of the progress line. */
