@@ -28,15 +28,14 @@ export function checkNetworkOptions(o: {
 
 /** `host:port` alone means an http:// proxy, as curl reads it. */
 function checkProxy(value: string): URL {
-  let url: URL;
-  try {
-    url = new URL(value.includes('://') ? value : `http://${value}`);
-  } catch {
+  const text = value.includes('://') ? value : `http://${value}`;
+  if (!URL.canParse(text)) {
     throw new UsageError(
       '--proxy is not a URL: expected http://host:port, with credentials http://user:pass@host:port (percent-encoded)',
       'bad_proxy',
     );
   }
+  const url = new URL(text);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UsageError(`--proxy ${shownProxy(url)}: use an http:// (or https://) proxy URL`, 'bad_proxy');
   }

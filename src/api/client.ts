@@ -10,7 +10,6 @@ import { createHttp } from './http.js';
 import { paceFor, paceText } from '../rate-pace.js';
 import type { RatePace, RateSetting } from '../rate-pace.js';
 import { RateLimiter, systemClock } from './rate-limiter.js';
-import type { Clock } from './rate-limiter.js';
 import { redact } from './redact.js';
 import { conversationSchema } from '../conversation.js';
 import { codeOfFailure, failureMessage, httpMessage, listPageSchema, oneLine, redirectNote } from './response.js';
@@ -30,7 +29,6 @@ export interface ApiClientOptions {
   rate: RateSetting;
   /** Default 60 000; tests scale it down. */
   windowMs?: number;
-  clock?: Clock;
   /** Jitter source in [0, 1). */
   random?: () => number;
   onAttempt?: (e: AttemptEvent) => void;
@@ -76,7 +74,7 @@ export type ApiClient = ReturnType<typeof createApiClient>;
 const MAX_PAUSES = 10;
 
 export function createApiClient(opts: ApiClientOptions) {
-  const clock = opts.clock ?? systemClock;
+  const clock = systemClock;
   const random = opts.random ?? Math.random;
   const stopper = new AbortController();
   const stop = stopper.signal;

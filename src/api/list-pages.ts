@@ -32,7 +32,6 @@ export interface ListPagesOptions {
   maxPageFailures?: number;
   /** Told about each page that failed and will be asked for again. */
   onPageFailure?: (message: string, failuresInARow: number) => void;
-  signal?: AbortSignal;
 }
 
 export interface ListedPage {
@@ -56,7 +55,6 @@ export async function* listPages(
   let last: Conversation | null = null;
   const stop = (code: ApiErrorCode | 'bad_pagination', message: string): ListStopped => new ListStopped(code, message, pages, requests);
   for (;;) {
-    if (opts.signal?.aborted) throw stop('aborted', 'the scan was stopped');
     const result = await client.listConversations({ cursor, limit: opts.limit ?? LIST_PAGE_SIZE });
     requests += result.attempts;
     if (!result.ok) {

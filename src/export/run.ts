@@ -73,7 +73,6 @@ export async function exportCsv(options: ExportCsvOptions): Promise<ExportSummar
     await sink.header();
     const pages = listPages(client, {
       maxPageFailures: MAX_PAGE_FAILURES,
-      signal,
       onPageFailure: (message, n) => log.warn(`a page failed (${n} in a row), asking again: ${message}`),
     });
     for await (const page of pages) {
