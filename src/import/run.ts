@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { UsageError, VorelSyncError } from '../errors.js';
 import { EXIT } from '../exit-code.js';
-import { InputWatch } from '../input/input-watch.js';
+import { type InputWatch, watchInput } from '../input/input-watch.js';
 import { type InputSource, openInput } from '../input/source.js';
 import { SILENT_LOGGER } from '../log.js';
 import type { ImportCsvOptions, ImportOptions } from '../options.js';
@@ -50,7 +50,7 @@ async function runImport(opts: ImportOptions, env: RunEnvironment, resume: Resum
   try {
     const { runId, dir } = createRunDir(opts.reportDir, startedAt);
     try {
-      const input = InputWatch.before(opts.file);
+      const input = watchInput(opts.file);
       const source = await openInput({
         path: opts.file,
         ...(opts.input === undefined ? {} : { stdin: Readable.from(opts.input) }),

@@ -8,30 +8,25 @@ function versionOf(path: string): BigIntStats | null {
   }
 }
 
-/**
- * The input saved again under a run: rows are matched by line over several reads, so a new version
- * would pair values with wrong lines. ctime too: `cp -p` and `rsync -t` keep the mtime, not the ctime.
- */
-export class InputWatch {
-  private change: string | null = null;
-
-  private constructor(
-    private readonly path: string,
-    private readonly first: BigIntStats | null,
-  ) {}
-
-  /** Before the run reads `path`; stdin (`-`) is never watched. */
-  static before(path: string): InputWatch {
-    return new InputWatch(path, path === '-' ? null : versionOf(path));
-  }
-
+export interface InputWatch {
   /** How the file changed, or null; once changed, it stays changed. */
-  check(): string | null {
-    if (this.change !== null || this.first === null) return this.change;
-    const now = versionOf(this.path);
-    this.change = describeChange(this.first, now);
-    return this.change;
-  }
+  check(): string | null;
+}
+
+/**
+ * Taken before the run reads `path` (stdin, `-`, is never watched). Rows are matched by line over
+ * several reads, so a new version would pair values with wrong lines. ctime too: `cp -p` and
+ * `rsync -t` keep the mtime, not the ctime.
+ */
+export function watchInput(path: string): InputWatch {
+  const first = path === '-' ? null : versionOf(path);
+  let change: string | null = null;
+  return {
+    check: () => {
+      if (change === null && first !== null) change = describeChange(first, versionOf(path));
+      return change;
+    },
+  };
 }
 
 function describeChange(first: BigIntStats, now: BigIntStats | null): string | null {
