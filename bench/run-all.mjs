@@ -7,6 +7,7 @@ let failed = 0;
 // The benchmarks; the other .mjs files here are their shared helpers.
 const BENCHES = [
   'memory.mjs',
+  'axios-floor.mjs',
   'dry-run.mjs',
   'rate-ceiling.mjs',
   'rate-auto.mjs',
