@@ -8,30 +8,24 @@ import { apiSession } from './api-session.js';
 import { EXPORT_EXAMPLES, EXPORT_NOTES, helpEpilogue } from './help.js';
 import type { JobFiles } from './job-file.js';
 import type { CliIo } from './main.js';
-import { GROUP, libraryOptions, type OptionTable, type ParsedArgs, yargsOptions } from './option-table.js';
+import { flag, GROUP, libraryOptions, type OptionTable, type ParsedArgs, text, yargsOptions } from './option-table.js';
 import { API_OPTIONS, JOB_FILE_TEXT, JOB_OPTIONS, noJobFile, PACE_OPTIONS } from './shared-options.js';
 
-const some = (describe: string) => ({ group: GROUP.filter, type: 'string', describe, json: 'text-or-list' }) as const;
+const some = (describe: string) => text(GROUP.filter, describe, { json: 'text-or-list' });
 
 export const EXPORT_OPTIONS: OptionTable = {
   ...JOB_OPTIONS,
   channel: some('<channel>  only these channels (repeat, or a comma list)'),
   status: some('<status>  only these statuses (repeat, or a comma list)'),
-  'created-after': { group: GROUP.filter, type: 'string', describe: '<date>  only created at or after this ISO date/date-time' },
-  'created-before': { group: GROUP.filter, type: 'string', describe: '<date>  only created before this ISO date/date-time' },
+  'created-after': text(GROUP.filter, '<date>  only created at or after this ISO date/date-time'),
+  'created-before': text(GROUP.filter, '<date>  only created before this ISO date/date-time'),
   missing: some('<name|language>  only rows where name or language (or either: name,language) is empty'),
   limit: { group: GROUP.filter, type: 'number', describe: '<n>  stop after writing this many rows' },
   ...API_OPTIONS,
   ...PACE_OPTIONS,
-  delimiter: { group: GROUP.output, type: 'string', default: DEFAULTS.exportDelimiter, describe: '<c>  field delimiter: , ; or tab' },
-  bom: { group: GROUP.output, type: 'boolean', default: DEFAULTS.bom, describe: 'start with a UTF-8 BOM (Excel on Windows)' },
-  json: {
-    group: GROUP.output,
-    type: 'boolean',
-    default: false,
-    describe: 'print the summary as JSON on stdout (needs an output file)',
-    cliOnly: true,
-  },
+  delimiter: text(GROUP.output, '<c>  field delimiter: , ; or tab', { default: DEFAULTS.exportDelimiter }),
+  bom: flag(GROUP.output, 'start with a UTF-8 BOM (Excel on Windows)', { default: DEFAULTS.bom }),
+  json: flag(GROUP.output, 'print the summary as JSON on stdout (needs an output file)', { cliOnly: true }),
   quiet: { group: GROUP.output, type: 'boolean', describe: 'no progress; only errors', cliOnly: true },
 };
 

@@ -15,6 +15,19 @@ export interface CliOption extends Omit<Options, 'choices'> {
 
 export type OptionTable = Readonly<Record<string, CliOption>>;
 
+/** Rows of a table: `describe` starts with the value's name (`<dir>  where run folders go`); `more` adds any other key. */
+export function text(group: string, describe: string, more?: Partial<CliOption>): CliOption {
+  return { group, type: 'string', describe, ...more };
+}
+
+export function number(group: string, dflt: number, describe: string): CliOption {
+  return { group, type: 'number', default: dflt, describe };
+}
+
+export function flag(group: string, describe: string, more?: Partial<CliOption>): CliOption {
+  return { group, type: 'boolean', default: false, describe, ...more };
+}
+
 /** The form yargs adds beside each kebab-case name, and the library's. */
 export const camelCase = (name: string): string => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
