@@ -1,7 +1,4 @@
-/**
- * The Vorel HTTP client: the three calls this tool makes, each one request loop through one shared
- * limiter. HTTP or network trouble is never thrown: it is an `ok: false` result without the key.
- */
+/** The three calls this tool makes, each one request loop through one shared limiter; trouble is a result, never thrown. */
 import { setMaxListeners } from 'node:events';
 import type { z } from 'zod';
 import type { Conversation, ConversationPatch } from '../types.js';
@@ -27,12 +24,12 @@ export interface ApiClientOptions {
   timeoutMs: number;
   retries: number;
   rate: RateSetting;
-  /** Default 60 000; tests scale it down. */
+  /** Tests scale it down. */
   windowMs?: number;
   /** Jitter source in [0, 1). */
   random?: () => number;
   onAttempt?: (e: AttemptEvent) => void;
-  /** Default 500; tests use a small one. */
+  /** Tests use a small one. */
   backoffBaseMs?: number;
   /** Default: straight to the API, Node's trust. */
   network?: NetworkOptions;
@@ -184,11 +181,9 @@ export function createApiClient(opts: ApiClientOptions) {
 
   return {
     patchConversation(id: string, patch: ConversationPatch): Promise<ApiResult<Conversation>> {
-      // Exactly the writable fields, nothing else (vorel-api.md §1).
-      const body: ConversationPatch = {};
-      if (patch.customer_name !== undefined) body.customer_name = patch.customer_name;
-      if (patch.customer_language !== undefined) body.customer_language = patch.customer_language;
-      return send({ method: 'PATCH', path: conversationPath(id), body: JSON.stringify(body), schema: conversationSchema });
+      // Exactly the writable fields, nothing else (vorel-api.md §1); JSON drops those left undefined.
+      const body = JSON.stringify({ customer_name: patch.customer_name, customer_language: patch.customer_language });
+      return send({ method: 'PATCH', path: conversationPath(id), body, schema: conversationSchema });
     },
     async getConversation(id: string): Promise<ApiResult<Conversation>> {
       const path = conversationPath(id);

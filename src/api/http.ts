@@ -1,8 +1,4 @@
-/**
- * One HTTP attempt through axios' Node adapter and a keep-alive agent (straight, or a CONNECT tunnel),
- * to the API origin only (CONTRIBUTING.md "Requests and pace", "Proxies and trust"). Every status is
- * an answer; anything else is a failure, returned as a value.
- */
+/** One HTTP attempt, to the API origin only (CONTRIBUTING.md "Requests and pace", "Proxies and trust"). */
 import type { ClientRequest } from 'node:http';
 import http from 'node:http';
 import https from 'node:https';
@@ -113,9 +109,8 @@ function defaultTrust(): readonly string[] {
 type ConnectOptions = Parameters<HttpsProxyAgent<string>['connect']>[1];
 
 /**
- * The tunnel's TLS is made from the request's options, which axios cannot extend, so `connect`
- * (agent-base's extension point) adds the extra trust, and for an IP host the identity check
- * against that IP (https-proxy-agent drops the host, so Node would check `localhost`).
+ * axios cannot extend the tunnel's TLS options, so `connect` (agent-base's extension point) adds the
+ * trust, and for an IP host the check against it (https-proxy-agent drops the host: Node would check `localhost`).
  */
 class TunnelAgent extends HttpsProxyAgent<string> {
   constructor(

@@ -1,7 +1,4 @@
-/**
- * Every scan of the tenant, page by page (vorel-api.md §2). What this adds to the client: a server
- * that lists out of order, promises more with an empty page or repeats a cursor ends the scan.
- */
+/** Every scan of the tenant (vorel-api.md §2); a server that would page forever ends the scan. */
 import type { Conversation } from '../types.js';
 import type { ApiClient, ApiErrorCode } from './client.js';
 import { stopsTheRun } from '../exit-code.js';

@@ -1,8 +1,4 @@
-/**
- * The one throttle every request of a run shares (docs/cli.md `--rate`): starts paced evenly on a
- * drift-free schedule, at most `rate` in any sliding window, none during a 429 pause or beyond the
- * API's `X-RateLimit-Remaining` (CONTRIBUTING.md "Requests and pace"). First come, first served.
- */
+/** The throttle every request of a run shares, first come, first served (CONTRIBUTING.md "Requests and pace"). */
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** `sleep` resolves (or rejects) early when `signal` aborts; tests inject a virtual clock. */
@@ -25,7 +21,6 @@ export class AbortedError extends Error {
 
 export interface RateLimiterOptions {
   rate: number;
-  /** Default 60 000. */
   windowMs?: number;
   /** Added to the window of the sliding cap: two starts a window apart can reach the server a little closer. */
   capSlackMs?: number;
@@ -110,9 +105,8 @@ export class RateLimiter {
   }
 
   /**
-   * `remaining` starts before `untilMs`, less those in flight (the server may not have counted them).
-   * With `perWindow`, each later window allows that many until newer news comes, so the starts right
-   * after a reset do not run ahead of the first answer.
+   * Less those in flight, which the server may not have counted. With `perWindow`, each later window
+   * allows that many until newer news, so starts after a reset do not run ahead of the first answer.
    */
   setBudget(remaining: number, untilMs: number, perWindow?: number): void {
     this.budget = { left: remaining - this.running, untilMs, perWindow };
@@ -132,10 +126,7 @@ export class RateLimiter {
     return b;
   }
 
-  /**
-   * The next start's slot (may lie in the past), and when it is due. A paced slot inside the current
-   * ms is due now: at the tests' sub-ms spacing every second start would otherwise wait for a 1 ms timer.
-   */
+  /** A paced slot inside the current ms is due now: at sub-ms spacing every other start would wait a 1 ms timer. */
   private nextSlot(now: number): { slot: number; due: number; paced: number } {
     const paced = this.anchor + (this.k + 1) * this.spacingMs;
     const capStart = this.starts[this.starts.length - this.perWindow];

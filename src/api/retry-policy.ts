@@ -13,11 +13,7 @@ export const DEFAULT_429_PAUSE_MS = 5_000;
 /** Transient server-side trouble (vorel-api.md §6). */
 const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
 
-/**
- * The request may not have reached the server, or the answer was lost; re-sending a PATCH of
- * absolute values is safe (vorel-api.md §6). ENOTFOUND and TLS errors do not heal within a run.
- * Node's "socket hang up" is ECONNRESET.
- */
+/** Re-sending a PATCH of absolute values is safe (vorel-api.md §6); ENOTFOUND and TLS errors do not heal within a run. */
 const RETRYABLE_NETWORK_CODES: ReadonlySet<string> = new Set([
   'ECONNRESET',
   'ECONNREFUSED',
@@ -44,10 +40,7 @@ export function isRetryable(failure: Failure): boolean {
   return failure.kind === 'timeout' || (failure.kind === 'network' && RETRYABLE_NETWORK_CODES.has(failure.code ?? ''));
 }
 
-/**
- * Before retry `attempt` (1 = the first): uniform in [0, min(30 s, baseMs · 2^(attempt−1))). Full
- * jitter spreads the retries of requests that failed together (AWS blog "Exponential Backoff And Jitter").
- */
+/** Full jitter, uniform in [0, min(30 s, baseMs · 2^(attempt−1))): spreads retries of requests that failed together. */
 export function retryDelayMs(attempt: number, baseMs = BACKOFF_BASE_MS, random: () => number = Math.random): number {
   const n = Number.isFinite(attempt) ? Math.max(1, Math.floor(attempt)) : 1;
   // 2^30 already passes any cap; a larger power would overflow to Infinity (and 0 · Infinity is NaN).
@@ -70,7 +63,7 @@ function clampWait(ms: number, capMs: number): number {
   return Math.min(capMs, Math.max(0, Math.ceil(ms)));
 }
 
-/** `Retry-After` (RFC 9110 §10.2.3), delta-seconds or an HTTP-date, as a wait in ms; garbage gives `undefined`. */
+/** RFC 9110 §10.2.3: delta-seconds or an HTTP-date. */
 export function parseRetryAfter(value: unknown, nowMs: number, capMs: number = MAX_SERVER_WAIT_MS): number | undefined {
   const text = headerText(value);
   if (text !== undefined && /^\d+$/.test(text)) return clampWait(Number(text) * 1000, capMs);
@@ -94,7 +87,6 @@ export function parseRateLimitReset(value: unknown, nowMs: number): number | und
   return clampWait(n > 1e9 ? n * 1000 - nowMs : n * 1000, MAX_SERVER_WAIT_MS);
 }
 
-/** A non-negative integer, or `undefined`. */
 export function parseRemaining(value: unknown): number | undefined {
   const text = headerText(value);
   if (text === undefined || !/^\d+$/.test(text)) return undefined;
@@ -105,9 +97,8 @@ export function parseRemaining(value: unknown): number | undefined {
 export type HeaderBag = Readonly<Record<string, unknown>>;
 
 /**
- * The answer's `Date` (RFC 9110 §6.6.1), else our now: times the API sends are read against it, so a
- * local clock a minute off neither stalls a run nor sends into a spent window. Whole seconds: a wait
- * read against it is at most 1 s longer, never shorter.
+ * The answer's `Date` (RFC 9110 §6.6.1): the API's times read against it, a local clock a minute off
+ * neither stalls a run nor sends into a spent window. Whole seconds: a wait is at most 1 s longer.
  */
 function serverNowMs(headers: HeaderBag, nowMs: number): number {
   return httpDate(headerText(headers.date)) ?? nowMs;
