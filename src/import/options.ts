@@ -9,7 +9,8 @@ import type { InputEncoding } from '../types.js';
 import { parseMaxClears } from './first-pass/clears-guard.js';
 import { parseMapArg } from './read/header.js';
 import type { Logger } from '../log.js';
-import { type ExplicitOptions, readJournal, type ResumeState, resumeOptions } from './journal/resume.js';
+import { type ExplicitOptions, resumeOptions } from './journal/resume.js';
+import { type RunJournal, readRunJournal } from './journal/run-journal.js';
 
 const ENCODINGS: Readonly<Record<string, InputEncoding>> = {
   'utf-8': 'utf-8',
@@ -151,11 +152,12 @@ function checkImportOptions(o: ImportCsvOptions): { options: ImportOptions; warn
 }
 
 /** The options checked once, at the edge; a resume's journal read and its options taken over. */
-export async function resolveImportOptions(o: ImportCsvOptions, log: Logger): Promise<{ opts: ImportOptions; resume: ResumeState | null }> {
+export async function resolveImportOptions(o: ImportCsvOptions, log: Logger): Promise<{ opts: ImportOptions; resume: RunJournal | null }> {
   const checked = checkImportOptions(o);
   for (const warning of checked.warnings) log.warn(warning);
   if (checked.options.resume === undefined) return { opts: checked.options, resume: null };
-  const resume = await readJournal(checked.options.resume);
+  const resume = await readRunJournal(checked.options.resume, '--resume');
+  const opts = resumeOptions(checked.options, checked.explicit, resume);
   if (resume.tornLastLine) log.warn('skipped 1 unreadable journal line: the last one, cut off by a crash mid-write');
-  return { opts: resumeOptions(checked.options, checked.explicit, resume), resume };
+  return { opts, resume };
 }

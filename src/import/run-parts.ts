@@ -7,7 +7,7 @@ import type { FileScan } from './first-pass/first-pass.js';
 import type { Journal } from './journal/journal.js';
 import type { ImportTally } from './progress.js';
 import type { RunRequests } from './send/requests.js';
-import type { ResumeState } from './journal/resume.js';
+import type { RunJournal } from './journal/run-journal.js';
 import type { RunFaults } from './run-faults.js';
 import type { Settler } from './send/settle.js';
 import type { StopSwitch } from './stop.js';
@@ -33,12 +33,12 @@ export interface RunParts {
   /** A fresh pass over the file's rows (the gate's count), a resume's carried rows left out. */
   reread: () => Promise<AsyncIterable<CheckedRow>>;
   scan: FileScan | null;
-  requests: RunRequests | null;
+  requests: RunRequests;
   journal: Journal;
   stop: StopSwitch;
   faults: RunFaults;
   settler: Settler;
   tally: ImportTally;
-  resume: ResumeState | null;
+  resume: RunJournal | null;
   runDir: string;
 }

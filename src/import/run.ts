@@ -1,7 +1,4 @@
-/**
- * `importCsv`: the stages of an import, in the order a row meets them. Each stage is a module of
- * this folder; docs/architecture.md draws the flow.
- */
+/** `importCsv`: the stages of an import, in the order a row meets them (docs/architecture.md draws the flow). */
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -23,7 +20,7 @@ import { resolveImportOptions } from './options.js';
 import { ImportTally } from './progress.js';
 import { eachRow, openRowStream, SENDING_FRAME_BYTES, STDIN_COPY, warnUnknownColumns } from './read/read.js';
 import { openRequests } from './send/requests.js';
-import { notCarried, type ResumeState } from './journal/resume.js';
+import { notCarried, type RunJournal } from './journal/run-journal.js';
 import { RunFaults } from './run-faults.js';
 import { sendRows } from './send/row-loop.js';
 import type { RunEnvironment, RunFolder, RunParts } from './run-parts.js';
@@ -31,22 +28,17 @@ import { settlerFor } from './send/settled-rows.js';
 import { startFacts } from './report/summary.js';
 import { StopSwitch } from './stop.js';
 
-/** Runs an import end to end and resolves with summary.json's content; usage errors reject (exit 2, nothing sent). */
+/** Resolves with summary.json's content; usage errors reject (exit 2, nothing sent). One run at a time per report dir. */
 export async function importCsv(options: ImportCsvOptions): Promise<RunSummary> {
   const log = options.logger ?? SILENT_LOGGER;
   const resolved = await resolveImportOptions(options, log);
+  const opts = resolved.opts;
+  const resume = resolved.resume;
   const guarded = guardCallbacks(options, options.signal);
   const env: RunEnvironment = { log, signal: guarded.signal, now: () => new Date(), ...guarded.callbacks, confirm: options.confirm };
-  const summary = await runImport(resolved.opts, env, resolved.resume);
-  const failure = guarded.failure(summary);
-  if (failure !== null) throw failure;
-  return summary;
-}
-
-/** One run at a time per report dir, in a folder of its own, reading the input it opens there. */
-async function runImport(opts: ImportOptions, env: RunEnvironment, resume: ResumeState | null): Promise<RunSummary> {
   const startedAt = env.now();
   const lock = lockReportDir(opts.reportDir);
+  let summary: RunSummary;
   try {
     const { runId, dir } = createRunDir(opts.reportDir, startedAt);
     try {
@@ -65,7 +57,7 @@ async function runImport(opts: ImportOptions, env: RunEnvironment, resume: Resum
           'resume_mismatch',
         );
       }
-      return await runInFolder(opts, env, { runId, dir, startedAt }, resume, { input, source });
+      summary = await runInFolder(opts, env, { runId, dir, startedAt }, resume, { input, source });
     } catch (error) {
       // A usage error found before anything was sent leaves no half run folder behind.
       if (error instanceof VorelSyncError && error.exitCode === EXIT.usage) rmSync(dir, { recursive: true, force: true });
@@ -74,6 +66,9 @@ async function runImport(opts: ImportOptions, env: RunEnvironment, resume: Resum
   } finally {
     lock.release();
   }
+  const failure = guarded.failure(summary);
+  if (failure !== null) throw failure;
+  return summary;
 }
 
 /** What the run works with, then the row loop, then the run's end. */
@@ -81,13 +76,12 @@ async function runInFolder(
   opts: ImportOptions,
   env: RunEnvironment,
   folder: RunFolder,
-  resume: ResumeState | null,
+  resume: RunJournal | null,
   { input, source }: { input: InputWatch; source: InputSource },
 ): Promise<RunSummary> {
   const dryRun = opts.mode === 'dry-run';
-  // Before the first pass, not after it: loading axios and the schemas (a few MB of code) right as
-  // the first requests start made V8's next full collection size the old space for a heap filling
-  // fast, up to 4× what is live, a peak a long run never needs again (CONTRIBUTING.md, "Memory").
+  // Before the first pass: axios loaded as the first requests start made V8 size the old space for a
+  // heap filling fast, a peak a long run never needs again (CONTRIBUTING.md, "Memory").
   const requests = await openRequests(opts, env.log, folder.startedAt.getTime());
   // A dry run is itself one pass; every other run reads the file once first, before any request.
   const firstScan = dryRun ? null : await firstPass(source, opts, folder.dir, env.log, opts.mode === 'only-changed');
@@ -97,12 +91,12 @@ async function runInFolder(
     ...(dryRun ? {} : { frameBytes: SENDING_FRAME_BYTES }),
   });
   if (dryRun) warnUnknownColumns(stream.header.unknown, env.log);
-  const stop = new StopSwitch(env.log, requests?.client ?? null);
+  const stop = new StopSwitch(env.log, requests.client);
   const faults = new RunFaults(input, source.displayPath, stop, sends(opts.mode));
-  // The one record of the run: its reports are built from it (a dry run's journal holds no rows: they are its checks).
+  // The one record of the run (a dry run's journal holds no rows: they are its checks).
   const journal = faults.openJournal(path.join(folder.dir, 'journal.ndjson'));
   const run = runRecord(folder, opts, source);
-  const { type: _, ...facts } = startFacts(folder, opts, source, resume);
+  const facts = startFacts(folder, opts, source, resume, requests.pace());
   journal.append(run);
   journal.append({ type: 'facts', ...facts });
   journal.sync();

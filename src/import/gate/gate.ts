@@ -1,12 +1,12 @@
 /** Between reading and the first PATCH: the clears guard (a resume keeps its journal's), then the confirmation. */
 import type { Logger } from '../../log.js';
 import type { ClearsLimit, Confirm, ConfirmPreview, ImportOptions, RunMode } from '../../options.js';
-import type { ClearsGuardSummary, Confirmation, RunStop } from '../../report/summary.js';
+import type { ClearsGuardSummary, Confirmation, RunStop, RunSummary } from '../../report/summary.js';
 import { WRITABLE_FIELDS } from '../../types.js';
 import type { CheckedRow, RowTarget } from '../read/check.js';
 import { type ClearsCount, formatLimit } from '../first-pass/clears-guard.js';
 import type { CurrentRead } from '../modes/current-values.js';
-import type { FileScan } from '../first-pass/first-pass.js';
+import { type FileScan, warnAboutScan } from '../first-pass/first-pass.js';
 import { countPending, type PendingCount } from '../modes/pending.js';
 
 /** Why the gate closed; the run's rows are then `not_attempted` with this code. */
@@ -17,6 +17,18 @@ export interface GateVerdict {
   /** Under `--plan` / `--only-changed` only where the value is not already empty. */
   counted: ClearsCount;
   confirmed: Confirmation;
+}
+
+/** What summary.json (and the journal, before the first PATCH) records of the gate. */
+export type GateFacts = Pick<RunSummary, 'clears' | 'clears_guard' | 'confirmed' | 'duplicate_ids'>;
+
+export function gateFacts(verdict: GateVerdict, scan: FileScan): GateFacts {
+  return {
+    clears: { ...verdict.counted.clears },
+    clears_guard: verdict.guard,
+    confirmed: verdict.confirmed,
+    duplicate_ids: scan.duplicateIds.size,
+  };
 }
 
 export interface GateResult extends GateVerdict {
@@ -119,13 +131,14 @@ function previewOf(input: GateInput, pending: PendingCount | null, toUpdate: num
   };
 }
 
-/** A dry run counts while it reads: the same check at its end, as a rehearsal. */
-export function judgeDryRun(scan: FileScan, opts: Pick<ImportOptions, 'mode' | 'maxClears' | 'allowClears'>, log: Logger): GateVerdict {
+/** A dry run counts while it reads: its scan warned about, and the same check at its end, as a rehearsal. */
+export function judgeDryRun(scan: FileScan, opts: Pick<ImportOptions, 'mode' | 'maxClears' | 'allowClears'>, log: Logger): GateFacts {
+  warnAboutScan(scan, log);
   const counted: ClearsCount = { clears: scan.clears, firstLines: scan.firstLines };
   const guard = decideClears(counted, scan.rows, opts.maxClears, opts.allowClears);
   if (guard.tripped) log.error(guardMessage(guard, counted, scan.rows, opts.mode, false));
   else for (const line of allowedLines(guard, counted, scan.rows)) log.warn(line);
-  return { guard, counted, confirmed: 'not_asked' };
+  return gateFacts({ guard, counted, confirmed: 'not_asked' }, scan);
 }
 
 /** Percentages compare exactly: 10% of 25 rows lets 2 through, not 3. */

@@ -2,41 +2,16 @@ import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, r
 import path from 'node:path';
 import { UsageError } from '../../errors.js';
 import type { ImportOptions } from '../../options.js';
-import type { CheckedRow } from '../read/check.js';
 import { parseMapArg } from '../read/header.js';
 import { FILE_MODE, writeWhole } from '../../report/files.js';
 import type { JournalResumedBy } from './journal-records.js';
-import { carries, JournalCursor, type RunJournal, readRunJournal } from './run-journal.js';
+import type { RunJournal } from './run-journal.js';
 
-/** What a resumed run takes from the interrupted one: its journal, read back (rows line by line, as the file is walked again). */
-export type ResumeState = RunJournal;
-
-/** The options of the interrupted run that a resume must reuse: which ones the user typed. */
+/** The options a resume must reuse: which ones the user typed. */
 export type ExplicitOptions = Record<'empty' | 'map' | 'matchBy' | 'encoding' | 'delimiter' | 'sheet' | 'baseUrl' | 'mode', boolean>;
 
-/** Reads a run's journal (a torn last line is skipped: `tornLastLine`). */
-export async function readJournal(runDir: string): Promise<ResumeState> {
-  const journal = await readRunJournal(runDir, '--resume');
-  const { run, clearsGuard } = journal;
-  if (run.mode === 'plan' || run.mode === 'dry-run') {
-    throw new UsageError(`--resume ${runDir}: that run was a ${run.mode}, which sends nothing; run it again instead`, 'bad_resume');
-  }
-  if (clearsGuard?.tripped === true) {
-    throw new UsageError(
-      `--resume ${runDir}: the clears guard refused that run and it sent nothing; run the import again (with --allow-clears if the clears are intended)`,
-      'bad_resume',
-    );
-  }
-  refuseIfResumed(journal);
-  return journal;
-}
-
-/**
- * A run already resumed is not resumed again: its resume sent what it had left, and sending it again
- * would apply those rows twice. A mark whose run folder is gone (that resume died before creating it,
- * or the folder was deleted) does not count.
- */
-function refuseIfResumed(journal: ResumeState): void {
+/** A run whose folder is gone (its resume died before creating it, or it was deleted) does not count. */
+function refuseIfResumed(journal: RunJournal): void {
   const later = journal.resumedBy.findLast((mark) => existsSync(path.join(mark.dir, 'journal.ndjson')));
   if (later === undefined) return;
   const relative = path.relative(process.cwd(), later.dir);
@@ -47,11 +22,8 @@ function refuseIfResumed(journal: ResumeState): void {
   );
 }
 
-/**
- * Marks the interrupted run's journal as resumed by this run (`dir`, its folder), fsync'd: called
- * once the gate let this run send, before its first PATCH.
- */
-export function markResumed(resume: ResumeState, run: { runId: string; dir: string }): void {
+/** Called once the gate let this run send, before its first PATCH; fsync'd. */
+export function markResumed(resume: RunJournal, run: { runId: string; dir: string }): void {
   const mark: JournalResumedBy = {
     type: 'resumed_by',
     run_id: run.runId,
@@ -78,7 +50,7 @@ export function markResumed(resume: ResumeState, run: { runId: string; dir: stri
   }
 }
 
-/** A torn last line (a crash mid-write) is dropped, so the mark starts a line of its own and stays the last word. */
+/** A torn last line is dropped, so the mark starts a line of its own. */
 function cutTornLine(fd: number): void {
   const size = fstatSync(fd).size;
   const tail = Buffer.alloc(Math.min(size, 64 * 1024));
@@ -97,11 +69,21 @@ function cutTornLine(fd: number): void {
 }
 
 /**
- * Options that change what is sent come from the journal; one typed on the command line that
- * differs is a usage error (contract: `--resume`).
+ * Refuses a run that sent nothing or was resumed already (sending again would apply rows twice); the
+ * options that change what is sent come from the journal, and one typed that differs is a usage error.
  */
-export function resumeOptions(opts: ImportOptions, explicit: ExplicitOptions, state: ResumeState): ImportOptions {
+export function resumeOptions(opts: ImportOptions, explicit: ExplicitOptions, state: RunJournal): ImportOptions {
   const { run } = state;
+  if (run.mode === 'plan' || run.mode === 'dry-run') {
+    throw new UsageError(`--resume ${state.runDir}: that run was a ${run.mode}, which sends nothing; run it again instead`, 'bad_resume');
+  }
+  if (state.clearsGuard?.tripped === true) {
+    throw new UsageError(
+      `--resume ${state.runDir}: the clears guard refused that run and it sent nothing; run the import again (with --allow-clears if the clears are intended)`,
+      'bad_resume',
+    );
+  }
+  refuseIfResumed(state);
   const conflicts: string[] = [];
   const check = (typed: boolean, name: string, mine: unknown, theirs: unknown): void => {
     if (typed && JSON.stringify(mine) !== JSON.stringify(theirs))
@@ -135,17 +117,4 @@ export function resumeOptions(opts: ImportOptions, explicit: ExplicitOptions, st
     sheet: run.input.sheet,
     baseUrl: run.options.base_url,
   };
-}
-
-/** The rows a resume sends again (the gate counts them): the carried ones left out. */
-export async function* notCarried(rows: AsyncIterable<CheckedRow>, resume: ResumeState): AsyncGenerator<CheckedRow> {
-  const cursor = new JournalCursor(resume);
-  try {
-    for await (const row of rows) {
-      const { row: journaled } = await cursor.take(row.line);
-      if (journaled === undefined || !carries(journaled, resume.superseded)) yield row;
-    }
-  } finally {
-    await cursor.close();
-  }
 }

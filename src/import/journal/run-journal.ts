@@ -10,6 +10,7 @@ import { UsageError } from '../../errors.js';
 import type { TimelineBucket } from '../../report/html.js';
 import type { ClearsGuardSummary } from '../../report/summary.js';
 import type { RowResult, WritableValues } from '../../types.js';
+import type { CheckedRow } from '../read/check.js';
 // Types only: the schema (and zod) load when a journal is read back, never for a run that only writes one.
 import type { JournalBefore, JournalResumedBy, JournalRow, JournalRun, RunFacts } from './journal-records.js';
 
@@ -41,30 +42,31 @@ export interface RunJournal {
 export async function readRunJournal(runDir: string, command: string): Promise<RunJournal> {
   const settled = new LineBits();
   const superseded = new Map<number, number>();
-  const head = await firstPass(runDir, command, settled, superseded);
-  const chain = [runDir];
-  // A run that ended walked the whole file and carried every settled row over: its journal is whole.
-  for (let at = head; at.facts.finished_at === undefined && at.run.resumes !== undefined; ) {
-    const earlier = at.run.resumes;
-    if (chain.includes(earlier)) break;
-    if (!existsSync(path.join(earlier, 'journal.ndjson'))) {
+  const chain: string[] = [];
+  let head: Omit<RunJournal, 'superseded' | 'carriedRows' | 'chain'> | undefined;
+  for (let dir: string | undefined = runDir; dir !== undefined && !chain.includes(dir); ) {
+    if (head !== undefined && !existsSync(path.join(dir, 'journal.ndjson'))) {
       // Without it, a resume would send again rows that run settled and this one never reached.
       if (command !== '--resume') break;
       throw new UsageError(
-        `--resume ${runDir}: that run was killed before it carried over every row of the run it resumed, whose folder ${earlier} is gone; restore that folder, or resume the run before it`,
+        `--resume ${runDir}: that run was killed before it carried over every row of the run it resumed, whose folder ${dir} is gone; restore that folder, or resume the run before it`,
         'bad_resume',
       );
     }
-    at = await firstPass(earlier, command, settled, superseded);
-    chain.push(earlier);
+    const at = await readJournalFacts(dir, command, settled, superseded);
+    head ??= at;
+    chain.push(dir);
+    // A run that ended walked the whole file and carried every settled row over: its journal is whole.
+    dir = at.facts.finished_at === undefined ? at.run.resumes : undefined;
   }
+  if (head === undefined) throw new Error('internal: no journal read');
   let carriedRows = settled.count;
   for (const line of superseded.keys()) if (!settled.has(line)) carriedRows++;
   return { ...head, superseded, carriedRows, chain };
 }
 
 /** One journal's facts; its settled lines and supersessions go into `settled` and `superseded`. */
-async function firstPass(
+async function readJournalFacts(
   runDir: string,
   command: string,
   settled: LineBits,
@@ -137,6 +139,19 @@ export function carries(row: JournalRow, superseded: ReadonlyMap<number, number>
 export function journaledResult(row: JournalRow): RowResult {
   const copyFrom = row.copy_from === undefined ? {} : { copyFrom: row.copy_from };
   return { line: row.line, endLine: row.end_line, ...copyFrom, id: row.id, outcome: row.outcome, patch: row.patch, before: row.before };
+}
+
+/** The rows a resume sends again (the gate counts them): the carried ones left out. */
+export async function* notCarried(rows: AsyncIterable<CheckedRow>, resume: RunJournal): AsyncGenerator<CheckedRow> {
+  const cursor = new JournalCursor(resume);
+  try {
+    for await (const row of rows) {
+      const { row: journaled } = await cursor.take(row.line);
+      if (journaled === undefined || !carries(journaled, resume.superseded)) yield row;
+    }
+  } finally {
+    await cursor.close();
+  }
 }
 
 /** A line as the journal left it: its settled row, or before-values journaled ahead of a PATCH whose row never settled. */

@@ -1,15 +1,18 @@
 /**
  * A run's reports from its input and its journal alone: the run writes them this way at its end,
- * and `vorel-sync report` (`reportRun`) writes them again the same way, after the run or in place
- * of the end a killed run never reached. Rows the journal never settled are `not_attempted`.
+ * and `vorel-sync report` (`reportRun`) again, after the run or in place of the end a killed run
+ * never reached. Rows the journal never settled are `not_attempted`.
  */
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../../errors.js';
 import { type InputSource, openInput } from '../../input/source.js';
 import { type Logger, SILENT_LOGGER } from '../../log.js';
+import { tempPathFor, writeFileAtomic } from '../../report/files.js';
+import { renderHtmlReport } from '../../report/html.js';
 import { PlanReport, RollbackReport, type RowReport } from '../../report/read-reports.js';
 import { RowReports } from '../../report/row-reports.js';
-import { RunFolderWrites } from '../../report/run-folder-writes.js';
+import { RunFolderWrites, RunFolderWriteError, writingTo } from '../../report/run-folder-writes.js';
 import type { RunSummary } from '../../report/summary.js';
 import { type LineSpan, OUTCOME_KINDS, type OutcomeKind, type RowResult } from '../../types.js';
 import type { CheckedRow } from '../read/check.js';
@@ -20,17 +23,16 @@ import { openRowStream, STDIN_COPY } from '../read/read.js';
 import { TIMELINE_BUCKET_SECONDS } from '../send/requests.js';
 import { JournalCursor, journaledResult, type RunJournal, readRunJournal } from '../journal/run-journal.js';
 import { clientResult, toResult } from '../send/schedule.js';
+import { writeFailedRows } from './failed-rows.js';
 import { buildSummary, type RowTally } from './summary.js';
-import { writeReports } from './reports.js';
 
-/** `reportRun`'s options. */
 export interface ReportRunOptions {
-  /** The run folder (`<report-dir>/<run-id>`). */
+  /** `<report-dir>/<run-id>`. */
   runDir: string;
   logger?: Logger;
 }
 
-/** `vorel-sync report <run-folder>`: the folder's reports written again; resolves with summary.json's content. */
+/** `vorel-sync report <run-folder>`: resolves with summary.json's content. */
 export async function reportRun(options: ReportRunOptions): Promise<RunSummary> {
   const log = options.logger ?? SILENT_LOGGER;
   const journal = await readRunJournal(options.runDir, 'report');
@@ -47,8 +49,18 @@ export async function reportRun(options: ReportRunOptions): Promise<RunSummary> 
       'input_changed',
     );
   }
-  const writes = new RunFolderWrites(() => undefined);
-  return writeRunReports({ journal, source, writes, log });
+  return writeRunReports({ journal, source, writes: new RunFolderWrites(() => undefined), log });
+}
+
+/** results.csv and the rows' part of the other reports, with what the rows add up to. */
+interface Rows {
+  reports: RowReports;
+  headerSpan: LineSpan;
+  tally: RowTally;
+  /** Feeds `reports` from the journal, before results.csv is committed. */
+  feed?: () => Promise<void>;
+  /** plan.csv, rollback.csv, by mode. */
+  extraReports?: readonly RowReport[];
 }
 
 export interface RunReportsInput {
@@ -56,23 +68,59 @@ export interface RunReportsInput {
   source: InputSource;
   writes: RunFolderWrites;
   log: Logger;
-  /**
-   * The run itself, at its end: what it knows beyond its journal (a write error while writing
-   * these); a dry run, which journals no rows, has fed its rows already.
-   */
+  /** The run itself, at its end: what it knows beyond its journal; a dry run has fed its rows already. */
   live?: {
     facts: () => RunFacts;
     inputUnchanged: () => boolean;
     journaledRows: number;
-    fed?: { reports: RowReports; headerSpan: LineSpan; tally: RowTally };
+    fed?: Rows;
   };
 }
 
-/** results.csv, failed.csv, report.html, summary.json (plan.csv, rollback.csv by mode) from the journal and the input. */
+/**
+ * results.csv, failed.csv, report.html, summary.json (plan.csv, rollback.csv by mode). When the run
+ * folder cannot take them (a full disk, the folder gone), summary.json alone if that fits, said on
+ * stderr if not; the summary is returned either way. Never throws a write error.
+ */
 export async function writeRunReports(input: RunReportsInput): Promise<RunSummary> {
-  const { journal, source, live } = input;
-  const fed = live?.fed;
-  if (fed !== undefined) return write(input, { rows: fed.reports, extraReports: [], headerSpan: fed.headerSpan, tally: fed.tally });
+  const { journal, source, writes, live } = input;
+  const rows = live?.fed ?? (await rowsFromJournal(journal, source));
+  const summaryFor = (failedRows: number): RunSummary =>
+    buildSummary(journal.run, { ...journal.facts, ...live?.facts() }, rows.tally, failedRows, journal.endedAt);
+  if (!writes.isBroken(rows.reports.path)) {
+    try {
+      return await finaliseReports(input, rows, summaryFor);
+    } catch (error) {
+      writes.fail(journal.runDir, error);
+    }
+  }
+  // Its space may be what summary.json needs (results.csv is only a temp file yet).
+  await rows.reports.discard().catch(() => undefined);
+  // Built after the write error was recorded, so it says exit 3 and why.
+  const summary: RunSummary = { ...summaryFor(0), reports: 'not_written' };
+  const reason = writes.fault?.message ?? 'a write in the run folder failed';
+  let summaryNote: string;
+  try {
+    await writeSummaryFile(journal.runDir, summary);
+    summaryNote = 'only summary.json was written';
+  } catch (error) {
+    if (!(error instanceof RunFolderWriteError)) throw error;
+    summaryNote = `summary.json could not be written either (${error.message})`;
+  }
+  const next =
+    summary.resume_command === null
+      ? ''
+      : `; once the folder can be written again (or from a copy elsewhere), run: ${summary.resume_command}`;
+  const settled = live?.journaledRows ?? rows.tally.rows - rows.tally.totals.not_attempted;
+  input.log.error(
+    `the reports (results.csv, failed.csv, report.html) could not be written (${reason}); ${summaryNote}. ` +
+      `The journal holds ${settled} settled rows${next}`,
+  );
+  return summary;
+}
+
+/** The input's rows, each with what the journal says of it. */
+async function rowsFromJournal(journal: RunJournal, source: InputSource): Promise<Rows> {
   const { run, runDir } = journal;
   const stream = await openRowStream(source, {
     empty: run.options.empty,
@@ -80,7 +128,7 @@ export async function writeRunReports(input: RunReportsInput): Promise<RunSummar
     map: new Map(run.options.map.map(parseMapArg)),
   });
   const extraReports = modeReports(journal);
-  const rows = new RowReports(runDir, extraReports);
+  const reports = new RowReports(runDir, extraReports);
   const tally: RowTally = { rows: 0, totals: zeroTotals(), superseded: 0, carriedOver: 0, attempts: 0 };
   const feed = async (): Promise<void> => {
     const cursor = run.mode === 'dry-run' ? null : new JournalCursor(journal);
@@ -96,39 +144,65 @@ export async function writeRunReports(input: RunReportsInput): Promise<RunSummar
           tally.rows++;
           tally.totals[result.outcome.kind]++;
           if (supersededBy !== undefined) tally.superseded++;
-          rows.add(result, supersededBy);
+          reports.add(result, supersededBy);
         }
       }
     } finally {
       await cursor?.close();
     }
   };
-  return write(input, { rows, feed, extraReports, headerSpan: stream.headerSpan, tally });
+  return { reports, headerSpan: stream.headerSpan, tally, feed, extraReports };
 }
 
-interface Rows {
-  rows: RowReports;
-  feed?: () => Promise<void>;
-  extraReports: RowReport[];
-  headerSpan: LineSpan;
-  tally: RowTally;
+/** A write that fails throws a RunFolderWriteError naming the report, and leaves no temp file. */
+async function finaliseReports(input: RunReportsInput, rows: Rows, summaryFor: (failedRows: number) => RunSummary): Promise<RunSummary> {
+  const { runDir } = input.journal;
+  const { reports, extraReports = [] } = rows;
+  const failedPath = path.join(runDir, 'failed.csv');
+  const failedTmp = tempPathFor(failedPath);
+  try {
+    await writingTo(reports.path, async () => {
+      await rows.feed?.();
+      await reports.commit();
+    });
+    const { failedSpans, problemRows, problemCodes } = reports;
+    // Rows are copied by line number: from a file saved again since, they would be other rows.
+    const unchanged = input.live?.inputUnchanged ?? (() => true);
+    let failedRows = 0;
+    if (unchanged()) {
+      await writingTo(failedPath, () => writeFailedRows(input.source, rows.headerSpan, failedSpans, failedTmp, 0o600));
+      if (unchanged()) {
+        await writingTo(failedPath, () => rename(failedTmp, failedPath));
+        failedRows = failedSpans.length;
+      } else await rm(failedTmp, { force: true });
+    }
+    // No failed.csv (the input changed), no retry command: its rows would be copied from the wrong file.
+    const summary: RunSummary = { ...summaryFor(failedRows), problems: reports.problemSummary() };
+    await writingTo(runDir, async () => {
+      for (const report of extraReports) await report.finish(summary);
+    });
+    const htmlPath = path.join(runDir, 'report.html');
+    const html = renderHtmlReport({
+      summary,
+      timeline: input.journal.timeline,
+      bucketSeconds: TIMELINE_BUCKET_SECONDS,
+      problemRows,
+      problemRowsTotal: failedSpans.length,
+      problemCodes,
+    });
+    await writingTo(htmlPath, () => writeFileAtomic(htmlPath, html));
+    await writeSummaryFile(runDir, summary);
+    return summary;
+  } catch (error) {
+    await reports.discard().catch(() => undefined);
+    await rm(failedTmp, { force: true }).catch(() => undefined);
+    throw error;
+  }
 }
 
-function write(input: RunReportsInput, rows: Rows): Promise<RunSummary> {
-  const { journal, live } = input;
-  const { tally } = rows;
-  return writeReports({
-    runDir: journal.runDir,
-    source: input.source,
-    ...rows,
-    summaryFor: (failedRows) => buildSummary(journal.run, { ...journal.facts, ...live?.facts() }, tally, failedRows, journal.endedAt),
-    timeline: journal.timeline,
-    bucketSeconds: TIMELINE_BUCKET_SECONDS,
-    inputUnchanged: live?.inputUnchanged ?? (() => true),
-    writes: input.writes,
-    journaledRows: live?.journaledRows ?? tally.rows - tally.totals.not_attempted,
-    log: input.log,
-  });
+function writeSummaryFile(runDir: string, summary: RunSummary): Promise<void> {
+  const summaryPath = path.join(runDir, 'summary.json');
+  return writingTo(summaryPath, () => writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 2)}\n`));
 }
 
 /** plan.csv with a plan; rollback.csv where values were read before writing. */
@@ -144,7 +218,7 @@ function dryRunResult(row: CheckedRow): RowResult {
   return clientResult(row) ?? toResult(row, { kind: 'valid' });
 }
 
-/** A row the journal never settled: the run ended before it did. */
+/** The run ended before this row settled. */
 function unsettled(row: CheckedRow): RowResult {
   return toResult(row, {
     kind: 'not_attempted',

@@ -8,7 +8,8 @@ import type { RunStop, RunSummary } from '../../report/summary.js';
 import type { OutcomeKind } from '../../types.js';
 import { sends } from '../gate/gate.js';
 import { formatLimit } from '../first-pass/clears-guard.js';
-import type { JournalFacts, JournalRun, RunFacts } from '../journal/journal-records.js';
+import type { JournalRun, RunFacts } from '../journal/journal-records.js';
+import type { RatePace } from '../../rate-pace.js';
 import { STDIN_COPY } from '../read/read.js';
 import { resumeCommand, retryCommand, undoCommand } from './retry-command.js';
 
@@ -87,11 +88,11 @@ export function startFacts(
   opts: ImportOptions,
   source: InputSource,
   resume: { run: { run_id: string } } | null,
-): JournalFacts {
+  pace: RatePace,
+): RunFacts {
   // A run that read stdin kept its bytes in its folder: the resume reads them there.
   const input = source.displayPath === '-' ? path.join(run.dir, STDIN_COPY) : source.displayPath;
   return {
-    type: 'facts',
     key_fingerprint: opts.keyFingerprint,
     report_dir: run.dir,
     detailed_exitcode: opts.detailedExitcode,
@@ -101,7 +102,7 @@ export function startFacts(
       resume: sends(opts.mode) ? resumeCommand(input, run.dir, opts) : null,
       undo: undoCommand(path.join(run.dir, 'rollback.csv'), opts),
     },
-    rate: paceFor(opts.rate, undefined),
+    rate: { ...pace },
     clears_guard: { limit: formatLimit(opts.maxClears), allowed: opts.allowClears, tripped: false, over_limit: [] },
     ...(resume === null ? {} : { resumed_from: resume.run.run_id }),
   };

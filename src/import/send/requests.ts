@@ -1,7 +1,9 @@
 /** The run's one API client, with what the report and `--verbose` learn from each HTTP attempt. */
 import type { ApiClient, AttemptEvent } from '../../api/client.js';
+import { paceFor } from '../../api/rate-limiter.js';
 import type { Logger } from '../../log.js';
 import type { ImportOptions } from '../../options.js';
+import type { RatePace } from '../../rate-pace.js';
 import type { TimelineBucket } from '../../report/html.js';
 import type { JournalRequests } from '../journal/journal-records.js';
 
@@ -12,19 +14,21 @@ export const TIMELINE_BUCKET_SECONDS = 1;
 const JOURNAL_EVERY_MS = 1000;
 
 export interface RunRequests {
-  client: ApiClient;
-  /**
-   * Journal records of the buckets filled since the last call (report.html's chart; the totals for
-   * summary.json): none when the last call was under a second ago, unless `now` is asked for.
-   */
+  /** Null for a dry run, which sends nothing. */
+  client: ApiClient | null;
+  /** The pace in force; a dry run's is the one `--rate` would keep. */
+  pace(): RatePace;
+  /** The buckets filled since the last call (none when that was under a second ago, unless `now`). */
   takeRecords(now?: boolean): JournalRequests[];
-  /** Requests, retries and 429s so far, as the journal and summary.json count them. */
   totals(): JournalRequests['totals'];
 }
 
-/** Null when nothing is sent (a dry run). */
-export async function openRequests(opts: ImportOptions, log: Logger, runStartMs: number): Promise<RunRequests | null> {
-  if (opts.mode === 'dry-run' || opts.apiKey === null) return null;
+export async function openRequests(opts: ImportOptions, log: Logger, runStartMs: number): Promise<RunRequests> {
+  if (opts.apiKey === null) {
+    const pace = paceFor(opts.rate, undefined);
+    const none: JournalRequests[] = [];
+    return { client: null, pace: () => pace, takeRecords: () => none, totals: () => ({ total: 0, retries: 0, rate_limited: 0 }) };
+  }
   // Loaded only when a run talks to the API: axios and the response schemas weigh ~8 MB of heap a dry run does not need.
   const { createApiClient } = await import('../../api/client.js');
   const buckets = new Map<number, TimelineBucket>();
@@ -64,7 +68,7 @@ export async function openRequests(opts: ImportOptions, log: Logger, runStartMs:
     buckets.clear();
     return records;
   };
-  return { client, takeRecords, totals };
+  return { client, pace: () => client.pace, takeRecords, totals };
 }
 
 function recordAttempt(timeline: Map<number, TimelineBucket>, runStartMs: number, event: AttemptEvent): void {

@@ -4,62 +4,68 @@ import { startProgress } from '../../progress.js';
 import type { WritableValues } from '../../types.js';
 import type { CheckedRow } from '../read/check.js';
 import { type FileScan, FileScanner } from '../first-pass/first-pass.js';
-import { type GateResult, passGate } from '../gate/gate.js';
+import { gateFacts, judgeDryRun, passGate } from '../gate/gate.js';
 import { type PreparedMode, prepareMode } from '../modes/modes.js';
 import { markResumed } from '../journal/resume.js';
 import type { HandlerHooks } from '../modes/row-handler.js';
 import { carries, JournalCursor, journaledResult } from '../journal/run-journal.js';
+import type { RunFacts } from '../journal/journal-records.js';
 import type { RunParts } from '../run-parts.js';
 import { clientResult, Sender, toResult } from './schedule.js';
 
-/** What the loop leaves for the run's end. */
 export interface SentRows {
   rows: number;
   carriedOver: number;
   prepared: PreparedMode | null;
-  dryScan: FileScan | null;
-  gate: GateResult | null;
+  /** The gate's facts, as journaled. */
+  verdict: RunFacts;
 }
 
-/** Prepares the mode, passes the gate (the clears guard, `confirm`), then settles every row in file order; closes what the loop used. */
+/** Prepares the mode, passes the gate (the clears guard, `confirm`), then settles every row in file order. */
 export async function sendRows(p: RunParts, rows: AsyncIterable<readonly CheckedRow[]>): Promise<SentRows> {
   const { opts, requests, stop } = p;
   const unwatch = stop.watch(p.env.signal);
-  const basis = {
-    totalBytes: p.source.size,
-    rowsTotal: p.scan?.rows ?? null,
-    client: requests?.client ?? null,
-  };
+  const basis = { totalBytes: p.source.size, rowsTotal: p.scan?.rows ?? null, client: requests.client };
   const begin = (): { stop(): void } => startProgress(p.env.onProgress, (done) => p.tally.state(basis, done));
   // A question on the terminal comes before the bar, which would draw over it.
   let progress = p.env.confirm === undefined || opts.yes ? begin() : null;
+  let settled: { rows: number; carriedOver: number; dryScan: FileScan | null };
+  let gated: { prepared: PreparedMode; verdict: RunFacts } | null;
   try {
-    const prepared =
-      requests === null || p.scan === null
-        ? null
-        : await prepareMode(opts, {
-            client: requests.client,
-            scan: p.scan,
-            log: p.env.log,
-            abort: (message) => stop.halt({ reason: 'aborted', message }),
-          });
-    const gate = prepared === null || p.scan === null ? null : await passRunGate(p, p.scan, prepared);
+    gated = await passRunGate(p);
     progress ??= begin();
     const recalled = new Map<number, WritableValues>();
-    const sender = prepared === null ? null : senderFor(p, prepared, recalled);
-    const counted = await settleEach(p, rows, sender, recalled);
-    return { ...counted, prepared, gate };
+    const sender = gated === null ? null : senderFor(p, gated.prepared, recalled);
+    settled = await settleEach(p, rows, sender, recalled);
   } finally {
     p.faults.stoppedSending();
     unwatch();
     progress?.stop();
-    requests?.client.close();
+    requests.client?.close();
   }
+  let verdict = gated?.verdict ?? {};
+  if (settled.dryScan !== null) {
+    // A dry run counts while it reads: the clears guard judges at its end (exit 2 above the limit).
+    verdict = judgeDryRun(settled.dryScan, opts, p.env.log);
+    p.journal.append({ type: 'facts', ...verdict });
+  }
+  return { rows: settled.rows, carriedOver: settled.carriedOver, prepared: gated?.prepared ?? null, verdict };
 }
 
-/** The clears guard, then `confirm` (where the CLI would prompt), before the first PATCH; the decision is journaled for a resume. */
-async function passRunGate(p: RunParts, scan: FileScan, prepared: PreparedMode): Promise<GateResult> {
-  const { opts, env, stop, resume } = p;
+/**
+ * The mode prepared (current values read), then the clears guard and `confirm` (where the CLI would
+ * prompt), journaled before the first PATCH for a resume; null for a dry run.
+ */
+async function passRunGate(p: RunParts): Promise<{ prepared: PreparedMode; verdict: RunFacts } | null> {
+  const { opts, env, stop, resume, scan } = p;
+  const client = p.requests.client;
+  if (client === null || scan === null) return null;
+  const prepared = await prepareMode(opts, {
+    client,
+    scan,
+    log: env.log,
+    abort: (message) => stop.halt({ reason: 'aborted', message }),
+  });
   const gate = await passGate({
     opts,
     scan,
@@ -73,20 +79,14 @@ async function passRunGate(p: RunParts, scan: FileScan, prepared: PreparedMode):
     stopped: () => stop.current !== null,
   });
   if (gate.stop !== null) stop.halt(gate.stop, gate.say ?? gate.stop.message);
-  // fsync'd before the first PATCH: a resume keeps this decision and does not check again.
+  const verdict: RunFacts = { ...gateFacts(gate, scan), ...prepared.summary(p.settler.totals) };
   p.journal.append({ type: 'clears_guard', ...gate.guard });
-  p.journal.append({
-    type: 'facts',
-    clears: { ...gate.counted.clears },
-    clears_guard: gate.guard,
-    confirmed: gate.confirmed,
-    duplicate_ids: scan.duplicateIds.size,
-    ...prepared.summary(p.settler.totals),
-  });
+  p.journal.append({ type: 'facts', ...verdict });
+  // fsync'd before the first PATCH: a resume keeps this decision and does not check again.
   p.journal.sync();
   // The run folder is named for its run id.
   if (resume !== null && gate.stop === null) markResumed(resume, { runId: path.basename(p.runDir), dir: p.runDir });
-  return gate;
+  return { prepared, verdict };
 }
 
 /** `recalled`: before-values an interrupted run journaled for rows that never settled (their PATCH may have landed). */
@@ -118,20 +118,19 @@ async function settleEach(
   recalled: Map<number, WritableValues>,
 ): Promise<{ rows: number; carriedOver: number; dryScan: FileScan | null }> {
   const { settler, stop, resume } = p;
-  // A dry run reads the file once: it counts while it goes and warns at the end.
-  const dryScanner = p.opts.mode === 'dry-run' ? new FileScanner({ dir: p.runDir, inputBytes: p.source.size }) : null;
+  const dryRun = p.opts.mode === 'dry-run';
+  // A dry run reads the file once: it counts while it goes.
+  const dryScanner = dryRun ? new FileScanner({ dir: p.runDir, inputBytes: p.source.size }) : null;
   const journaled = resume === null ? null : new JournalCursor(resume);
   let seq = 0;
   let carriedOver = 0;
-  const dryRun = p.opts.mode === 'dry-run';
   let checkedAtBytes = -1;
   try {
     // Rows come one array per chunk read: an await per row only where one must wait (room, a free slot).
     for await (const batch of rows) {
       for (const row of batch) {
         const rowSeq = seq++;
-        // Before each row that may be sent; a dry run sends nothing, so once per chunk read, before its
-        // rows go on (a stat per row took half of a dry run's time).
+        // Before each row that may be sent; a dry run's once per chunk (a stat per row took half its time).
         if (!dryRun || p.tally.bytesSoFar !== checkedAtBytes) {
           checkedAtBytes = p.tally.bytesSoFar;
           p.faults.checkInput();

@@ -41,7 +41,7 @@ export function settlerFor(
         p.env.log.warn(encodingHint(p.source.encoding, row.line));
       }
       p.faults.rowSettled(row);
-      for (const record of p.requests?.takeRecords() ?? []) p.journal.append(record);
+      for (const record of p.requests.takeRecords()) p.journal.append(record);
       if (reports === null) p.journal.append(rowRecord(row, supersedes, origin === 'carried'));
       p.tally.rowSettled(row);
     },
