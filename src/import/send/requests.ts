@@ -1,9 +1,8 @@
 /** The run's one API client, with what the report and `--verbose` learn from each HTTP attempt. */
 import type { ApiClient, AttemptEvent } from '../../api/client.js';
-import { paceFor } from '../../api/rate-limiter.js';
 import type { Logger } from '../../log.js';
 import type { ImportOptions } from '../../options.js';
-import type { RatePace } from '../../rate-pace.js';
+import { paceFor, type RatePace } from '../../rate-pace.js';
 import type { TimelineBucket } from '../../report/html.js';
 import type { JournalRequests } from '../journal/journal-records.js';
 
