@@ -1,6 +1,10 @@
-/** `--proxy`, `NO_PROXY`, `--ca-cert`, checked before any request. A proxy URL is never echoed whole: it may hold a password. */
+/**
+ * `--proxy`, `NO_PROXY`, `--ca-cert`, checked before any request, and which requests use the proxy.
+ * The CLI reads the environment (cli/api-session.ts). A proxy URL is never echoed whole: it may hold a password.
+ */
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { isLoopbackHost } from './credentials.js';
 import { UsageError } from './errors.js';
 
 export interface NetworkOptions {
@@ -73,4 +77,29 @@ function readCaCert(file: string): string {
 export function shownProxy(proxy: URL): string {
   const credentials = proxy.username !== '' || proxy.password !== '' ? `${proxy.username}:***@` : '';
   return `${proxy.protocol}//${credentials}${proxy.host}`;
+}
+
+/** None for a loopback host (a local emulator works under a company-wide HTTPS_PROXY) or one `noProxy` names. */
+export function proxyFor(baseUrl: string, proxy: URL | null, noProxy: string | undefined): URL | null {
+  if (proxy === null) return null;
+  const target = new URL(baseUrl);
+  if (isLoopbackHost(target.hostname) || bypasses(noProxy ?? '', target)) return null;
+  return proxy;
+}
+
+/** NO_PROXY as curl and proxy-from-env read it (the latter is the test oracle). */
+export function bypasses(noProxy: string, target: URL): boolean {
+  const list = noProxy.toLowerCase();
+  if (list === '*') return true;
+  const host = target.hostname;
+  const port = Number(target.port) || (target.protocol === 'https:' ? 443 : 80);
+  return list.split(/[,\s]/).some((entry) => {
+    if (entry === '') return false;
+    const withPort = /^(.+):(\d+)$/.exec(entry);
+    const name = withPort?.[1] ?? entry;
+    const entryPort = Number(withPort?.[2] ?? 0);
+    if (entryPort !== 0 && entryPort !== port) return false;
+    if (!/^[.*]/.test(name)) return host === name;
+    return host.endsWith(name.startsWith('*') ? name.slice(1) : name);
+  });
 }

@@ -1,13 +1,12 @@
 /**
- * Which requests use the proxy (src/api/proxy-route.ts): NO_PROXY read as proxy-from-env reads it
+ * Which requests use the proxy (src/network.ts): NO_PROXY read as proxy-from-env reads it
  * (the oracle here; it reads process.env, which the library may not, so the rules are ours and
  * checked against it), loopback never proxied, the password never shown.
  */
 import fc from 'fast-check';
 import { getProxyForUrl } from 'proxy-from-env';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bypasses, proxyFor } from '../src/api/proxy-route.js';
-import { shownProxy } from '../src/network.js';
+import { bypasses, proxyFor, shownProxy } from '../src/network.js';
 
 const PROXY = new URL('http://user:p%40ss@proxy.corp:3128');
 const saved = { ...process.env };

@@ -13,7 +13,7 @@ import { HttpsProxyAgent } from 'https-proxy-agent';
 import type { HttpsProxyAgentOptions } from 'https-proxy-agent';
 import { packageVersion } from '../version.js';
 import type { ApiClientOptions } from './client.js';
-import { proxyFor } from './proxy-route.js';
+import { proxyFor } from '../network.js';
 import { failureOf } from './response.js';
 import type { Failure, HeaderBag } from './retry-policy.js';
 
