@@ -34,7 +34,6 @@ export const DEFAULTS = Object.freeze({
   backoffBaseMs: 500,
 } as const);
 
-/** `maxClears` checked. */
 export type ClearsLimit = { kind: 'rows'; rows: number } | { kind: 'percent'; percent: number };
 
 /** What `confirm` is shown before the first PATCH: counted after the clears guard and any read of current values. */
@@ -64,7 +63,6 @@ export interface Supersession {
   by: number;
 }
 
-/** Bytes of a CSV: a Node stream or any async iterable of chunks. */
 export type CsvInput = NodeJS.ReadableStream | AsyncIterable<Uint8Array | string>;
 
 /** How both commands reach the API: the options `importCsv` and `exportCsv` share. */

@@ -9,7 +9,6 @@ export type ConversationPatch = Partial<Record<WritableField, string | null>>;
 
 export type { Conversation } from './conversation.js';
 
-/** Current values of the writable fields. */
 export type WritableValues = Record<WritableField, string | null>;
 
 export type InputEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252' | 'latin1';

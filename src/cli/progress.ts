@@ -23,7 +23,6 @@ interface ProgressIo {
   stderr: Stderr;
   env: Readonly<Record<string, string | undefined>>;
   verbosity: Verbosity;
-  /** Registers a hook run at process exit; returns its remover. */
   onExit?: (hook: () => void) => () => void;
 }
 

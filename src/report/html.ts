@@ -206,10 +206,8 @@ input[type=search]{width:100%;font-size:16px;padding:10px;margin:4px 0 8px;borde
 `;
 
 /** Only this page's own script (by hash) and style; no network. */
-function contentSecurityPolicy(script: string): string {
-  const hash = createHash('sha256').update(script).digest('base64');
-  return `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${hash}'; img-src data:; base-uri 'none'; form-action 'none'`;
-}
+const SCRIPT_HASH = createHash('sha256').update(SCRIPT).digest('base64');
+const CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${SCRIPT_HASH}'; img-src data:; base-uri 'none'; form-action 'none'`;
 
 function clearsParagraph(s: HtmlReportInput['summary']): string {
   const g = s.clears_guard;
@@ -235,7 +233,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   const retry = s.retry_command === null ? '' : `<p>Retry: <code>${escapeHtml(s.retry_command)}</code></p>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(SCRIPT)}">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
 <title>vorel-sync ${escapeHtml(s.mode)} ${escapeHtml(s.run_id)}</title>
 <style>${STYLE}</style></head><body>
 <h1>vorel-sync ${escapeHtml(s.mode)}: ${s.input.rows} rows</h1>
