@@ -19,7 +19,6 @@ export class HeaderSniffer {
   private counts = new Map<Delimiter, number>();
   /** The start of the first non-blank line, to recognise a `sep=` line. */
   private lineStart = '';
-  private sepChecked = false;
   private sep: Delimiter | undefined;
 
   /** @param forced only it separates cells, so only it is "not content". */
@@ -39,7 +38,7 @@ export class HeaderSniffer {
       }
       if (this.headerDone) continue;
       if (!this.inQuotes && (ch === '\n' || ch === '\r')) {
-        if (this.hasContent && !this.sepChecked && this.takeSepLine()) continue;
+        if (this.hasContent && !this.sepLine && this.takeSepLine()) continue;
         if (this.hasContent) this.headerDone = true;
         else {
           this.counts.clear();
@@ -59,7 +58,6 @@ export class HeaderSniffer {
   }
 
   private takeSepLine(): boolean {
-    this.sepChecked = true;
     const named = sepLineDelimiter(this.lineStart);
     if (named === undefined) return false;
     this.sep = named;
