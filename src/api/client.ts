@@ -4,12 +4,11 @@ import type { z } from 'zod';
 import type { Conversation, ConversationPatch } from '../types.js';
 import { type NetworkOptions, shownProxy } from '../network.js';
 import { createHttp } from './http.js';
-import { paceFor, paceText } from '../rate-pace.js';
-import type { RatePace, RateSetting } from '../rate-pace.js';
+import { paceFor, paceText, type RatePace, type RateSetting } from '../rate-pace.js';
 import { RateLimiter, systemClock } from './rate-limiter.js';
 import { redact } from './redact.js';
 import { conversationSchema } from '../conversation.js';
-import { codeOfFailure, failureMessage, httpMessage, listPageSchema, oneLine, redirectNote } from './response.js';
+import { codeOfFailure, failureMessage, httpMessage, listPageSchema, oneLine } from './response.js';
 import type { ApiErrorCode, ApiResult, ListPage, Route } from './response.js';
 import { nextStep, pauseAfter429Ms, readRateHeaders } from './retry-policy.js';
 import type { Failure, HeaderBag, RequestCounts, RetryLimits } from './retry-policy.js';
@@ -151,7 +150,7 @@ export function createApiClient(opts: ApiClientOptions) {
       emit(spec, startedAt, status, code);
       const message =
         attempt.kind === 'answer'
-          ? httpMessage(head, attempt.status, attempt.text, route) + (attempt.status < 400 ? redirectNote(attempt.headers.location) : '')
+          ? httpMessage(head, attempt.status, attempt.text, route, attempt.headers.location)
           : failureMessage(head, failure, opts.timeoutMs, route);
       last = { status, message };
 

@@ -1,34 +1,32 @@
 /** One HTTP attempt, to the API origin only (CONTRIBUTING.md "Requests and pace", "Proxies and trust"). */
-import type { ClientRequest } from 'node:http';
-import http from 'node:http';
+import http, { type ClientRequest } from 'node:http';
 import https from 'node:https';
-import { isIP } from 'node:net';
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
-import tls from 'node:tls';
-import type { PeerCertificate } from 'node:tls';
+import tls, { type PeerCertificate } from 'node:tls';
 import axios from 'axios';
-import { HttpsProxyAgent } from 'https-proxy-agent';
-import type { HttpsProxyAgentOptions } from 'https-proxy-agent';
+import { HttpsProxyAgent, type HttpsProxyAgentOptions } from 'https-proxy-agent';
 import { packageVersion } from '../version.js';
 import type { ApiClientOptions } from './client.js';
 import { proxyFor } from '../network.js';
 import { failureOf } from './response.js';
 import type { Failure, HeaderBag } from './retry-policy.js';
 
-export type HttpOptions = Pick<ApiClientOptions, 'baseUrl' | 'apiKey' | 'timeoutMs' | 'network'>;
-
 export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+const MAX_SOCKETS = 64;
 
 export type Exchange =
   | { kind: 'answer'; status: number; headers: HeaderBag; text: string }
   | { kind: 'no_answer'; failure: Failure; headers: HeaderBag };
 
-export function createHttp(opts: HttpOptions) {
+export function createHttp(opts: Pick<ApiClientOptions, 'baseUrl' | 'apiKey' | 'timeoutMs' | 'network'>) {
   const secure = new URL(opts.baseUrl).protocol === 'https:';
   const proxy = proxyFor(opts.baseUrl, opts.network?.proxy ?? null, opts.network?.noProxy);
-  const agent = createAgent({ secure, proxy, ca: opts.network?.ca ?? null });
+  // `--ca-cert` adds to the certificates Node trusts, never replaces them.
+  const ca = opts.network?.ca ? [...defaultTrust(), opts.network.ca] : undefined;
+  const base = { keepAlive: true, maxSockets: MAX_SOCKETS, ...(ca && { ca }) };
+  const agent = proxy !== null ? new TunnelAgent(proxy, base, ca) : secure ? new https.Agent(base) : new http.Agent(base);
   const instance = axios.create({
     adapter: 'http',
     baseURL: opts.baseUrl,
@@ -88,16 +86,6 @@ export function createHttp(opts: HttpOptions) {
       agent.destroy();
     },
   };
-}
-
-const MAX_SOCKETS = 64;
-
-/** `ca`: PEM certificates trusted in addition to Node's own, never instead. */
-function createAgent(opts: { secure: boolean; proxy: URL | null; ca: string | null }): http.Agent {
-  const ca = opts.ca === null ? undefined : [...defaultTrust(), opts.ca];
-  const base = { keepAlive: true, maxSockets: MAX_SOCKETS, ...(ca ? { ca } : {}) };
-  if (opts.proxy !== null) return new TunnelAgent(opts.proxy, base, ca);
-  return opts.secure ? new https.Agent(base) : new http.Agent(base);
 }
 
 /** Node 22.15+ has `getCACertificates` (with NODE_EXTRA_CA_CERTS); Node 20 only its bundled roots (docs/proxy-and-tls.md). */

@@ -118,7 +118,8 @@ export interface Route {
   proxy: string | null;
 }
 
-export function httpMessage(head: string, status: number, body: string, route: Route): string {
+/** A redirect could carry the key elsewhere: never followed, only named. */
+export function httpMessage(head: string, status: number, body: string, route: Route, location?: unknown): string {
   const code = codeForStatus(status);
   const said = describeErrorBody(body, code);
   let text: string;
@@ -133,12 +134,8 @@ export function httpMessage(head: string, status: number, body: string, route: R
   } else {
     text = said || '(empty body)';
   }
-  return `${head}: ${status} ${code}: ${text}`;
-}
-
-/** A redirect could carry the key elsewhere: never followed. */
-export function redirectNote(location: unknown): string {
-  return typeof location === 'string' ? ` (redirect to ${oneLine(location)}, not followed)` : '';
+  const redirect = status < 400 && typeof location === 'string' ? ` (redirect to ${oneLine(location)}, not followed)` : '';
+  return `${head}: ${status} ${code}: ${text}${redirect}`;
 }
 
 export function failureMessage(head: string, failure: Failure, timeoutMs: number, route: Route): string {
