@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { IMPORT_OPTIONS } from '../src/cli/import-options.js';
+import { IMPORT_OPTIONS } from '../src/cli/import-command.js';
 import { readJobFile } from '../src/cli/job-file.js';
 import { jobJsonSchemas } from '../src/cli/job-schemas.js';
 import { parseArgv } from '../src/cli/main.js';

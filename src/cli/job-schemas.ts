@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EXPORT_OPTIONS } from './export-command.js';
-import { IMPORT_OPTIONS } from './import-options.js';
+import { IMPORT_OPTIONS } from './import-command.js';
 import { jobSchema } from './job-file.js';
 
 /** schema/<name>.schema.json → its JSON Schema, as the package ships them. */

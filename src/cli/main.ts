@@ -5,8 +5,7 @@ import { createLogger } from '../log.js';
 import { EMULATOR_OPTIONS, emulatorCommand, runEmulator } from './emulator-command.js';
 import { EXPORT_OPTIONS, exportCommand, runExportCommand } from './export-command.js';
 import { helpEpilogue, TOP_EXAMPLES } from './help.js';
-import { importCommand, runImportCommand } from './import-command.js';
-import { IMPORT_OPTIONS } from './import-options.js';
+import { IMPORT_OPTIONS, importCommand, runImportCommand } from './import-command.js';
 import type { JobFiles } from './job-file.js';
 import { refuseKeyOnCommandLine } from './key-source.js';
 import {
