@@ -26,7 +26,7 @@ const ENCODINGS: Readonly<Record<string, InputEncoding>> = {
   'iso-8859-1': 'latin1',
 };
 
-/** A value of a fixed set of choices (the CLI's yargs checks them too; a library caller may pass anything). */
+/** The CLI's yargs checks them too; a library caller may pass anything. */
 function choice<T extends string>(name: string, value: T | undefined, choices: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
   if (!choices.includes(value)) throw new UsageError(`--${name} ${JSON.stringify(value)}: use ${choices.join(' or ')}`, 'bad_argument');
@@ -76,10 +76,7 @@ function inputOf(o: ImportCsvOptions): Pick<ImportOptions, 'file' | 'input'> {
   return { file: o.file, input: undefined };
 }
 
-/**
- * The options checked and defaulted; `explicit` says which a resume must not see changed. This
- * command's own choices are checked first, then those both commands share.
- */
+/** `explicit`: which a resume must not see changed. */
 function checkImportOptions(o: ImportCsvOptions): { options: ImportOptions; warnings: string[]; explicit: ExplicitOptions } {
   const mode = modeOf(o);
   const { file, input } = inputOf(o);
@@ -151,7 +148,7 @@ function checkImportOptions(o: ImportCsvOptions): { options: ImportOptions; warn
   return { options, warnings, explicit };
 }
 
-/** The options checked once, at the edge; a resume's journal read and its options taken over. */
+/** A resume's journal is read here and its options taken over. */
 export async function resolveImportOptions(o: ImportCsvOptions, log: Logger): Promise<{ opts: ImportOptions; resume: RunJournal | null }> {
   const checked = checkImportOptions(o);
   for (const warning of checked.warnings) log.warn(warning);

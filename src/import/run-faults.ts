@@ -1,8 +1,4 @@
-/**
- * The machine's faults a run watches for while it sends: a write in its folder failing (a full
- * disk, a read-only remount), the folder moved or removed, the input file saved again. Each stops
- * sending through the run's one stop switch; the summary then says what is safe and how to go on.
- */
+/** The machine's faults a run watches for while it sends (a write failing, the folder gone, the input saved again): each stops it. */
 import { type InputWatch, inputChangedMessage } from '../input/input-watch.js';
 import { RunFolderWrites, writeFaultMessage } from '../report/run-folder-writes.js';
 import type { RunStop } from '../report/summary.js';
@@ -11,16 +7,14 @@ import { Journal } from './journal/journal.js';
 import type { StopSwitch } from './stop.js';
 
 export class RunFaults {
-  /** Every write the run makes in its folder goes through here. */
   readonly writes: RunFolderWrites;
   private journal: Journal | null = null;
   private folderWatch: { check(): void; stop(): void } | null = null;
   private sending = true;
   private faultWhileSending = false;
-  /** Rows with a final outcome (not `not_attempted`), journaled or not. */
+  /** Journaled or not. */
   private settledRows = 0;
 
-  /** `input` is taken before the run first reads the file; `inputPath` names it in the stop message. */
   constructor(
     private readonly input: InputWatch,
     private readonly inputPath: string,
@@ -37,14 +31,13 @@ export class RunFaults {
     });
   }
 
-  /** Creates the journal (the run's first write: a folder that cannot take it rejects) and watches its folder. */
+  /** The run's first write: a folder that cannot take it rejects. */
   openJournal(path: string): Journal {
     this.journal = new Journal(path, this.writes);
     this.folderWatch = this.writes.watch(path);
     return this.journal;
   }
 
-  /** Stops sending once the input is no longer the file the run started with. */
   checkInput(): void {
     const change = this.input.check();
     if (change !== null) this.stop.halt({ reason: 'aborted', message: inputChangedMessage(this.inputPath, change) });
@@ -64,7 +57,7 @@ export class RunFaults {
     this.folderWatch?.stop();
   }
 
-  /** Last looks, once the rows are settled: a folder removed or an input saved again during the last second. */
+  /** A folder removed or an input saved again during the last second. */
   lastLooks(): void {
     this.folderWatch?.check();
     this.checkInput();
@@ -74,7 +67,7 @@ export class RunFaults {
     return this.journal?.journaledRows ?? 0;
   }
 
-  /** The stop as the summary tells it: a write error adds what is safe and how to go on. */
+  /** A write error adds what is safe and how to go on. */
   finalStop(stopped: RunStop | null): RunStop | null {
     const fault = this.writes.fault;
     if (stopped === null || fault === null) return stopped;

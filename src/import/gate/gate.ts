@@ -6,7 +6,7 @@ import { WRITABLE_FIELDS } from '../../types.js';
 import type { CheckedRow, RowTarget } from '../read/check.js';
 import { type ClearsCount, formatLimit } from '../first-pass/clears-guard.js';
 import type { CurrentRead } from '../modes/current-values.js';
-import { type FileScan, warnAboutScan } from '../first-pass/first-pass.js';
+import type { FileScan } from '../first-pass/first-pass.js';
 import { countPending, type PendingCount } from '../modes/pending.js';
 
 /** Why the gate closed; the run's rows are then `not_attempted` with this code. */
@@ -131,9 +131,8 @@ function previewOf(input: GateInput, pending: PendingCount | null, toUpdate: num
   };
 }
 
-/** A dry run counts while it reads: its scan warned about, and the same check at its end, as a rehearsal. */
+/** A dry run counts while it reads: the same check at its end, as a rehearsal. */
 export function judgeDryRun(scan: FileScan, opts: Pick<ImportOptions, 'mode' | 'maxClears' | 'allowClears'>, log: Logger): GateFacts {
-  warnAboutScan(scan, log);
   const counted: ClearsCount = { clears: scan.clears, firstLines: scan.firstLines };
   const guard = decideClears(counted, scan.rows, opts.maxClears, opts.allowClears);
   if (guard.tripped) log.error(guardMessage(guard, counted, scan.rows, opts.mode, false));

@@ -7,7 +7,7 @@ import { FILE_MODE, writeWhole } from '../../report/files.js';
 import type { JournalResumedBy } from './journal-records.js';
 import type { RunJournal } from './run-journal.js';
 
-/** The options a resume must reuse: which ones the user typed. */
+/** Which of the options a resume reuses the user typed. */
 export type ExplicitOptions = Record<'empty' | 'map' | 'matchBy' | 'encoding' | 'delimiter' | 'sheet' | 'baseUrl' | 'mode', boolean>;
 
 /** A run whose folder is gone (its resume died before creating it, or it was deleted) does not count. */

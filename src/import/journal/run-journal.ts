@@ -1,9 +1,4 @@
-/**
- * A run's journal read back, for its reports and for `--resume`: the run record, the facts merged
- * in order, the request timeline, which lines later rows superseded (a first pass), then the rows
- * and before-values line by line as the input is walked again (a cursor: a journal of a million
- * rows is never held whole).
- */
+/** A run's journal read back: a first pass for the facts, then a cursor along the input (CONTRIBUTING.md, "The journal"). */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../errors.js';
@@ -19,26 +14,20 @@ export interface RunJournal {
   run: JournalRun;
   facts: RunFacts;
   timeline: TimelineBucket[];
-  /** A superseded line → the later line of the same id that overwrote it (in this run or the runs it resumed). */
+  /** A superseded line → the later line of its id that overwrote it (in this run or those it resumed). */
   superseded: Map<number, number>;
   /** When the journal last changed: the end of a run that never wrote its own. */
   endedAt: string;
-  /** The clears guard's decision, journaled before the first PATCH; null when the run stopped before deciding (nothing was sent). */
+  /** Null when the run stopped before deciding (nothing was sent). */
   clearsGuard: ClearsGuardSummary | null;
-  /** The last line was cut off (a crash mid-write) and skipped. */
   tornLastLine: boolean;
-  /** Rows a resume carries over (see {@link carries}). */
   carriedRows: number;
-  /** The runs that resumed this one, in order. */
   resumedBy: JournalResumedBy[];
-  /**
-   * The run folders whose journals hold its rows, this one first: a resumed run that never ended
-   * (killed) carried over only the rows it reached; the rest are still in the runs it resumed.
-   */
+  /** The folders whose journals hold its rows, this one first: a killed resume carried over only the rows it reached. */
   chain: string[];
 }
 
-/** The first pass over a run's journal; `command` names the reader in messages (`report`, `--resume`). */
+/** `command` names the reader in messages (`report`, `--resume`). */
 export async function readRunJournal(runDir: string, command: string): Promise<RunJournal> {
   const settled = new LineBits();
   const superseded = new Map<number, number>();
@@ -160,11 +149,7 @@ export interface JournaledLine {
   before?: WritableValues;
 }
 
-/**
- * The journal's rows and before-values looked up by line as the input is walked in file order,
- * along the run's {@link RunJournal.chain}: a line this run never settled takes what an earlier run
- * settled for good there, as carried over, and its before-values.
- */
+/** Rows and before-values by line, in file order, along the chain: a line this run never settled takes an earlier run's. */
 export class JournalCursor {
   private readonly cursors: OneJournal[];
 
@@ -188,10 +173,7 @@ export class JournalCursor {
   }
 }
 
-/**
- * One journal's rows and before-values by line. Rows settle nearly in file order (a run holds only
- * so many settled rows back), so what is read ahead stays small.
- */
+/** Rows settle nearly in file order, so what is read ahead stays small. */
 class OneJournal {
   private readonly ahead = new Map<number, JournaledLine>();
   private readonly records: AsyncGenerator<JournalRow | JournalBefore>;
@@ -222,11 +204,7 @@ class OneJournal {
   }
 }
 
-/**
- * The rows and before-values, in journal order. The first pass read every line through the
- * schema (and threw for a damaged one but the last), so here a line is only parsed as JSON: a
- * torn last line does not parse and is skipped.
- */
+/** The first pass checked every line through the schema: here only JSON, and a torn last line is skipped. */
 async function* journalEntries(runDir: string): AsyncGenerator<JournalRow | JournalBefore> {
   const { journalLines, journalPath } = await import('./journal-records.js');
   for await (const text of journalLines(journalPath(runDir))) {

@@ -23,11 +23,13 @@ export interface RunRequests {
 }
 
 export async function openRequests(opts: ImportOptions, log: Logger, runStartMs: number): Promise<RunRequests> {
-  if (opts.apiKey === null) {
-    const pace = paceFor(opts.rate, undefined);
-    const none: JournalRequests[] = [];
-    return { client: null, pace: () => pace, takeRecords: () => none, totals: () => ({ total: 0, retries: 0, rate_limited: 0 }) };
-  }
+  if (opts.apiKey !== null) return clientRequests({ ...opts, apiKey: opts.apiKey }, log, runStartMs);
+  const pace = paceFor(opts.rate, undefined);
+  const none: JournalRequests[] = [];
+  return { client: null, pace: () => pace, takeRecords: () => none, totals: () => ({ total: 0, retries: 0, rate_limited: 0 }) };
+}
+
+async function clientRequests(opts: ImportOptions & { apiKey: string }, log: Logger, runStartMs: number): Promise<RunRequests> {
   // Loaded only when a run talks to the API: axios and the response schemas weigh ~8 MB of heap a dry run does not need.
   const { createApiClient } = await import('../../api/client.js');
   const buckets = new Map<number, TimelineBucket>();

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { startProgress } from '../../progress.js';
 import type { WritableValues } from '../../types.js';
 import type { CheckedRow } from '../read/check.js';
-import { type FileScan, FileScanner } from '../first-pass/first-pass.js';
+import { type FileScan, FileScanner, warnAboutScan } from '../first-pass/first-pass.js';
 import { gateFacts, judgeDryRun, passGate } from '../gate/gate.js';
 import { type PreparedMode, prepareMode } from '../modes/modes.js';
 import { markResumed } from '../journal/resume.js';
@@ -46,6 +46,7 @@ export async function sendRows(p: RunParts, rows: AsyncIterable<readonly Checked
   let verdict = gated?.verdict ?? {};
   if (settled.dryScan !== null) {
     // A dry run counts while it reads: the clears guard judges at its end (exit 2 above the limit).
+    warnAboutScan(settled.dryScan, p.env.log);
     verdict = judgeDryRun(settled.dryScan, opts, p.env.log);
     p.journal.append({ type: 'facts', ...verdict });
   }

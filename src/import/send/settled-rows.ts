@@ -1,4 +1,3 @@
-/** Where a settled row goes: the journal (with the requests made meanwhile), progress, `onRow` and `onSuperseded`; a dry run's reports. */
 import { resultFields } from '../../report/results.js';
 import type { RowReports } from '../../report/row-reports.js';
 import type { InputEncoding, RowResult } from '../../types.js';
@@ -6,10 +5,7 @@ import { rowRecord } from '../journal/journal.js';
 import type { RunParts } from '../run-parts.js';
 import { Settler } from './settle.js';
 
-/**
- * The settler, wired to the journal, progress, `onRow` and `onSuperseded`. `reports` only for a dry
- * run, which journals no rows: its reports are fed as its rows settle, the others' from the journal.
- */
+/** The settler wired to the journal, progress and callbacks; `reports` only for a dry run, which journals no rows. */
 export function settlerFor(
   p: Pick<RunParts, 'env' | 'source' | 'journal' | 'requests' | 'stop' | 'faults' | 'tally'> & {
     duplicateIds: ReadonlySet<string>;
@@ -51,10 +47,7 @@ export function settlerFor(
   });
 }
 
-/**
- * The one stderr hint printed for the first `bad_encoding` row (issue 7): files from Excel on
- * Windows are windows-1252, and read as UTF-8 their accents are invalid bytes.
- */
+/** For the first `bad_encoding` row: files from Excel on Windows are windows-1252. */
 function encodingHint(encoding: InputEncoding, line: number): string {
   const what = `line ${line} holds bytes that are not valid ${encoding} (or a NUL byte): such rows are invalid (bad_encoding) and nothing of them is sent`;
   return encoding === 'utf-8'
