@@ -9,16 +9,8 @@ import { parseIsoInstant } from './filter.js';
 export const MISSING_FIELDS = ['name', 'language'] as const;
 export type MissingField = (typeof MISSING_FIELDS)[number];
 
-/** Values of one option are alternatives; options combine with AND. Empty sets keep all. */
-export interface ExportFilters {
-  channels: ReadonlySet<string>;
-  statuses: ReadonlySet<string>;
-  /** Epoch ms, inclusive. */
-  createdAfter: number | null;
-  /** Exclusive: adjacent ranges neither overlap nor leave gaps. */
-  createdBefore: number | null;
-  missing: ReadonlySet<MissingField>;
-}
+/** Values of one option are alternatives; options combine with AND. Empty sets keep all; dates are epoch ms. */
+export type ExportFilters = ReturnType<typeof filtersFrom>;
 
 export type ExportOptions = ReturnType<typeof checkExportOptions>['options'];
 
@@ -68,7 +60,7 @@ function instant(name: string, value: string | undefined): number | null {
   return ms;
 }
 
-function filtersFrom(o: ExportCsvOptions, warnings: string[]): ExportFilters {
+function filtersFrom(o: ExportCsvOptions, warnings: string[]) {
   const channels = listOption('channel', o.channel);
   for (const c of channels) {
     if (!KNOWN_CHANNELS.includes(c))
