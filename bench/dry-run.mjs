@@ -1,12 +1,12 @@
 // Dry-run throughput against raw csv-parse on the same file, and the dry run's peak RSS.
-// Usage: npm run build && node bench/dry-run.mjs [rows=100000]
+// Usage: npm run build && node bench/dry-run.mjs [rows=1000000] (at 100k rows the CLI's start-up weighs on the ratio)
 import { createReadStream, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse';
 import { dryRunProcess } from './lib.mjs';
 
-const rows = Number(process.argv[2] ?? 100_000);
+const rows = Number(process.argv[2] ?? 1_000_000);
 const dir = mkdtempSync(path.join(tmpdir(), 'vorel-bench-'));
 const file = path.join(dir, 'big.csv');
 const names = ['François Dubois', 'Иван Петров', 'Doe, Jane', '日本 太郎', 'Zoë 👋', 'Sørina "Sue" Hall'];
@@ -32,8 +32,6 @@ const rawRate = raw.n / raw.seconds;
 console.log(`rows: ${summary.input.rows} (valid ${summary.totals.valid})`);
 console.log(`raw csv-parse: ${rawRate.toFixed(0)} rows/s (${raw.seconds.toFixed(2)} s)`);
 console.log(`dry run (whole CLI process, reports included): ${dryRate.toFixed(0)} rows/s (${seconds.toFixed(2)} s)`);
-console.log(
-  `ratio dry-run / csv-parse: ${(dryRate / rawRate).toFixed(2)} target >= 0.5 ${dryRate / rawRate >= 0.5 ? 'PASS' : 'FAIL'} (the 1M-row figure that counts is in memory.mjs)`,
-);
+console.log(`ratio dry-run / csv-parse: ${(dryRate / rawRate).toFixed(2)} target >= 0.5 ${dryRate / rawRate >= 0.5 ? 'PASS' : 'FAIL'}`);
 console.log(`dry run peak RSS: ${rssMb.toFixed(0)} MB`);
 rmSync(dir, { recursive: true, force: true });
