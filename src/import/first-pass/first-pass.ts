@@ -18,10 +18,6 @@ export interface FileScan extends ClearsCount {
   duplicateKeys: Set<string>;
 }
 
-export function emptyScan(): FileScan {
-  return { rows: 0, validRows: 0, ...emptyClearsCount(), duplicateIds: new Set(), duplicateKeys: new Set() };
-}
-
 /** Where the key logs go, and the input's size (the filter's). */
 export interface ScanStorage {
   dir: string;

@@ -119,7 +119,7 @@ const factsRecordSchema = z.object({
  */
 const resumedByRecordSchema = z.object({ type: z.literal('resumed_by'), run_id: z.string(), dir: z.string(), last_changed_at: z.string() });
 
-export const journalRecordSchema = z.discriminatedUnion('type', [
+const journalRecordSchema = z.discriminatedUnion('type', [
   runRecordSchema,
   rowRecordSchema,
   beforeRecordSchema,
@@ -132,11 +132,9 @@ export type JournalRecord = z.infer<typeof journalRecordSchema>;
 export type JournalRun = z.infer<typeof runRecordSchema>;
 export type JournalRow = z.infer<typeof rowRecordSchema>;
 export type JournalBefore = z.infer<typeof beforeRecordSchema>;
-export type JournalClearsGuard = z.infer<typeof clearsGuardRecordSchema>;
 export type JournalRequests = z.infer<typeof requestsRecordSchema>;
-export type JournalFacts = z.infer<typeof factsRecordSchema>;
 export type JournalResumedBy = z.infer<typeof resumedByRecordSchema>;
-export type RunFacts = Omit<JournalFacts, 'type'>;
+export type RunFacts = Omit<z.infer<typeof factsRecordSchema>, 'type'>;
 
 function parseLine(text: string): { ok: true; record: JournalRecord } | { ok: false; reason: string } {
   let json: unknown;

@@ -4,7 +4,7 @@ import { DEFAULTS } from '../../options.js';
 import { formatLimit } from '../first-pass/clears-guard.js';
 
 /** For a POSIX shell, only when it needs it. */
-export function shellQuote(word: string): string {
+function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 

@@ -22,7 +22,7 @@ export interface RowTally {
   attempts?: number;
 }
 
-export function unfinishedStop(settledRows: number): RunStop {
+function unfinishedStop(settledRows: number): RunStop {
   return {
     reason: 'unfinished',
     message: `the run ended without finishing (killed, or its machine stopped); its journal holds ${settledRows} settled rows`,
