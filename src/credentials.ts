@@ -30,14 +30,10 @@ export function isLoopbackHost(hostname: string): boolean {
 
 /** https anywhere, plain http only on loopback; returns the origin. */
 export function checkBaseUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch (error) {
-    throw new UsageError(`--base-url ${JSON.stringify(value)} is not a URL (expected e.g. https://app.vorel.ai)`, 'bad_base_url', {
-      cause: error,
-    });
+  if (!URL.canParse(value)) {
+    throw new UsageError(`--base-url ${JSON.stringify(value)} is not a URL (expected e.g. https://app.vorel.ai)`, 'bad_base_url');
   }
+  const url = new URL(value);
   if (url.username !== '' || url.password !== '') {
     throw new UsageError('--base-url must not contain credentials', 'bad_base_url');
   }
