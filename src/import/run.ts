@@ -11,6 +11,7 @@ import type { ImportCsvOptions, ImportOptions } from '../options.js';
 import { RowReports } from '../report/row-reports.js';
 import { createRunDir, lockReportDir } from '../report/files.js';
 import type { RunSummary } from '../report/summary.js';
+import type { CheckedRow } from './read/check.js';
 import { guardCallbacks } from './callbacks.js';
 import { finishRun } from './report/finish.js';
 import { firstPass } from './first-pass/first-pass.js';
@@ -91,6 +92,11 @@ async function runInFolder(
     ...(dryRun ? {} : { frameBytes: SENDING_FRAME_BYTES }),
   });
   if (dryRun) warnUnknownColumns(stream.header.unknown, env.log);
+  // The gate counts the rows again, a resume's carried rows left out.
+  const reread = async (): Promise<AsyncIterable<CheckedRow>> => {
+    const rows = eachRow((await openRowStream(source, opts)).batches);
+    return resume === null ? rows : notCarried(rows, resume);
+  };
   const stop = new StopSwitch(env.log, requests.client);
   const faults = new RunFaults(input, source.displayPath, stop, sends(opts.mode));
   // The one record of the run (a dry run's journal holds no rows: they are its checks).
@@ -118,10 +124,7 @@ async function runInFolder(
     opts,
     env,
     source,
-    reread: async () => {
-      const rows = eachRow((await openRowStream(source, opts)).batches);
-      return resume === null ? rows : notCarried(rows, resume);
-    },
+    reread,
     scan: firstScan,
     requests,
     journal,
