@@ -45,7 +45,6 @@ export class RateLimiter {
   private pauseEnd = Number.NEGATIVE_INFINITY;
   private budget: { left: number; untilMs: number; perWindow: number | undefined } | null = null;
   private readonly queue: Waiter[] = [];
-  private pumping = false;
   private pumpSleep: AbortController | null = null;
   /** Requests in flight: granted, not yet released. */
   private running = 0;
@@ -176,25 +175,21 @@ export class RateLimiter {
   }
 
   private async pump(): Promise<void> {
-    if (this.pumping) return;
-    this.pumping = true;
-    try {
-      for (let waiter = this.queue[0]; waiter !== undefined; waiter = this.queue[0]) {
-        const now = this.clock.now();
-        const { slot, due, paced } = this.nextSlot(now);
-        if (due <= now) {
-          this.queue.shift();
-          this.grant(now, waiter.queuedAt, slot, paced);
-          waiter.start(now);
-          continue;
-        }
-        // Woken early when the queue empties or the pace, a pause or the budget changes.
-        this.pumpSleep = new AbortController();
-        await this.clock.sleep(Math.ceil(due - now), this.pumpSleep.signal).catch(() => undefined);
-        this.pumpSleep = null;
+    // A pump is running exactly while it sleeps: granting never awaits.
+    if (this.pumpSleep !== null) return;
+    for (let waiter = this.queue[0]; waiter !== undefined; waiter = this.queue[0]) {
+      const now = this.clock.now();
+      const { slot, due, paced } = this.nextSlot(now);
+      if (due <= now) {
+        this.queue.shift();
+        this.grant(now, waiter.queuedAt, slot, paced);
+        waiter.start(now);
+        continue;
       }
-    } finally {
-      this.pumping = false;
+      // Woken early when the queue empties or the pace, a pause or the budget changes.
+      this.pumpSleep = new AbortController();
+      await this.clock.sleep(Math.ceil(due - now), this.pumpSleep.signal).catch(() => undefined);
+      this.pumpSleep = null;
     }
   }
 }
