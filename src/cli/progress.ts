@@ -33,107 +33,89 @@ interface Progress {
   close(): void;
 }
 
-/** Once stderr fails (EIO, EPIPE) the display stops, instead of redrawing into a dead terminal. */
 export function createProgress(io: ProgressIo): Progress | undefined {
-  if (io.verbosity === 'quiet') return undefined;
-  const display = io.stderr.isTTY === true ? barProgress(io) : plainProgress(io);
-  let lost = false;
-  io.stderr.on('error', () => {
-    if (!lost) display.close();
-    lost = true;
-  });
-  return {
-    logStream: display.logStream,
-    update: (state) => {
-      if (!lost) display.update(state);
-    },
-    close: () => {
-      if (!lost) display.close();
-    },
-  };
-}
-
-function plainProgress(io: ProgressIo): Progress {
-  let state: ProgressState | null = null;
-  let timer: NodeJS.Timeout | undefined;
-  const line = (): void => {
-    if (state !== null) io.stderr.write(`${plainLine(state)}\n`);
-  };
-  const close = (): void => {
-    if (timer === undefined) return;
-    clearInterval(timer);
-    timer = undefined;
-    line();
-  };
-  const update = (next: ProgressState): void => {
-    const first = state === null;
-    state = next;
-    if (next.done) close();
-    else if (first) {
-      timer = setInterval(line, PLAIN_EVERY_MS);
-      timer.unref();
-    }
-  };
-  return { logStream: io.stderr, update, close };
+  return io.verbosity === 'quiet' ? undefined : display(io);
 }
 
 /**
- * cli-progress' MultiBar, unlike its SingleBar, never restores the cursor to where the bar started
- * (above the log lines printed since). The cursor is ours to hide: a second Ctrl-C must show it.
+ * A bar on a terminal: cli-progress' MultiBar, which unlike its SingleBar never restores the cursor
+ * to where the bar started (above the log lines printed since); the cursor is ours to hide, since a
+ * second Ctrl-C must show it. Otherwise a plain line every ~10 s and at the end. Once stderr fails
+ * (EIO, EPIPE) the display stops, instead of redrawing into a dead terminal.
  */
-function barProgress(io: ProgressIo): Progress {
+function display(io: ProgressIo): Progress {
   const { stderr } = io;
-  const colour = stderr.isTTY === true && (io.env.NO_COLOR ?? '') === ''; // no-color.org
+  const tty = stderr.isTTY === true;
+  const colour = (io.env.NO_COLOR ?? '') === ''; // no-color.org
   let state: ProgressState | null = null;
   let active = false;
+  let lost = false;
+  let timer: NodeJS.Timeout | undefined;
   let removeExitHook = (): void => {};
-  const line = (maxWidth: number): string => {
+  const line = (maxWidth = stderr.columns ?? 80): string => {
     if (state === null) return '';
-    if (state.command === 'export') return fitLine('export', progressSegments(state), maxWidth - 1, colour);
-    const share = doneShare(state);
-    const filled = Math.round(share * BAR_WIDTH);
-    const head = `${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)} ${String(Math.floor(share * 100)).padStart(3)}%`;
-    return fitLine(head, progressSegments(state), maxWidth - 1, colour);
+    return tty ? barLine(state, maxWidth - 1, colour) : plainLine(state);
   };
-  const bars = new (loadCliProgress().MultiBar)({
-    stream: stderr as NodeJS.WriteStream,
-    format: (_options, params) => line(params.maxWidth),
-    // The last frame is ours to write (close()), to stay on screen.
-    clearOnComplete: true,
-    hideCursor: false,
-    // false would switch the terminal's line wrapping off, and leave it off if the process is killed.
-    linewrap: true,
-    fps: BAR_FPS,
-    // The countdown and req/min change while no byte is read.
-    forceRedraw: true,
-    gracefulExit: false,
-  });
+  const bars = !tty
+    ? null
+    : new (loadCliProgress().MultiBar)({
+        stream: stderr as NodeJS.WriteStream,
+        format: (_options, params) => line(params.maxWidth),
+        // The last frame is ours to write (close()), to stay on screen.
+        clearOnComplete: true,
+        hideCursor: false,
+        // false would switch the terminal's line wrapping off, and leave it off if the process is killed.
+        linewrap: true,
+        fps: BAR_FPS,
+        // The countdown and req/min change while no byte is read.
+        forceRedraw: true,
+        gracefulExit: false,
+      });
   const close = (): void => {
-    if (!active) return;
-    bars.stop();
+    if (lost || !active) return;
     active = false;
-    stderr.write(`${line(stderr.columns ?? 80)}${SHOW_CURSOR}\n`);
+    bars?.stop();
+    clearInterval(timer);
+    stderr.write(`${line()}${tty ? SHOW_CURSOR : ''}\n`);
     removeExitHook();
   };
+  stderr.on('error', () => {
+    close();
+    lost = true;
+  });
   const update = (next: ProgressState): void => {
     const first = state === null;
     state = next;
-    if (first && !next.done) {
-      active = true;
-      removeExitHook = (io.onExit ?? processExitHook)(() => stderr.write(SHOW_CURSOR));
-      // The first frame at once (cli-progress draws its first one a frame later).
-      stderr.write(`${HIDE_CURSOR}${line(stderr.columns ?? 80)}`);
-      bars.create(1, 0);
+    if (lost || !first || next.done) {
+      if (next.done) close();
+      return;
     }
-    if (next.done) close();
+    active = true;
+    if (bars === null) {
+      timer = setInterval(() => stderr.write(`${line()}\n`), PLAIN_EVERY_MS);
+      timer.unref();
+      return;
+    }
+    removeExitHook = (io.onExit ?? processExitHook)(() => stderr.write(SHOW_CURSOR));
+    // The first frame at once (cli-progress draws its first one a frame later).
+    stderr.write(`${HIDE_CURSOR}${line()}`);
+    bars.create(1, 0);
   };
   const logStream = new Writable({
     write: (chunk: Buffer | string, _encoding, done) => {
-      stderr.write(active ? `\r\x1b[2K${chunk.toString()}` : chunk.toString());
+      stderr.write(tty && active ? `\r\x1b[2K${chunk.toString()}` : chunk.toString());
       done();
     },
   });
   return { logStream, update, close };
+}
+
+function barLine(s: ProgressState, width: number, colour: boolean): string {
+  if (s.command === 'export') return fitLine('export', progressSegments(s), width, colour);
+  const share = doneShare(s);
+  const filled = Math.round(share * BAR_WIDTH);
+  const head = `${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)} ${String(Math.floor(share * 100)).padStart(3)}%`;
+  return fitLine(head, progressSegments(s), width, colour);
 }
 
 /** One ` · `-separated part of the progress line. */
