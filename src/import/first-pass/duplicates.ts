@@ -3,7 +3,7 @@ import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { FILE_MODE } from '../../report/files.js';
 import { BloomFilter } from './bloom-filter.js';
-import { hashText, hashWords, SEED_1, second, uuidText, uuidWords } from './key-hash.js';
+import { hashText, hashWords, second, uuidText, uuidWords } from './key-hash.js';
 
 /** Probes per key: near the optimum (ln 2 · bits per key) at the default sizing's ~14 bits per row. */
 const PROBES = 7;
@@ -19,12 +19,6 @@ export function bloomBitsForInput(bytes: number): number {
   return Math.min(MAX_BITS, Math.max(MIN_BITS, Math.ceil(bytes * BITS_PER_INPUT_BYTE)));
 }
 
-export interface DuplicateFinderOptions {
-  /** Removed by `finish()` and `discard()`. */
-  logPath: string;
-  bloomBits: number;
-}
-
 export class DuplicateFinder {
   private readonly seen: BloomFilter;
   private readonly candidates = new Set<string>();
@@ -32,7 +26,8 @@ export class DuplicateFinder {
   private readonly texts: KeyLog;
   private readonly words = new Uint32Array(4);
 
-  constructor(opts: DuplicateFinderOptions) {
+  /** `logPath`: removed by `finish()` and `discard()`. */
+  constructor(opts: { logPath: string; bloomBits: number }) {
     this.seen = new BloomFilter(opts.bloomBits, PROBES);
     this.uuids = new KeyLog(opts.logPath);
     this.texts = new KeyLog(`${opts.logPath}-text`);
@@ -53,12 +48,12 @@ export class DuplicateFinder {
   add(key: string): void {
     const words = this.words;
     if (uuidWords(key, words)) {
-      const h1 = hashWords(words, SEED_1);
+      const h1 = hashWords(words);
       this.uuids.addWords(words);
       // A new string, not `key`: a slice would keep its whole chunk of text alive.
       if (this.seen.add(h1, second(h1))) this.candidates.add(uuidText(words));
     } else {
-      const h1 = hashText(key, SEED_1);
+      const h1 = hashText(key);
       this.texts.addText(key);
       if (this.seen.add(h1, second(h1))) this.candidates.add(key);
     }
@@ -85,7 +80,7 @@ export class DuplicateFinder {
     const words = this.words;
     const wanted = new BloomFilter(this.candidates.size * 16, PROBES);
     for (const key of this.candidates) {
-      const h1 = uuidWords(key, words) ? hashWords(words, SEED_1) : hashText(key, SEED_1);
+      const h1 = uuidWords(key, words) ? hashWords(words) : hashText(key);
       wanted.add(h1, second(h1));
     }
     const counts = new Map<string, number>();
@@ -93,11 +88,11 @@ export class DuplicateFinder {
       if (this.candidates.has(key)) counts.set(key, (counts.get(key) ?? 0) + 1);
     };
     await this.uuids.readWords((w) => {
-      const h1 = hashWords(w, SEED_1);
+      const h1 = hashWords(w);
       if (wanted.has(h1, second(h1))) count(uuidText(w));
     });
     await this.texts.readTexts((key) => {
-      const h1 = hashText(key, SEED_1);
+      const h1 = hashText(key);
       if (wanted.has(h1, second(h1))) count(key);
     });
     const repeated = new Set<string>();
@@ -157,56 +152,52 @@ class KeyLog {
     rmSync(this.path, { force: true });
   }
 
-  async readWords(each: (words: Uint32Array) => void): Promise<void> {
-    if (this.fd === null) return;
-    const chunk = new Uint32Array(READ_BUFFER_BYTES / 4);
-    const bytes = Buffer.from(chunk.buffer);
+  readWords(each: (words: Uint32Array) => void): Promise<void> {
     const key = new Uint32Array(4);
-    const file = await open(this.path, 'r');
-    try {
-      let filled = 0;
-      for (;;) {
-        const { bytesRead } = await file.read(bytes, filled, bytes.length - filled, null);
-        filled += bytesRead;
-        const whole = filled - (filled % 16);
-        for (let at = 0; at < whole >>> 2; at += 4) {
-          key[0] = chunk[at] ?? 0;
-          key[1] = chunk[at + 1] ?? 0;
-          key[2] = chunk[at + 2] ?? 0;
-          key[3] = chunk[at + 3] ?? 0;
-          each(key);
-        }
-        bytes.copy(bytes, 0, whole, filled);
-        filled -= whole;
-        if (bytesRead === 0) break;
+    return this.read((buffer, filled) => {
+      const whole = filled - (filled % 16);
+      const chunk = new Uint32Array(buffer.buffer, buffer.byteOffset, whole >>> 2);
+      for (let at = 0; at < chunk.length; at += 4) {
+        key[0] = chunk[at] ?? 0;
+        key[1] = chunk[at + 1] ?? 0;
+        key[2] = chunk[at + 2] ?? 0;
+        key[3] = chunk[at + 3] ?? 0;
+        each(key);
       }
-      if (filled > 0) throw new Error(`internal: the key log ${this.path} ends inside a key`);
-    } finally {
-      await file.close();
-    }
+      return whole;
+    });
   }
 
-  async readTexts(each: (key: string) => void): Promise<void> {
+  readTexts(each: (key: string) => void): Promise<void> {
+    return this.read((buffer, filled) => {
+      let at = 0;
+      while (filled - at >= 4) {
+        const length = buffer.readUInt32LE(at);
+        if (filled - at < 4 + length) break;
+        each(buffer.toString('utf8', at + 4, at + 4 + length));
+        at += 4 + length;
+      }
+      return at;
+    });
+  }
+
+  /** `take` gets the bytes read so far and returns how many it used (whole records). */
+  private async read(take: (buffer: Buffer, filled: number) => number): Promise<void> {
     if (this.fd === null) return;
     const file = await open(this.path, 'r');
     try {
-      let buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+      // Not from the shared pool: a Uint32Array view needs an aligned offset.
+      let buffer = Buffer.alloc(READ_BUFFER_BYTES);
       let filled = 0;
       for (;;) {
         const { bytesRead } = await file.read(buffer, filled, buffer.length - filled, null);
         filled += bytesRead;
-        let at = 0;
-        while (filled - at >= 4) {
-          const length = buffer.readUInt32LE(at);
-          if (filled - at < 4 + length) break;
-          each(buffer.toString('utf8', at + 4, at + 4 + length));
-          at += 4 + length;
-        }
-        buffer.copy(buffer, 0, at, filled);
-        filled -= at;
+        const used = take(buffer, filled);
+        buffer.copy(buffer, 0, used, filled);
+        filled -= used;
         if (bytesRead === 0) break;
         // A key longer than the buffer: make room for the whole record.
-        if (filled === buffer.length) buffer = Buffer.concat([buffer, Buffer.allocUnsafe(buffer.length)]);
+        if (filled === buffer.length) buffer = Buffer.concat([buffer, Buffer.alloc(buffer.length)]);
       }
       if (filled > 0) throw new Error(`internal: the key log ${this.path} ends inside a key`);
     } finally {

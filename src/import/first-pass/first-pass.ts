@@ -9,7 +9,6 @@ import { bloomBitsForInput, DuplicateFinder } from './duplicates.js';
 import { addClear, type ClearsCount, emptyClearsCount } from './clears-guard.js';
 import { openRowStream, type RowStreamOptions, warnUnknownColumns } from '../read/read.js';
 
-/** What the first pass learns before anything is sent. */
 export interface FileScan extends ClearsCount {
   rows: number;
   validRows: number;
@@ -18,13 +17,7 @@ export interface FileScan extends ClearsCount {
   duplicateKeys: Set<string>;
 }
 
-/** Where the key logs go, and the input's size (the filter's). */
-export interface ScanStorage {
-  dir: string;
-  inputBytes: number;
-}
-
-/** The first pass's counts, row by row (a dry run's only pass too). */
+/** The first pass's counts, row by row (a dry run's only pass too); the key logs go in `dir`. */
 export class FileScanner {
   private readonly counts: Omit<FileScan, 'duplicateIds' | 'duplicateKeys'> = {
     rows: 0,
@@ -34,15 +27,15 @@ export class FileScanner {
   private readonly ids: DuplicateFinder;
   private keys: DuplicateFinder | null = null;
 
-  constructor(private readonly storage: ScanStorage) {
+  constructor(private readonly storage: { dir: string; inputBytes: number }) {
     this.ids = this.finder('.ids');
   }
 
   add(row: CheckedRow): void {
     this.counts.rows++;
-    countClears(this.counts, row);
     if (row.kind === 'valid') {
       this.counts.validRows++;
+      for (const field of WRITABLE_FIELDS) if (row.patch[field] === null) addClear(this.counts, field, row.line);
       if (row.target.by === 'customer_identifier') {
         this.keys ??= this.finder('.keys');
         this.keys.add(targetKey(row.target));
@@ -71,11 +64,6 @@ export class FileScanner {
     const { dir, inputBytes } = this.storage;
     return new DuplicateFinder({ logPath: path.join(dir, name), bloomBits: bloomBitsForInput(inputBytes) });
   }
-}
-
-function countClears(scan: ClearsCount, row: CheckedRow): void {
-  if (row.kind !== 'valid') return;
-  for (const field of WRITABLE_FIELDS) if (row.patch[field] === null) addClear(scan, field, row.line);
 }
 
 /** Invalid rows too: a later row may supersede them. */

@@ -1,5 +1,5 @@
 /** Keys as the duplicate finder packs and hashes them: a UUID as four 32-bit words, anything else as text. */
-export const SEED_1 = 0x9747b28c;
+const SEED_1 = 0x9747b28c;
 const SEED_2 = 0x85ebca6b;
 
 /** Lower case only: ids are lower-cased before they get here. */
@@ -59,15 +59,15 @@ export function second(h1: number): number {
   return mix((h1 ^ SEED_2) >>> 0);
 }
 
-export function hashWords(words: Uint32Array, seed: number): number {
-  let h = seed;
+export function hashWords(words: Uint32Array): number {
+  let h = SEED_1;
   for (let i = 0; i < 4; i++) h = Math.imul(mix((h ^ (words[i] ?? 0)) >>> 0), 0x9e3779b1);
   return mix(h >>> 0);
 }
 
 /** FNV-1a over UTF-16 code units, then mixed. */
-export function hashText(s: string, seed: number): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
+export function hashText(s: string): number {
+  let h = (0x811c9dc5 ^ SEED_1) >>> 0;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return mix(h >>> 0);
 }
