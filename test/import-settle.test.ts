@@ -158,19 +158,17 @@ describe('Sender', () => {
           let most = 0;
           const busy = new Set<string>();
           const started: { line: number; id: string }[] = [];
-          const handler: RowHandler = {
-            async handle(r): Promise<HandledRow> {
-              const id = r.target.by === 'id' ? r.target.id : '';
-              expect(busy.has(id)).toBe(false);
-              busy.add(id);
-              inFlight++;
-              most = Math.max(most, inFlight);
-              started.push({ line: r.line, id });
-              await new Promise((resolve) => setTimeout(resolve, rows[r.line - 2]?.delay ?? 0));
-              inFlight--;
-              busy.delete(id);
-              return { id, outcome: UPDATED, before: null };
-            },
+          const handler: RowHandler = async (r): Promise<HandledRow> => {
+            const id = r.target.by === 'id' ? r.target.id : '';
+            expect(busy.has(id)).toBe(false);
+            busy.add(id);
+            inFlight++;
+            most = Math.max(most, inFlight);
+            started.push({ line: r.line, id });
+            await new Promise((resolve) => setTimeout(resolve, rows[r.line - 2]?.delay ?? 0));
+            inFlight--;
+            busy.delete(id);
+            return { id, outcome: UPDATED, before: null };
           };
           const ids = rows.map((r) => testId(r.id));
           const { s } = settler({ duplicateIds: ids });

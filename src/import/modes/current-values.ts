@@ -36,7 +36,7 @@ export interface CurrentValues {
   readonly requests: number;
 }
 
-export interface ReadChoice {
+interface ReadChoice {
   strategy: 'get' | 'list';
   reason: string;
 }
@@ -91,18 +91,14 @@ async function getOne(client: ApiClient, id: string): Promise<{ read: CurrentRea
   return { read, found: result.data, attempts: result.attempts };
 }
 
-function byIdOnly(target: RowTarget): string {
-  if (target.by !== 'id') throw new Error('internal: GET per row cannot resolve a customer_identifier');
-  return target.id;
-}
-
 /** What a row wrote is remembered for `repeated` ids: a later row needs no request. */
-export function readByGet(client: ApiClient, repeated: ReadonlySet<string>): CurrentValues {
+function readByGet(client: ApiClient, repeated: ReadonlySet<string>): CurrentValues {
   const latest = new Map<string, WritableValues>();
   let requests = 0;
   return {
     async read(target) {
-      const id = byIdOnly(target);
+      if (target.by !== 'id') throw new Error('internal: GET per row cannot resolve a customer_identifier');
+      const { id } = target;
       const known = latest.get(id);
       if (known !== undefined) return { ok: true, id, values: known, httpStatus: null, attempts: 0 };
       const { read, attempts } = await getOne(client, id);
@@ -119,7 +115,7 @@ export function readByGet(client: ApiClient, repeated: ReadonlySet<string>): Cur
 }
 
 /** An id the scan did not see gets one GET: it may have been created after the scan passed its place. */
-export function readFromIndex(client: ApiClient, index: TenantIndex, scanRequests: number): CurrentValues {
+function readFromIndex(client: ApiClient, index: TenantIndex, scanRequests: number): CurrentValues {
   let requests = scanRequests;
   return {
     async read(target) {
@@ -143,41 +139,20 @@ export function readFromIndex(client: ApiClient, index: TenantIndex, scanRequest
   };
 }
 
-/** Exactly one conversation, or `not_found` / `ambiguous`. */
-export function resolveIdentifier(index: TenantIndex, identifier: string, channel: string | null): CurrentRead {
-  const match = index.match(identifier, channel);
+/** Exactly one conversation, or `not_found`; several are never guessed between (`ambiguous`). */
+function resolveIdentifier(index: TenantIndex, identifier: string, channel: string | null): CurrentRead {
+  const entries = index.match(identifier, channel);
+  const [first] = entries;
+  if (entries.length === 1 && first !== undefined) return { ok: true, id: first.id, values: first.values, httpStatus: null, attempts: 0 };
   const what = `customer_identifier ${JSON.stringify(identifier)}${channel === null ? '' : ` on channel ${JSON.stringify(channel)}`}`;
   const normalised = normaliseIdentifier(identifier);
   const compared = normalised === identifier ? '' : ` (compared as ${normalised})`;
-  switch (match.kind) {
-    case 'one':
-      return { ok: true, id: match.entry.id, values: match.entry.values, httpStatus: null, attempts: 0 };
-    case 'none':
-      return {
-        ok: false,
-        id: null,
-        outcome: {
-          kind: 'failed',
-          code: 'not_found',
-          message: `no conversation of this tenant has ${what}${compared}`,
-          httpStatus: null,
-          attempts: 0,
-        },
-      };
-    case 'many': {
-      const found = match.entries.map((e) => `${e.channel} ${e.id}`).join(', ');
-      const hint = channel === null ? 'add a channel column to pick one' : 'the identifiers differ only in formatting; use the id instead';
-      return {
-        ok: false,
-        id: null,
-        outcome: {
-          kind: 'invalid',
-          code: 'ambiguous',
-          message: `${what}${compared} matches ${match.entries.length} conversations (${found}): ${hint}; nothing was sent`,
-          httpStatus: null,
-          attempts: 0,
-        },
-      };
-    }
+  if (first === undefined) {
+    const message = `no conversation of this tenant has ${what}${compared}`;
+    return { ok: false, id: null, outcome: { kind: 'failed', code: 'not_found', message, httpStatus: null, attempts: 0 } };
   }
+  const found = entries.map((e) => `${e.channel} ${e.id}`).join(', ');
+  const hint = channel === null ? 'add a channel column to pick one' : 'the identifiers differ only in formatting; use the id instead';
+  const message = `${what}${compared} matches ${entries.length} conversations (${found}): ${hint}; nothing was sent`;
+  return { ok: false, id: null, outcome: { kind: 'invalid', code: 'ambiguous', message, httpStatus: null, attempts: 0 } };
 }

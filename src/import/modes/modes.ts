@@ -4,7 +4,7 @@ import type { RunSummary } from '../../report/summary.js';
 import type { OutcomeKind } from '../../types.js';
 import { chooseReadStrategy, type ModeContext, openCurrentValues } from './current-values.js';
 import { importHandler, type RowHandler } from './row-handler.js';
-import { onlyChangedHandler, planHandler, resolvingImportHandler } from './read-first.js';
+import { readFirstHandler } from './read-first.js';
 import { type PrefetchingValues, prefetching } from './pending.js';
 
 export interface PreparedMode {
@@ -24,19 +24,11 @@ export async function prepareMode(opts: ImportOptions, ctx: ModeContext): Promis
   if (!readsFirst(opts)) return { handler: importHandler(client), prefetch: null, summary: () => ({}) };
 
   const choice = chooseReadStrategy({ read: opts.read, matchBy: opts.matchBy, stdin: opts.file === '-', rows: ctx.scan.rows });
-  const opened = await openCurrentValues(opts, ctx, choice);
-  const current = prefetching(opened.current);
-  const { scanned } = opened;
-  const handler =
-    opts.mode === 'plan'
-      ? planHandler(current)
-      : opts.mode === 'only-changed'
-        ? onlyChangedHandler(client, current)
-        : resolvingImportHandler(client, current);
-
+  const { current: values, scanned } = await openCurrentValues(opts, ctx, choice);
+  const current = prefetching(values);
   return {
-    handler,
-    prefetch: (target) => current.prefetch(target),
+    handler: readFirstHandler(opts.mode, client, current),
+    prefetch: current.prefetch,
     summary: (totals) => {
       const read = { strategy: choice.strategy, reason: choice.reason, requests: current.requests, conversations_scanned: scanned };
       if (opts.mode !== 'plan') return { read };

@@ -1,8 +1,9 @@
 /**
- * The handlers of the modes that read before they write. No ETag or updated_at (vorel-api.md §7):
- * another agent may change a value between our read and our write; the last write wins.
+ * The modes that read before they write. No ETag or updated_at (vorel-api.md §7): another agent may
+ * change a value between our read and our write; the last write wins.
  */
 import type { ApiClient } from '../../api/client.js';
+import type { RunMode } from '../../options.js';
 import { WRITABLE_FIELDS, type ConversationPatch, type RowOutcome, type WritableValues } from '../../types.js';
 import type { CurrentRead, CurrentValues } from './current-values.js';
 import type { HandledRow, HandlerHooks, RowHandler, ValidRow } from './row-handler.js';
@@ -34,15 +35,6 @@ function plusAttempts(outcome: RowOutcome, attempts: number): RowOutcome {
   return { ...outcome, attempts: outcome.attempts + attempts };
 }
 
-async function afterRead(
-  current: CurrentValues,
-  row: ValidRow,
-  then: (read: Found) => HandledRow | Promise<HandledRow>,
-): Promise<HandledRow> {
-  const read = await current.read(row.target);
-  return read.ok ? then(read) : { id: read.id, outcome: read.outcome, before: null };
-}
-
 async function write(
   client: ApiClient,
   current: CurrentValues,
@@ -59,37 +51,21 @@ async function write(
   return { id: read.id, outcome: plusAttempts(outcome, read.attempts), before };
 }
 
-export function planHandler(current: CurrentValues): RowHandler {
-  return {
-    handle: (row) =>
-      afterRead(current, row, (read) => {
-        if (differingFields(row.patch, read.values).length === 0) return unchanged(read, undefined);
-        // A later row of the id is planned against this row's values, as a real run would apply them.
-        current.remember(read.id, { ...read.values, ...row.patch });
-        return {
-          id: read.id,
-          outcome: { kind: 'would_update', httpStatus: read.httpStatus, attempts: read.attempts },
-          before: read.values,
-        };
-      }),
-  };
-}
-
-export function onlyChangedHandler(client: ApiClient, current: CurrentValues): RowHandler {
-  return {
-    handle: (row, hooks) =>
-      afterRead(current, row, (read) => {
-        const changed = changedPart(row.patch, read.values);
-        return Object.keys(changed).length === 0
-          ? unchanged(read, hooks.recalledBefore(row))
-          : write(client, current, row, read, changed, hooks);
-      }),
-  };
-}
-
-/** `--match-by customer_identifier`: resolve through the scan, then PATCH the whole row. */
-export function resolvingImportHandler(client: ApiClient, current: CurrentValues): RowHandler {
-  return {
-    handle: (row, hooks) => afterRead(current, row, (read) => write(client, current, row, read, row.patch, hooks)),
+/** `plan`, `only-changed`, or an import matched by customer_identifier (resolved, then the whole row sent). */
+export function readFirstHandler(mode: RunMode, client: ApiClient, current: CurrentValues): RowHandler {
+  return async (row, hooks) => {
+    const read = await current.read(row.target);
+    if (!read.ok) return { id: read.id, outcome: read.outcome, before: null };
+    if (mode === 'plan') {
+      if (differingFields(row.patch, read.values).length === 0) return unchanged(read, undefined);
+      // A later row of the id is planned against this row's values, as a real run would apply them.
+      current.remember(read.id, { ...read.values, ...row.patch });
+      return { id: read.id, outcome: { kind: 'would_update', httpStatus: read.httpStatus, attempts: read.attempts }, before: read.values };
+    }
+    if (mode !== 'only-changed') return write(client, current, row, read, row.patch, hooks);
+    const changed = changedPart(row.patch, read.values);
+    return Object.keys(changed).length === 0
+      ? unchanged(read, hooks.recalledBefore(row))
+      : write(client, current, row, read, changed, hooks);
   };
 }

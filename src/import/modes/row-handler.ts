@@ -19,16 +19,12 @@ export interface HandlerHooks {
   beforeWrite(row: ValidRow, id: string, before: WritableValues): void;
 }
 
-export interface RowHandler {
-  handle(row: ValidRow, hooks: HandlerHooks): Promise<HandledRow>;
-}
+export type RowHandler = (row: ValidRow, hooks: HandlerHooks) => Promise<HandledRow>;
 
 export function importHandler(client: ApiClient): RowHandler {
-  return {
-    async handle(row) {
-      if (row.target.by !== 'id') throw new Error('internal: import by id got a row keyed by customer_identifier');
-      return { id: row.target.id, outcome: await patchRow(client, row.target.id, row.patch), before: null };
-    },
+  return async (row) => {
+    if (row.target.by !== 'id') throw new Error('internal: import by id got a row keyed by customer_identifier');
+    return { id: row.target.id, outcome: await patchRow(client, row.target.id, row.patch), before: null };
   };
 }
 

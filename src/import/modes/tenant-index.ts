@@ -4,17 +4,12 @@ import { ListStopped, listPages } from '../../api/list-pages.js';
 import type { Conversation, WritableValues } from '../../types.js';
 import { normaliseChannel, normaliseIdentifier } from '../read/identifier.js';
 
-export interface IndexedConversation {
+interface IndexedConversation {
   readonly id: string;
   readonly channel: string;
   /** Updated after each write of the run. */
   values: WritableValues;
 }
-
-export type IdentifierMatch =
-  | { kind: 'one'; entry: IndexedConversation }
-  | { kind: 'none' }
-  | { kind: 'many'; entries: readonly IndexedConversation[] };
 
 export function valuesOf(c: Pick<Conversation, keyof WritableValues>): WritableValues {
   return { customer_name: c.customer_name, customer_language: c.customer_language };
@@ -69,21 +64,17 @@ export class TenantIndex {
     return this.byId.get(id);
   }
 
-  /** More than one is never guessed between. */
-  match(identifier: string, channel: string | null): IdentifierMatch {
+  /** Every conversation with the identifier (on the channel, when given). */
+  match(identifier: string, channel: string | null): readonly IndexedConversation[] {
     if (this.byIdentifier === null) throw new Error('internal: the tenant index was built without identifiers');
     const found = this.byIdentifier.get(normaliseIdentifier(identifier));
     const all = found === undefined ? [] : Array.isArray(found) ? found : [found];
     const wanted = channel === null ? null : normaliseChannel(channel);
-    const entries = wanted === null ? all : all.filter((e) => e.channel === wanted);
-    if (entries.length === 0) return { kind: 'none' };
-    const [only] = entries;
-    if (entries.length === 1 && only !== undefined) return { kind: 'one', entry: only };
-    return { kind: 'many', entries };
+    return wanted === null ? all : all.filter((e) => e.channel === wanted);
   }
 }
 
-export type ScanResult =
+type ScanResult =
   | { ok: true; pages: number; requests: number }
   | { ok: false; code: ApiErrorCode | 'bad_pagination'; message: string; pages: number; requests: number };
 

@@ -103,7 +103,7 @@ export class Sender {
     const { stop, settler } = this.ctx;
     const handled: HandledRow =
       stop.current === null
-        ? await this.ctx.handler.handle(row, this.ctx.hooks).catch((error: unknown) => {
+        ? await this.ctx.handler(row, this.ctx.hooks).catch((error: unknown) => {
             // Its before-values could not be journaled: the PATCH was not sent.
             if (!(error instanceof RunFolderWriteError)) throw error;
             return { id: rowId(row), outcome: stop.notAttempted(), before: null };
