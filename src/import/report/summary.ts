@@ -22,16 +22,16 @@ export interface RowTally {
   attempts?: number;
 }
 
-function unfinishedStop(settledRows: number): RunStop {
-  return {
-    reason: 'unfinished',
-    message: `the run ended without finishing (killed, or its machine stopped); its journal holds ${settledRows} settled rows`,
-  };
-}
-
 /** `endedAt`: when a run that never finished was last heard of (its journal's last change). */
 export function buildSummary(run: JournalRun, facts: RunFacts, tally: RowTally, failedRows: number, endedAt = ''): RunSummary {
-  const stop: RunStop | null = facts.finished_at === undefined ? unfinishedStop(settledRows(tally)) : (facts.stopped ?? null);
+  const settled = tally.rows - tally.totals.not_attempted;
+  const stop: RunStop | null =
+    facts.finished_at === undefined
+      ? {
+          reason: 'unfinished',
+          message: `the run ended without finishing (killed, or its machine stopped); its journal holds ${settled} settled rows`,
+        }
+      : (facts.stopped ?? null);
   // A refused or declined run sent nothing: the way on is the same file with other options, not a retry or a resume.
   const refused = stop?.reason === 'clears_guard' || stop?.reason === 'declined';
   const guard = facts.clears_guard ?? { limit: '', allowed: false, tripped: false, over_limit: [] };
@@ -77,10 +77,6 @@ function requestsOf(facts: RunFacts, tally: RowTally): RunSummary['requests'] {
   const requests = { ...(facts.requests ?? { total: 0, retries: 0, rate_limited: 0 }) };
   if (facts.finished_at === undefined) requests.total = Math.max(requests.total, tally.attempts ?? 0);
   return requests;
-}
-
-function settledRows(tally: RowTally): number {
-  return tally.rows - tally.totals.not_attempted;
 }
 
 export function startFacts(
