@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
@@ -11,14 +11,8 @@ const DIR_MODE = 0o700;
 /** Temp + fsync + rename: a crash never leaves a half report that looks complete. */
 export function writeFileAtomic(target: string, content: string): void {
   const tmp = tempPathFor(target);
-  const fd = openSync(tmp, 'wx', FILE_MODE);
   try {
-    try {
-      writeWhole(fd, content);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    writeFileSync(tmp, content, { flag: 'wx', mode: FILE_MODE, flush: true });
     renameSync(tmp, target);
   } catch (error) {
     // A full disk must not leave hidden temp files behind (they hold customer names).
@@ -148,9 +142,7 @@ export function lockReportDir(reportDir: string): { release(): void } {
   const lockPath = path.join(reportDir, '.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(lockPath, 'wx', FILE_MODE);
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
+      writeFileSync(lockPath, `${process.pid}\n`, { flag: 'wx', mode: FILE_MODE });
       return {
         release: () => {
           try {
