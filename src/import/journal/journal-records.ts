@@ -113,10 +113,7 @@ const factsRecordSchema = z.object({
   stopped: runStopSchema.nullable().optional(),
 });
 
-/**
- * By the run that resumes this one, before its first PATCH: resuming again is refused while `dir`
- * exists. `last_changed_at`: the journal's before this record (a never-ended run's end).
- */
+/** Before the resuming run's first PATCH (another resume is refused while `dir` exists); `last_changed_at`: the journal's before it. */
 const resumedByRecordSchema = z.object({ type: z.literal('resumed_by'), run_id: z.string(), dir: z.string(), last_changed_at: z.string() });
 
 const journalRecordSchema = z.discriminatedUnion('type', [
@@ -166,7 +163,6 @@ export async function scanJournal(
   visit: (record: JournalRecord) => void,
   command = '--resume',
 ): Promise<{ tornLastLine: boolean }> {
-  // A bad line is forgiven only when it is the last one: a crash cuts the write in flight, nothing before it.
   let bad: { line: number; reason: string } | null = null;
   let n = 0;
   for await (const text of journalLines(journalPath(runDir, command))) {

@@ -13,10 +13,7 @@ import type { JournalBefore, JournalRecord, JournalRow, JournalRun } from './jou
 const SYNC_EVERY_RECORDS = 64;
 const SYNC_EVERY_MS = 250;
 
-/**
- * journal.ndjson, append-only; a write error is told once, never thrown (before-values aside). One
- * write(2) per line: a killed process loses nothing. fsync runs in batches on the thread pool.
- */
+/** Append-only; a write error is told once, never thrown (before-values aside). One write(2) per line; fsync in batches. */
 export class Journal {
   /** Rows with a final outcome (not `not_attempted`) that reached the journal. */
   journaledRows = 0;
@@ -41,9 +38,7 @@ export class Journal {
 
   /** False when it is not in the journal. */
   append(record: JournalRecord): boolean {
-    const written = this.writes.write(this.path, () => {
-      if (this.closed) return;
-      this.throwSyncError();
+    const written = this.whileOpen(() => {
       writeWhole(this.fd, `${JSON.stringify(record)}\n`);
       this.unsynced++;
       if (this.unsynced >= SYNC_EVERY_RECORDS || Date.now() - this.lastSync >= SYNC_EVERY_MS) this.syncInBackground();
@@ -58,9 +53,7 @@ export class Journal {
   }
 
   sync(): boolean {
-    return this.writes.write(this.path, () => {
-      if (this.closed) return;
-      this.throwSyncError();
+    return this.whileOpen(() => {
       if (this.unsynced === 0) return;
       fsyncSync(this.fd);
       this.unsynced = 0;
@@ -78,15 +71,20 @@ export class Journal {
     this.closed = true;
     await this.syncing;
     try {
-      this.throwSyncError();
+      if (this.syncError !== null) throw this.syncError;
       fsyncSync(this.fd);
     } finally {
       closeSync(this.fd);
     }
   }
 
-  private throwSyncError(): void {
-    if (this.syncError !== null) throw this.syncError;
+  /** Through the run folder's writes; nothing once closed, and a background fsync's error first. */
+  private whileOpen(write: () => void): boolean {
+    return this.writes.write(this.path, () => {
+      if (this.closed) return;
+      if (this.syncError !== null) throw this.syncError;
+      write();
+    });
   }
 
   private syncInBackground(): void {

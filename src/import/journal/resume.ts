@@ -68,10 +68,7 @@ function cutTornLine(fd: number): void {
   if (end !== size) ftruncateSync(fd, end);
 }
 
-/**
- * Refuses a run that sent nothing or was resumed already (sending again would apply rows twice); the
- * options that change what is sent come from the journal, and one typed that differs is a usage error.
- */
+/** The options that change what is sent come from the journal; one typed that differs is a usage error. */
 export function resumeOptions(opts: ImportOptions, explicit: ExplicitOptions, state: RunJournal): ImportOptions {
   const { run } = state;
   if (run.mode === 'plan' || run.mode === 'dry-run') {

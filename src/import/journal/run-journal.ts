@@ -31,10 +31,12 @@ export interface RunJournal {
 export async function readRunJournal(runDir: string, command: string): Promise<RunJournal> {
   const settled = new LineBits();
   const superseded = new Map<number, number>();
-  const chain: string[] = [];
-  let head: Omit<RunJournal, 'superseded' | 'carriedRows' | 'chain'> | undefined;
-  for (let dir: string | undefined = runDir; dir !== undefined && !chain.includes(dir); ) {
-    if (head !== undefined && !existsSync(path.join(dir, 'journal.ndjson'))) {
+  const head = await readJournalFacts(runDir, command, settled, superseded);
+  const chain = [runDir];
+  // A run that ended walked the whole file and carried every settled row over: its journal is whole.
+  const resumed = (at: typeof head): string | undefined => (at.facts.finished_at === undefined ? at.run.resumes : undefined);
+  for (let dir = resumed(head); dir !== undefined && !chain.includes(dir); ) {
+    if (!existsSync(path.join(dir, 'journal.ndjson'))) {
       // Without it, a resume would send again rows that run settled and this one never reached.
       if (command !== '--resume') break;
       throw new UsageError(
@@ -43,12 +45,9 @@ export async function readRunJournal(runDir: string, command: string): Promise<R
       );
     }
     const at = await readJournalFacts(dir, command, settled, superseded);
-    head ??= at;
     chain.push(dir);
-    // A run that ended walked the whole file and carried every settled row over: its journal is whole.
-    dir = at.facts.finished_at === undefined ? at.run.resumes : undefined;
+    dir = resumed(at);
   }
-  if (head === undefined) throw new Error('internal: no journal read');
   let carriedRows = settled.count;
   for (const line of superseded.keys()) if (!settled.has(line)) carriedRows++;
   return { ...head, superseded, carriedRows, chain };
@@ -116,10 +115,7 @@ function staysSettled(row: JournalRow): boolean {
   return kind === 'updated' || kind === 'unchanged' || kind === 'invalid';
 }
 
-/**
- * Whether a resume carries the row over rather than sending it again: settled for good, or a row a
- * later row of its id updated (sending it again would bring back older data: contract, superseded).
- */
+/** Carried over by a resume, not sent again: settled for good, or superseded (sending it would bring back older data). */
 export function carries(row: JournalRow, superseded: ReadonlyMap<number, number>): boolean {
   return staysSettled(row) || superseded.has(row.line);
 }

@@ -11,7 +11,6 @@ import { failureOutcome } from './row-handler.js';
 import { scanTenant, TenantIndex, valuesOf } from './tenant-index.js';
 import type { RowTarget } from '../read/check.js';
 
-/** 100 pages = 10,000 conversations. */
 const SCAN_PROGRESS_EVERY_PAGES = 100;
 
 export interface ModeContext {
@@ -41,7 +40,6 @@ interface ReadChoice {
   reason: string;
 }
 
-/** Matching by customer_identifier needs the scan: the API has no filter. */
 export function chooseReadStrategy(opts: { read: ReadStrategy; matchBy: MatchBy; stdin: boolean; rows: number }): ReadChoice {
   if (opts.matchBy === 'customer_identifier') {
     return { strategy: 'list', reason: 'matching by customer_identifier needs the whole tenant: the API cannot search by it' };

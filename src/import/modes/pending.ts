@@ -1,7 +1,4 @@
-/**
- * The count before the first PATCH: rows to update and the fields they clear, compared with current
- * values where the mode reads them (a field already empty is no clear). No row is read twice.
- */
+/** The count before the first PATCH: rows to update and the fields they clear, against current values where the mode reads them. */
 import { stopsTheRun } from '../../exit-code.js';
 import { WRITABLE_FIELDS, type ConversationPatch, type RowOutcome, type WritableValues } from '../../types.js';
 import type { CheckedRow, RowTarget } from '../read/check.js';
@@ -107,8 +104,7 @@ export async function countPending(rows: AsyncIterable<CheckedRow>, ctx: Pending
     return true;
   };
 
-  // A batch's reads go out together; its rows are then counted in file order, so later rows of an
-  // id compare against the earlier ones.
+  // A batch's reads go out together; its rows are counted in file order (later rows of an id compare against earlier ones).
   let batch: ValidRow[] = [];
   const flush = async (): Promise<boolean> => {
     const ahead = new Map<string, Promise<CurrentRead>>();

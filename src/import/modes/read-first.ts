@@ -1,7 +1,4 @@
-/**
- * The modes that read before they write. No ETag or updated_at (vorel-api.md §7): another agent may
- * change a value between our read and our write; the last write wins.
- */
+/** The modes that read before they write. No ETag or updated_at (vorel-api.md §7): the last write wins. */
 import type { ApiClient } from '../../api/client.js';
 import type { RunMode } from '../../options.js';
 import { WRITABLE_FIELDS, type ConversationPatch, type RowOutcome, type WritableValues } from '../../types.js';
