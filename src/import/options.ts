@@ -98,6 +98,16 @@ function checkImportOptions(o: ImportCsvOptions): { options: ImportOptions; warn
   const empty = choice('empty', o.empty, ['null', 'keep'], DEFAULTS.empty);
   const maxClears = parseMaxClears(o.maxClears ?? DEFAULTS.maxClears);
   const delimiter = o.delimiter === undefined ? undefined : parseDelimiterArg(o.delimiter);
+  const limits = {
+    concurrency: wholeNumber('concurrency', o.concurrency ?? DEFAULTS.concurrency, 1),
+    rate: rateSetting(o.rate ?? DEFAULTS.rate),
+    retries: wholeNumber('retries', o.retries ?? DEFAULTS.retries, 0),
+    timeoutMs: wholeNumber('timeout', o.timeout ?? DEFAULTS.timeout, 1),
+    maxErrors: wholeNumber('max-errors', o.maxErrors ?? DEFAULTS.maxErrors, 0),
+    rateWindowMs: wholeNumber('rate-window-ms', o.rateWindowMs ?? DEFAULTS.rateWindowMs, 1),
+    backoffBaseMs: wholeNumber('backoff-base-ms', o.backoffBaseMs ?? DEFAULTS.backoffBaseMs, 0),
+    network: checkNetworkOptions(o),
+  };
   const baseUrl = checkBaseUrl(o.baseUrl ?? DEFAULTS.baseUrl);
   let apiKey: string | null = null;
   if (mode !== 'dry-run') {
@@ -120,20 +130,13 @@ function checkImportOptions(o: ImportCsvOptions): { options: ImportOptions; warn
     delimiter,
     encoding,
     sheet: o.sheet,
-    concurrency: wholeNumber('concurrency', o.concurrency ?? DEFAULTS.concurrency, 1),
-    rate: rateSetting(o.rate ?? DEFAULTS.rate),
-    retries: wholeNumber('retries', o.retries ?? DEFAULTS.retries, 0),
-    timeoutMs: wholeNumber('timeout', o.timeout ?? DEFAULTS.timeout, 1),
-    maxErrors: wholeNumber('max-errors', o.maxErrors ?? DEFAULTS.maxErrors, 0),
+    ...limits,
     maxClears,
     allowClears: o.allowClears ?? false,
     yes: o.yes ?? false,
     detailedExitcode: o.detailedExitcode ?? false,
     reportDir: o.reportDir ?? DEFAULTS.reportDir,
     resume: o.resume,
-    rateWindowMs: wholeNumber('rate-window-ms', o.rateWindowMs ?? DEFAULTS.rateWindowMs, 1),
-    backoffBaseMs: wholeNumber('backoff-base-ms', o.backoffBaseMs ?? DEFAULTS.backoffBaseMs, 0),
-    network: checkNetworkOptions(o),
   };
   const explicit: ExplicitOptions = {
     empty: o.empty !== undefined,
