@@ -75,25 +75,20 @@ export class DuplicateFinder {
     this.texts.remove();
   }
 
-  /** A small filter of the candidates spares building a string for every other key. */
+  /** The candidates' hashes are checked first: no string is built for any other key. */
   private async countCandidates(): Promise<Set<string>> {
     const words = this.words;
-    const wanted = new BloomFilter(this.candidates.size * 16, PROBES);
-    for (const key of this.candidates) {
-      const h1 = uuidWords(key, words) ? hashWords(words) : hashText(key);
-      wanted.add(h1, second(h1));
-    }
+    const wanted = new Set<number>();
+    for (const key of this.candidates) wanted.add(uuidWords(key, words) ? hashWords(words) : hashText(key));
     const counts = new Map<string, number>();
     const count = (key: string): void => {
       if (this.candidates.has(key)) counts.set(key, (counts.get(key) ?? 0) + 1);
     };
     await this.uuids.readWords((w) => {
-      const h1 = hashWords(w);
-      if (wanted.has(h1, second(h1))) count(uuidText(w));
+      if (wanted.has(hashWords(w))) count(uuidText(w));
     });
     await this.texts.readTexts((key) => {
-      const h1 = hashText(key);
-      if (wanted.has(h1, second(h1))) count(key);
+      if (wanted.has(hashText(key))) count(key);
     });
     const repeated = new Set<string>();
     for (const key of this.candidates) if ((counts.get(key) ?? 0) > 1) repeated.add(key);

@@ -75,7 +75,7 @@ export async function countPending(rows: AsyncIterable<CheckedRow>, ctx: Pending
   };
 
   /** False stops the count. */
-  const countRow = async (row: ValidRow, ahead: Promise<CurrentRead> | undefined): Promise<boolean> => {
+  const countRow = async (row: ValidRow, ahead: Map<string, Promise<CurrentRead>>): Promise<boolean> => {
     const { target } = row;
     if (ctx.read === null) {
       count.toUpdate++;
@@ -89,7 +89,9 @@ export async function countPending(rows: AsyncIterable<CheckedRow>, ctx: Pending
       if (ctx.repeated(target.id)) known.set(target.id, { base: entry?.base ?? null, written: { ...entry?.written, ...row.patch } });
       return true;
     }
-    const read = await (ahead ?? ctx.read(target));
+    const mine = target.by === 'id' ? ahead.get(target.id) : undefined;
+    if (target.by === 'id') ahead.delete(target.id);
+    const read = await (mine ?? ctx.read(target));
     if (!read.ok) {
       failedInARow++;
       count.failure = readStop(read.outcome, failedInARow, ctx.maxErrors);
@@ -108,20 +110,13 @@ export async function countPending(rows: AsyncIterable<CheckedRow>, ctx: Pending
   let batch: ValidRow[] = [];
   const flush = async (): Promise<boolean> => {
     const ahead = new Map<string, Promise<CurrentRead>>();
-    const read = ctx.read;
-    if (read !== null) {
-      for (const row of batch) {
-        if (row.target.by === 'id' && !ahead.has(row.target.id) && needsRead(row)) ahead.set(row.target.id, read(row.target));
-      }
+    for (const row of batch) {
+      const { target } = row;
+      if (ctx.read !== null && target.by === 'id' && !ahead.has(target.id) && needsRead(row)) ahead.set(target.id, ctx.read(target));
     }
     const rowsOfBatch = batch;
     batch = [];
-    for (const row of rowsOfBatch) {
-      const id = row.target.by === 'id' ? row.target.id : null;
-      const mine = id !== null && needsRead(row) ? ahead.get(id) : undefined;
-      if (id !== null && mine !== undefined) ahead.delete(id);
-      if (!(await countRow(row, mine))) return false;
-    }
+    for (const row of rowsOfBatch) if (!(await countRow(row, ahead))) return false;
     return true;
   };
 
