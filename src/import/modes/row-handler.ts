@@ -70,16 +70,7 @@ export function failureOutcome(result: Extract<ApiResult<unknown>, { ok: false }
           attempts > 0 ? `stopped before another try (${attempts} earlier attempts failed)` : 'the run stopped before this row was sent',
         attempts,
       };
-    case 'unauthorized':
-    case 'forbidden':
-    case 'not_found':
-    case 'rate_limited':
-    case 'server_error':
-    case 'network':
-    case 'timeout':
-    case 'unexpected_status':
-    case 'proxy_auth':
-    case 'certificate':
+    default:
       return { kind: 'failed', code: result.code, message, httpStatus: status, attempts };
   }
 }
